@@ -1,0 +1,757 @@
+//! The wrangler configuration schema (wrangler 4.164): every key, its scope (top-level only,
+//! inheritable, non-inheritable) and the shape of its value, as data. [`check_config`] walks a
+//! parsed file against it and reports unknown keys, wrong types, removed keys and values wrangler
+//! rejects, in every environment.
+
+use crate::diagnostics::{Diagnostic, codes};
+use crate::syntax::{Node, Value};
+
+/// Where a key may appear and how environments treat it (wrangler-config.md §3, §6.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Only at the top level; ignored (with a warning) inside `env.X`.
+    TopOnly,
+    /// An environment gets the top-level value unless it sets its own (whole-value replacement).
+    Inheritable,
+    /// An environment gets nothing from the top level.
+    NonInheritable,
+    /// `$schema`, `env` and the computed fields of redirected configs.
+    Meta,
+}
+
+/// The shape of a value.
+#[derive(Debug)]
+pub enum Ty {
+    Str,
+    Bool,
+    Num,
+    /// Any JSON value (no TOML dates inside).
+    Any,
+    /// A `YYYY-MM-DD` string.
+    Date,
+    /// A worker name: `^[a-z0-9_][a-z0-9-_]*$` or empty.
+    Name,
+    Enum(&'static [&'static str]),
+    Arr(&'static Ty),
+    /// An object whose unknown keys are reported.
+    Obj(&'static [F]),
+    /// An object whose unknown keys are kept silently (wrangler does not check them).
+    Open(&'static [F]),
+    /// A record from free-form names to values.
+    Map(&'static Ty),
+    /// One of several shapes, chosen by the kind of the value.
+    Either(&'static [Ty]),
+}
+
+/// A field of an object.
+#[derive(Debug)]
+pub struct F {
+    pub name: &'static str,
+    pub ty: Ty,
+    pub required: bool,
+}
+
+const fn f(name: &'static str, ty: Ty) -> F {
+    F { name, ty, required: false }
+}
+const fn req(name: &'static str, ty: Ty) -> F {
+    F { name, ty, required: true }
+}
+
+const STR_ARR: Ty = Ty::Arr(&Ty::Str);
+const REMOTE: F = f("remote", Ty::Bool);
+const EXP_REMOTE: F = f("experimental_remote", Ty::Bool);
+
+/// A field that only carries a `binding` (+ `remote`).
+const SIMPLE_BINDING: &[F] = &[req("binding", Ty::Str), REMOTE, EXP_REMOTE];
+
+pub const ROUTE_OBJ: &[F] = &[
+    req("pattern", Ty::Str),
+    f("zone_id", Ty::Str),
+    f("zone_name", Ty::Str),
+    f("custom_domain", Ty::Bool),
+    f("enabled", Ty::Bool),
+    f("previews_enabled", Ty::Bool),
+];
+const ROUTE: Ty = Ty::Either(&[Ty::Str, Ty::Obj(ROUTE_OBJ)]);
+
+const OBS_PART: &[F] = &[
+    f("enabled", Ty::Bool),
+    f("head_sampling_rate", Ty::Num),
+    f("invocation_logs", Ty::Bool),
+    f("persist", Ty::Bool),
+    f("destinations", STR_ARR),
+];
+
+/// Every key of a wrangler config (top level and `env.X`).
+pub const KEYS: &[(F, Scope)] = &[
+    // meta
+    (f("$schema", Ty::Str), Scope::Meta),
+    (f("topLevelName", Ty::Str), Scope::Meta),
+    (f("definedEnvironments", STR_ARR), Scope::Meta),
+    (f("targetEnvironment", Ty::Str), Scope::Meta),
+    (f("configPath", Ty::Str), Scope::Meta),
+    (f("userConfigPath", Ty::Str), Scope::Meta),
+    // top-level only
+    (f("addresses", STR_ARR), Scope::TopOnly),
+    (f("alias", Ty::Map(&Ty::Str)), Scope::TopOnly),
+    (f("data_blobs", Ty::Map(&Ty::Str)), Scope::TopOnly),
+    (f("dependencies_instrumentation", Ty::Obj(&[req("enabled", Ty::Bool), f("exclude_packages", STR_ARR)])), Scope::TopOnly),
+    (
+        f(
+            "dev",
+            Ty::Obj(&[
+                f("ip", Ty::Str),
+                f("port", Ty::Num),
+                f("inspector_port", Ty::Num),
+                f("inspector_ip", Ty::Str),
+                f("local_protocol", Ty::Enum(&["http", "https"])),
+                f("upstream_protocol", Ty::Enum(&["http", "https"])),
+                f("host", Ty::Str),
+                f("enable_containers", Ty::Bool),
+                f("container_engine", Ty::Any),
+                f("generate_types", Ty::Bool),
+            ]),
+        ),
+        Scope::TopOnly,
+    ),
+    (f("keep_vars", Ty::Bool), Scope::TopOnly),
+    (f("pages_build_output_dir", Ty::Str), Scope::TopOnly),
+    (f("send_metrics", Ty::Bool), Scope::TopOnly),
+    (
+        f("site", Ty::Obj(&[req("bucket", Ty::Str), f("entry-point", Ty::Str), f("include", STR_ARR), f("exclude", STR_ARR)])),
+        Scope::TopOnly,
+    ),
+    (f("text_blobs", Ty::Map(&Ty::Str)), Scope::TopOnly),
+    (f("wasm_modules", Ty::Map(&Ty::Str)), Scope::TopOnly),
+    // inheritable
+    (f("name", Ty::Name), Scope::Inheritable),
+    (f("access", Ty::Any), Scope::Inheritable),
+    (f("account_id", Ty::Str), Scope::Inheritable),
+    (
+        f(
+            "assets",
+            Ty::Obj(&[
+                f("directory", Ty::Str),
+                f("binding", Ty::Str),
+                f("html_handling", Ty::Enum(&["auto-trailing-slash", "force-trailing-slash", "drop-trailing-slash", "none"])),
+                f("not_found_handling", Ty::Enum(&["single-page-application", "404-page", "none"])),
+                f("base_path", Ty::Str),
+                f("run_worker_first", Ty::Either(&[Ty::Bool, STR_ARR])),
+                f("experimental_serve_directly", Ty::Bool),
+            ]),
+        ),
+        Scope::Inheritable,
+    ),
+    (f("base_dir", Ty::Str), Scope::Inheritable),
+    (
+        f("build", Ty::Obj(&[f("command", Ty::Str), f("cwd", Ty::Str), f("watch_dir", Ty::Either(&[Ty::Str, STR_ARR])), f("upload", Ty::Any)])),
+        Scope::Inheritable,
+    ),
+    (f("cache", Ty::Obj(&[f("enabled", Ty::Bool), f("cross_version_cache", Ty::Bool)])), Scope::Inheritable),
+    (f("compatibility_date", Ty::Date), Scope::Inheritable),
+    (f("compatibility_flags", STR_ARR), Scope::Inheritable),
+    (f("compliance_region", Ty::Enum(&["public", "fedramp_high"])), Scope::Inheritable),
+    (f("exports", Ty::Map(&Ty::Any)), Scope::Inheritable),
+    (f("find_additional_modules", Ty::Bool), Scope::Inheritable),
+    (f("first_party_worker", Ty::Bool), Scope::Inheritable),
+    (f("jsx_factory", Ty::Str), Scope::Inheritable),
+    (f("jsx_fragment", Ty::Str), Scope::Inheritable),
+    (f("keep_names", Ty::Bool), Scope::Inheritable),
+    (f("limits", Ty::Obj(&[f("cpu_ms", Ty::Num), f("subrequests", Ty::Num)])), Scope::Inheritable),
+    (f("logfwdr", Ty::Obj(&[f("bindings", Ty::Arr(&Ty::Obj(&[req("name", Ty::Str), req("destination", Ty::Str)])))])), Scope::Inheritable),
+    (f("logpush", Ty::Bool), Scope::Inheritable),
+    (f("main", Ty::Str), Scope::Inheritable),
+    (
+        f(
+            "migrations",
+            Ty::Arr(&Ty::Obj(&[
+                req("tag", Ty::Str),
+                f("new_classes", STR_ARR),
+                f("new_sqlite_classes", STR_ARR),
+                f("renamed_classes", Ty::Arr(&Ty::Obj(&[req("from", Ty::Str), req("to", Ty::Str)]))),
+                f("transferred_classes", Ty::Arr(&Ty::Obj(&[req("from", Ty::Str), req("from_script", Ty::Str), req("to", Ty::Str)]))),
+                f("deleted_classes", STR_ARR),
+            ])),
+        ),
+        Scope::Inheritable,
+    ),
+    (f("minify", Ty::Bool), Scope::Inheritable),
+    (f("no_bundle", Ty::Bool), Scope::Inheritable),
+    (
+        f(
+            "observability",
+            Ty::Obj(&[
+                f("enabled", Ty::Bool),
+                f("head_sampling_rate", Ty::Num),
+                f("redact_query_string", Ty::Bool),
+                f("issues", Ty::Obj(&[f("enabled", Ty::Bool)])),
+                f("logs", Ty::Obj(OBS_PART)),
+                f("traces", Ty::Obj(OBS_PART)),
+            ]),
+        ),
+        Scope::Inheritable,
+    ),
+    (
+        f(
+            "placement",
+            Ty::Obj(&[
+                f("mode", Ty::Enum(&["off", "smart", "targeted"])),
+                f("hint", Ty::Str),
+                f("region", Ty::Str),
+                f("host", Ty::Str),
+                f("hostname", Ty::Str),
+            ]),
+        ),
+        Scope::Inheritable,
+    ),
+    (f("preserve_file_names", Ty::Bool), Scope::Inheritable),
+    (f("preview_urls", Ty::Bool), Scope::Inheritable),
+    (f("previews", Ty::Any), Scope::Inheritable),
+    (f("python_modules", Ty::Obj(&[f("exclude", STR_ARR)])), Scope::Inheritable),
+    (f("route", ROUTE), Scope::Inheritable),
+    (f("routes", Ty::Arr(&ROUTE)), Scope::Inheritable),
+    (
+        f(
+            "rules",
+            Ty::Arr(&Ty::Obj(&[
+                req("type", Ty::Enum(&["ESModule", "CommonJS", "CompiledWasm", "Text", "Data", "PythonModule", "PythonRequirement"])),
+                req("globs", STR_ARR),
+                f("fallthrough", Ty::Bool),
+            ])),
+        ),
+        Scope::Inheritable,
+    ),
+    (f("triggers", Ty::Obj(&[f("crons", STR_ARR), f("events", Ty::Any)])), Scope::Inheritable),
+    (f("tsconfig", Ty::Str), Scope::Inheritable),
+    (f("upload_source_maps", Ty::Bool), Scope::Inheritable),
+    (f("workers_dev", Ty::Bool), Scope::Inheritable),
+    // non-inheritable
+    (f("vars", Ty::Map(&Ty::Any)), Scope::NonInheritable),
+    (f("define", Ty::Map(&Ty::Str)), Scope::NonInheritable),
+    (f("secrets", Ty::Obj(&[f("required", STR_ARR)])), Scope::NonInheritable),
+    (
+        f(
+            "durable_objects",
+            Ty::Obj(&[
+                f(
+                    "bindings",
+                    Ty::Arr(&Ty::Obj(&[req("name", Ty::Str), req("class_name", Ty::Str), f("script_name", Ty::Str), f("environment", Ty::Str)])),
+                ),
+                f("code_update_strategy", Ty::Obj(&[f("mode", Ty::Enum(&["immediate", "deferred"])), f("max_delay", Ty::Num)])),
+            ]),
+        ),
+        Scope::NonInheritable,
+    ),
+    (
+        f(
+            "workflows",
+            Ty::Arr(&Ty::Obj(&[
+                req("binding", Ty::Str),
+                req("name", Ty::Str),
+                req("class_name", Ty::Str),
+                f("script_name", Ty::Str),
+                f("limits", Ty::Obj(&[f("steps", Ty::Num)])),
+                f("concurrency", Ty::Obj(&[f("limit", Ty::Num)])),
+                f("schedules", Ty::Either(&[Ty::Str, STR_ARR])),
+                f("default_retention", Ty::Any),
+                f("jurisdiction", Ty::Str),
+                REMOTE,
+                EXP_REMOTE,
+            ])),
+        ),
+        Scope::NonInheritable,
+    ),
+    (
+        f("kv_namespaces", Ty::Arr(&Ty::Obj(&[req("binding", Ty::Str), f("id", Ty::Str), f("preview_id", Ty::Str), REMOTE, EXP_REMOTE]))),
+        Scope::NonInheritable,
+    ),
+    (
+        f(
+            "r2_buckets",
+            Ty::Arr(&Ty::Obj(&[
+                req("binding", Ty::Str),
+                f("bucket_name", Ty::Str),
+                f("preview_bucket_name", Ty::Str),
+                f("jurisdiction", Ty::Str),
+                f("local_dev", Ty::Any),
+                REMOTE,
+                EXP_REMOTE,
+            ])),
+        ),
+        Scope::NonInheritable,
+    ),
+    (
+        f(
+            "d1_databases",
+            Ty::Arr(&Ty::Obj(&[
+                req("binding", Ty::Str),
+                f("database_name", Ty::Str),
+                f("database_id", Ty::Str),
+                f("preview_database_id", Ty::Str),
+                f("jurisdiction", Ty::Str),
+                f("migrations_table", Ty::Str),
+                f("migrations_dir", Ty::Str),
+                f("migrations_pattern", Ty::Str),
+                f("database_internal_env", Ty::Str),
+                REMOTE,
+                EXP_REMOTE,
+            ])),
+        ),
+        Scope::NonInheritable,
+    ),
+    (
+        f(
+            "queues",
+            Ty::Obj(&[
+                f(
+                    "producers",
+                    Ty::Arr(&Ty::Obj(&[req("binding", Ty::Str), req("queue", Ty::Str), f("delivery_delay", Ty::Num), REMOTE, EXP_REMOTE])),
+                ),
+                f(
+                    "consumers",
+                    Ty::Arr(&Ty::Obj(&[
+                        req("queue", Ty::Str),
+                        f("type", Ty::Enum(&["worker", "http_pull"])),
+                        f("max_batch_size", Ty::Num),
+                        f("max_batch_timeout", Ty::Num),
+                        f("max_retries", Ty::Num),
+                        f("dead_letter_queue", Ty::Str),
+                        f("max_concurrency", Ty::Any),
+                        f("visibility_timeout_ms", Ty::Num),
+                        f("retry_delay", Ty::Num),
+                    ])),
+                ),
+            ]),
+        ),
+        Scope::NonInheritable,
+    ),
+    (
+        f(
+            "services",
+            Ty::Arr(&Ty::Open(&[
+                req("binding", Ty::Str),
+                req("service", Ty::Str),
+                f("entrypoint", Ty::Str),
+                f("props", Ty::Any),
+                f("environment", Ty::Str),
+                f("dev", Ty::Any),
+                f("cross_account_grant", Ty::Any),
+                REMOTE,
+                EXP_REMOTE,
+            ])),
+        ),
+        Scope::NonInheritable,
+    ),
+    (f("analytics_engine_datasets", Ty::Arr(&Ty::Obj(&[req("binding", Ty::Str), f("dataset", Ty::Str), REMOTE]))), Scope::NonInheritable),
+    (f("ai", Ty::Obj(&[req("binding", Ty::Str), f("staging", Ty::Bool), REMOTE, EXP_REMOTE])), Scope::NonInheritable),
+    (f("browser", Ty::Obj(SIMPLE_BINDING)), Scope::NonInheritable),
+    (f("images", Ty::Obj(SIMPLE_BINDING)), Scope::NonInheritable),
+    (f("media", Ty::Obj(SIMPLE_BINDING)), Scope::NonInheritable),
+    (f("stream", Ty::Obj(SIMPLE_BINDING)), Scope::NonInheritable),
+    (f("analytics", Ty::Obj(SIMPLE_BINDING)), Scope::NonInheritable),
+    (f("version_metadata", Ty::Obj(&[req("binding", Ty::Str)])), Scope::NonInheritable),
+    (f("vectorize", Ty::Arr(&Ty::Obj(&[req("binding", Ty::Str), req("index_name", Ty::Str), REMOTE, EXP_REMOTE]))), Scope::NonInheritable),
+    (
+        f("hyperdrive", Ty::Arr(&Ty::Obj(&[req("binding", Ty::Str), req("id", Ty::Str), f("localConnectionString", Ty::Str), REMOTE]))),
+        Scope::NonInheritable,
+    ),
+    (
+        f("mtls_certificates", Ty::Arr(&Ty::Obj(&[req("binding", Ty::Str), req("certificate_id", Ty::Str), REMOTE, EXP_REMOTE]))),
+        Scope::NonInheritable,
+    ),
+    (
+        f(
+            "send_email",
+            Ty::Arr(&Ty::Obj(&[
+                req("name", Ty::Str),
+                f("destination_address", Ty::Str),
+                f("allowed_destination_addresses", STR_ARR),
+                f("allowed_sender_addresses", STR_ARR),
+                REMOTE,
+                EXP_REMOTE,
+            ])),
+        ),
+        Scope::NonInheritable,
+    ),
+    (
+        f(
+            "dispatch_namespaces",
+            Ty::Arr(&Ty::Obj(&[
+                req("binding", Ty::Str),
+                req("namespace", Ty::Str),
+                f("outbound", Ty::Obj(&[req("service", Ty::Str), f("environment", Ty::Str), f("parameters", STR_ARR)])),
+                REMOTE,
+                EXP_REMOTE,
+            ])),
+        ),
+        Scope::NonInheritable,
+    ),
+    (f("tail_consumers", Ty::Arr(&Ty::Open(&[req("service", Ty::Str), f("environment", Ty::Str)]))), Scope::NonInheritable),
+    (f("streaming_tail_consumers", Ty::Arr(&Ty::Open(&[req("service", Ty::Str)]))), Scope::NonInheritable),
+    (
+        f("pipelines", Ty::Arr(&Ty::Obj(&[req("binding", Ty::Str), f("stream", Ty::Str), f("pipeline", Ty::Str), REMOTE, EXP_REMOTE]))),
+        Scope::NonInheritable,
+    ),
+    (
+        f("secrets_store_secrets", Ty::Arr(&Ty::Obj(&[req("binding", Ty::Str), req("store_id", Ty::Str), req("secret_name", Ty::Str)]))),
+        Scope::NonInheritable,
+    ),
+    (
+        f(
+            "ratelimits",
+            Ty::Arr(&Ty::Obj(&[
+                req("name", Ty::Str),
+                req("namespace_id", Ty::Str),
+                req("simple", Ty::Obj(&[req("limit", Ty::Num), req("period", Ty::Num)])),
+            ])),
+        ),
+        Scope::NonInheritable,
+    ),
+    (
+        f(
+            "unsafe",
+            Ty::Obj(&[
+                f("bindings", Ty::Arr(&Ty::Open(&[req("name", Ty::Str), req("type", Ty::Str), f("dev", Ty::Any)]))),
+                f("metadata", Ty::Any),
+                f("capnp", Ty::Any),
+            ]),
+        ),
+        Scope::NonInheritable,
+    ),
+    (f("unsafe_hello_world", Ty::Arr(&Ty::Open(&[req("binding", Ty::Str)]))), Scope::NonInheritable),
+    (f("containers", Ty::Arr(&Ty::Open(&[f("name", Ty::Str), f("class_name", Ty::Str), f("image", Ty::Str), f("max_instances", Ty::Num)]))), Scope::NonInheritable),
+    (f("cloudchamber", Ty::Open(&[])), Scope::NonInheritable),
+    (f("connect", Ty::Any), Scope::NonInheritable),
+    (f("vpc_services", Ty::Arr(&Ty::Obj(&[req("binding", Ty::Str), req("service_id", Ty::Str), REMOTE]))), Scope::NonInheritable),
+    (f("vpc_networks", Ty::Arr(&Ty::Open(&[req("binding", Ty::Str), f("tunnel_id", Ty::Str), f("network_id", Ty::Str), REMOTE]))), Scope::NonInheritable),
+    (f("worker_loaders", Ty::Arr(&Ty::Obj(&[req("binding", Ty::Str)]))), Scope::NonInheritable),
+    (f("ai_search", Ty::Arr(&Ty::Open(&[req("binding", Ty::Str)]))), Scope::NonInheritable),
+    (f("ai_search_namespaces", Ty::Arr(&Ty::Open(&[req("binding", Ty::Str)]))), Scope::NonInheritable),
+    (f("agent_memory", Ty::Arr(&Ty::Open(&[req("binding", Ty::Str)]))), Scope::NonInheritable),
+    (f("artifacts", Ty::Arr(&Ty::Open(&[req("binding", Ty::Str)]))), Scope::NonInheritable),
+    (f("flagship", Ty::Arr(&Ty::Open(&[req("binding", Ty::Str)]))), Scope::NonInheritable),
+    (f("k2", Ty::Arr(&Ty::Open(&[req("binding", Ty::Str)]))), Scope::NonInheritable),
+];
+
+/// Keys wrangler v4 removed: `(key, is_error, help)`.
+const REMOVED: &[(&str, bool, &str)] = &[
+    ("node_compat", true, "use `compatibility_flags = [\"nodejs_compat\"]` instead"),
+    ("legacy_env", true, "remove it: every `[env.X]` is now its own worker named `<name>-<X>`"),
+    ("type", false, "remove it: wrangler v4 infers the worker format from `main`"),
+    ("webpack_config", false, "remove it and bundle with wrangler's built-in esbuild (or set `main` to the built file)"),
+    ("zone_id", false, "move the zone into `routes` (`{ pattern = \"…\", zone_id = \"…\" }`)"),
+    ("usage_model", false, "remove it: the usage model is an account setting now"),
+    ("kv-namespaces", false, "rename it to `kv_namespaces`"),
+    ("experimental_services", false, "rename it to `services` (`binding`, `service`)"),
+    ("miniflare", false, "remove it: local development settings live in `dev`"),
+    ("legacy_assets", false, "use `assets` instead"),
+];
+
+pub fn lookup(key: &str) -> Option<&'static (F, Scope)> {
+    KEYS.iter().find(|(f, _)| f.name == key)
+}
+
+/// Checks a whole config file: the top level and every environment.
+pub fn check_config(root: &Node, diags: &mut Vec<Diagnostic>) {
+    check_table(root, None, diags);
+    if let Some(env) = root.entry("env") {
+        match &env.value.value {
+            Value::Object(envs) => {
+                for e in envs {
+                    if e.value.is_object() {
+                        check_table(&e.value, Some(&e.key), diags);
+                    } else {
+                        diags.push(codes::wrong_type(e.value.span, &format!("env.{}", e.key), "an object", &describe(&e.value)));
+                    }
+                }
+            }
+            _ => diags.push(codes::wrong_type(env.value.span, "env", "an object", &describe(&env.value))),
+        }
+    }
+}
+
+fn check_table(table: &Node, env: Option<&str>, diags: &mut Vec<Diagnostic>) {
+    let prefix = env.map(|e| format!("env.{e}.")).unwrap_or_default();
+    let where_ = env.map(|e| format!("`env.{e}`")).unwrap_or_else(|| "the top level".to_string());
+    for entry in table.entries() {
+        let key = entry.key.as_str();
+        if key == "env" && env.is_none() {
+            continue;
+        }
+        if let Some((_, is_error, help)) = REMOVED.iter().find(|(k, _, _)| *k == key) {
+            diags.push(if *is_error { codes::removed_key_error(entry.key_span, key, help) } else { codes::removed_key_ignored(entry.key_span, key, help) });
+            continue;
+        }
+        match lookup(key) {
+            Some((field, scope)) => {
+                if env.is_some() && matches!(scope, Scope::TopOnly | Scope::Meta) {
+                    diags.push(codes::top_level_only_in_env(entry.key_span, key, env.unwrap_or_default()));
+                    continue;
+                }
+                check_value(&entry.value, &field.ty, &format!("{prefix}{key}"), diags);
+                extra_checks(entry, &prefix, diags);
+            }
+            None => {
+                let suggestion = suggest(key, KEYS.iter().map(|(f, _)| f.name));
+                diags.push(codes::unknown_key(entry.key_span, key, &where_, suggestion));
+            }
+        }
+    }
+    if let (Some(route), Some(routes)) = (table.entry("route"), table.entry("routes")) {
+        diags.push(codes::route_and_routes(routes.key_span, route.key_span));
+    }
+}
+
+/// Checks wrangler makes beyond the shape of a value.
+fn extra_checks(entry: &crate::syntax::Entry, prefix: &str, diags: &mut Vec<Diagnostic>) {
+    match entry.key.as_str() {
+        "unsafe" => diags.push(codes::unsafe_experimental(entry.key_span)),
+        "site" => {
+            if let Some(ep) = entry.value.entry("entry-point") {
+                diags.push(codes::deprecated_key(ep.key_span, "site.entry-point", "set `main` to the worker's entry module instead"));
+            }
+        }
+        "build" => {
+            if let Some(up) = entry.value.entry("upload") {
+                diags.push(codes::removed_key_ignored(up.key_span, "build.upload", "set `main` (and `rules`) instead of `[build.upload]`"));
+            }
+        }
+        "pipelines" => {
+            for (i, p) in entry.value.as_array().unwrap_or_default().iter().enumerate() {
+                if let Some(old) = p.entry("pipeline") {
+                    diags.push(codes::deprecated_key(old.key_span, &format!("{prefix}pipelines[{i}].pipeline"), "use `stream` instead"));
+                }
+            }
+        }
+        "services" => {
+            for s in entry.value.as_array().unwrap_or_default() {
+                if let (Some(env), Some(service)) = (s.get("environment"), s.get("service").and_then(Node::as_str)) {
+                    if let Some(e) = env.as_str() {
+                        let binding = s.get("binding").and_then(Node::as_str).unwrap_or("?");
+                        diags.push(codes::service_environment(env.span, binding, service, e));
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Describes a value for a type error, the way wrangler quotes it.
+pub fn describe(node: &Node) -> String {
+    match &node.value {
+        Value::Str(s) => format!("\"{}\"", truncate(s)),
+        Value::Date(d) => format!("the TOML date {d}"),
+        _ => {
+            let json = node.to_json().to_string();
+            format!("{} `{}`", article(node.kind_name()), truncate(&json))
+        }
+    }
+}
+
+fn article(kind: &str) -> String {
+    if kind.starts_with(['a', 'o']) { format!("an {kind}") } else { format!("a {kind}") }
+}
+
+fn truncate(s: &str) -> String {
+    if s.chars().count() > 60 { format!("{}…", s.chars().take(60).collect::<String>()) } else { s.to_string() }
+}
+
+fn expected(ty: &Ty) -> String {
+    match ty {
+        Ty::Str | Ty::Name => "a string".into(),
+        Ty::Date => "a date string (\"YYYY-MM-DD\")".into(),
+        Ty::Bool => "a boolean".into(),
+        Ty::Num => "a number".into(),
+        Ty::Any => "a JSON value".into(),
+        Ty::Enum(values) => format!("one of {}", values.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(", ")),
+        Ty::Arr(inner) => format!("an array of {}", plural(inner)),
+        Ty::Obj(_) | Ty::Open(_) | Ty::Map(_) => "an object".into(),
+        Ty::Either(tys) => tys.iter().map(expected).collect::<Vec<_>>().join(" or "),
+    }
+}
+
+fn plural(ty: &Ty) -> String {
+    match ty {
+        Ty::Str => "strings".into(),
+        Ty::Num => "numbers".into(),
+        Ty::Obj(_) | Ty::Open(_) => "objects".into(),
+        other => format!("({})", expected(other)),
+    }
+}
+
+/// Checks `node` against `ty`; returns whether it matched.
+pub fn check_value(node: &Node, ty: &Ty, path: &str, diags: &mut Vec<Diagnostic>) -> bool {
+    if let Value::Date(d) = &node.value {
+        diags.push(codes::toml_date(node.span, path, d));
+        return false;
+    }
+    let wrong = |diags: &mut Vec<Diagnostic>| {
+        diags.push(codes::wrong_type(node.span, path, &expected(ty), &describe(node)));
+        false
+    };
+    match ty {
+        Ty::Str => node.as_str().is_some() || wrong(diags),
+        Ty::Bool => node.as_bool().is_some() || wrong(diags),
+        Ty::Num => node.as_f64().is_some() || wrong(diags),
+        Ty::Any => {
+            check_no_dates(node, path, diags);
+            true
+        }
+        Ty::Date => match node.as_str() {
+            Some(s) if is_date(s) => true,
+            Some(s) => {
+                diags.push(codes::invalid_value(node.span, path, &format!("\"{}\" is not a date", truncate(s)), "write the date as \"YYYY-MM-DD\" with ASCII hyphens, e.g. \"2025-09-01\""));
+                false
+            }
+            None => wrong(diags),
+        },
+        Ty::Name => match node.as_str() {
+            Some(s) if is_valid_name(s) => true,
+            Some(s) => {
+                diags.push(codes::invalid_value(
+                    node.span,
+                    path,
+                    &format!("\"{}\" is not a valid worker name", truncate(s)),
+                    "use lowercase letters, digits, `-` and `_` only, starting with a letter, digit or `_`",
+                ));
+                false
+            }
+            None => wrong(diags),
+        },
+        Ty::Enum(values) => match node.as_str() {
+            Some(s) if values.contains(&s) => true,
+            _ => wrong(diags),
+        },
+        Ty::Arr(inner) => match node.as_array() {
+            Some(items) => {
+                let mut ok = true;
+                for (i, item) in items.iter().enumerate() {
+                    ok &= check_value(item, inner, &format!("{path}[{i}]"), diags);
+                }
+                ok
+            }
+            None => wrong(diags),
+        },
+        Ty::Obj(fields) | Ty::Open(fields) => {
+            if !node.is_object() {
+                return wrong(diags);
+            }
+            let open = matches!(ty, Ty::Open(_));
+            let mut ok = true;
+            for entry in node.entries() {
+                match fields.iter().find(|f| f.name == entry.key) {
+                    Some(field) => {
+                        ok &= check_value(&entry.value, &field.ty, &format!("{path}.{}", entry.key), diags);
+                        if field.name == "experimental_remote" && !path.contains("services[") {
+                            diags.push(codes::deprecated_key(entry.key_span, &format!("{path}.experimental_remote"), "rename it to `remote`"));
+                        }
+                    }
+                    None if open => check_no_dates(&entry.value, &format!("{path}.{}", entry.key), diags),
+                    None => {
+                        let suggestion = suggest(&entry.key, fields.iter().map(|f| f.name));
+                        diags.push(codes::unknown_key(entry.key_span, &entry.key, &format!("`{path}`"), suggestion));
+                    }
+                }
+            }
+            for field in fields.iter().filter(|f| f.required) {
+                if node.entry(field.name).is_none() {
+                    diags.push(codes::missing_field(node.span, path, field.name));
+                    ok = false;
+                }
+            }
+            ok
+        }
+        Ty::Map(inner) => {
+            if !node.is_object() {
+                return wrong(diags);
+            }
+            let mut ok = true;
+            for entry in node.entries() {
+                ok &= check_value(&entry.value, inner, &format!("{path}.{}", entry.key), diags);
+            }
+            ok
+        }
+        Ty::Either(options) => {
+            let pick = options.iter().find(|t| shape_matches(node, t));
+            match pick {
+                Some(t) => check_value(node, t, path, diags),
+                None => wrong(diags),
+            }
+        }
+    }
+}
+
+/// Whether the kind of `node` is the kind `ty` describes (without checking inside).
+fn shape_matches(node: &Node, ty: &Ty) -> bool {
+    match ty {
+        Ty::Str | Ty::Name | Ty::Date | Ty::Enum(_) => node.as_str().is_some(),
+        Ty::Bool => node.as_bool().is_some(),
+        Ty::Num => node.as_f64().is_some(),
+        Ty::Any => true,
+        Ty::Arr(_) => node.as_array().is_some(),
+        Ty::Obj(_) | Ty::Open(_) | Ty::Map(_) => node.is_object(),
+        Ty::Either(tys) => tys.iter().any(|t| shape_matches(node, t)),
+    }
+}
+
+/// Reports TOML dates anywhere inside a free-form value (wrangler cannot send them).
+fn check_no_dates(node: &Node, path: &str, diags: &mut Vec<Diagnostic>) {
+    match &node.value {
+        Value::Date(d) => diags.push(codes::toml_date(node.span, path, d)),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                check_no_dates(item, &format!("{path}[{i}]"), diags);
+            }
+        }
+        Value::Object(entries) => {
+            for e in entries {
+                check_no_dates(&e.value, &format!("{path}.{}", e.key), diags);
+            }
+        }
+        _ => {}
+    }
+}
+
+pub fn is_valid_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    match chars.next() {
+        None => true,
+        Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' => {
+            chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+        }
+        _ => false,
+    }
+}
+
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && matches!(s[5..7].parse::<u8>(), Ok(1..=12))
+        && matches!(s[8..10].parse::<u8>(), Ok(1..=31))
+}
+
+/// The known name closest to `key`, if it is a likely typo (edit distance ≤ 2).
+pub fn suggest<'a>(key: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    if key.len() > 64 {
+        return None;
+    }
+    candidates.map(|c| (edit_distance(key, c), c)).filter(|(d, c)| *d <= 2 && *d < c.len()).min().map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}

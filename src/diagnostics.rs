@@ -1,0 +1,316 @@
+//! Diagnostics: the one model every stage reports through, and its renderings.
+//!
+//! A [`Diagnostic`] is data: a stable code (`AM` + four digits), a severity, a message, a primary
+//! span, optional secondary spans and a help text. The CLI renders the same data as
+//! rustc-style text, JSON or GitHub Actions annotations; the emitter turns the ones attached to a
+//! worker into TODO comments, so a warning never exists in one place only.
+//!
+//! Wording lives in [`codes`]: one constructor per diagnostic.
+
+pub mod codes;
+
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// A byte range in one source file. `file` indexes the [`SourceMap`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    pub file: u32,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(file: u32, start: usize, end: usize) -> Span {
+        let clamp = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
+        Span { file, start: clamp(start), end: clamp(end.max(start)) }
+    }
+}
+
+/// How bad it is. Errors make `check` exit 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// A secondary location with a short note.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Label {
+    pub span: Span,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Diagnostic {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    /// Where it is. `None` only for diagnostics about the run itself (no file involved).
+    pub span: Option<Span>,
+    /// A file path for diagnostics without a span but about one file (unreadable file).
+    pub path: Option<String>,
+    pub secondary: Vec<Label>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(code: &'static str, severity: Severity, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { code, severity, message: message.into(), span: None, path: None, secondary: Vec::new(), help: None }
+    }
+    pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(code, Severity::Error, message)
+    }
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(code, Severity::Warning, message)
+    }
+    pub fn info(code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(code, Severity::Info, message)
+    }
+    pub fn at(mut self, span: Span) -> Diagnostic {
+        self.span = Some(span);
+        self
+    }
+    pub fn in_file(mut self, path: impl Into<String>) -> Diagnostic {
+        self.path = Some(path.into());
+        self
+    }
+    pub fn with_label(mut self, span: Span, note: impl Into<String>) -> Diagnostic {
+        self.secondary.push(Label { span, note: note.into() });
+        self
+    }
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// One source file known to the run.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path as shown to the user (relative to the working directory when possible).
+    pub path: String,
+    pub text: String,
+    line_starts: Vec<u32>,
+}
+
+impl SourceFile {
+    pub fn new(path: String, text: String) -> SourceFile {
+        let mut line_starts = vec![0u32];
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
+            }
+        }
+        SourceFile { path, text, line_starts }
+    }
+
+    /// 1-based line and column (column counted in characters) of a byte offset.
+    pub fn line_col(&self, offset: u32) -> (usize, usize) {
+        let offset = offset.min(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line] as usize;
+        let mut end = offset as usize;
+        while end > start && !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let col = self.text[start..end].chars().count() + 1;
+        (line + 1, col)
+    }
+
+    /// The text of 1-based line `line`, without its newline.
+    pub fn line_text(&self, line: usize) -> &str {
+        let start = self.line_starts[line - 1] as usize;
+        let end = self.line_starts.get(line).map(|&e| e as usize).unwrap_or(self.text.len());
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+}
+
+/// All files of a run, indexed by `Span::file`.
+#[derive(Debug, Default, Clone)]
+pub struct SourceMap {
+    pub files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    pub fn file(&self, span: Span) -> Option<&SourceFile> {
+        self.files.get(span.file as usize)
+    }
+
+    /// File path, line and column of a diagnostic's primary location.
+    pub fn locate(&self, d: &Diagnostic) -> (Option<String>, Option<(usize, usize)>) {
+        match d.span.and_then(|s| self.file(s).map(|f| (f, s))) {
+            Some((f, s)) => (Some(f.path.clone()), Some(f.line_col(s.start))),
+            None => (d.path.clone(), None),
+        }
+    }
+}
+
+/// Sorts diagnostics into a stable order: by file, position, code, message.
+pub fn sort(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
+    diags.sort_by(|a, b| {
+        let key = |d: &Diagnostic| {
+            let path = d.span.and_then(|s| sources.file(s)).map(|f| f.path.clone()).or_else(|| d.path.clone());
+            (path, d.span.map(|s| (s.start, s.end)), d.code, d.message.clone())
+        };
+        key(a).cmp(&key(b))
+    });
+    diags.dedup();
+}
+
+/// Renders like rustc/cargo: header, location arrow, source line with a caret, help.
+pub fn render_human(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
+    let (bold, red, yellow, blue, cyan, reset) =
+        if color { ("\x1b[1m", "\x1b[1;31m", "\x1b[1;33m", "\x1b[1;34m", "\x1b[1;36m", "\x1b[0m") } else { ("", "", "", "", "", "") };
+    let sev_color = match d.severity {
+        Severity::Error => red,
+        Severity::Warning => yellow,
+        Severity::Info => cyan,
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "{sev_color}{}[{}]{reset}{bold}: {}{reset}", d.severity.as_str(), d.code, d.message);
+    let mut snippet = |out: &mut String, span: Span, note: &str, primary: bool| {
+        let Some(file) = sources.file(span) else { return };
+        let (line, col) = file.line_col(span.start);
+        let gutter = line.to_string().len();
+        let pad = " ".repeat(gutter);
+        let _ = writeln!(out, "{pad}{blue}-->{reset} {}:{line}:{col}", file.path);
+        let text = file.line_text(line);
+        let _ = writeln!(out, "{pad} {blue}|{reset}");
+        let _ = writeln!(out, "{blue}{line} |{reset} {}", text.replace('\t', " "));
+        let line_start = col - 1;
+        let (end_line, end_col) = file.line_col(span.end);
+        let width = if end_line == line { (end_col.saturating_sub(col)).max(1) } else { text.chars().count().saturating_sub(line_start).max(1) };
+        let marker = if primary { "^" } else { "-" };
+        let mark_color = if primary { sev_color } else { blue };
+        let _ = writeln!(out, "{pad} {blue}|{reset} {}{mark_color}{}{}{reset}", " ".repeat(line_start), marker.repeat(width.min(120)), if note.is_empty() { String::new() } else { format!(" {note}") });
+    };
+    if let Some(span) = d.span {
+        snippet(&mut out, span, "", true);
+    } else if let Some(path) = &d.path {
+        let _ = writeln!(out, " {blue}-->{reset} {path}");
+    }
+    for label in &d.secondary {
+        snippet(&mut out, label.span, &label.note, false);
+    }
+    if let Some(help) = &d.help {
+        let _ = writeln!(out, "  {blue}={reset} {bold}help{reset}: {help}");
+    }
+    out
+}
+
+/// The JSON shape of one diagnostic (`--format json`).
+#[derive(Serialize)]
+pub struct JsonDiagnostic {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub file: Option<String>,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_column: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub secondary: Vec<JsonLabel>,
+}
+
+#[derive(Serialize)]
+pub struct JsonLabel {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub note: String,
+}
+
+pub fn to_json(d: &Diagnostic, sources: &SourceMap) -> JsonDiagnostic {
+    let (file, pos) = sources.locate(d);
+    let end = d.span.and_then(|s| sources.file(s).map(|f| f.line_col(s.end)));
+    JsonDiagnostic {
+        code: d.code,
+        severity: d.severity,
+        message: d.message.clone(),
+        file,
+        line: pos.map(|p| p.0),
+        column: pos.map(|p| p.1),
+        end_line: end.map(|p| p.0),
+        end_column: end.map(|p| p.1),
+        help: d.help.clone(),
+        secondary: d
+            .secondary
+            .iter()
+            .filter_map(|l| {
+                let f = sources.file(l.span)?;
+                let (line, column) = f.line_col(l.span.start);
+                Some(JsonLabel { file: f.path.clone(), line, column, note: l.note.clone() })
+            })
+            .collect(),
+    }
+}
+
+/// A GitHub Actions workflow command (`::warning file=…,line=…,col=…::message`).
+pub fn render_github(d: &Diagnostic, sources: &SourceMap) -> String {
+    let level = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "notice",
+    };
+    let (file, pos) = sources.locate(d);
+    let mut props = Vec::new();
+    if let Some(f) = file {
+        props.push(format!("file={}", escape_github_property(&f)));
+    }
+    if let Some((line, col)) = pos {
+        props.push(format!("line={line}"));
+        props.push(format!("col={col}"));
+    }
+    props.push(format!("title={}", escape_github_property(d.code)));
+    let mut message = format!("{} [{}]", d.message, d.code);
+    if let Some(help) = &d.help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
+    format!("::{level} {}::{}", props.join(","), escape_github_data(&message))
+}
+
+fn escape_github_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn escape_github_property(s: &str) -> String {
+    escape_github_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// One line per diagnostic, for golden files: `path:line:col: severity[CODE]: message`.
+pub fn render_short(d: &Diagnostic, sources: &SourceMap) -> String {
+    let (file, pos) = sources.locate(d);
+    let loc = match (file, pos) {
+        (Some(f), Some((l, c))) => format!("{f}:{l}:{c}: "),
+        (Some(f), None) => format!("{f}: "),
+        _ => String::new(),
+    };
+    let mut s = format!("{loc}{}[{}]: {}", d.severity.as_str(), d.code, d.message);
+    if let Some(help) = &d.help {
+        s.push_str("\n    help: ");
+        s.push_str(&help.replace('\n', "\n          "));
+    }
+    s
+}

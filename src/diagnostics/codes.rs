@@ -1,0 +1,234 @@
+//! The catalogue of diagnostic codes. Each constructor's doc comment is the user documentation of
+//! its code; `docs/diagnostics.md` lists them all. Codes are stable: never renumber one.
+//!
+//! * `AM01xx` reading and parsing files
+//! * `AM02xx` the wrangler schema: unknown keys, types, values wrangler rejects
+//! * `AM03xx` environments
+//! * `AM04xx` service bindings and the worker graph
+//! * `AM05xx` migration to Alchemy
+
+use super::{Diagnostic, Span};
+
+// ---- AM01xx: files and syntax -------------------------------------------------------------
+
+/// AM0100: a file or folder could not be read.
+pub fn unreadable(path: &str, err: &str) -> Diagnostic {
+    Diagnostic::error("AM0100", format!("cannot read `{path}`: {err}"))
+        .in_file(path)
+        .with_help("check that the path exists and is readable")
+}
+
+/// AM0101: the TOML is not valid.
+pub fn invalid_toml(span: Span, message: &str) -> Diagnostic {
+    Diagnostic::error("AM0101", format!("invalid TOML: {message}"))
+        .at(span)
+        .with_help("fix the syntax; wrangler would refuse this file too")
+}
+
+/// AM0102: the JSON/JSONC is not valid.
+pub fn invalid_json(span: Span, message: &str) -> Diagnostic {
+    Diagnostic::error("AM0102", format!("invalid JSON: {message}"))
+        .at(span)
+        .with_help("fix the syntax; comments and trailing commas are allowed, nothing else")
+}
+
+/// AM0103: the file is not UTF-8 text.
+pub fn not_utf8(path: &str, offset: usize) -> Diagnostic {
+    Diagnostic::error("AM0103", format!("`{path}` is not valid UTF-8 text (first bad byte at offset {offset})"))
+        .in_file(path)
+        .with_help("save the file as UTF-8")
+}
+
+/// AM0104: arrays/objects nested deeper than any real config.
+pub fn nesting_too_deep(span: Span) -> Diagnostic {
+    Diagnostic::error("AM0104", format!("nesting deeper than {} levels", crate::syntax::MAX_DEPTH))
+        .at(span)
+        .with_help("a wrangler config never needs this; check that the file is what you meant to migrate")
+}
+
+/// AM0105: the file is empty or holds only comments.
+pub fn empty_config(path: &str) -> Diagnostic {
+    Diagnostic::warning("AM0105", format!("`{path}` is empty: there is no worker to check or migrate"))
+        .in_file(path)
+        .with_help("add at least `name`, `main` and `compatibility_date`, or remove the file")
+}
+
+/// AM0106: the document is not a table/object at the top.
+pub fn root_not_object(span: Span, kind: &str) -> Diagnostic {
+    Diagnostic::error("AM0106", format!("a wrangler config must be an object at the top level, but this is a {kind}"))
+        .at(span)
+        .with_help("wrap the settings in `{ ... }`")
+}
+
+/// AM0107: two wrangler configs in one folder; wrangler reads only one of them.
+pub fn shadowed_config(path: &str, winner: &str) -> Diagnostic {
+    Diagnostic::warning("AM0107", format!("`{path}` is ignored: wrangler reads `{winner}` in the same folder first"))
+        .in_file(path)
+        .with_help(format!("delete the stale file, or pass `{path}` explicitly to migrate it instead"))
+}
+
+/// AM0108: nothing to work on.
+pub fn no_configs(dir: &str) -> Diagnostic {
+    Diagnostic::error("AM0108", format!("no wrangler.toml, wrangler.json or wrangler.jsonc found under `{dir}`"))
+        .in_file(dir)
+        .with_help("point --discover at the folder that holds your workers, or pass config files as arguments")
+}
+
+/// AM0109: a key appears twice in a JSON object; the last one wins, as in wrangler.
+pub fn duplicate_key(span: Span, first: Span, key: &str) -> Diagnostic {
+    Diagnostic::warning("AM0109", format!("key `{key}` appears twice; the last value is used"))
+        .at(span)
+        .with_label(first, "first defined here")
+        .with_help("remove one of them")
+}
+
+// ---- AM02xx: schema ------------------------------------------------------------------------
+
+/// AM0200: a key wrangler does not know (wrangler warns and ignores it).
+pub fn unknown_key(span: Span, key: &str, path: &str, suggestion: Option<&str>) -> Diagnostic {
+    let d = Diagnostic::warning("AM0200", format!("unexpected field `{key}` in {path}; wrangler ignores it and so does the migration"))
+        .at(span);
+    match suggestion {
+        Some(s) => d.with_help(format!("did you mean `{s}`?")),
+        None => d.with_help("remove it, or check the spelling against the wrangler configuration reference"),
+    }
+}
+
+/// AM0201: a value has the wrong type (wrangler refuses the config).
+pub fn wrong_type(span: Span, path: &str, expected: &str, got: &str) -> Diagnostic {
+    Diagnostic::error("AM0201", format!("expected `{path}` to be {expected} but got {got}"))
+        .at(span)
+        .with_help(format!("change the value to {expected}"))
+}
+
+/// AM0202: a required field of a binding is missing.
+pub fn missing_field(span: Span, path: &str, field: &str) -> Diagnostic {
+    Diagnostic::error("AM0202", format!("`{path}` must have a `{field}` field"))
+        .at(span)
+        .with_help(format!("add `{field}`"))
+}
+
+/// AM0203: a TOML date where wrangler wants a string.
+pub fn toml_date(span: Span, path: &str, date: &str) -> Diagnostic {
+    Diagnostic::error("AM0203", format!("`{path}` is a TOML date, which wrangler does not support"))
+        .at(span)
+        .with_help(format!("quote it: \"{date}\""))
+}
+
+/// AM0204: a key wrangler v4 removed and refuses.
+pub fn removed_key_error(span: Span, key: &str, help: &str) -> Diagnostic {
+    Diagnostic::error("AM0204", format!("`{key}` is no longer supported by wrangler v4"))
+        .at(span)
+        .with_help(help.to_string())
+}
+
+/// AM0205: a removed key that wrangler v4 ignores with a warning.
+pub fn removed_key_ignored(span: Span, key: &str, help: &str) -> Diagnostic {
+    Diagnostic::warning("AM0205", format!("`{key}` was removed in wrangler v4 and is ignored"))
+        .at(span)
+        .with_help(help.to_string())
+}
+
+/// AM0206: a deprecated key that still works.
+pub fn deprecated_key(span: Span, key: &str, help: &str) -> Diagnostic {
+    Diagnostic::warning("AM0206", format!("`{key}` is deprecated"))
+        .at(span)
+        .with_help(help.to_string())
+}
+
+/// AM0207: a value wrangler rejects (bad name, unknown enum value, bad date).
+pub fn invalid_value(span: Span, path: &str, why: &str, help: &str) -> Diagnostic {
+    Diagnostic::error("AM0207", format!("invalid value for `{path}`: {why}"))
+        .at(span)
+        .with_help(help.to_string())
+}
+
+/// AM0208: `route` and `routes` together.
+pub fn route_and_routes(span: Span, other: Span) -> Diagnostic {
+    Diagnostic::error("AM0208", "`route` and `routes` cannot both be set")
+        .at(span)
+        .with_label(other, "`route` is also set here")
+        .with_help("move the single `route` into the `routes` list")
+}
+
+/// AM0209: one binding name used twice (wrangler refuses it).
+pub fn duplicate_binding(span: Span, first: Span, name: &str, kinds: &str) -> Diagnostic {
+    Diagnostic::error("AM0209", format!("binding name `{name}` is used by more than one binding ({kinds})"))
+        .at(span)
+        .with_label(first, "first used here")
+        .with_help("binding names must be unique within a worker: rename one of them")
+}
+
+/// AM0210: `unsafe` is experimental.
+pub fn unsafe_experimental(span: Span) -> Diagnostic {
+    Diagnostic::warning("AM0210", "`unsafe` fields are experimental and may change or break at any time")
+        .at(span)
+        .with_help("prefer the first-class binding (e.g. `ratelimits`) where one exists")
+}
+
+/// AM0211: a Cloudflare Pages project, not a Worker.
+pub fn pages_project(span: Span) -> Diagnostic {
+    Diagnostic::warning("AM0211", "this is a Pages project (`pages_build_output_dir`), not a Worker; it is checked but not migrated")
+        .at(span)
+        .with_help("migrate it by hand with Alchemy's `Website`/`Pages` resources, or turn it into a Worker with static assets first")
+}
+
+// ---- AM03xx: environments --------------------------------------------------------------------
+
+/// AM0300: a non-inheritable key set at the top level but not in an environment.
+pub fn not_inherited(span: Span, top: Span, key: &str, env: &str) -> Diagnostic {
+    Diagnostic::warning("AM0300", format!("`{key}` exists at the top level, but not in `env.{env}`; environments do not inherit it, so `{env}` has none"))
+        .at(span)
+        .with_label(top, "set at the top level here")
+        .with_help(format!("add `{key}` to `env.{env}` if the `{env}` worker needs it (this is what wrangler deploys)"))
+}
+
+/// AM0301: a top-level-only key inside an environment.
+pub fn top_level_only_in_env(span: Span, key: &str, env: &str) -> Diagnostic {
+    Diagnostic::warning("AM0301", format!("`{key}` is only allowed at the top level; wrangler ignores it inside `env.{env}`"))
+        .at(span)
+        .with_help(format!("move `{key}` to the top level"))
+}
+
+/// AM0302: `--env NAME` names an environment the file does not define.
+pub fn env_not_found(span: Span, env: &str, defined: &[String]) -> Diagnostic {
+    let severity_error = !defined.is_empty();
+    let msg = format!("no environment `{env}` in this configuration");
+    let d = if severity_error { Diagnostic::error("AM0302", msg) } else { Diagnostic::warning("AM0302", msg) };
+    let help = if defined.is_empty() {
+        format!("the file defines no environments; like wrangler, the top level is used with the name suffixed `-{env}`")
+    } else {
+        format!("defined environments: {}", defined.join(", "))
+    };
+    d.at(span).with_help(help)
+}
+
+/// AM0303: a worker without a name.
+pub fn no_worker_name(span: Span, env: Option<&str>) -> Diagnostic {
+    let where_ = env.map(|e| format!(" in environment `{e}`")).unwrap_or_default();
+    Diagnostic::warning("AM0303", format!("the worker has no `name`{where_}; wrangler needs `--name` to deploy it"))
+        .at(span)
+        .with_help("add `name` so the migrated worker keeps a stable script name")
+}
+
+/// AM0304: an environment inherits routes that contain custom domains.
+pub fn inherited_custom_domains(span: Span, env: &str) -> Diagnostic {
+    Diagnostic::warning("AM0304", format!("`env.{env}` inherits top-level `routes` that contain custom domains"))
+        .at(span)
+        .with_help(format!("a custom domain can point at one worker only; set `routes = []` (or its own routes) in `env.{env}`"))
+}
+
+// ---- AM04xx: service bindings and the worker graph ------------------------------------------
+
+/// AM0400: `environment` on a service binding (deprecated service environments).
+pub fn service_environment(span: Span, binding: &str, service: &str, env: &str) -> Diagnostic {
+    if env == "production" {
+        Diagnostic::info("AM0400", format!("service binding `{binding}` sets `environment = \"production\"`, which is deprecated and has no effect"))
+            .at(span)
+            .with_help(format!("remove `environment`; the binding targets the worker `{service}`"))
+    } else {
+        Diagnostic::warning("AM0400", format!("service binding `{binding}` uses the deprecated service environment `{env}` of `{service}`"))
+            .at(span)
+            .with_help(format!("service environments are gone; bind the environment's own worker instead: `service = \"{service}-{env}\"`"))
+    }
+}

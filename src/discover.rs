@@ -1,0 +1,106 @@
+//! Discover: finds the wrangler configs of a monorepo and reads them.
+//!
+//! `--discover DIR` walks DIR honouring `.gitignore`, skipping `node_modules`, `.wrangler`,
+//! `.alchemy`, `dist` and hidden folders, never following symlinks (so loops cannot trap it).
+//! In one folder wrangler reads `wrangler.json` before `wrangler.jsonc` before `wrangler.toml`;
+//! the shadowed files are reported. The result is sorted by path, whatever the file-system order.
+
+use crate::diagnostics::{Diagnostic, codes};
+use std::path::{Path, PathBuf};
+
+/// Config file names in wrangler's order of precedence.
+pub const CONFIG_NAMES: [&str; 3] = ["wrangler.json", "wrangler.jsonc", "wrangler.toml"];
+
+const SKIPPED_DIRS: [&str; 4] = ["node_modules", ".wrangler", ".alchemy", "dist"];
+
+/// Finds every config under `dir`. Returns the chosen files (sorted) and diagnostics.
+pub fn discover(dir: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    if !dir.is_dir() {
+        diags.push(codes::unreadable(&dir.display().to_string(), "not a directory"));
+        return (Vec::new(), diags);
+    }
+    let walker = ignore::WalkBuilder::new(dir)
+        .hidden(true)
+        .git_ignore(true)
+        .git_exclude(false)
+        .git_global(false)
+        .require_git(false)
+        .follow_links(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(|e| {
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            !(is_dir && e.depth() > 0 && SKIPPED_DIRS.iter().any(|s| e.file_name() == *s))
+        })
+        .build();
+    let mut found: Vec<PathBuf> = Vec::new();
+    for entry in walker {
+        match entry {
+            Ok(e) => {
+                if e.file_type().is_some_and(|t| t.is_file()) && CONFIG_NAMES.iter().any(|n| e.file_name() == *n) {
+                    found.push(e.into_path());
+                }
+            }
+            Err(err) => diags.push(codes::unreadable(&dir.display().to_string(), &err.to_string())),
+        }
+    }
+    found.sort();
+    (apply_precedence(found, &mut diags), diags)
+}
+
+/// Keeps one config per folder, in wrangler's precedence, reporting the others.
+pub fn apply_precedence(mut files: Vec<PathBuf>, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    files.sort_by(|a, b| a.parent().cmp(&b.parent()).then(rank(a).cmp(&rank(b))));
+    let mut out: Vec<PathBuf> = Vec::new();
+    for f in files {
+        match out.last() {
+            Some(prev) if prev.parent() == f.parent() => {
+                diags.push(codes::shadowed_config(&f.display().to_string(), &prev.display().to_string()));
+            }
+            _ => out.push(f),
+        }
+    }
+    out.sort();
+    out
+}
+
+fn rank(p: &Path) -> usize {
+    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    CONFIG_NAMES.iter().position(|n| *n == name).unwrap_or(CONFIG_NAMES.len())
+}
+
+/// Resolves an explicit PATH argument: a file is taken as it is (any name), a folder is searched
+/// for a config by wrangler's precedence.
+pub fn explicit(path: &Path) -> Result<PathBuf, Diagnostic> {
+    if path.is_dir() {
+        CONFIG_NAMES
+            .iter()
+            .map(|n| path.join(n))
+            .find(|p| p.is_file())
+            .ok_or_else(|| codes::no_configs(&path.display().to_string()))
+    } else if path.exists() {
+        Ok(path.to_path_buf())
+    } else {
+        Err(codes::unreadable(&path.display().to_string(), "no such file or directory"))
+    }
+}
+
+/// Names (never values) of the variables in a `.dev.vars`/dotenv file.
+pub fn dotenv_names(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        if let Some((name, _)) = line.split_once('=') {
+            let name = name.trim();
+            if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !names.iter().any(|n| n == name) {
+                names.push(name.to_string());
+            }
+        }
+    }
+    names.sort();
+    names
+}

@@ -1,0 +1,12 @@
+//! alchemy-migrator turns the wrangler configs of a Cloudflare Workers monorepo into one Alchemy
+//! program. It is built like a small compiler:
+//!
+//! `discover` → `syntax` → `config` (schema, environments, typed model) → `graph` → `plan` →
+//! `emit`, with [`diagnostics`] flowing out of every stage. Only [`cli`] touches the file system.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod cli;
+pub mod config;
+pub mod diagnostics;
+pub mod discover;
+pub mod syntax;

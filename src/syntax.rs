@@ -1,0 +1,352 @@
+//! Syntax: turns the text of a `wrangler.toml`, `wrangler.json` or `wrangler.jsonc` into one
+//! format-independent tree of [`Node`]s in which every key and every value keeps its byte span.
+//!
+//! Parsing never panics and never fails outright: it returns the tree it could build (or none)
+//! plus diagnostics. Nesting is bounded before any recursive descent runs, so hostile input
+//! (100 000 nested brackets) gets a diagnostic instead of a stack overflow.
+
+use crate::diagnostics::{Diagnostic, Span, codes};
+
+/// Deepest nesting of arrays/objects accepted. Real configs stay under 8.
+pub const MAX_DEPTH: usize = 64;
+
+/// The value of a node. Objects keep their keys in source order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    /// A TOML date or datetime, kept as written. Wrangler rejects these almost everywhere.
+    Date(String),
+    Array(Vec<Node>),
+    Object(Vec<Entry>),
+}
+
+/// A value with the span of its text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub span: Span,
+}
+
+/// One `key = value` / `"key": value` pair.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    pub key_span: Span,
+    pub value: Node,
+}
+
+impl Node {
+    pub fn new(value: Value, span: Span) -> Node {
+        Node { value, span }
+    }
+
+    /// The entries of an object, or an empty slice.
+    pub fn entries(&self) -> &[Entry] {
+        match &self.value {
+            Value::Object(e) => e,
+            _ => &[],
+        }
+    }
+
+    /// The entry named `key` of an object (the last one if repeated).
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.entries().iter().rev().find(|e| e.key == key)
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.value {
+            Value::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match self.value {
+            Value::Int(i) => Some(i as f64),
+            Value::Float(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    pub fn as_array(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    pub fn is_object(&self) -> bool {
+        matches!(self.value, Value::Object(_))
+    }
+
+    /// A short name of the kind of value, in wrangler's wording.
+    pub fn kind_name(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Int(_) | Value::Float(_) => "number",
+            Value::Str(_) => "string",
+            Value::Date(_) => "date",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+        }
+    }
+
+    /// Renders the value as compact JSON (used in messages and for `Json(...)` values).
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f).map(J::Number).unwrap_or(J::Null),
+            Value::Str(s) | Value::Date(s) => J::String(s.clone()),
+            Value::Array(a) => J::Array(a.iter().map(Node::to_json).collect()),
+            Value::Object(e) => {
+                let mut m = serde_json::Map::new();
+                for entry in e {
+                    m.insert(entry.key.clone(), entry.value.to_json());
+                }
+                J::Object(m)
+            }
+        }
+    }
+}
+
+/// Which parser a file goes to; chosen by extension, as wrangler does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Toml,
+    Jsonc,
+}
+
+impl Format {
+    pub fn from_path(path: &str) -> Format {
+        if path.ends_with(".toml") { Format::Toml } else { Format::Jsonc }
+    }
+}
+
+/// Parses `text` (already decoded, BOM removed) of file `file`.
+pub fn parse(text: &str, format: Format, file: u32) -> (Option<Node>, Vec<Diagnostic>) {
+    if let Some(offset) = too_deep(text, format) {
+        let span = Span::new(file, offset, offset + 1);
+        return (None, vec![codes::nesting_too_deep(span)]);
+    }
+    match format {
+        Format::Toml => parse_toml(text, file),
+        Format::Jsonc => parse_jsonc(text, file),
+    }
+}
+
+/// Finds the offset where bracket nesting first exceeds [`MAX_DEPTH`], skipping strings and
+/// comments. A cheap linear pre-pass that makes every later recursion safe.
+fn too_deep(text: &str, format: Format) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'"' | b'\'' => {
+                // Skip a string literal (TOML multi-line strings included, approximately).
+                let quote = b;
+                let triple = bytes.get(i + 1) == Some(&quote) && bytes.get(i + 2) == Some(&quote);
+                if triple {
+                    i += 3;
+                    while i < bytes.len() && !(bytes[i] == quote && bytes.get(i + 1) == Some(&quote) && bytes.get(i + 2) == Some(&quote)) {
+                        if bytes[i] == b'\\' && quote == b'"' { i += 1; }
+                        i += 1;
+                    }
+                    i += 3;
+                    continue;
+                }
+                i += 1;
+                while i < bytes.len() && bytes[i] != quote && bytes[i] != b'\n' {
+                    if bytes[i] == b'\\' && (quote == b'"' || format == Format::Jsonc) { i += 1; }
+                    i += 1;
+                }
+            }
+            b'#' if format == Format::Toml => {
+                while i < bytes.len() && bytes[i] != b'\n' { i += 1; }
+            }
+            b'/' if format == Format::Jsonc && bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' { i += 1; }
+            }
+            b'/' if format == Format::Jsonc && bytes.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < bytes.len() && !(bytes[i] == b'*' && bytes[i + 1] == b'/') { i += 1; }
+                i += 1;
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH { return Some(i); }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            // A TOML table header `[a.b]` line: the brackets balance on the same line.
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+fn parse_jsonc(text: &str, file: u32) -> (Option<Node>, Vec<Diagnostic>) {
+    use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
+    // Exactly what wrangler's jsonc-parser accepts: comments and trailing commas, nothing looser.
+    let options = ParseOptions {
+        allow_comments: true,
+        allow_loose_object_property_names: false,
+        allow_trailing_commas: true,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    };
+    match parse_to_ast(text, &CollectOptions::default(), &options) {
+        Ok(result) => {
+            let mut diags = Vec::new();
+            let node = result.value.map(|v| from_jsonc(v, file, &mut diags));
+            (node, diags)
+        }
+        Err(err) => {
+            let r = err.range();
+            let span = Span::new(file, r.start, r.end.max(r.start + 1).min(text.len().max(r.start + 1)));
+            (None, vec![codes::invalid_json(span, &err.kind().to_string())])
+        }
+    }
+}
+
+fn from_jsonc(v: jsonc_parser::ast::Value<'_>, file: u32, diags: &mut Vec<Diagnostic>) -> Node {
+    use jsonc_parser::ast::{ObjectPropName, Value as J};
+    let sp = |r: jsonc_parser::common::Range| Span::new(file, r.start, r.end);
+    match v {
+        J::StringLit(s) => Node::new(Value::Str(s.value.into_owned()), sp(s.range)),
+        J::NumberLit(n) => {
+            let value = match n.value.parse::<i64>() {
+                Ok(i) => Value::Int(i),
+                Err(_) => Value::Float(n.value.parse::<f64>().unwrap_or(f64::NAN)),
+            };
+            Node::new(value, sp(n.range))
+        }
+        J::BooleanLit(b) => Node::new(Value::Bool(b.value), sp(b.range)),
+        J::NullKeyword(n) => Node::new(Value::Null, sp(n.range)),
+        J::Array(a) => {
+            let range = a.range;
+            let items = a.elements.into_iter().map(|e| from_jsonc(e, file, diags)).collect();
+            Node::new(Value::Array(items), sp(range))
+        }
+        J::Object(o) => {
+            let range = o.range;
+            let mut entries: Vec<Entry> = Vec::with_capacity(o.properties.len());
+            let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+            for prop in o.properties {
+                let (key, key_range) = match prop.name {
+                    ObjectPropName::String(s) => (s.value.into_owned(), s.range),
+                    ObjectPropName::Word(w) => (w.value.to_string(), w.range),
+                };
+                let value = from_jsonc(prop.value, file, diags);
+                let entry = Entry { key, key_span: sp(key_range), value };
+                // Duplicate keys: the last one wins, as in wrangler; say so.
+                if let Some(&i) = seen.get(&entry.key) {
+                    diags.push(codes::duplicate_key(entry.key_span, entries[i].key_span, &entry.key));
+                    entries[i] = entry;
+                } else {
+                    seen.insert(entry.key.clone(), entries.len());
+                    entries.push(entry);
+                }
+            }
+            Node::new(Value::Object(entries), sp(range))
+        }
+    }
+}
+
+fn parse_toml(text: &str, file: u32) -> (Option<Node>, Vec<Diagnostic>) {
+    match toml_edit::Document::parse(text) {
+        Ok(doc) => {
+            let root_span = Span::new(file, 0, text.len());
+            let node = from_toml_table(doc.as_table(), root_span, file);
+            (Some(node), Vec::new())
+        }
+        Err(err) => {
+            let r = err.span().unwrap_or(0..0);
+            let start = r.start.min(text.len());
+            let span = Span::new(file, start, r.end.max(start + 1));
+            let message = err.message().trim().to_string();
+            (None, vec![codes::invalid_toml(span, &message)])
+        }
+    }
+}
+
+fn span_of(r: Option<std::ops::Range<usize>>, fallback: Span, file: u32) -> Span {
+    match r {
+        Some(r) => Span::new(file, r.start, r.end),
+        None => fallback,
+    }
+}
+
+fn from_toml_table(t: &toml_edit::Table, fallback: Span, file: u32) -> Node {
+    let span = span_of(t.span(), fallback, file);
+    let mut entries = Vec::with_capacity(t.len());
+    for (key, item) in t.iter() {
+        let Some((k, _)) = t.get_key_value(key) else { continue };
+        let key_span = span_of(k.span(), span, file);
+        if let Some(value) = from_toml_item(item, key_span, file) {
+            entries.push(Entry { key: key.to_string(), key_span, value });
+        }
+    }
+    Node::new(Value::Object(entries), span)
+}
+
+fn from_toml_item(item: &toml_edit::Item, fallback: Span, file: u32) -> Option<Node> {
+    use toml_edit::Item;
+    match item {
+        Item::None => None,
+        Item::Value(v) => Some(from_toml_value(v, fallback, file)),
+        Item::Table(t) => Some(from_toml_table(t, fallback, file)),
+        Item::ArrayOfTables(a) => {
+            let span = span_of(a.span(), fallback, file);
+            let items = a.iter().map(|t| from_toml_table(t, span, file)).collect();
+            Some(Node::new(Value::Array(items), span))
+        }
+    }
+}
+
+fn from_toml_value(v: &toml_edit::Value, fallback: Span, file: u32) -> Node {
+    use toml_edit::Value as T;
+    let span = span_of(v.span(), fallback, file);
+    let value = match v {
+        T::String(s) => Value::Str(s.value().clone()),
+        T::Integer(i) => Value::Int(*i.value()),
+        T::Float(f) => Value::Float(*f.value()),
+        T::Boolean(b) => Value::Bool(*b.value()),
+        T::Datetime(d) => Value::Date(d.value().to_string()),
+        T::Array(a) => Value::Array(a.iter().map(|x| from_toml_value(x, span, file)).collect()),
+        T::InlineTable(t) => {
+            let mut entries = Vec::with_capacity(t.len());
+            for (key, value) in t.iter() {
+                let key_span = t.key(key).map(|k| span_of(k.span(), span, file)).unwrap_or(span);
+                entries.push(Entry { key: key.to_string(), key_span, value: from_toml_value(value, key_span, file) });
+            }
+            Value::Object(entries)
+        }
+    };
+    Node::new(value, span)
+}
