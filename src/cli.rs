@@ -21,6 +21,52 @@ pub struct Cli {
 pub enum Command {
     /// Parse and validate wrangler configs, reporting every problem with its location.
     Check(CheckArgs),
+    /// Generate one alchemy.run.ts (plus env types, MIGRATION.md, .env.example) for all workers.
+    Migrate(MigrateArgs),
+    /// Print the graph of workers and the bindings between them.
+    Graph(GraphArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct MigrateArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Where to write (default: the --discover folder, else the current folder).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// The Alchemy app name (default: the name of the output folder).
+    #[arg(long, value_name = "NAME")]
+    pub app: Option<String>,
+    /// Print what would be written; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Replace existing files that differ.
+    #[arg(long)]
+    pub force: bool,
+    /// Do not adopt existing workers and resources (they are still never deleted).
+    #[arg(long)]
+    pub no_adopt: bool,
+    /// Leave out service bindings to workers outside the migration (a comment marks each).
+    #[arg(long)]
+    pub skip_external_services: bool,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Text,
+    Dot,
+    Mermaid,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[arg(long, value_enum, default_value_t = GraphFormat::Text)]
+    pub format: GraphFormat,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -173,6 +219,8 @@ fn read_dev_vars(dir: &Path) -> BTreeMap<Option<String>, Vec<String>> {
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Check(args) => check(&args),
+        Command::Migrate(args) => migrate(&args),
+        Command::Graph(args) => graph(&args),
     }
 }
 
@@ -184,9 +232,18 @@ fn selection(env: &Option<String>) -> EnvSelection {
 }
 
 fn check(args: &CheckArgs) -> i32 {
-    let inputs = read_inputs(&args.input);
+    let (inputs, diags, worker_count, code) = run_check(&args.input);
+    let summary = format!("checked {} config file(s), {} worker(s)", inputs.configs.len(), worker_count);
+    emit_diagnostics(&diags, &inputs.sources, args.format, &summary, None);
+    code
+}
+
+/// `check` without printing: the inputs, sorted diagnostics, number of workers, exit code.
+pub fn run_check(input: &InputArgs) -> (Inputs, Vec<Diagnostic>, usize, i32) {
+    let args = input;
+    let inputs = read_inputs(args);
     let mut diags = inputs.diagnostics.clone();
-    let sel = selection(&args.input.env);
+    let sel = selection(&args.env);
     let per_file: Vec<(usize, Vec<Diagnostic>)> = inputs
         .configs
         .par_iter()
@@ -203,9 +260,8 @@ fn check(args: &CheckArgs) -> i32 {
         diags.extend(d);
     }
     diagnostics::sort(&mut diags, &inputs.sources);
-    let summary = format!("checked {} config file(s), {} worker(s)", inputs.configs.len(), worker_count);
-    emit_diagnostics(&diags, &inputs.sources, args.format, &summary, None);
-    exit_code(&diags, inputs.io_failed)
+    let code = exit_code(&diags, inputs.io_failed);
+    (inputs, diags, worker_count, code)
 }
 
 pub fn exit_code(diags: &[Diagnostic], io_failed: bool) -> i32 {
@@ -252,4 +308,210 @@ pub fn emit_diagnostics(diags: &[Diagnostic], sources: &SourceMap, format: Forma
             let _ = writeln!(err, "{summary}: {errors} error(s), {warnings} warning(s), {infos} info");
         }
     }
+}
+
+/// The workers in scope, their origins, the graph, and every diagnostic so far.
+pub struct Analysis {
+    pub inputs: Inputs,
+    pub workers: Vec<crate::config::model::Worker>,
+    pub origins: Vec<crate::plan::Origin>,
+    pub graph: crate::graph::Graph,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads, resolves and builds the graph: the part `migrate` and `graph` share.
+pub fn analyse(input: &InputArgs) -> Analysis {
+    let inputs = read_inputs(input);
+    let mut diags = inputs.diagnostics.clone();
+    let sel = match &input.env {
+        Some(e) => EnvSelection::Named(e.clone()),
+        None => EnvSelection::TopLevel,
+    };
+    let per_file: Vec<(Vec<crate::config::model::Worker>, Vec<Diagnostic>)> = inputs
+        .configs
+        .par_iter()
+        .map(|c| {
+            let mut d = c.diagnostics.clone();
+            if c.root.as_ref().is_none_or(|r| r.entries().is_empty()) {
+                return (Vec::new(), d);
+            }
+            if c.is_pages() {
+                return (Vec::new(), d);
+            }
+            let (workers, wd) = c.workers(&sel);
+            d.extend(wd);
+            let envs = c.env_names();
+            if input.env.is_none() && !envs.is_empty() {
+                if let Some(root) = &c.root {
+                    let span = root.entry("env").map(|e| e.key_span).unwrap_or(root.span);
+                    d.push(codes::envs_not_migrated(span, &envs));
+                }
+            }
+            (workers, d)
+        })
+        .collect();
+    let mut workers = Vec::new();
+    let mut origins = Vec::new();
+    for ((ws, d), c) in per_file.into_iter().zip(&inputs.configs) {
+        diags.extend(d);
+        let dir = std::path::absolute(if c.dir.as_os_str().is_empty() { Path::new(".") } else { &c.dir }).unwrap_or_else(|_| c.dir.clone());
+        let file = dir.join(Path::new(&c.path).file_name().unwrap_or_default());
+        for w in ws {
+            origins.push(crate::plan::Origin { dir: dir.clone(), path: file.to_string_lossy().to_string() });
+            workers.push(w);
+        }
+    }
+    let mut env_names = crate::graph::EnvNames::new();
+    for c in &inputs.configs {
+        if let Some(root) = &c.root {
+            for (top, env, name) in config::env_script_names(root) {
+                env_names.entry((top, env)).or_insert(name);
+            }
+        }
+    }
+    let graph = crate::graph::build(&workers, &env_names, &mut diags);
+    Analysis { inputs, workers, origins, graph, diagnostics: diags }
+}
+
+fn graph(args: &GraphArgs) -> i32 {
+    let a = analyse(&args.input);
+    let mut diags = a.diagnostics;
+    diagnostics::sort(&mut diags, &a.inputs.sources);
+    let text = match args.format {
+        GraphFormat::Text => crate::emit::report::graph_text(&a.graph),
+        GraphFormat::Dot => crate::emit::report::graph_dot(&a.graph),
+        GraphFormat::Mermaid => crate::emit::report::graph_mermaid(&a.graph),
+        GraphFormat::Json => serde_json::to_string_pretty(&crate::emit::report::graph_json(&a.graph)).unwrap_or_default() + "\n",
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let errors: Vec<&Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
+    let mut err = std::io::stderr().lock();
+    for d in &errors {
+        let _ = writeln!(err, "{}", diagnostics::render_human(d, &a.inputs.sources, false));
+    }
+    exit_code(&diags, a.inputs.io_failed)
+}
+
+/// A name usable as an Alchemy app name: lowercase letters, digits and `-`.
+fn app_name(raw: &str) -> String {
+    let s: String = raw.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let s = s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
+    if s.is_empty() { "app".into() } else { s }
+}
+
+/// Runs the whole pipeline; returns the files to write and every diagnostic.
+pub fn plan_migration(args: &MigrateArgs) -> (Analysis, PathBuf, Vec<crate::emit::OutputFile>, Vec<Diagnostic>) {
+    let a = analyse(&args.input);
+    let out = args.out.clone().or_else(|| args.input.discover.clone()).unwrap_or_else(|| PathBuf::from("."));
+    let out_abs = crate::plan::normalize(&std::path::absolute(&out).unwrap_or_else(|_| out.clone()));
+    let app = args.app.clone().map(|a| app_name(&a)).unwrap_or_else(|| app_name(out_abs.file_name().and_then(|n| n.to_str()).unwrap_or("app")));
+    let mut diags = a.diagnostics.clone();
+    // Generated files name configs relative to themselves, so they do not depend on the cwd.
+    let mut a = a;
+    for o in &mut a.origins {
+        o.path = crate::plan::relative(&out_abs, Path::new(&o.path));
+    }
+    let opts = crate::plan::Options { app, out_dir: &out_abs, adopt: !args.no_adopt, skip_external: args.skip_external_services };
+    let program = crate::plan::build(&a.workers, &a.origins, &a.graph, &opts, &mut diags);
+    diagnostics::sort(&mut diags, &a.inputs.sources);
+    let mut files = crate::emit::alchemy_v1::emit(&program);
+    if let Some(f) = crate::emit::report::env_example(&program) {
+        files.push(f);
+    }
+    let rebased = rebase_sources(&a.inputs.sources, &out_abs);
+    files.push(crate::emit::report::migration_md(&program, &a.graph, &diags, &rebased));
+    (a, out, files, diags)
+}
+
+fn migrate(args: &MigrateArgs) -> i32 {
+    let (a, out, files, mut diags) = plan_migration(args);
+    if a.inputs.io_failed && a.workers.is_empty() {
+        emit_diagnostics(&diags, &a.inputs.sources, args.format, "nothing migrated", None);
+        return EXIT_USAGE;
+    }
+    let mut written = Vec::new();
+    let mut io_failed = a.inputs.io_failed;
+    if !args.dry_run {
+        for f in &files {
+            let path = out.join(&f.path);
+            match write_file(&path, &f.contents, args.force) {
+                Ok(WriteOutcome::Written) => written.push((display_path(&path), "written")),
+                Ok(WriteOutcome::Unchanged) => written.push((display_path(&path), "unchanged")),
+                Err(d) => {
+                    io_failed = true;
+                    diags.push(d);
+                }
+            }
+        }
+    }
+    let summary = format!("migrated {} worker(s) into {}", a.workers.len(), display_path(&out));
+    match args.format {
+        Format::Json => {
+            let extra = serde_json::json!({
+                "graph": crate::emit::report::graph_json(&a.graph),
+                "files": files.iter().map(|f| serde_json::json!({ "path": display_path(&out.join(&f.path)), "bytes": f.contents.len() })).collect::<Vec<_>>(),
+                "dry_run": args.dry_run,
+            });
+            emit_diagnostics(&diags, &a.inputs.sources, args.format, &summary, Some(extra));
+        }
+        _ => {
+            let mut o = std::io::stdout().lock();
+            let _ = write!(o, "{}", crate::emit::report::graph_text(&a.graph));
+            let _ = writeln!(o, "Generating alchemy.run.ts with proper ordering...");
+            if args.dry_run {
+                for f in &files {
+                    let _ = writeln!(o, "\n==> {} ({} bytes, not written: --dry-run) <==", display_path(&out.join(&f.path)), f.contents.len());
+                    let _ = write!(o, "{}", f.contents);
+                }
+            } else {
+                for (p, what) in &written {
+                    let _ = writeln!(o, "  {what} {p}");
+                }
+            }
+            drop(o);
+            emit_diagnostics(&diags, &a.inputs.sources, args.format, &summary, None);
+        }
+    }
+    if io_failed { EXIT_USAGE } else { exit_code(&diags, false) }
+}
+
+pub enum WriteOutcome {
+    Written,
+    Unchanged,
+}
+
+/// Writes atomically (temporary file in the same folder, then rename). Never replaces a file
+/// that differs unless `force`.
+pub fn write_file(path: &Path, contents: &str, force: bool) -> Result<WriteOutcome, Diagnostic> {
+    let shown = display_path(path);
+    match std::fs::read(path) {
+        Ok(existing) if existing == contents.as_bytes() => return Ok(WriteOutcome::Unchanged),
+        Ok(_) if !force => return Err(codes::output_exists(&shown)),
+        _ => {}
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| codes::unreadable(&display_path(dir), &e.to_string()))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.alchemy-migrator-{}.tmp", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(contents.as_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    result.map(|()| WriteOutcome::Written).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        codes::unreadable(&shown, &e.to_string())
+    })
+}
+
+/// The same sources with paths relative to `dir` (for files written into `dir`).
+pub fn rebase_sources(sources: &SourceMap, dir: &Path) -> SourceMap {
+    let mut out = sources.clone();
+    for f in &mut out.files {
+        let abs = std::path::absolute(&f.path).unwrap_or_else(|_| PathBuf::from(&f.path));
+        f.path = crate::plan::relative(dir, &abs);
+    }
+    out
 }

@@ -184,7 +184,7 @@ pub fn render_human(d: &Diagnostic, sources: &SourceMap, color: bool) -> String 
     };
     let mut out = String::new();
     let _ = writeln!(out, "{sev_color}{}[{}]{reset}{bold}: {}{reset}", d.severity.as_str(), d.code, d.message);
-    let mut snippet = |out: &mut String, span: Span, note: &str, primary: bool| {
+    let snippet = |out: &mut String, span: Span, note: &str, primary: bool| {
         let Some(file) = sources.file(span) else { return };
         let (line, col) = file.line_col(span.start);
         let gutter = line.to_string().len();

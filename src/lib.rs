@@ -9,4 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostics;
 pub mod discover;
+pub mod emit;
+pub mod graph;
+pub mod plan;
 pub mod syntax;

@@ -125,3 +125,17 @@ impl ConfigFile {
         (workers, diags)
     }
 }
+
+/// The script name of the top level and of every environment of a file, for resolving
+/// deprecated service `environment`s: `(top-level name, env) → script name`.
+pub fn env_script_names(root: &Node) -> Vec<(String, String, String)> {
+    let Some(top) = root.get("name").and_then(Node::as_str) else { return Vec::new() };
+    let mut out = Vec::new();
+    for env in resolve::env_names(root) {
+        let mut sink = Vec::new();
+        if let Some((name, _)) = resolve::resolve(root, Some(&env), &mut sink).name {
+            out.push((top.to_string(), env, name));
+        }
+    }
+    out
+}

@@ -34,7 +34,7 @@ pub fn invalid_json(span: Span, message: &str) -> Diagnostic {
 
 /// AM0103: the file is not UTF-8 text.
 pub fn not_utf8(path: &str, offset: usize) -> Diagnostic {
-    Diagnostic::error("AM0103", format!("`{path}` is not valid UTF-8 text (first bad byte at offset {offset})"))
+    Diagnostic::error("AM0103", format!("the file is not valid UTF-8 text (first bad byte at offset {offset})"))
         .in_file(path)
         .with_help("save the file as UTF-8")
 }
@@ -48,23 +48,25 @@ pub fn nesting_too_deep(span: Span) -> Diagnostic {
 
 /// AM0105: the file is empty or holds only comments.
 pub fn empty_config(path: &str) -> Diagnostic {
-    Diagnostic::warning("AM0105", format!("`{path}` is empty: there is no worker to check or migrate"))
+    Diagnostic::warning("AM0105", "the file is empty: there is no worker to check or migrate")
         .in_file(path)
         .with_help("add at least `name`, `main` and `compatibility_date`, or remove the file")
 }
 
 /// AM0106: the document is not a table/object at the top.
 pub fn root_not_object(span: Span, kind: &str) -> Diagnostic {
-    Diagnostic::error("AM0106", format!("a wrangler config must be an object at the top level, but this is a {kind}"))
+    let article = if kind.starts_with(['a', 'o']) { "an" } else { "a" };
+    Diagnostic::error("AM0106", format!("a wrangler config must be an object at the top level, but this is {article} {kind}"))
         .at(span)
         .with_help("wrap the settings in `{ ... }`")
 }
 
 /// AM0107: two wrangler configs in one folder; wrangler reads only one of them.
 pub fn shadowed_config(path: &str, winner: &str) -> Diagnostic {
-    Diagnostic::warning("AM0107", format!("`{path}` is ignored: wrangler reads `{winner}` in the same folder first"))
+    let winner = std::path::Path::new(winner).file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    Diagnostic::warning("AM0107", format!("this config is ignored: wrangler reads `{winner}` in the same folder first"))
         .in_file(path)
-        .with_help(format!("delete the stale file, or pass `{path}` explicitly to migrate it instead"))
+        .with_help("delete the stale file, or pass it explicitly to migrate it instead")
 }
 
 /// AM0108: nothing to work on.
@@ -231,4 +233,132 @@ pub fn service_environment(span: Span, binding: &str, service: &str, env: &str) 
             .at(span)
             .with_help(format!("service environments are gone; bind the environment's own worker instead: `service = \"{service}-{env}\"`"))
     }
+}
+
+/// AM0401: a service binding's legacy `environment` names an environment the target does not define.
+pub fn unresolved_service_environment(span: Span, binding: &str, service: &str, env: &str) -> Diagnostic {
+    Diagnostic::warning("AM0401", format!("service binding `{binding}` asks for environment `{env}` of `{service}`, but no config in scope defines it; it is bound to `{service}`"))
+        .at(span)
+        .with_help(format!("bind the environment's worker by its script name (`service = \"{service}-{env}\"`, or that environment's `name`), or add the target's config to the migration"))
+}
+
+/// AM0402: a service binding to a worker that is not part of the migration.
+pub fn external_service(span: Span, binding: &str, service: &str) -> Diagnostic {
+    Diagnostic::info("AM0402", format!("service binding `{binding}` targets `{service}`, a worker outside the migration; it is bound by name with `WorkerRef`"))
+        .at(span)
+        .with_help(format!("add `{service}`'s wrangler config to the migration to manage it too, or keep deploying it separately"))
+}
+
+/// AM0403: a cycle of worker bindings; one edge binds a placeholder.
+pub fn cycle(span: Span, cycle: &str, from: &str, to: &str) -> Diagnostic {
+    Diagnostic::warning("AM0403", format!("workers bind each other in a cycle ({cycle}); `{from}` binds a placeholder for `{to}`, which is created later"))
+        .at(span)
+        .with_help(format!("nothing to do: on deploy a `WorkerStub` creates `{to}` first and the real `{to}` adopts it; locally it is bound by name"))
+}
+
+/// AM0404: a named entrypoint that the target's main module does not export.
+pub fn missing_entrypoint(span: Span, binding: &str, entrypoint: &str, target: &str, main: &str) -> Diagnostic {
+    Diagnostic::warning("AM0404", format!("service binding `{binding}` uses entrypoint `{entrypoint}`, but `{main}` (the main module of `{target}`) does not export it"))
+        .at(span)
+        .with_help(format!("export `class {entrypoint} extends WorkerEntrypoint` from `{main}`, or fix the entrypoint name; calls fail at run time otherwise"))
+}
+
+/// AM0405: Alchemy's local dev binds the default entrypoint instead of a named one.
+pub fn entrypoint_local_dev(span: Span, binding: &str, entrypoint: &str) -> Diagnostic {
+    Diagnostic::info("AM0405", format!("service binding `{binding}` uses the named entrypoint `{entrypoint}`: it deploys correctly, but Alchemy 0.94's local dev binds the default entrypoint instead"))
+        .at(span)
+        .with_help("test calls to this entrypoint against a deployed stage, or with `wrangler dev`")
+}
+
+/// AM0406: external service bindings left out with `--skip-external-services`.
+pub fn skipped_external(span: Span, binding: &str, service: &str) -> Diagnostic {
+    Diagnostic::warning("AM0406", format!("service binding `{binding}` to the external worker `{service}` is left out (--skip-external-services)"))
+        .at(span)
+        .with_help("the generated code has a comment where it was; add it back once the target is migrated")
+}
+
+/// AM0407: two configs deploy a worker with the same script name.
+pub fn duplicate_worker(span: Span, first: Span, name: &str) -> Diagnostic {
+    Diagnostic::error("AM0407", format!("two configs deploy a worker named `{name}`; only the first is migrated"))
+        .at(span)
+        .with_label(first, "first declared here")
+        .with_help("give each worker a unique `name`, or migrate the configs separately")
+}
+
+/// AM0408: a worker's RPC types could not be read; its bindings are untyped.
+pub fn untyped_service(span: Span, binding: &str, target: &str, why: &str) -> Diagnostic {
+    Diagnostic::info("AM0408", format!("service binding `{binding}` to `{target}` is untyped: {why}"))
+        .at(span)
+        .with_help("the binding still works; type it by hand with `WorkerRef<YourRpc>` if you need RPC types")
+}
+
+// ---- AM05xx: migration ---------------------------------------------------------------------
+
+/// AM0500: something Alchemy 0.94 cannot express; a TODO marks the spot in the generated code.
+pub fn unsupported(span: Span, what: &str, help: &str) -> Diagnostic {
+    Diagnostic::warning("AM0500", format!("{what} cannot be expressed in Alchemy 0.94; a TODO marks the spot in alchemy.run.ts"))
+        .at(span)
+        .with_help(help.to_string())
+}
+
+/// AM0501: one resource declared twice with different settings.
+pub fn conflicting_resource(span: Span, first: Span, what: &str, detail: &str) -> Diagnostic {
+    Diagnostic::warning("AM0501", format!("{what} is declared again with different settings ({detail}); the first declaration is used"))
+        .at(span)
+        .with_label(first, "first declared here")
+        .with_help("make the declarations agree, or give the resources different names")
+}
+
+/// AM0502: a worker without `main` cannot be migrated.
+pub fn no_main(span: Span, worker: &str) -> Diagnostic {
+    Diagnostic::error("AM0502", format!("worker `{worker}` has no `main`, so there is no code to deploy; it is not migrated"))
+        .at(span)
+        .with_help("set `main` to the worker's entry module")
+}
+
+/// AM0503: a key that needs no translation or is handled differently by Alchemy.
+pub fn not_translated(span: Span, key: &str, why: &str) -> Diagnostic {
+    Diagnostic::info("AM0503", format!("`{key}` is not translated: {why}"))
+        .at(span)
+}
+
+/// AM0504: a key that changes behaviour and that the user must act on.
+pub fn action_needed(span: Span, key: &str, what: &str, help: &str) -> Diagnostic {
+    Diagnostic::warning("AM0504", format!("`{key}`: {what}"))
+        .at(span)
+        .with_help(help.to_string())
+}
+
+/// AM0505: an output file exists and `--force` was not given.
+pub fn output_exists(path: &str) -> Diagnostic {
+    Diagnostic::error("AM0505", format!("`{path}` already exists and was not overwritten"))
+        .in_file(path)
+        .with_help("pass --force to replace it, or choose another --out folder")
+}
+
+/// AM0506: environments that this run does not migrate.
+pub fn envs_not_migrated(span: Span, envs: &[String]) -> Diagnostic {
+    Diagnostic::info("AM0506", format!("environments not migrated in this run: {}", envs.join(", ")))
+        .at(span)
+        .with_help("run `migrate --env NAME` to migrate one environment")
+}
+
+/// AM0507: a secret the program reads from the environment at deploy time.
+pub fn secret_from_env(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::info("AM0507", format!("secret `{name}` is read from the environment variable `{name}` at deploy time (alchemy.secret.env.{name})"))
+        .at(span)
+        .with_help(format!("set `{name}` (see .env.example) before running alchemy; its value is never written to the generated files"))
+}
+
+/// AM0508: a Pages project or empty config is not migrated.
+pub fn not_migrated(span: Span, what: &str) -> Diagnostic {
+    Diagnostic::warning("AM0508", format!("{what} is not migrated"))
+        .at(span)
+}
+
+/// AM0509: a binding that deploys correctly but does not run in Alchemy 0.94's offline local dev.
+pub fn local_dev_limit(span: Span, binding: &str, why: &str) -> Diagnostic {
+    Diagnostic::info("AM0509", format!("binding `{binding}`: {why}"))
+        .at(span)
+        .with_help("test this binding against a deployed stage")
 }

@@ -1,0 +1,352 @@
+//! A tiny TypeScript expression model and printer that lays code out the way Prettier does
+//! (80 columns, two-space indent, double quotes, trailing commas, objects that do not fit are
+//! expanded, a last object argument hugs its call), plus literal escaping and identifiers.
+
+/// Print width, as Prettier's default.
+pub const WIDTH: usize = 80;
+
+/// An expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Js {
+    /// Code written as it is (identifiers, member access, numbers).
+    Raw(String),
+    /// A string literal (escaped when printed).
+    Str(String),
+    /// An object literal; `expand` keeps it multi-line even when it would fit.
+    Obj { props: Vec<Prop>, expand: bool },
+    Arr(Vec<Js>),
+    /// `callee<type_args>(args)`.
+    Call { callee: String, args: Vec<Js> },
+    Await(Box<Js>),
+    /// `cond ? a : b`.
+    Cond(Box<Js>, Box<Js>, Box<Js>),
+    /// `expr as Type`.
+    As(Box<Js>, String),
+}
+
+/// An object member, or a comment line between members.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Prop {
+    KeyValue(String, Js),
+    Comment(String),
+}
+
+impl Js {
+    pub fn raw(s: impl Into<String>) -> Js {
+        Js::Raw(s.into())
+    }
+    pub fn str(s: impl Into<String>) -> Js {
+        Js::Str(s.into())
+    }
+    pub fn call(callee: impl Into<String>, args: Vec<Js>) -> Js {
+        Js::Call { callee: callee.into(), args }
+    }
+    pub fn await_(inner: Js) -> Js {
+        Js::Await(Box::new(inner))
+    }
+    pub fn obj(props: Vec<Prop>) -> Js {
+        Js::Obj { props, expand: false }
+    }
+    pub fn expanded(props: Vec<Prop>) -> Js {
+        Js::Obj { props, expand: true }
+    }
+    pub fn num(n: f64) -> Js {
+        Js::Raw(number(n))
+    }
+    pub fn bool(b: bool) -> Js {
+        Js::Raw(b.to_string())
+    }
+    /// A JSON value as a TypeScript literal.
+    pub fn json(v: &serde_json::Value) -> Js {
+        use serde_json::Value as J;
+        match v {
+            J::Null => Js::raw("null"),
+            J::Bool(b) => Js::bool(*b),
+            J::Number(n) => Js::Raw(n.as_i64().map(|i| i.to_string()).unwrap_or_else(|| number(n.as_f64().unwrap_or(0.0)))),
+            J::String(s) => Js::str(s.clone()),
+            J::Array(a) => Js::Arr(a.iter().map(Js::json).collect()),
+            J::Object(m) => Js::obj(m.iter().map(|(k, v)| Prop::KeyValue(key(k), Js::json(v))).collect()),
+        }
+    }
+}
+
+impl Prop {
+    pub fn kv(k: &str, v: Js) -> Prop {
+        Prop::KeyValue(key(k), v)
+    }
+    pub fn comment(text: impl Into<String>) -> Prop {
+        Prop::Comment(text.into())
+    }
+}
+
+/// Formats a number the way JavaScript prints it (integers without `.0`).
+pub fn number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 {
+        format!("{}", n as i64)
+    } else if n.is_finite() {
+        format!("{n}")
+    } else {
+        "0".to_string()
+    }
+}
+
+/// A double-quoted string literal that evaluates to exactly `s`. Escapes quotes, backslashes,
+/// line terminators, control characters, bidirectional overrides and `</` (so the text is also
+/// safe inside HTML/script contexts).
+pub fn string_literal(s: &str) -> String {
+    // Prettier's choice: double quotes, unless the text has more double than single quotes.
+    let quote = if s.matches('"').count() > s.matches('\'').count() { '\'' } else { '"' };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(quote);
+    let mut prev = '\0';
+    for c in s.chars() {
+        match c {
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '/' if prev == '<' => out.push_str("\\/"),
+            c if needs_escape(c) => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+        prev = c;
+    }
+    out.push(quote);
+    out
+}
+
+/// Characters written as `\uXXXX`: controls, line/paragraph separators, invisible direction marks.
+fn needs_escape(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+/// Text for a `//` comment: one line, nothing that could end the comment early.
+pub fn comment_text(s: &str) -> String {
+    s.chars().map(|c| if c == '\n' || c == '\r' || needs_escape(c) { ' ' } else { c }).collect()
+}
+
+const RESERVED: &[&str] = &[
+    "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do", "else", "enum", "export", "extends", "false",
+    "finally", "for", "function", "if", "import", "in", "instanceof", "new", "null", "return", "super", "switch", "this", "throw", "true", "try",
+    "typeof", "var", "void", "while", "with", "as", "implements", "interface", "let", "package", "private", "protected", "public", "static",
+    "yield", "await", "async", "of", "get", "set", "type", "declare", "module", "namespace", "any", "unknown", "never", "undefined", "NaN",
+    "Infinity", "arguments", "eval", "constructor", "prototype", "__proto__", "globalThis", "process", "require", "exports", "Object", "Promise",
+    "Symbol", "String", "Number", "Boolean", "Array", "Error", "JSON", "Math", "Date", "Map", "Set",
+];
+
+pub fn is_reserved(s: &str) -> bool {
+    RESERVED.contains(&s)
+}
+
+/// Whether `s` is a plain ASCII identifier.
+pub fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_' || c == '$') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+}
+
+/// An object key: bare when it is an identifier, quoted otherwise; `__proto__` is computed so it
+/// is an own property and never the prototype.
+pub fn key(k: &str) -> String {
+    if k == "__proto__" {
+        format!("[{}]", string_literal(k))
+    } else if is_identifier(k) {
+        k.to_string()
+    } else {
+        string_literal(k)
+    }
+}
+
+/// camelCase of a name (`user-db` → `userDb`, `AUTH_SERVICE` → `authService`); ASCII only,
+/// never empty, never starting with a digit.
+pub fn camel(name: &str) -> String {
+    let words: Vec<String> = name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .flat_map(split_case)
+        .collect();
+    let mut out = String::new();
+    for (i, w) in words.iter().enumerate() {
+        let lower = w.to_ascii_lowercase();
+        if i == 0 {
+            out.push_str(&lower);
+        } else {
+            let mut cs = lower.chars();
+            if let Some(f) = cs.next() {
+                out.push(f.to_ascii_uppercase());
+                out.extend(cs);
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push_str("x");
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
+    }
+    out
+}
+
+/// Splits `fooBar` into `foo`, `Bar` (all-caps words stay whole).
+fn split_case(word: &str) -> Vec<String> {
+    if word.chars().all(|c| !c.is_ascii_lowercase()) {
+        return vec![word.to_string()];
+    }
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    for c in word.chars() {
+        if c.is_ascii_uppercase() && !cur.is_empty() {
+            parts.push(std::mem::take(&mut cur));
+        }
+        cur.push(c);
+    }
+    if !cur.is_empty() {
+        parts.push(cur);
+    }
+    parts
+}
+
+/// Prints an expression that starts at column `col` with block indent `indent`.
+pub fn print(js: &Js, indent: usize, col: usize) -> String {
+    if let Some(flat) = flat(js) {
+        if col + flat.len() <= WIDTH || !breakable(js) {
+            return flat;
+        }
+    }
+    let pad = " ".repeat(indent);
+    let inner = " ".repeat(indent + 2);
+    match js {
+        Js::Raw(_) | Js::Str(_) => flat(js).unwrap_or_default(),
+        Js::Obj { props, .. } => {
+            if props.is_empty() {
+                return "{}".into();
+            }
+            let mut s = String::from("{\n");
+            for p in props {
+                match p {
+                    Prop::Comment(c) => s.push_str(&format!("{inner}// {}\n", comment_text(c))),
+                    Prop::KeyValue(k, v) => {
+                        let head = format!("{inner}{k}: ");
+                        let body = print(v, indent + 2, head.len());
+                        s.push_str(&format!("{head}{body},\n"));
+                    }
+                }
+            }
+            s.push_str(&pad);
+            s.push('}');
+            s
+        }
+        Js::Arr(items) => {
+            let mut s = String::from("[\n");
+            for it in items {
+                let body = print(it, indent + 2, indent + 2);
+                s.push_str(&format!("{inner}{body},\n"));
+            }
+            s.push_str(&pad);
+            s.push(']');
+            s
+        }
+        Js::Call { callee, args } => {
+            // Hug a last object/array argument when the other arguments fit on the line.
+            if let Some((last, rest)) = args.split_last() {
+                let rest_flat: Option<Vec<String>> = rest.iter().map(flat).collect();
+                if let (Some(rest_flat), true) = (rest_flat, matches!(last, Js::Obj { .. } | Js::Arr(_))) {
+                    let mut head = format!("{callee}(");
+                    for r in &rest_flat {
+                        head.push_str(r);
+                        head.push_str(", ");
+                    }
+                    if col + head.len() + 1 <= WIDTH || rest.is_empty() {
+                        let body = print_expanded(last, indent);
+                        return format!("{head}{body})");
+                    }
+                }
+            }
+            let mut s = format!("{callee}(\n");
+            for a in args {
+                let body = print(a, indent + 2, indent + 2);
+                s.push_str(&format!("{inner}{body},\n"));
+            }
+            s.push_str(&pad);
+            s.push(')');
+            s
+        }
+        Js::Await(e) => format!("await {}", print(e, indent, col + 6)),
+        Js::As(e, t) => format!("{} as {t}", print(e, indent, col)),
+        Js::Cond(c, a, b) => {
+            let c = print(c, indent, col);
+            let a = print(a, indent + 2, indent + 4);
+            let b = print(b, indent + 2, indent + 4);
+            format!("{c}\n{inner}? {a}\n{inner}: {b}")
+        }
+    }
+}
+
+/// Prints an object or array in its multi-line form.
+fn print_expanded(js: &Js, indent: usize) -> String {
+    match js {
+        Js::Obj { props, .. } if !props.is_empty() => print(&Js::Obj { props: props.clone(), expand: true }, indent, WIDTH + 1),
+        Js::Arr(items) if !items.is_empty() => print(&Js::Arr(items.clone()), indent, WIDTH + 1),
+        other => print(other, indent, 0),
+    }
+}
+
+fn breakable(js: &Js) -> bool {
+    match js {
+        Js::Raw(_) | Js::Str(_) => false,
+        Js::Obj { props, .. } => !props.is_empty(),
+        Js::Arr(items) => !items.is_empty(),
+        Js::Call { args, .. } => !args.is_empty(),
+        Js::Await(e) | Js::As(e, _) => breakable(e),
+        Js::Cond(..) => true,
+    }
+}
+
+/// The one-line form, or `None` when the expression must span lines.
+pub fn flat(js: &Js) -> Option<String> {
+    Some(match js {
+        Js::Raw(r) => r.clone(),
+        Js::Str(s) => string_literal(s),
+        Js::Obj { props, expand } => {
+            if *expand && !props.is_empty() {
+                return None;
+            }
+            if props.is_empty() {
+                return Some("{}".into());
+            }
+            let mut parts = Vec::new();
+            for p in props {
+                match p {
+                    Prop::Comment(_) => return None,
+                    Prop::KeyValue(k, v) => parts.push(format!("{k}: {}", flat(v)?)),
+                }
+            }
+            format!("{{ {} }}", parts.join(", "))
+        }
+        Js::Arr(items) => format!("[{}]", items.iter().map(flat).collect::<Option<Vec<_>>>()?.join(", ")),
+        Js::Call { callee, args } => format!("{callee}({})", args.iter().map(flat).collect::<Option<Vec<_>>>()?.join(", ")),
+        Js::Await(e) => format!("await {}", flat(e)?),
+        Js::As(e, t) => format!("{} as {t}", flat(e)?),
+        Js::Cond(c, a, b) => format!("{} ? {} : {}", flat(c)?, flat(a)?, flat(b)?),
+    })
+}
+
+/// `export const name = expr;` (or without `export`), laid out like Prettier.
+pub fn declaration(export: bool, name: &str, js: &Js) -> String {
+    let head = format!("{}const {name} = ", if export { "export " } else { "" });
+    if let Some(f) = flat(js) {
+        if head.len() + f.len() + 1 <= WIDTH || !breakable(js) {
+            return format!("{head}{f};\n");
+        }
+    }
+    if let Js::Cond(..) = js {
+        // Prettier moves a long conditional to its own indented lines.
+        let body = print(js, 2, 2);
+        let body = body.replace("\n  ?", "\n    ?").replace("\n  :", "\n    :");
+        return format!("{}\n  {body};\n", head.trim_end());
+    }
+    format!("{head}{};\n", print(js, 0, head.len()))
+}

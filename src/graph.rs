@@ -1,0 +1,386 @@
+//! Graph: the workers in scope and how they reference each other (service bindings, Durable
+//! Objects and workflows hosted by another worker, tail consumers, dispatch outbound), the order
+//! in which they must be created, and the cycles that must be broken.
+//!
+//! All algorithms are iterative (no recursion on input size) and deterministic: ties are broken
+//! by discovery order, so unrelated changes never reorder the output.
+
+use crate::config::model::{BindingKind, Worker};
+use crate::diagnostics::{Diagnostic, Span, codes};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
+use std::cmp::Reverse;
+
+/// What kind of reference an edge is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EdgeKind {
+    Service { entrypoint: Option<String> },
+    DurableObject { class: String },
+    Workflow { class: String },
+    TailConsumer,
+    Outbound,
+    /// A queue this worker produces to and the target consumes (shown, never ordered).
+    Queue { queue: String },
+}
+
+impl EdgeKind {
+    /// Whether the target must exist before the source is created.
+    pub fn orders(&self) -> bool {
+        matches!(self, EdgeKind::Service { .. } | EdgeKind::DurableObject { .. } | EdgeKind::Workflow { .. } | EdgeKind::TailConsumer)
+    }
+
+    /// How costly it is to break this edge in a cycle (service bindings have a placeholder
+    /// pattern; the others only a name).
+    fn weight(&self) -> u32 {
+        match self {
+            EdgeKind::Service { .. } => 1,
+            _ => 4,
+        }
+    }
+
+    /// The label in the text graph.
+    pub fn label(&self) -> String {
+        match self {
+            EdgeKind::Service { entrypoint: None } => "calls".into(),
+            EdgeKind::Service { entrypoint: Some(e) } => format!("calls entrypoint {e} of"),
+            EdgeKind::DurableObject { class } => format!("uses Durable Object {class} of"),
+            EdgeKind::Workflow { class } => format!("uses workflow {class} of"),
+            EdgeKind::TailConsumer => "sends traces to".into(),
+            EdgeKind::Outbound => "dispatches outbound to".into(),
+            EdgeKind::Queue { queue } => format!("sends to queue {queue} consumed by"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Worker(usize),
+    /// The worker binds itself.
+    SelfRef,
+    /// A script name outside the migration.
+    External(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Edge {
+    pub from: usize,
+    pub to: Target,
+    pub kind: EdgeKind,
+    /// The binding name, when the edge is a binding.
+    pub binding: Option<String>,
+    pub span: Span,
+    /// The script name the config asked for.
+    pub service: String,
+    /// The deprecated service `environment` the config gave, if any.
+    pub environment: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Graph {
+    /// Script name of each worker (or a label for unnamed ones), by worker index.
+    pub names: Vec<String>,
+    pub edges: Vec<Edge>,
+    /// Worker indices in creation order.
+    pub order: Vec<usize>,
+    /// Indices into `edges` of the edges broken to make the order possible.
+    pub broken: BTreeSet<usize>,
+    /// Strongly connected components with more than one worker, members in discovery order.
+    pub cycles: Vec<Vec<usize>>,
+    /// Script names referenced but not in scope.
+    pub externals: BTreeSet<String>,
+}
+
+/// Maps `(top-level name, environment)` to the script name of that environment's worker, for
+/// every config in scope (used to resolve deprecated service `environment`s).
+pub type EnvNames = HashMap<(String, String), String>;
+
+/// Builds the graph of `workers` (indices are discovery order).
+pub fn build(workers: &[Worker], env_names: &EnvNames, diags: &mut Vec<Diagnostic>) -> Graph {
+    let names: Vec<String> = workers.iter().enumerate().map(|(i, w)| w.name.as_ref().map(|n| n.v.clone()).unwrap_or_else(|| format!("<unnamed #{}>", i + 1))).collect();
+    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    for (i, w) in workers.iter().enumerate() {
+        if let Some(n) = &w.name {
+            match by_name.get(n.v.as_str()) {
+                Some(&first) => diags.push(codes::duplicate_worker(n.span, workers[first].name.as_ref().map(|x| x.span).unwrap_or(n.span), &n.v)),
+                None => {
+                    by_name.insert(&n.v, i);
+                }
+            }
+        }
+    }
+    let target = |from: usize, name: &str| -> Target {
+        match by_name.get(name) {
+            Some(&i) if i == from => Target::SelfRef,
+            Some(&i) => Target::Worker(i),
+            None => Target::External(name.to_string()),
+        }
+    };
+    let mut edges = Vec::new();
+    // Queue consumers by queue name, for producer → consumer relations.
+    let mut consumers: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, w) in workers.iter().enumerate() {
+        for c in &w.consumers {
+            consumers.entry(c.queue.v.as_str()).or_default().push(i);
+        }
+    }
+    for (i, w) in workers.iter().enumerate() {
+        for b in &w.bindings {
+            let (service, kind, environment) = match &b.kind {
+                BindingKind::Service { service, entrypoint, environment, .. } => {
+                    let env = environment.as_ref().map(|e| e.v.clone());
+                    let mut name = service.v.clone();
+                    if let Some(e) = env.as_deref().filter(|e| *e != "production") {
+                        match env_names.get(&(service.v.clone(), e.to_string())) {
+                            Some(resolved) => name = resolved.clone(),
+                            None => diags.push(codes::unresolved_service_environment(environment.as_ref().map(|x| x.span).unwrap_or(b.span), &b.name.v, &service.v, e)),
+                        }
+                    }
+                    (name, EdgeKind::Service { entrypoint: entrypoint.as_ref().map(|e| e.v.clone()) }, env)
+                }
+                BindingKind::DurableObject { class_name, script_name: Some(s), environment } => {
+                    (s.v.clone(), EdgeKind::DurableObject { class: class_name.v.clone() }, environment.as_ref().map(|e| e.v.clone()))
+                }
+                BindingKind::Workflow { class_name, script_name: Some(s), .. } => (s.v.clone(), EdgeKind::Workflow { class: class_name.v.clone() }, None),
+                BindingKind::DispatchNamespace { outbound: Some(o), .. } => match o.v.get("service").and_then(|s| s.as_str()) {
+                    Some(s) => (s.to_string(), EdgeKind::Outbound, None),
+                    None => continue,
+                },
+                BindingKind::QueueProducer { queue, .. } => {
+                    for &c in consumers.get(queue.v.as_str()).map(Vec::as_slice).unwrap_or_default() {
+                        edges.push(Edge { from: i, to: if c == i { Target::SelfRef } else { Target::Worker(c) }, kind: EdgeKind::Queue { queue: queue.v.clone() }, binding: Some(b.name.v.clone()), span: b.span, service: names[c].clone(), environment: None });
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            let to = target(i, &service);
+            edges.push(Edge { from: i, to, kind, binding: Some(b.name.v.clone()), span: b.span, service, environment });
+        }
+        for t in &w.tail_consumers {
+            edges.push(Edge { from: i, to: target(i, &t.service.v), kind: EdgeKind::TailConsumer, binding: None, span: t.span, service: t.service.v.clone(), environment: t.environment.as_ref().map(|e| e.v.clone()) });
+        }
+    }
+    let externals = edges
+        .iter()
+        .filter_map(|e| match &e.to {
+            Target::External(n) if e.kind.orders() || e.kind == EdgeKind::Outbound => Some(n.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut g = Graph { names, edges, order: Vec::new(), broken: BTreeSet::new(), cycles: Vec::new(), externals };
+    g.compute_order(workers.len(), diags);
+    g
+}
+
+impl Graph {
+    /// Ordering edges as `(from, to, edge index)`.
+    fn ordering_edges(&self) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+        self.edges.iter().enumerate().filter_map(|(k, e)| match e.to {
+            Target::Worker(t) if e.kind.orders() => Some((e.from, t, k)),
+            _ => None,
+        })
+    }
+
+    fn compute_order(&mut self, n: usize, diags: &mut Vec<Diagnostic>) {
+        let mut adj: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (from, to, _) in self.ordering_edges() {
+            adj[from].push(to);
+        }
+        for list in &mut adj {
+            list.sort_unstable();
+            list.dedup();
+        }
+        let sccs = tarjan(&adj);
+        let mut comp_of = vec![usize::MAX; n];
+        for (c, members) in sccs.iter().enumerate() {
+            for &m in members {
+                comp_of[m] = c;
+            }
+        }
+        // Edges inside each component, grouped once (linear).
+        let mut inner_of: HashMap<usize, Vec<(usize, usize, usize)>> = HashMap::new();
+        for (f, t, k) in self.ordering_edges() {
+            if comp_of[f] == comp_of[t] {
+                inner_of.entry(comp_of[f]).or_default().push((f, t, k));
+            }
+        }
+        let mut multi: Vec<&Vec<usize>> = sccs.iter().filter(|m| m.len() > 1).collect();
+        multi.sort_by_key(|m| m[0]);
+        for members in multi {
+            let members = members.clone();
+            let inner = inner_of.remove(&comp_of[members[0]]).unwrap_or_default();
+            let order = best_order(&members, &inner, &self.edges);
+            let pos: HashMap<usize, usize> = order.iter().enumerate().map(|(p, &w)| (w, p)).collect();
+            let cycle_text = order.iter().map(|&w| self.names[w].as_str()).chain(std::iter::once(self.names[order[0]].as_str())).collect::<Vec<_>>().join(" → ");
+            for &(f, t, k) in &inner {
+                // `f` needs `t` first; if `t` comes later in the chosen order, the edge is broken.
+                if pos[&t] > pos[&f] {
+                    self.broken.insert(k);
+                    diags.push(codes::cycle(self.edges[k].span, &cycle_text, &self.names[f], &self.names[t]));
+                }
+            }
+            self.cycles.push(members);
+        }
+        // Kahn's algorithm over the unbroken ordering edges, smallest discovery index first.
+        let mut indegree = vec![0usize; n];
+        let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut pairs: BTreeSet<(usize, usize)> = BTreeSet::new();
+        for (from, to, k) in self.ordering_edges() {
+            if !self.broken.contains(&k) && pairs.insert((from, to)) {
+                indegree[from] += 1;
+                dependents[to].push(from);
+            }
+        }
+        let mut ready: BinaryHeap<Reverse<usize>> = (0..n).filter(|&i| indegree[i] == 0).map(Reverse).collect();
+        while let Some(Reverse(i)) = ready.pop() {
+            self.order.push(i);
+            for &d in &dependents[i] {
+                indegree[d] -= 1;
+                if indegree[d] == 0 {
+                    ready.push(Reverse(d));
+                }
+            }
+        }
+        debug_assert_eq!(self.order.len(), n, "broken edges leave a DAG");
+        // Defensive: never lose a worker even if the invariant above were violated.
+        if self.order.len() < n {
+            let placed: BTreeSet<usize> = self.order.iter().copied().collect();
+            self.order.extend((0..n).filter(|i| !placed.contains(i)));
+        }
+    }
+
+    pub fn is_broken(&self, edge: usize) -> bool {
+        self.broken.contains(&edge)
+    }
+}
+
+/// Chooses an order of a cycle's members that breaks as little as possible: exhaustive for small
+/// cycles (≤ 7 workers), a depth-first heuristic beyond. Deterministic.
+fn best_order(members: &[usize], inner: &[(usize, usize, usize)], edges: &[Edge]) -> Vec<usize> {
+    let cost = |order: &[usize]| -> u32 {
+        let pos: HashMap<usize, usize> = order.iter().enumerate().map(|(p, &w)| (w, p)).collect();
+        inner.iter().filter(|(f, t, _)| pos[t] > pos[f]).map(|(_, _, k)| edges[*k].kind.weight()).sum()
+    };
+    if members.len() <= 7 {
+        let mut perm = members.to_vec();
+        let mut best = perm.clone();
+        let mut best_cost = cost(&perm);
+        while next_permutation(&mut perm) {
+            let c = cost(&perm);
+            if c < best_cost {
+                best_cost = c;
+                best = perm.clone();
+            }
+        }
+        return best;
+    }
+    // Large cycles: depth-first post-order (a worker is placed after everything it needs that the
+    // search reached first); only back edges break. Linear, and one break for a plain ring.
+    let mut needs: HashMap<usize, Vec<usize>> = HashMap::new();
+    for &(f, t, _) in inner {
+        needs.entry(f).or_default().push(t);
+    }
+    for list in needs.values_mut() {
+        list.sort_unstable();
+        list.dedup();
+    }
+    let mut visited: BTreeSet<usize> = BTreeSet::new();
+    let mut order = Vec::with_capacity(members.len());
+    for &root in members {
+        if !visited.insert(root) {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
+        while let Some(&mut (v, ref mut i)) = stack.last_mut() {
+            let next = needs.get(&v).and_then(|l| l.get(*i)).copied();
+            *i += 1;
+            match next {
+                Some(w) => {
+                    if visited.insert(w) {
+                        stack.push((w, 0));
+                    }
+                }
+                None => {
+                    order.push(v);
+                    stack.pop();
+                }
+            }
+        }
+    }
+    order
+}
+
+fn next_permutation(v: &mut [usize]) -> bool {
+    if v.len() < 2 {
+        return false;
+    }
+    let mut i = v.len() - 1;
+    while i > 0 && v[i - 1] >= v[i] {
+        i -= 1;
+    }
+    if i == 0 {
+        return false;
+    }
+    let mut j = v.len() - 1;
+    while v[j] <= v[i - 1] {
+        j -= 1;
+    }
+    v.swap(i - 1, j);
+    v[i..].reverse();
+    true
+}
+
+/// Tarjan's strongly connected components, iteratively (no recursion on graph size).
+pub fn tarjan(adj: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let n = adj.len();
+    let mut index = vec![usize::MAX; n];
+    let mut low = vec![0usize; n];
+    let mut on_stack = vec![false; n];
+    let mut stack = Vec::new();
+    let mut out = Vec::new();
+    let mut next = 0usize;
+    for root in 0..n {
+        if index[root] != usize::MAX {
+            continue;
+        }
+        let mut call: Vec<(usize, usize)> = vec![(root, 0)];
+        index[root] = next;
+        low[root] = next;
+        next += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        while let Some(&mut (v, ref mut i)) = call.last_mut() {
+            if *i < adj[v].len() {
+                let w = adj[v][*i];
+                *i += 1;
+                if index[w] == usize::MAX {
+                    index[w] = next;
+                    low[w] = next;
+                    next += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    call.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+            } else {
+                call.pop();
+                if let Some(&(parent, _)) = call.last() {
+                    low[parent] = low[parent].min(low[v]);
+                }
+                if low[v] == index[v] {
+                    let mut comp = Vec::new();
+                    while let Some(w) = stack.pop() {
+                        on_stack[w] = false;
+                        comp.push(w);
+                        if w == v {
+                            break;
+                        }
+                    }
+                    comp.sort_unstable();
+                    out.push(comp);
+                }
+            }
+        }
+    }
+    out
+}

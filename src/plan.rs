@@ -1,0 +1,894 @@
+//! Plan: what will be emitted, independent of any Alchemy version. Workers in creation order,
+//! shared resources declared once, every binding resolved to a resource, another worker, a
+//! placeholder (cycles), an external script name or a TODO. Names for the generated program
+//! (identifiers, resource ids) are chosen here, uniquely and deterministically.
+
+use crate::config::model::{BindingKind, Worker};
+use crate::diagnostics::{Diagnostic, Span, codes};
+use crate::emit::ts::{camel, is_reserved};
+use crate::graph::{EdgeKind, Graph, Target};
+use crate::syntax::Node;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Component, Path, PathBuf};
+
+/// An existing (or new) resource that one or more workers bind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResourceKind {
+    /// A KV namespace bound by its id (never adopted or created).
+    KvById { id: String },
+    /// A KV namespace without an id: a new one is created.
+    KvNew { title: String },
+    R2 { name: String, jurisdiction: Option<String> },
+    D1 { name: String, migrations_dir: Option<String>, migrations_table: Option<String> },
+    Queue { name: String, delivery_delay: Option<f64> },
+    DispatchNamespace { namespace: String },
+    Vectorize { index_name: String },
+    Hyperdrive { id: String, binding: String, local_secret: Option<String> },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    /// The identifier in the program.
+    pub ident: String,
+    /// The resource id (first argument), unique in the program.
+    pub id: String,
+    pub kind: ResourceKind,
+    /// Comment lines to write above the declaration.
+    pub notes: Vec<String>,
+}
+
+/// What a binding is bound to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Str(String),
+    Json(serde_json::Value),
+    /// A secret read from the environment variable of that name.
+    Secret(String),
+    Resource(usize),
+    /// Another worker of the program, created earlier.
+    Worker(usize),
+    /// A placeholder for a worker created later (a broken cycle edge), by placeholder index.
+    Placeholder(usize),
+    /// A worker outside the program, by script name.
+    External(String),
+    SelfRef,
+    /// A named entrypoint of a service value.
+    Entrypoint(Box<Value>, String),
+    DurableObject { id: String, class_name: String, sqlite: bool, script: Option<ScriptRef> },
+    Workflow { id: String, workflow_name: String, class_name: String, script: Option<ScriptRef>, steps: Option<f64> },
+    AnalyticsEngine { id: String, dataset: String },
+    Ai,
+    Browser,
+    Images,
+    VersionMetadata,
+    WorkerLoader,
+    RateLimit { namespace_id: f64, limit: f64, period: f64 },
+    EmailSender { destination_address: Option<String>, allowed_destination_addresses: Vec<String>, allowed_sender_addresses: Vec<String> },
+    SecretsStore { secret_name: String, store_id: String },
+    Pipeline { stream: String },
+    Assets { path: String },
+}
+
+/// The script a Durable Object or workflow lives in.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScriptRef {
+    Worker(usize),
+    Name(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Binding {
+    pub name: String,
+    /// `None`: the binding cannot be expressed; `todo` says why and a comment takes its place.
+    pub value: Option<Value>,
+    pub todo: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventSource {
+    pub queue: usize,
+    /// Alchemy setting name → value (already converted, e.g. seconds → milliseconds).
+    pub settings: Vec<(&'static str, serde_json::Value)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TailTarget {
+    Worker(usize),
+    Name(String),
+}
+
+/// One worker of the program.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanWorker {
+    pub ident: String,
+    pub id: String,
+    /// The script name to keep (wrangler's `name`).
+    pub script_name: Option<String>,
+    /// The config it comes from (for comments).
+    pub source: String,
+    /// Entry module relative to the output folder, `./`-prefixed.
+    pub entrypoint: String,
+    pub adopt: bool,
+    pub account_id: Option<String>,
+    pub compatibility_date: Option<String>,
+    pub compatibility_flags: Vec<String>,
+    pub url: Option<bool>,
+    pub preview_urls: Option<bool>,
+    pub bindings: Vec<Binding>,
+    pub event_sources: Vec<EventSource>,
+    pub crons: Option<Vec<String>>,
+    pub routes: Vec<(String, Option<String>)>,
+    pub domains: Vec<(String, Option<String>)>,
+    pub tail_consumers: Vec<TailTarget>,
+    pub observability: Option<serde_json::Value>,
+    pub placement: Option<serde_json::Value>,
+    pub limits: Option<serde_json::Value>,
+    pub logpush: Option<bool>,
+    pub source_map: Option<bool>,
+    pub no_bundle: Option<bool>,
+    pub rules: Option<Vec<Vec<String>>>,
+    /// esbuild options (`minify`, `define`, `alias`, `keepNames`, `tsconfig`, `jsxFactory`, …).
+    pub bundle: Vec<(&'static str, serde_json::Value)>,
+    pub assets_config: Vec<(&'static str, serde_json::Value)>,
+    pub cache: Option<serde_json::Value>,
+    /// Worker-level TODO comments (what could not be translated).
+    pub todos: Vec<String>,
+}
+
+/// A placeholder for a worker that a cycle needs before it exists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placeholder {
+    pub ident: String,
+    pub id: String,
+    /// The worker it stands for.
+    pub worker: usize,
+    pub script_name: String,
+    /// Index in creation order of the first worker that needs it (it is declared just before).
+    pub before: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Program {
+    pub app: String,
+    pub resources: Vec<Resource>,
+    /// In creation order.
+    pub workers: Vec<PlanWorker>,
+    pub placeholders: Vec<Placeholder>,
+    /// Secret names the program reads from the environment.
+    pub secrets: BTreeSet<String>,
+    pub externals: BTreeSet<String>,
+    /// Comment lines for the top of the file.
+    pub header: Vec<String>,
+}
+
+pub struct Options<'a> {
+    pub app: String,
+    pub out_dir: &'a Path,
+    pub adopt: bool,
+    pub skip_external: bool,
+}
+
+/// Per worker: the folder of its config (absolute) and the config's display path.
+pub struct Origin {
+    pub dir: PathBuf,
+    pub path: String,
+}
+
+/// Allocates identifiers and ids, unique in the program.
+#[derive(Default)]
+struct Names {
+    idents: BTreeSet<String>,
+    ids: BTreeSet<String>,
+}
+
+const TAKEN: &[&str] = &[
+    "alchemy", "type", "app", "Worker", "WorkerRef", "WorkerStub", "Self", "Json", "KVNamespace", "R2Bucket", "D1Database", "Queue",
+    "DurableObjectNamespace", "Workflow", "Ai", "BrowserRendering", "Images", "VersionMetadata", "WorkerLoader", "AnalyticsEngineDataset",
+    "RateLimit", "EmailSender", "DispatchNamespace", "VectorizeIndex", "Assets", "Hyperdrive",
+];
+
+impl Names {
+    fn ident(&mut self, base: &str) -> String {
+        let base = if is_reserved(base) || TAKEN.contains(&base) { format!("{base}_") } else { base.to_string() };
+        let mut candidate = base.clone();
+        let mut n = 2;
+        while self.idents.contains(&candidate) {
+            candidate = format!("{base}{n}");
+            n += 1;
+        }
+        self.idents.insert(candidate.clone());
+        candidate
+    }
+
+    fn id(&mut self, base: &str) -> String {
+        let mut base: String = base.chars().map(|c| if c == ':' || c.is_control() { '-' } else { c }).collect();
+        if base.is_empty() {
+            base = "resource".into();
+        }
+        let mut candidate = base.clone();
+        let mut n = 2;
+        while self.ids.contains(&candidate) {
+            candidate = format!("{base}-{n}");
+            n += 1;
+        }
+        self.ids.insert(candidate.clone());
+        candidate
+    }
+}
+
+/// Lexically normalises an absolute path (`a/./b/../c` → `a/c`).
+pub fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `to` relative to the folder `from`, `./`-prefixed, with `/` separators.
+pub fn relative(from: &Path, to: &Path) -> String {
+    let from: Vec<_> = normalize(from).components().map(|c| c.as_os_str().to_owned()).collect();
+    let to: Vec<_> = normalize(to).components().map(|c| c.as_os_str().to_owned()).collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = std::iter::repeat_n("..".to_string(), from.len() - common).collect();
+    parts.extend(to[common..].iter().map(|c| c.to_string_lossy().to_string()));
+    let joined = parts.join("/");
+    if joined.starts_with("..") { joined } else if joined.is_empty() { ".".into() } else { format!("./{joined}") }
+}
+
+/// camelCase of `name` ending in `suffix` (`CACHE` → `cacheKv`, `SESSION_KV` → `sessionKv`).
+fn suffixed(name: &str, suffix: &str) -> String {
+    let c = camel(name);
+    if c.to_ascii_lowercase().ends_with(&suffix.to_ascii_lowercase()) { c } else { format!("{c}{suffix}") }
+}
+
+fn worker_ident(names: &mut Names, script: &str) -> String {
+    names.ident(&suffixed(script, "Worker"))
+}
+
+/// Builds the program. `workers` are the workers in scope in discovery order; those that
+/// cannot be migrated (no `main`) are reported and skipped here.
+pub fn build(workers: &[Worker], origins: &[Origin], graph: &Graph, opts: &Options<'_>, diags: &mut Vec<Diagnostic>) -> Program {
+    let mut names = Names::default();
+    let mut program = Program { app: opts.app.clone(), externals: graph.externals.clone(), ..Program::default() };
+    // Which workers can be emitted at all.
+    let emitted: Vec<bool> = workers
+        .iter()
+        .map(|w| {
+            if w.main.is_none() {
+                diags.push(codes::no_main(w.name.as_ref().map(|n| n.span).unwrap_or(w.span), &display_name(w)));
+                false
+            } else {
+                true
+            }
+        })
+        .collect();
+    // Identifiers and ids of workers first, in creation order, so they read naturally.
+    let mut ident_of: HashMap<usize, String> = HashMap::new();
+    let mut id_of: HashMap<usize, String> = HashMap::new();
+    for &i in &graph.order {
+        if !emitted[i] {
+            continue;
+        }
+        let script = display_name(&workers[i]);
+        ident_of.insert(i, worker_ident(&mut names, &script));
+        id_of.insert(i, names.id(&script));
+    }
+    let position: HashMap<usize, usize> = graph.order.iter().filter(|&&i| emitted[i]).enumerate().map(|(p, &i)| (i, p)).collect();
+    // Placeholders for broken edges, one per target worker.
+    let mut placeholder_of: BTreeMap<usize, usize> = BTreeMap::new();
+    for &k in &graph.broken {
+        let e = &graph.edges[k];
+        let (Target::Worker(t), EdgeKind::Service { .. }) = (&e.to, &e.kind) else { continue };
+        if !emitted[*t] || !emitted[e.from] {
+            continue;
+        }
+        let before = position[&e.from];
+        match placeholder_of.get(t) {
+            Some(&p) => {
+                let ph: &mut Placeholder = &mut program.placeholders[p];
+                ph.before = ph.before.min(before);
+            }
+            None => {
+                let script = graph.names[*t].clone();
+                let ident = names.ident(&format!("{}Ref", ident_of[t]));
+                let id = names.id(&format!("{}-stub", id_of[t]));
+                placeholder_of.insert(*t, program.placeholders.len());
+                program.placeholders.push(Placeholder { ident, id, worker: *t, script_name: script, before });
+            }
+        }
+    }
+    // Edges by (from worker, binding name) for service/DO/workflow resolution.
+    let mut edge_of: HashMap<(usize, &str), usize> = HashMap::new();
+    for (k, e) in graph.edges.iter().enumerate() {
+        if let Some(b) = &e.binding {
+            if !matches!(e.kind, EdgeKind::Queue { .. }) {
+                edge_of.insert((e.from, b.as_str()), k);
+            }
+        }
+    }
+    let mut resources = ResourceTable::default();
+    let mut worker_index_in_plan: HashMap<usize, usize> = HashMap::new();
+    for &i in &graph.order {
+        if !emitted[i] {
+            continue;
+        }
+        let w = &workers[i];
+        let origin = &origins[i];
+        let main = w.main.as_ref().map(|m| m.v.as_str()).unwrap_or_default();
+        let entry = relative(opts.out_dir, &origin.dir.join(main));
+        let mut pw = PlanWorker {
+            ident: ident_of[&i].clone(),
+            id: id_of[&i].clone(),
+            script_name: w.name.as_ref().map(|n| n.v.clone()),
+            source: origin.path.clone(),
+            entrypoint: entry,
+            adopt: opts.adopt || placeholder_of.contains_key(&i),
+            account_id: w.account_id.as_ref().map(|a| a.v.clone()),
+            compatibility_date: w.compatibility_date.as_ref().map(|d| d.v.clone()),
+            compatibility_flags: w.compatibility_flags.iter().map(|f| f.v.clone()).collect(),
+            url: None,
+            preview_urls: w.preview_urls.as_ref().map(|p| p.v),
+            bindings: Vec::new(),
+            event_sources: Vec::new(),
+            crons: w.crons.as_ref().map(|c| c.v.clone()),
+            routes: Vec::new(),
+            domains: Vec::new(),
+            tail_consumers: Vec::new(),
+            observability: None,
+            placement: None,
+            limits: w.limits.as_ref().map(|l| l.v.to_json()),
+            logpush: w.logpush.as_ref().map(|l| l.v),
+            source_map: w.upload_source_maps.as_ref().map(|s| s.v),
+            no_bundle: w.no_bundle.as_ref().map(|s| s.v),
+            rules: None,
+            bundle: Vec::new(),
+            assets_config: Vec::new(),
+            cache: None,
+            todos: Vec::new(),
+        };
+        // workers.dev: wrangler enables it only when there are no routes (unless set).
+        let has_routes = !w.routes.is_empty();
+        let workers_dev = w.workers_dev.as_ref().map(|x| x.v).unwrap_or(!has_routes);
+        if !workers_dev {
+            pw.url = Some(false);
+        }
+        for r in &w.routes {
+            if r.custom_domain {
+                pw.domains.push((r.pattern.v.clone(), r.zone_id.clone()));
+            } else {
+                pw.routes.push((r.pattern.v.clone(), r.zone_id.clone()));
+            }
+        }
+        for b in &w.bindings {
+            let binding = plan_binding(i, w, b, graph, &edge_of, &placeholder_of, &ident_of, &emitted, &mut resources, &mut names, origin, opts, &mut program.secrets, diags);
+            if let Some(binding) = binding {
+                pw.bindings.push(binding);
+            }
+        }
+        if let Some(a) = &w.assets {
+            plan_assets(&mut pw, w, a, origin, opts, diags);
+        }
+        for c in &w.consumers {
+            if c.http_pull {
+                diags.push(codes::unsupported(c.span, &format!("the http_pull consumer of queue `{}`", c.queue.v), "pull consumers are not workers: keep managing this consumer with wrangler or the dashboard"));
+                pw.todos.push(format!("TODO(AM0500): http_pull consumer of queue {:?} is not expressible in Alchemy 0.94", c.queue.v));
+                continue;
+            }
+            let q = resources.queue(&c.queue.v, None, c.queue.span, &mut names, diags);
+            let mut settings: Vec<(&'static str, serde_json::Value)> = Vec::new();
+            let n = |x: f64| serde_json::json!(x as i64).as_i64().filter(|i| (*i as f64) == x).map(serde_json::Value::from).unwrap_or(serde_json::json!(x));
+            if let Some(x) = c.max_batch_size { settings.push(("batchSize", n(x))); }
+            if let Some(x) = c.max_batch_timeout { settings.push(("maxWaitTimeMs", n(x * 1000.0))); }
+            if let Some(x) = c.max_retries { settings.push(("maxRetries", n(x))); }
+            if let Some(x) = &c.dead_letter_queue { settings.push(("deadLetterQueue", serde_json::json!(x))); }
+            if let Some(x) = c.max_concurrency { settings.push(("maxConcurrency", n(x))); }
+            if let Some(x) = c.retry_delay { settings.push(("retryDelay", n(x))); }
+            if c.visibility_timeout_ms.is_some() {
+                diags.push(codes::unsupported(c.span, &format!("`visibility_timeout_ms` of the consumer of queue `{}`", c.queue.v), "set the visibility timeout on the consumer with wrangler or the dashboard after deploying"));
+                pw.todos.push(format!("TODO(AM0500): visibility_timeout_ms of the consumer of {:?} is not expressible in Alchemy 0.94", c.queue.v));
+            }
+            pw.event_sources.push(EventSource { queue: q, settings });
+        }
+        for t in &w.tail_consumers {
+            let target = match graph.names.iter().position(|n| *n == t.service.v) {
+                Some(j) if j != i && emitted[j] && position.get(&j).is_some_and(|p| *p < position[&i]) => TailTarget::Worker(j),
+                _ => TailTarget::Name(t.service.v.clone()),
+            };
+            if let Some(env) = &t.environment {
+                diags.push(codes::not_translated(env.span, "tail_consumers[].environment", "Alchemy binds tail consumers by script name only"));
+            }
+            pw.tail_consumers.push(target);
+        }
+        plan_settings(&mut pw, w, opts.out_dir, &origin.dir, diags);
+        worker_index_in_plan.insert(i, program.workers.len());
+        program.workers.push(pw);
+    }
+    // Rewrite worker references from discovery indices to plan indices.
+    for pw in &mut program.workers {
+        for b in &mut pw.bindings {
+            if let Some(v) = &mut b.value {
+                remap(v, &worker_index_in_plan);
+            }
+        }
+        for t in &mut pw.tail_consumers {
+            if let TailTarget::Worker(j) = t {
+                *j = worker_index_in_plan[j];
+            }
+        }
+    }
+    for ph in &mut program.placeholders {
+        ph.worker = worker_index_in_plan[&ph.worker];
+    }
+    program.placeholders.sort_by_key(|p| (p.before, p.worker));
+    program.resources = resources.items;
+    program
+}
+
+fn remap(v: &mut Value, map: &HashMap<usize, usize>) {
+    match v {
+        Value::Worker(j) => *j = map[j],
+        Value::Entrypoint(inner, _) => remap(inner, map),
+        Value::DurableObject { script: Some(ScriptRef::Worker(j)), .. } | Value::Workflow { script: Some(ScriptRef::Worker(j)), .. } => *j = map[j],
+        _ => {}
+    }
+}
+
+pub fn display_name(w: &Worker) -> String {
+    w.name.as_ref().map(|n| n.v.clone()).unwrap_or_else(|| "worker".to_string())
+}
+
+/// Shared resources, keyed by what identifies them in Cloudflare.
+#[derive(Default)]
+struct ResourceTable {
+    items: Vec<Resource>,
+    by_key: HashMap<String, (usize, Span)>,
+}
+
+impl ResourceTable {
+    fn get_or_add(&mut self, key: String, span: Span, make: impl FnOnce() -> Resource, same: impl FnOnce(&Resource) -> Option<String>, what: &str, diags: &mut Vec<Diagnostic>) -> usize {
+        if let Some(&(i, first)) = self.by_key.get(&key) {
+            if let Some(detail) = same(&self.items[i]) {
+                diags.push(codes::conflicting_resource(span, first, what, &detail));
+                self.items[i].notes.push(format!("TODO(AM0501): declared elsewhere with {detail}; check which settings are right"));
+            }
+            return i;
+        }
+        self.items.push(make());
+        self.by_key.insert(key, (self.items.len() - 1, span));
+        self.items.len() - 1
+    }
+
+    fn queue(&mut self, name: &str, delivery_delay: Option<f64>, span: Span, names: &mut Names, diags: &mut Vec<Diagnostic>) -> usize {
+        let i = self.get_or_add(
+            format!("queue:{name}"),
+            span,
+            || Resource { ident: names.ident(&camel(name)), id: names.id(name), kind: ResourceKind::Queue { name: name.to_string(), delivery_delay }, notes: Vec::new() },
+            |r| match (&r.kind, delivery_delay) {
+                (ResourceKind::Queue { delivery_delay: Some(a), .. }, Some(b)) if *a != b => Some(format!("delivery_delay {b} instead of {a}")),
+                _ => None,
+            },
+            &format!("queue `{name}`"),
+            diags,
+        );
+        if let (ResourceKind::Queue { delivery_delay: d @ None, .. }, Some(x)) = (&mut self.items[i].kind, delivery_delay) {
+            *d = Some(x);
+        }
+        i
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn plan_binding(
+    i: usize,
+    w: &Worker,
+    b: &crate::config::model::Binding,
+    graph: &Graph,
+    edge_of: &HashMap<(usize, &str), usize>,
+    placeholder_of: &BTreeMap<usize, usize>,
+    ident_of: &HashMap<usize, String>,
+    emitted: &[bool],
+    resources: &mut ResourceTable,
+    names: &mut Names,
+    origin: &Origin,
+    opts: &Options<'_>,
+    secrets: &mut BTreeSet<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Binding> {
+    let name = b.name.v.clone();
+    let ok = |v: Value| Some(Binding { name: name.clone(), value: Some(v), todo: None });
+    let todo = |text: String| Some(Binding { name: name.clone(), value: None, todo: Some(text) });
+    let lower = |s: &str| s.to_ascii_lowercase().replace('_', "-");
+    match &b.kind {
+        BindingKind::Var(node) => match node.as_str() {
+            Some(s) => ok(Value::Str(s.to_string())),
+            None => ok(Value::Json(node.to_json())),
+        },
+        BindingKind::Secret => {
+            secrets.insert(name.clone());
+            diags.push(codes::secret_from_env(b.name.span, &name));
+            ok(Value::Secret(name.clone()))
+        }
+        BindingKind::Kv { id: Some(id) } => {
+            let r = resources.get_or_add(
+                format!("kv:{}", id.v),
+                id.span,
+                || Resource { ident: names.ident(&suffixed(&name, "Kv")), id: String::new(), kind: ResourceKind::KvById { id: id.v.clone() }, notes: Vec::new() },
+                |_| None,
+                "KV namespace",
+                diags,
+            );
+            ok(Value::Resource(r))
+        }
+        BindingKind::Kv { id: None } => {
+            let title = w.name.as_ref().map(|n| format!("{}-{}", n.v, lower(&name))).unwrap_or_else(|| lower(&name));
+            let r = resources.get_or_add(
+                format!("kvnew:{title}"),
+                b.span,
+                || Resource { ident: names.ident(&suffixed(&name, "Kv")), id: names.id(&title), kind: ResourceKind::KvNew { title: title.clone() }, notes: vec!["wrangler gave no id: a new namespace is created".into()] },
+                |_| None,
+                "KV namespace",
+                diags,
+            );
+            ok(Value::Resource(r))
+        }
+        BindingKind::R2 { bucket_name, jurisdiction } => {
+            let Some(bucket) = bucket_name else {
+                diags.push(codes::missing_field(b.span, &format!("r2_buckets binding {name}"), "bucket_name"));
+                return todo(format!("TODO(AM0202): R2 binding {name} has no bucket_name"));
+            };
+            let j = jurisdiction.as_ref().map(|x| x.v.clone());
+            let r = resources.get_or_add(
+                format!("r2:{}", bucket.v),
+                bucket.span,
+                || Resource { ident: names.ident(&camel(&bucket.v)), id: names.id(&bucket.v), kind: ResourceKind::R2 { name: bucket.v.clone(), jurisdiction: j.clone() }, notes: Vec::new() },
+                |r| match &r.kind {
+                    ResourceKind::R2 { jurisdiction, .. } if *jurisdiction != j => Some(format!("jurisdiction {:?} instead of {:?}", j, jurisdiction)),
+                    _ => None,
+                },
+                &format!("R2 bucket `{}`", bucket.v),
+                diags,
+            );
+            ok(Value::Resource(r))
+        }
+        BindingKind::D1 { database_name, database_id, migrations_dir, migrations_table } => {
+            let Some(db) = database_name.as_ref().or(database_id.as_ref()) else {
+                diags.push(codes::missing_field(b.span, &format!("d1_databases binding {name}"), "database_name"));
+                return todo(format!("TODO(AM0202): D1 binding {name} has no database_name"));
+            };
+            let dir = migrations_dir.as_ref().map(|m| relative(opts.out_dir, &origin.dir.join(&m.v)));
+            let table = migrations_table.as_ref().map(|t| t.v.clone());
+            let dir_for_cmp = dir.clone();
+            let r = resources.get_or_add(
+                format!("d1:{}", db.v),
+                db.span,
+                || Resource { ident: names.ident(&camel(&db.v)), id: names.id(&db.v), kind: ResourceKind::D1 { name: db.v.clone(), migrations_dir: dir.clone(), migrations_table: table.clone() }, notes: Vec::new() },
+                |r| match &r.kind {
+                    ResourceKind::D1 { migrations_dir, migrations_table, .. } if *migrations_dir != dir_for_cmp || *migrations_table != table => {
+                        Some("other migrations_dir/migrations_table".to_string())
+                    }
+                    _ => None,
+                },
+                &format!("D1 database `{}`", db.v),
+                diags,
+            );
+            if database_name.is_none() {
+                diags.push(codes::action_needed(b.span, "d1_databases[].database_name", "is missing; the database id is used as its name", "set `database_name` to the database's real name so it is adopted, not created"));
+            }
+            ok(Value::Resource(r))
+        }
+        BindingKind::QueueProducer { queue, delivery_delay } => {
+            let r = resources.queue(&queue.v, delivery_delay.as_ref().map(|d| d.v), queue.span, names, diags);
+            ok(Value::Resource(r))
+        }
+        BindingKind::DispatchNamespace { namespace, outbound } => {
+            diags.push(codes::local_dev_limit(b.span, &name, "DispatchNamespace calls the Cloudflare API even in local dev"));
+            let r = resources.get_or_add(
+                format!("dispatch:{}", namespace.v),
+                namespace.span,
+                || Resource { ident: names.ident(&camel(&namespace.v)), id: names.id(&namespace.v), kind: ResourceKind::DispatchNamespace { namespace: namespace.v.clone() }, notes: Vec::new() },
+                |_| None,
+                "dispatch namespace",
+                diags,
+            );
+            if let Some(o) = outbound {
+                diags.push(codes::unsupported(o.span, &format!("the `outbound` worker of dispatch namespace binding `{name}`"), "configure the outbound worker on the dispatch namespace with wrangler or the API after deploying"));
+                let svc = o.v.get("service").and_then(Node::as_str).unwrap_or("?");
+                return Some(Binding { name, value: Some(Value::Resource(r)), todo: Some(format!("TODO(AM0500): dispatch outbound worker {svc:?} is not expressible in Alchemy 0.94")) });
+            }
+            ok(Value::Resource(r))
+        }
+        BindingKind::Vectorize { index_name } => {
+            diags.push(codes::local_dev_limit(b.span, &name, "Vectorize always runs remotely, so `alchemy dev` needs real Cloudflare credentials and network"));
+            let r = resources.get_or_add(
+                format!("vectorize:{}", index_name.v),
+                index_name.span,
+                || Resource { ident: names.ident(&camel(&index_name.v)), id: names.id(&index_name.v), kind: ResourceKind::Vectorize { index_name: index_name.v.clone() }, notes: Vec::new() },
+                |_| None,
+                "Vectorize index",
+                diags,
+            );
+            ok(Value::Resource(r))
+        }
+        BindingKind::Hyperdrive { id, local_connection_string } => {
+            let local_secret = local_connection_string.as_ref().map(|l| {
+                let var = format!("{}_LOCAL_CONNECTION_STRING", name.to_ascii_uppercase().replace(|c: char| !c.is_ascii_alphanumeric(), "_"));
+                diags.push(codes::action_needed(l.span, "hyperdrive[].localConnectionString", &format!("is a credential; it is read from the environment variable `{var}` instead of being copied"), &format!("set `{var}` for local development (see .env.example)")));
+                secrets.insert(var.clone());
+                var
+            });
+            let r = resources.get_or_add(
+                format!("hyperdrive:{}", id.v),
+                id.span,
+                || Resource { ident: names.ident(&suffixed(&name, "Hyperdrive")), id: names.id(&lower(&name)), kind: ResourceKind::Hyperdrive { id: id.v.clone(), binding: name.clone(), local_secret: local_secret.clone() }, notes: Vec::new() },
+                |_| None,
+                "Hyperdrive config",
+                diags,
+            );
+            ok(Value::Resource(r))
+        }
+        BindingKind::DurableObject { class_name, script_name, environment } => {
+            let id = names.id(&format!("{}-{}", lower(&display_name(w)), lower(&name)));
+            let script = match script_name {
+                None => None,
+                Some(s) if Some(&s.v) == w.name.as_ref().map(|n| &n.v) => None,
+                Some(s) => Some(script_ref(i, &name, s, graph, edge_of, emitted, diags, b.span)),
+            };
+            if let Some(env) = environment {
+                diags.push(codes::not_translated(env.span, "durable_objects.bindings[].environment", "service environments no longer exist; the Durable Object is bound by script name"));
+            }
+            let sqlite = match &script {
+                None => w.sqlite_classes.contains(&class_name.v),
+                Some(_) => false,
+            };
+            ok(Value::DurableObject { id, class_name: class_name.v.clone(), sqlite, script })
+        }
+        BindingKind::Workflow { name: wf_name, class_name, script_name, steps } => {
+            if steps.is_some() {
+                diags.push(codes::not_translated(b.span, "workflows[].limits.steps", "Alchemy 0.94 accepts the limit but never sends it; set it in the dashboard if you rely on it"));
+            }
+            let id = names.id(&format!("{}-{}", lower(&display_name(w)), lower(&name)));
+            let script = match script_name {
+                None => None,
+                Some(s) if Some(&s.v) == w.name.as_ref().map(|n| &n.v) => None,
+                Some(s) => Some(script_ref(i, &name, s, graph, edge_of, emitted, diags, b.span)),
+            };
+            ok(Value::Workflow { id, workflow_name: wf_name.v.clone(), class_name: class_name.v.clone(), script, steps: *steps })
+        }
+        BindingKind::Service { entrypoint, props, .. } => {
+            if let Some(p) = props {
+                diags.push(codes::unsupported(p.span, &format!("`props` on service binding `{name}`"), "Alchemy 0.94 service bindings carry no props; pass the values another way (e.g. vars on the target)"));
+            }
+            let Some(&k) = edge_of.get(&(i, name.as_str())) else { return None };
+            let edge = &graph.edges[k];
+            let base = match &edge.to {
+                Target::SelfRef => Value::SelfRef,
+                Target::Worker(t) if !emitted[*t] => Value::External(graph.names[*t].clone()),
+                Target::Worker(t) if graph.is_broken(k) => match placeholder_of.get(t) {
+                    Some(&p) => Value::Placeholder(p),
+                    None => Value::External(graph.names[*t].clone()),
+                },
+                Target::Worker(t) => Value::Worker(*t),
+                Target::External(n) => {
+                    if opts.skip_external {
+                        diags.push(codes::skipped_external(b.span, &name, n));
+                        return todo(format!("left out (--skip-external-services): service binding to the external worker {n:?}"));
+                    }
+                    diags.push(codes::external_service(b.span, &name, n));
+                    Value::External(n.clone())
+                }
+            };
+            let _ = ident_of;
+            match entrypoint {
+                Some(e) => {
+                    diags.push(codes::entrypoint_local_dev(e.span, &name, &e.v));
+                    ok(Value::Entrypoint(Box::new(base), e.v.clone()))
+                }
+                None => ok(base),
+            }
+        }
+        BindingKind::AnalyticsEngine { dataset } => {
+            let ds = dataset.as_ref().map(|d| d.v.clone()).unwrap_or_else(|| name.clone());
+            ok(Value::AnalyticsEngine { id: names.id(&format!("{}-{}", lower(&display_name(w)), lower(&name))), dataset: ds })
+        }
+        BindingKind::Ai => {
+            diags.push(codes::local_dev_limit(b.span, &name, "Workers AI always runs remotely, so `alchemy dev` needs real Cloudflare credentials and network"));
+            ok(Value::Ai)
+        }
+        BindingKind::Browser => {
+            diags.push(codes::local_dev_limit(b.span, &name, "Browser Rendering always runs remotely, so `alchemy dev` needs real Cloudflare credentials and network"));
+            ok(Value::Browser)
+        }
+        BindingKind::Images => ok(Value::Images),
+        BindingKind::VersionMetadata => ok(Value::VersionMetadata),
+        BindingKind::WorkerLoader => ok(Value::WorkerLoader),
+        BindingKind::RateLimit { namespace_id, limit, period } => match namespace_id.v.trim().parse::<f64>() {
+            Ok(ns) => {
+                diags.push(codes::local_dev_limit(b.span, &name, "Alchemy 0.94's local dev cannot start a worker with a rate limit binding (miniflare rejects it); deploys work"));
+                ok(Value::RateLimit { namespace_id: ns, limit: *limit, period: *period })
+            }
+            Err(_) => {
+                diags.push(codes::invalid_value(namespace_id.span, &format!("ratelimits binding {name} namespace_id"), "it is not a number", "use the numeric namespace id of the rate limit"));
+                todo(format!("TODO(AM0207): rate limit {name} has a non-numeric namespace_id {:?}", namespace_id.v))
+            }
+        },
+        BindingKind::SendEmail { destination_address, allowed_destination_addresses, allowed_sender_addresses } => {
+            diags.push(codes::local_dev_limit(b.span, &name, "Alchemy 0.94's local dev cannot start a worker with a send_email binding (workerd rejects it); deploys work"));
+            ok(Value::EmailSender {
+            destination_address: destination_address.as_ref().map(|d| d.v.clone()),
+            allowed_destination_addresses: allowed_destination_addresses.clone(),
+            allowed_sender_addresses: allowed_sender_addresses.clone(),
+        })
+        }
+        BindingKind::SecretsStoreSecret { store_id, secret_name } => ok(Value::SecretsStore { secret_name: secret_name.v.clone(), store_id: store_id.v.clone() }),
+        BindingKind::Pipeline { stream } => ok(Value::Pipeline { stream: stream.v.clone() }),
+        BindingKind::Assets => None, // emitted with the `assets` config
+        BindingKind::MtlsCertificate { certificate_id } => {
+            diags.push(codes::unsupported(b.span, &format!("mTLS certificate binding `{name}`"), "bind the certificate in the dashboard or with wrangler after deploying"));
+            todo(format!("TODO(AM0500): mtls_certificates binding (certificate_id {:?}) is not expressible in Alchemy 0.94", certificate_id.v))
+        }
+        BindingKind::Unsafe { ty, .. } => {
+            diags.push(codes::unsupported(b.span, &format!("unsafe binding `{name}` of type `{ty}`"), "unsafe bindings have no Alchemy equivalent; add it with the Cloudflare API after deploying"));
+            todo(format!("TODO(AM0500): unsafe binding of type {ty:?} is not expressible in Alchemy 0.94"))
+        }
+        BindingKind::Unsupported { key } => {
+            diags.push(codes::unsupported(b.span, &format!("the `{key}` binding `{name}`"), "add this binding with wrangler or the dashboard after deploying"));
+            todo(format!("TODO(AM0500): {key} binding is not expressible in Alchemy 0.94"))
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn script_ref(i: usize, binding: &str, s: &crate::config::model::S<String>, graph: &Graph, edge_of: &HashMap<(usize, &str), usize>, emitted: &[bool], diags: &mut Vec<Diagnostic>, span: Span) -> ScriptRef {
+    match edge_of.get(&(i, binding)).map(|&k| (&graph.edges[k].to, graph.is_broken(k))) {
+        Some((Target::Worker(t), false)) if emitted[*t] => ScriptRef::Worker(*t),
+        Some((Target::External(_), _)) => {
+            diags.push(codes::action_needed(span, "script_name", &format!("`{}` is not part of the migration", s.v), "the host worker must be deployed before this one; Alchemy's local dev cannot start a worker bound to a Durable Object of a worker it does not run"));
+            ScriptRef::Name(s.v.clone())
+        }
+        _ => ScriptRef::Name(s.v.clone()),
+    }
+}
+
+fn plan_assets(pw: &mut PlanWorker, w: &Worker, a: &crate::config::model::Assets, origin: &Origin, opts: &Options<'_>, diags: &mut Vec<Diagnostic>) {
+    let Some(dir) = &a.directory else {
+        diags.push(codes::action_needed(a.span, "assets", "has no `directory`", "set `assets.directory`; without it there are no files to upload"));
+        pw.todos.push("TODO(AM0504): assets without a directory".into());
+        return;
+    };
+    let used: BTreeSet<&str> = w.bindings.iter().map(|b| b.name.v.as_str()).collect();
+    let binding = a.binding.as_ref().map(|b| b.v.clone()).unwrap_or_else(|| {
+        // Alchemy uploads assets through a binding; pick a free name.
+        let mut n = "ASSETS".to_string();
+        let mut k = 2;
+        while used.contains(n.as_str()) {
+            n = format!("ASSETS_{k}");
+            k += 1;
+        }
+        n
+    });
+    let path = relative(opts.out_dir, &origin.dir.join(&dir.v));
+    pw.bindings.push(Binding { name: binding, value: Some(Value::Assets { path }), todo: None });
+    if let Some(h) = &a.html_handling {
+        pw.assets_config.push(("html_handling", serde_json::json!(h)));
+    }
+    if let Some(h) = &a.not_found_handling {
+        pw.assets_config.push(("not_found_handling", serde_json::json!(h)));
+    }
+    if let Some(r) = &a.run_worker_first {
+        pw.assets_config.push(("run_worker_first", r.to_json()));
+    }
+}
+
+/// Worker-level settings: observability, placement, bundler keys and the keys without an
+/// equivalent (reported, with a TODO).
+fn plan_settings(pw: &mut PlanWorker, w: &Worker, out_dir: &Path, origin_dir: &Path, diags: &mut Vec<Diagnostic>) {
+    if let Some(o) = &w.observability {
+        pw.observability = Some(camel_keys(&o.v.to_json()));
+    }
+    if let Some(p) = &w.placement {
+        let mode = p.v.get("mode").and_then(Node::as_str);
+        if let Some(h) = p.v.entry("hint") {
+            diags.push(codes::unsupported(h.key_span, "`placement.hint`", "set the placement hint in the dashboard after deploying"));
+            pw.todos.push("TODO(AM0500): placement.hint is not expressible in Alchemy 0.94".into());
+        }
+        if mode == Some("smart") {
+            pw.placement = Some(serde_json::json!({ "mode": "smart" }));
+        } else if let Some(k) = ["region", "host", "hostname"].into_iter().find(|k| p.v.get(k).is_some()) {
+            pw.placement = Some(serde_json::json!({ k: p.v.get(k).map(Node::to_json) }));
+        }
+    }
+    if let Some(m) = &w.minify {
+        pw.bundle.push(("minify", serde_json::json!(m.v)));
+    }
+    if let Some(k) = &w.keep_names {
+        pw.bundle.push(("keepNames", serde_json::json!(k.v)));
+    }
+    if let Some(d) = &w.define {
+        pw.bundle.push(("define", d.v.to_json()));
+    }
+    if let Some(a) = &w.alias {
+        pw.bundle.push(("alias", a.v.to_json()));
+    }
+    if let Some(r) = &w.rules {
+        let globs: Vec<Vec<String>> = r.v.as_array().unwrap_or_default().iter().map(|rule| rule.get("globs").and_then(Node::as_array).unwrap_or_default().iter().filter_map(|g| g.as_str().map(str::to_string)).collect()).collect();
+        diags.push(codes::not_translated(r.span, "rules[].type", "Alchemy takes module rules as globs only; the module type follows from the file extension"));
+        pw.rules = Some(globs);
+    }
+    for e in &w.extra {
+        let span = e.key_span;
+        match e.key.as_str() {
+            "$schema" | "dev" | "send_metrics" | "topLevelName" | "definedEnvironments" | "targetEnvironment" | "configPath" | "userConfigPath" => {
+                diags.push(codes::not_translated(span, &e.key, "it only affects wrangler's own tooling"));
+            }
+            "migrations" => {
+                let has_other = e.value.as_array().unwrap_or_default().iter().any(|m| ["renamed_classes", "transferred_classes", "deleted_classes"].iter().any(|k| m.get(k).is_some_and(|x| !x.as_array().unwrap_or_default().is_empty())));
+                if has_other {
+                    diags.push(codes::action_needed(span, "migrations", "renames, transfers or deletions of Durable Object classes are not replayed by Alchemy", "make sure these migrations were applied by wrangler before switching; Alchemy computes new migrations itself"));
+                    pw.todos.push("TODO(AM0504): Durable Object renamed/transferred/deleted classes are not replayed; they must already be applied".into());
+                } else {
+                    diags.push(codes::not_translated(span, "migrations", "Alchemy computes Durable Object migrations itself (SQLite storage follows `new_sqlite_classes`)"));
+                }
+            }
+            "tsconfig" => {
+                if let Some(t) = e.value.as_str() {
+                    pw.bundle.push(("tsconfig", serde_json::json!(relative(out_dir, &origin_dir.join(t)))));
+                }
+            }
+            "jsx_factory" | "jsx_fragment" => {
+                let key = if e.key == "jsx_factory" { "jsxFactory" } else { "jsxFragment" };
+                pw.bundle.push((key, e.value.to_json()));
+            }
+            "cache" => pw.cache = Some(camel_keys(&e.value.to_json())),
+            "build" => {
+                let cmd = e.value.get("command").and_then(Node::as_str).unwrap_or("");
+                diags.push(codes::action_needed(span, "build", &format!("the custom build command `{cmd}` is not run by Alchemy"), "run the build before `alchemy deploy` (e.g. in a package.json script), or point `main` at the source"));
+                pw.todos.push(format!("TODO(AM0504): run the wrangler build command {cmd:?} before deploying"));
+            }
+            "keep_vars" => {
+                diags.push(codes::action_needed(span, "keep_vars", "Alchemy replaces all bindings on deploy, so vars set in the dashboard are removed", "copy the dashboard vars into `vars` before deploying with Alchemy"));
+                pw.todos.push("TODO(AM0504): keep_vars: vars set in the dashboard are not kept by Alchemy".into());
+            }
+            "account_id" | "name" | "main" => {}
+            "site" | "wasm_modules" | "text_blobs" | "data_blobs" => {
+                diags.push(codes::unsupported(span, &format!("`{}`", e.key), "import these files from the worker code instead (Alchemy's bundler handles .wasm/.txt/.bin imports), or use `assets`"));
+                pw.todos.push(format!("TODO(AM0500): {} is not expressible in Alchemy 0.94", e.key));
+            }
+            other => {
+                diags.push(codes::unsupported(span, &format!("`{other}`"), "configure it with wrangler or the dashboard after deploying, or drop it if it is not needed"));
+                pw.todos.push(format!("TODO(AM0500): {other} is not expressible in Alchemy 0.94"));
+            }
+        }
+    }
+}
+
+/// `head_sampling_rate` → `headSamplingRate`, recursively.
+fn camel_keys(v: &serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::Object(m) => serde_json::Value::Object(m.iter().map(|(k, v)| (snake_to_camel(k), camel_keys(v))).collect()),
+        serde_json::Value::Array(a) => serde_json::Value::Array(a.iter().map(camel_keys).collect()),
+        other => other.clone(),
+    }
+}
+
+fn snake_to_camel(s: &str) -> String {
+    let mut out = String::new();
+    let mut up = false;
+    for c in s.chars() {
+        if c == '_' {
+            up = true;
+        } else if up {
+            out.push(c.to_ascii_uppercase());
+            up = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

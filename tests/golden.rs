@@ -1,0 +1,121 @@
+//! Golden fixtures: `tests/fixtures/check/<case>/input/` → `expected.txt` (diagnostics and exit
+//! code), `tests/fixtures/migrate/<case>/input/` → `expected/` (every generated file plus
+//! `diagnostics.txt`). An optional `args` file holds extra command-line flags.
+//!
+//! `UPDATE_EXPECT=1 cargo test --test golden` rewrites the expectations.
+
+use alchemy_migrator::cli::{self, Cli, Command};
+use alchemy_migrator::diagnostics::render_short;
+use clap::Parser;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn cases(kind: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join(kind)).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    v.sort();
+    v
+}
+
+fn extra_args(case: &Path) -> Vec<String> {
+    std::fs::read_to_string(case.join("args")).map(|s| s.split_whitespace().map(str::to_string).collect()).unwrap_or_default()
+}
+
+fn updating() -> bool {
+    std::env::var_os("UPDATE_EXPECT").is_some()
+}
+
+/// Compares (or, when updating, writes) one expected file; returns a failure message.
+fn compare(path: &Path, actual: &str) -> Option<String> {
+    if updating() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, actual).unwrap();
+        return None;
+    }
+    match std::fs::read_to_string(path) {
+        Ok(expected) if expected == actual => None,
+        Ok(expected) => Some(format!("{} differs:\n{}", path.display(), diff(&expected, actual))),
+        Err(_) => Some(format!("{} is missing (run with UPDATE_EXPECT=1)", path.display())),
+    }
+}
+
+fn diff(expected: &str, actual: &str) -> String {
+    let e: Vec<&str> = expected.lines().collect();
+    let a: Vec<&str> = actual.lines().collect();
+    let first = e.iter().zip(&a).position(|(x, y)| x != y).unwrap_or(e.len().min(a.len()));
+    let show = |lines: &[&str]| lines.iter().skip(first).take(8).map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n");
+    format!("  first difference at line {}\n  expected:\n{}\n  actual:\n{}", first + 1, show(&e), show(&a))
+}
+
+#[test]
+fn check_fixtures() {
+    let mut failures = Vec::new();
+    for case in cases("check") {
+        let mut argv = vec!["alchemy-migrator".to_string(), "check".into(), "--discover".into(), case.join("input").display().to_string()];
+        argv.extend(extra_args(&case));
+        let Cli { command: Command::Check(args) } = Cli::try_parse_from(&argv).unwrap() else { unreachable!() };
+        let (inputs, diags, _, code) = cli::run_check(&args.input);
+        let sources = cli::rebase_sources(&inputs.sources, &case);
+        let mut out: String = diags.iter().map(|d| render_short(d, &sources) + "\n").collect();
+        out = out.replace(&format!("{}/", case.display()), "./");
+        out.push_str(&format!("exit: {code}\n"));
+        failures.extend(compare(&case.join("expected.txt"), &out));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn migrate_fixtures() {
+    let mut failures = Vec::new();
+    for case in cases("migrate") {
+        let expected = case.join("expected");
+        let mut argv = vec![
+            "alchemy-migrator".to_string(),
+            "migrate".into(),
+            "--discover".into(),
+            case.join("input").display().to_string(),
+            "--out".into(),
+            expected.display().to_string(),
+            "--app".into(),
+            case.file_name().unwrap().to_string_lossy().to_string(),
+        ];
+        argv.extend(extra_args(&case));
+        let Cli { command: Command::Migrate(args) } = Cli::try_parse_from(&argv).unwrap() else { unreachable!() };
+        let (analysis, _, files, diags) = cli::plan_migration(&args);
+        let sources = cli::rebase_sources(&analysis.inputs.sources, &expected);
+        let mut generated: Vec<String> = Vec::new();
+        for f in &files {
+            generated.push(f.path.clone());
+            failures.extend(compare(&expected.join(&f.path), &f.contents));
+        }
+        let mut d: String = diags.iter().map(|d| render_short(d, &sources) + "\n").collect();
+        d = d.replace(&format!("{}/", case.display()), "../");
+        d.push_str(&format!("exit: {}\n", cli::exit_code(&diags, analysis.inputs.io_failed)));
+        failures.extend(compare(&expected.join("diagnostics.txt"), &d));
+        generated.push("diagnostics.txt".into());
+        // No stale expected files.
+        if !updating() {
+            for entry in walk(&expected) {
+                let rel = entry.strip_prefix(&expected).unwrap().to_string_lossy().replace('\\', "/");
+                if !generated.contains(&rel) && !rel.ends_with("tsconfig.check.json") {
+                    failures.push(format!("{} is expected but no longer generated", entry.display()));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() { stack.push(p) } else { out.push(p) }
+        }
+    }
+    out
+}
