@@ -249,7 +249,8 @@ fn suffixed(name: &str, suffix: &str) -> String {
 }
 
 fn worker_ident(names: &mut Names, script: &str) -> String {
-    names.ident(&suffixed(script, "Worker"))
+    let c = camel(script);
+    names.ident(&if c.to_ascii_lowercase().contains("worker") { c } else { format!("{c}Worker") })
 }
 
 /// Builds the program. `workers` are the workers in scope in discovery order; those that

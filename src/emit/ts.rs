@@ -342,11 +342,12 @@ pub fn declaration(export: bool, name: &str, js: &Js) -> String {
             return format!("{head}{f};\n");
         }
     }
-    if let Js::Cond(..) = js {
-        // Prettier moves a long conditional to its own indented lines.
-        let body = print(js, 2, 2);
-        let body = body.replace("\n  ?", "\n    ?").replace("\n  :", "\n    :");
-        return format!("{}\n  {body};\n", head.trim_end());
+    if let Js::Cond(c, a, b) = js {
+        // Prettier keeps the test on the declaration line and indents the branches.
+        let c = print(c, 0, head.len());
+        let a = print(a, 2, 4);
+        let b = print(b, 2, 4);
+        return format!("{head}{c}\n  ? {a}\n  : {b};\n");
     }
     format!("{head}{};\n", print(js, 0, head.len()))
 }

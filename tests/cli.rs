@@ -1,0 +1,262 @@
+//! CLI cases: exit codes, output formats, bad input, and the safety of the user's files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_alchemy-migrator"))
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).env("NO_COLOR", "1").output().expect("running alchemy-migrator")
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = root().join("tests/.work/cli").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+const WORKER: &str = "name = \"w\"\nmain = \"src/index.ts\"\ncompatibility_date = \"2025-09-01\"\n";
+
+#[test]
+fn valid_config_exits_0() {
+    let dir = scratch("valid");
+    write(&dir.join("wrangler.toml"), WORKER);
+    let o = run(&["check", dir.join("wrangler.toml").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("checked 1 config file(s), 1 worker(s): 0 error(s)"), "{}", stderr(&o));
+}
+
+#[test]
+fn missing_file_exits_2() {
+    let o = run(&["check", "does/not/exist.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("AM0100"), "{}", stderr(&o));
+}
+
+#[test]
+fn folder_without_configs_exits_2() {
+    let dir = scratch("empty-folder");
+    let o = run(&["check", "--discover", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("AM0108"), "{}", stderr(&o));
+}
+
+#[test]
+fn usage_error_exits_2() {
+    let o = run(&["check", "--format", "yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn input_errors_exit_1_and_render_like_rustc() {
+    let dir = scratch("errors");
+    write(&dir.join("wrangler.toml"), "name = \"w\"\nnode_compat = true\n");
+    let o = run(&["check", "--discover", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("error[AM0204]: `node_compat` is no longer supported by wrangler v4"), "{e}");
+    assert!(e.contains("wrangler.toml:2:1"), "{e}");
+    assert!(e.contains("2 | node_compat = true\n  | ^^^^^^^^^^^"), "{e}");
+    assert!(e.contains("= help: use `compatibility_flags"), "{e}");
+}
+
+#[test]
+fn json_and_github_formats() {
+    let dir = scratch("formats");
+    write(&dir.join("wrangler.jsonc"), "{ \"name\": \"w\", \"workers_dev\": \"yes\", \"colour\": 1 }");
+    let o = run(&["check", "--discover", dir.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let d = v["diagnostics"].as_array().unwrap();
+    let wrong = d.iter().find(|x| x["code"] == "AM0201").unwrap();
+    assert_eq!(wrong["severity"], "error");
+    assert_eq!(wrong["line"], 1);
+    assert_eq!(wrong["column"], 31);
+    assert!(wrong["file"].as_str().unwrap().ends_with("wrangler.jsonc"));
+    assert!(wrong["help"].is_string());
+    let o = run(&["check", "--discover", dir.to_str().unwrap(), "--format", "github"]);
+    let out = stdout(&o);
+    assert!(out.lines().any(|l| l.starts_with("::error file=") && l.contains(",line=1,col=31,title=AM0201::")), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("::warning file=") && l.contains("AM0200")), "{out}");
+}
+
+#[test]
+fn bad_input_never_panics() {
+    let dir = scratch("bad-input");
+    write(&dir.join("empty/wrangler.toml"), "");
+    std::fs::create_dir_all(dir.join("binary")).unwrap();
+    std::fs::write(dir.join("binary/wrangler.json"), [0u8, 159, 146, 150, 255, 0, 1, 2]).unwrap();
+    let deep = format!("{{\"a\": {}1{}}}", "[".repeat(2_500_000), "]".repeat(2_500_000));
+    write(&dir.join("deep/wrangler.json"), &deep);
+    let deep_toml = format!("a = {}1{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    write(&dir.join("deeptoml/wrangler.toml"), &deep_toml);
+    write(&dir.join("good/wrangler.toml"), WORKER);
+    for cmd in ["check", "migrate"] {
+        let mut args = vec![cmd, "--discover", dir.to_str().unwrap()];
+        let out = dir.join("out");
+        let out_s = out.to_str().unwrap().to_string();
+        if cmd == "migrate" {
+            args.extend(["--out", &out_s, "--dry-run"]);
+        }
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(1), "{cmd}: {}", stderr(&o));
+        let e = stderr(&o);
+        for code in ["AM0103", "AM0104", "AM0105"] {
+            assert!(e.contains(code), "{cmd}: {code} missing in\n{e}");
+        }
+        assert!(!e.contains("panicked"), "{e}");
+        if cmd == "migrate" {
+            // The good worker is still migrated.
+            assert!(stdout(&o).contains("name: \"w\""), "{}", stdout(&o));
+        }
+    }
+}
+
+#[test]
+fn corpus_check_matches_wrangler() {
+    let corpus = root().join("tests/corpus");
+    let o = run(&["check", "--discover", corpus.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON output parses");
+    let errors: Vec<&serde_json::Value> = v["diagnostics"].as_array().unwrap().iter().filter(|d| d["severity"] == "error").collect();
+    // wrangler 4 refuses exactly the two wildebeest configs that still set node_compat.
+    let mut where_: Vec<String> = errors.iter().map(|d| format!("{} {}", d["code"].as_str().unwrap(), d["file"].as_str().unwrap().rsplit("corpus/").next().unwrap())).collect();
+    where_.sort();
+    assert_eq!(where_, vec!["AM0204 cloudflare__wildebeest/consumer/wrangler.toml", "AM0204 cloudflare__wildebeest/wrangler.toml"]);
+}
+
+#[test]
+fn every_corpus_file_checks_without_crash() {
+    let corpus = root().join("tests/corpus");
+    let mut files = Vec::new();
+    let mut stack = vec![corpus];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            let name = e.file_name().to_string_lossy().to_string();
+            if p.is_dir() {
+                stack.push(p);
+            } else if name.starts_with("wrangler") && !name.ends_with(".md") {
+                files.push(p.display().to_string());
+            }
+        }
+    }
+    assert!(files.len() > 90, "{}", files.len());
+    let mut args = vec!["check".to_string(), "--format".into(), "json".into()];
+    args.extend(files);
+    let o = bin().args(&args).output().unwrap();
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    serde_json::from_slice::<serde_json::Value>(&o.stdout).expect("JSON output parses");
+}
+
+#[test]
+fn migrate_never_overwrites_without_force() {
+    let dir = scratch("overwrite");
+    write(&dir.join("app/wrangler.toml"), WORKER);
+    let out = dir.join("out");
+    write(&out.join("alchemy.run.ts"), "// my own file\n");
+    let o = run(&["migrate", "--discover", dir.join("app").to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("AM0505"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(out.join("alchemy.run.ts")).unwrap(), "// my own file\n");
+    let o = run(&["migrate", "--discover", dir.join("app").to_str().unwrap(), "--out", out.to_str().unwrap(), "--force"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(std::fs::read_to_string(out.join("alchemy.run.ts")).unwrap().contains("await Worker(\"w\""));
+    // A second run finds identical files and leaves them alone.
+    let o = run(&["migrate", "--discover", dir.join("app").to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("unchanged"), "{}", stdout(&o));
+    // No temporary files are left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(&out).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn dry_run_writes_nothing() {
+    let dir = scratch("dry-run");
+    write(&dir.join("app/wrangler.toml"), WORKER);
+    let out = dir.join("out");
+    let o = run(&["migrate", "--discover", dir.join("app").to_str().unwrap(), "--out", out.to_str().unwrap(), "--dry-run"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("alchemy.run.ts"), "{}", stdout(&o));
+    assert!(!out.exists());
+}
+
+#[test]
+fn writes_only_inside_out() {
+    let dir = scratch("inside-out");
+    // A hostile script name must not escape env/.
+    write(&dir.join("app/wrangler.jsonc"), "{ \"name\": \"../../escape\", \"main\": \"i.ts\" }");
+    let out = dir.join("out");
+    let o = run(&["migrate", "--discover", dir.join("app").to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let mut all = Vec::new();
+    let mut stack = vec![dir.clone()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            if e.path().is_dir() { stack.push(e.path()) } else { all.push(e.path()) }
+        }
+    }
+    for f in all {
+        assert!(f.starts_with(&out) || f.starts_with(dir.join("app")), "{} written outside --out", f.display());
+    }
+    assert!(out.join("env/escape.ts").is_file());
+}
+
+#[test]
+fn output_is_deterministic_whatever_the_creation_order() {
+    let configs = [
+        ("c/wrangler.toml", "name = \"c\"\nmain = \"i.ts\"\nservices = [{ binding = \"A\", service = \"a\" }]\n"),
+        ("a/wrangler.json", "{ \"name\": \"a\", \"main\": \"i.ts\", \"services\": [{ \"binding\": \"B\", \"service\": \"b\" }] }"),
+        ("b/wrangler.jsonc", "{ \"name\": \"b\", \"main\": \"i.ts\", \"kv_namespaces\": [{ \"binding\": \"K\", \"id\": \"1\" }] }"),
+    ];
+    let mut outputs = Vec::new();
+    for (n, order) in [[0usize, 1, 2], [2, 1, 0]].iter().enumerate() {
+        let dir = scratch(&format!("determinism-{n}"));
+        for &i in order {
+            write(&dir.join("in").join(configs[i].0), configs[i].1);
+        }
+        let o = run(&["migrate", "--discover", dir.join("in").to_str().unwrap(), "--out", dir.join("out").to_str().unwrap(), "--app", "same"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let files: Vec<(String, Vec<u8>)> = ["alchemy.run.ts", "MIGRATION.md", "env/a.ts", "env/b.ts", "env/c.ts"].iter().map(|f| (f.to_string(), std::fs::read(dir.join("out").join(f)).unwrap())).collect();
+        outputs.push(files);
+    }
+    assert_eq!(outputs[0], outputs[1]);
+    let program = String::from_utf8(outputs[0][0].1.clone()).unwrap();
+    let (b, a, c) = (program.find("Worker(\"b\"").unwrap(), program.find("Worker(\"a\"").unwrap(), program.find("Worker(\"c\"").unwrap());
+    assert!(b < a && a < c, "dependency order b, a, c:\n{program}");
+}
+
+#[test]
+fn docs_list_every_code() {
+    let codes = std::fs::read_to_string(root().join("src/diagnostics/codes.rs")).unwrap();
+    let docs = std::fs::read_to_string(root().join("docs/diagnostics.md")).unwrap();
+    let mut n = 0;
+    for part in codes.split("Diagnostic::").skip(1) {
+        if let Some(code) = part.split('"').nth(1).filter(|c| c.starts_with("AM")) {
+            n += 1;
+            assert!(docs.contains(&format!("`{code}`")), "{code} is not documented in docs/diagnostics.md");
+        }
+    }
+    assert!(n > 40);
+}

@@ -1,0 +1,150 @@
+//! Proof with the real tools: every golden `alchemy.run.ts` (and env module) typechecks with
+//! `tsc` against the pinned `alchemy@0.94.0` and is formatted as Prettier formats it; every corpus
+//! project migrates and typechecks; the three-workers example runs in Alchemy's local dev mode.
+//!
+//! The npm packages are installed (pinned, from `tests/package-lock.json`) by
+//! `tests/ts-harness/install.sh`, which these tests call first.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+fn tests_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests")
+}
+
+fn install() {
+    static DONE: OnceLock<()> = OnceLock::new();
+    DONE.get_or_init(|| {
+        let out = Command::new("bash").arg(tests_dir().join("ts-harness/install.sh")).arg("--quiet").output().expect("running install.sh");
+        assert!(out.status.success(), "npm install failed:\n{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    });
+}
+
+fn typecheck(dirs: &[PathBuf]) {
+    install();
+    let out = Command::new("bash").arg(tests_dir().join("ts-harness/typecheck.sh")).args(dirs).env("TS_HARNESS_NO_INSTALL", "1").output().expect("running typecheck.sh");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    println!("{stdout}");
+    assert!(out.status.success(), "typecheck failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains(&format!("typecheck: {} passed, 0 failed", dirs.len())), "{stdout}");
+}
+
+fn golden_outputs() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(tests_dir().join("fixtures/migrate")).unwrap().map(|e| e.unwrap().path().join("expected")).filter(|p| p.join("alchemy.run.ts").is_file()).collect();
+    v.sort();
+    assert!(v.len() >= 10, "expected the golden fixtures, found {}", v.len());
+    v
+}
+
+fn migrate(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_alchemy-migrator")).arg("migrate").args(args).output().expect("running alchemy-migrator")
+}
+
+/// A fresh scratch folder under `tests/.work` (inside tests/, so `alchemy` resolves).
+fn scratch(name: &str) -> PathBuf {
+    let dir = tests_dir().join(".work").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn golden_programs_typecheck() {
+    typecheck(&golden_outputs());
+}
+
+#[test]
+fn golden_programs_are_prettier_formatted() {
+    install();
+    let mut files = Vec::new();
+    for dir in golden_outputs() {
+        files.push(dir.join("alchemy.run.ts"));
+        for e in std::fs::read_dir(dir.join("env")).into_iter().flatten() {
+            files.push(e.unwrap().path());
+        }
+    }
+    let out = Command::new(tests_dir().join("node_modules/.bin/prettier")).arg("--check").args(&files).output().expect("running prettier");
+    assert!(out.status.success(), "not formatted as Prettier would:\n{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn corpus_projects_migrate_and_typecheck() {
+    let corpus = tests_dir().join("corpus");
+    let mut projects: Vec<PathBuf> = std::fs::read_dir(&corpus).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    projects.sort();
+    let mut outs = Vec::new();
+    for p in &projects {
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        let out = scratch(&format!("corpus/{name}"));
+        // Projects whose configs only have custom names (wrangler.aggregator.toml) are passed
+        // file by file, as a user would.
+        let mut args: Vec<String> = vec!["--out".into(), out.display().to_string(), "--format".into(), "json".into()];
+        let custom = config_files(p);
+        if custom.iter().any(|f| ["wrangler.toml", "wrangler.json", "wrangler.jsonc"].contains(&f.file_name().unwrap().to_str().unwrap())) {
+            args.extend(["--discover".to_string(), p.display().to_string()]);
+        } else {
+            args.extend(custom.iter().map(|f| f.display().to_string()));
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let r = migrate(&args);
+        let code = r.status.code();
+        assert!(code == Some(0) || code == Some(1), "{name}: exit {code:?}\n{}", String::from_utf8_lossy(&r.stderr));
+        let json: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap_or_else(|e| panic!("{name}: JSON output does not parse: {e}"));
+        assert!(json["diagnostics"].is_array());
+        assert!(out.join("alchemy.run.ts").is_file(), "{name}: no alchemy.run.ts");
+        assert!(out.join("MIGRATION.md").is_file(), "{name}: no MIGRATION.md");
+        outs.push(out);
+    }
+    assert!(outs.len() >= 10);
+    typecheck(&outs);
+}
+
+#[test]
+fn three_workers_example_runs_locally() {
+    install();
+    let dir = scratch("e2e/three-workers");
+    let example = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/three-workers");
+    copy_dir(&example.join("wrangler"), &dir.join("wrangler"));
+    copy_dir(&example.join("src"), &dir.join("src"));
+    let r = migrate(&["--discover", dir.join("wrangler").to_str().unwrap(), "--out", dir.to_str().unwrap()]);
+    assert_eq!(r.status.code(), Some(0), "{}", String::from_utf8_lossy(&r.stderr));
+    let stdout = String::from_utf8_lossy(&r.stdout);
+    assert!(stdout.contains("Service binding graph:"), "{stdout}");
+    let out = Command::new("bash").arg(tests_dir().join("ts-harness/smoke-three-workers.sh")).arg(&dir).output().expect("running the smoke test");
+    let text = String::from_utf8_lossy(&out.stdout);
+    println!("{text}");
+    assert!(out.status.success(), "local run failed:\n{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("smoke: 5 passed, 0 failed"), "{text}");
+}
+
+fn config_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            let name = e.file_name().to_string_lossy().to_string();
+            if p.is_dir() {
+                stack.push(p);
+            } else if name.starts_with("wrangler") && (name.ends_with(".toml") || name.ends_with(".json") || name.ends_with(".jsonc")) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
