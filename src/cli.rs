@@ -316,6 +316,8 @@ pub struct Analysis {
     pub workers: Vec<crate::config::model::Worker>,
     pub origins: Vec<crate::plan::Origin>,
     pub graph: crate::graph::Graph,
+    /// What each worker's main module exports (`None`: not readable or not scanned).
+    pub exports: Vec<Option<crate::scan::Exports>>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -357,7 +359,8 @@ pub fn analyse(input: &InputArgs) -> Analysis {
         let dir = std::path::absolute(if c.dir.as_os_str().is_empty() { Path::new(".") } else { &c.dir }).unwrap_or_else(|_| c.dir.clone());
         let file = dir.join(Path::new(&c.path).file_name().unwrap_or_default());
         for w in ws {
-            origins.push(crate::plan::Origin { dir: dir.clone(), path: file.to_string_lossy().to_string() });
+            let main = w.main.as_ref().map(|m| crate::plan::normalize(&dir.join(&m.v)));
+            origins.push(crate::plan::Origin { dir: dir.clone(), path: file.to_string_lossy().to_string(), main });
             workers.push(w);
         }
     }
@@ -370,7 +373,19 @@ pub fn analyse(input: &InputArgs) -> Analysis {
         }
     }
     let graph = crate::graph::build(&workers, &env_names, &mut diags);
-    Analysis { inputs, workers, origins, graph, diagnostics: diags }
+    // Read the main modules in parallel; the same module is scanned once.
+    let mut mains: Vec<PathBuf> = origins.iter().filter_map(|o| o.main.clone()).collect();
+    mains.sort();
+    mains.dedup();
+    let scanned: std::collections::HashMap<PathBuf, crate::scan::Exports> = mains
+        .par_iter()
+        .filter_map(|p| {
+            let text = std::fs::read_to_string(p).ok()?;
+            Some((p.clone(), crate::scan::scan(&p.to_string_lossy(), &text)))
+        })
+        .collect();
+    let exports = origins.iter().map(|o| o.main.as_ref().and_then(|m| scanned.get(m).cloned())).collect();
+    Analysis { inputs, workers, origins, graph, exports, diagnostics: diags }
 }
 
 fn graph(args: &GraphArgs) -> i32 {
@@ -413,7 +428,7 @@ pub fn plan_migration(args: &MigrateArgs) -> (Analysis, PathBuf, Vec<crate::emit
         o.path = crate::plan::relative(&out_abs, Path::new(&o.path));
     }
     let opts = crate::plan::Options { app, out_dir: &out_abs, adopt: !args.no_adopt, skip_external: args.skip_external_services };
-    let program = crate::plan::build(&a.workers, &a.origins, &a.graph, &opts, &mut diags);
+    let program = crate::plan::build(&a.workers, &a.origins, &a.exports, &a.graph, &opts, &mut diags);
     diagnostics::sort(&mut diags, &a.inputs.sources);
     let mut files = crate::emit::alchemy_v1::emit(&program);
     if let Some(f) = crate::emit::report::env_example(&program) {

@@ -12,4 +12,5 @@ pub mod discover;
 pub mod emit;
 pub mod graph;
 pub mod plan;
+pub mod scan;
 pub mod syntax;

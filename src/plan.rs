@@ -52,9 +52,12 @@ pub enum Value {
     /// A worker outside the program, by script name.
     External(String),
     SelfRef,
-    /// A named entrypoint of a service value.
-    Entrypoint(Box<Value>, String),
-    DurableObject { id: String, class_name: String, sqlite: bool, script: Option<ScriptRef> },
+    /// A worker of the program bound by name with its RPC type (`ty` is a type import), so the
+    /// caller's env carries the target's methods.
+    TypedRef { target: usize, ty: String },
+    /// A named entrypoint of a service value, with its RPC type when known.
+    Entrypoint(Box<Value>, String, Option<String>),
+    DurableObject { id: String, class_name: String, sqlite: bool, script: Option<ScriptRef>, ty: Option<String> },
     Workflow { id: String, workflow_name: String, class_name: String, script: Option<ScriptRef>, steps: Option<f64> },
     AnalyticsEngine { id: String, dataset: String },
     Ai,
@@ -159,6 +162,84 @@ pub struct Program {
     pub externals: BTreeSet<String>,
     /// Comment lines for the top of the file.
     pub header: Vec<String>,
+    /// `import type` lines: module path (relative to the output) → imports.
+    pub type_imports: BTreeMap<String, TypeImport>,
+}
+
+/// Types imported from one worker module.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TypeImport {
+    /// Local name of the default export.
+    pub default: Option<String>,
+    /// `(exported name, local name)`.
+    pub named: BTreeSet<(String, String)>,
+}
+
+/// What is needed to type bindings from worker sources.
+pub struct Typing<'a> {
+    pub origins: &'a [Origin],
+    pub exports: &'a [Option<crate::scan::Exports>],
+    /// Cycle id of each worker in a cycle (bindings inside a cycle stay untyped: their types would
+    /// refer to each other).
+    pub cycle_of: HashMap<usize, usize>,
+    pub imports: BTreeMap<String, TypeImport>,
+    cache: HashMap<(PathBuf, String), String>,
+}
+
+impl<'a> Typing<'a> {
+    pub fn new(origins: &'a [Origin], exports: &'a [Option<crate::scan::Exports>], graph: &Graph) -> Typing<'a> {
+        let mut cycle_of = HashMap::new();
+        for (c, members) in graph.cycles.iter().enumerate() {
+            for &m in members {
+                cycle_of.insert(m, c);
+            }
+        }
+        Typing { origins, exports, cycle_of, imports: BTreeMap::new(), cache: HashMap::new() }
+    }
+
+    fn same_cycle(&self, a: usize, b: usize) -> bool {
+        matches!((self.cycle_of.get(&a), self.cycle_of.get(&b)), (Some(x), Some(y)) if x == y)
+    }
+
+    /// The local type name for export `name` of worker `w`'s main module, importing it, when the
+    /// module is TypeScript and exports `name` as a class satisfying `want`.
+    fn import(&mut self, w: usize, name: &str, want: fn(&crate::scan::Export) -> bool, names: &mut Names, out_dir: &Path) -> Option<String> {
+        let main = self.origins[w].main.as_ref()?;
+        let ext = main.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if !matches!(ext, "ts" | "mts" | "tsx" | "cts") {
+            return None;
+        }
+        let export = self.exports[w].as_ref()?.get(name)?;
+        if !want(export) {
+            return None;
+        }
+        let key = (main.clone(), name.to_string());
+        if let Some(local) = self.cache.get(&key) {
+            return Some(local.clone());
+        }
+        let base = match export {
+            crate::scan::Export::Class { name: Some(n), .. } if name == "default" => n.clone(),
+            _ if name == "default" => "DefaultEntrypoint".to_string(),
+            _ => name.to_string(),
+        };
+        let local = names.ident(&base);
+        let entry = self.imports.entry(relative(out_dir, main)).or_default();
+        if name == "default" {
+            entry.default = Some(local.clone());
+        } else {
+            entry.named.insert((name.to_string(), local.clone()));
+        }
+        self.cache.insert(key, local.clone());
+        Some(local)
+    }
+}
+
+fn is_class(e: &crate::scan::Export) -> bool {
+    matches!(e, crate::scan::Export::Class { .. })
+}
+
+fn is_entrypoint(e: &crate::scan::Export) -> bool {
+    e.is_entrypoint_class()
 }
 
 pub struct Options<'a> {
@@ -172,6 +253,8 @@ pub struct Options<'a> {
 pub struct Origin {
     pub dir: PathBuf,
     pub path: String,
+    /// Absolute path of the main module.
+    pub main: Option<PathBuf>,
 }
 
 /// Allocates identifiers and ids, unique in the program.
@@ -255,8 +338,9 @@ fn worker_ident(names: &mut Names, script: &str) -> String {
 
 /// Builds the program. `workers` are the workers in scope in discovery order; those that
 /// cannot be migrated (no `main`) are reported and skipped here.
-pub fn build(workers: &[Worker], origins: &[Origin], graph: &Graph, opts: &Options<'_>, diags: &mut Vec<Diagnostic>) -> Program {
+pub fn build(workers: &[Worker], origins: &[Origin], exports: &[Option<crate::scan::Exports>], graph: &Graph, opts: &Options<'_>, diags: &mut Vec<Diagnostic>) -> Program {
     let mut names = Names::default();
+    let mut typing = Typing::new(origins, exports, graph);
     let mut program = Program { app: opts.app.clone(), externals: graph.externals.clone(), ..Program::default() };
     // Which workers can be emitted at all.
     let emitted: Vec<bool> = workers
@@ -368,7 +452,7 @@ pub fn build(workers: &[Worker], origins: &[Origin], graph: &Graph, opts: &Optio
             }
         }
         for b in &w.bindings {
-            let binding = plan_binding(i, w, b, graph, &edge_of, &placeholder_of, &ident_of, &emitted, &mut resources, &mut names, origin, opts, &mut program.secrets, diags);
+            let binding = plan_binding(i, w, b, graph, &edge_of, &placeholder_of, &mut typing, &emitted, &mut resources, &mut names, origin, opts, &mut program.secrets, diags);
             if let Some(binding) = binding {
                 pw.bindings.push(binding);
             }
@@ -429,13 +513,14 @@ pub fn build(workers: &[Worker], origins: &[Origin], graph: &Graph, opts: &Optio
     }
     program.placeholders.sort_by_key(|p| (p.before, p.worker));
     program.resources = resources.items;
+    program.type_imports = typing.imports;
     program
 }
 
 fn remap(v: &mut Value, map: &HashMap<usize, usize>) {
     match v {
-        Value::Worker(j) => *j = map[j],
-        Value::Entrypoint(inner, _) => remap(inner, map),
+        Value::Worker(j) | Value::TypedRef { target: j, .. } => *j = map[j],
+        Value::Entrypoint(inner, _, _) => remap(inner, map),
         Value::DurableObject { script: Some(ScriptRef::Worker(j)), .. } | Value::Workflow { script: Some(ScriptRef::Worker(j)), .. } => *j = map[j],
         _ => {}
     }
@@ -493,7 +578,7 @@ fn plan_binding(
     graph: &Graph,
     edge_of: &HashMap<(usize, &str), usize>,
     placeholder_of: &BTreeMap<usize, usize>,
-    ident_of: &HashMap<usize, String>,
+    typing: &mut Typing<'_>,
     emitted: &[bool],
     resources: &mut ResourceTable,
     names: &mut Names,
@@ -648,7 +733,14 @@ fn plan_binding(
                 None => w.sqlite_classes.contains(&class_name.v),
                 Some(_) => false,
             };
-            ok(Value::DurableObject { id, class_name: class_name.v.clone(), sqlite, script })
+            // Type the namespace with the class, read from the host's main module.
+            let host = match &script {
+                None => Some(i),
+                Some(ScriptRef::Worker(t)) if !typing.same_cycle(i, *t) => Some(*t),
+                Some(_) => None,
+            };
+            let ty = host.and_then(|h| typing.import(h, &class_name.v, is_class, names, opts.out_dir));
+            ok(Value::DurableObject { id, class_name: class_name.v.clone(), sqlite, script, ty })
         }
         BindingKind::Workflow { name: wf_name, class_name, script_name, steps } => {
             if steps.is_some() {
@@ -685,13 +777,39 @@ fn plan_binding(
                     Value::External(n.clone())
                 }
             };
-            let _ = ident_of;
+            // Check the entrypoint against the target's exports, and type the binding with the
+            // target's RPC class where it can be read (not inside a cycle, not to itself).
+            let target = match (&edge.to, &base) {
+                (Target::Worker(t), Value::Worker(_)) => Some(*t),
+                (Target::SelfRef, _) => Some(i),
+                _ => None,
+            };
+            let export_name = entrypoint.as_ref().map(|e| e.v.as_str()).unwrap_or("default");
+            let mut ty = None;
+            if let Some(t) = target {
+                let main = typing.origins[t].main.as_ref().map(|m| m.display().to_string()).unwrap_or_default();
+                match &typing.exports[t] {
+                    None => diags.push(codes::untyped_service(b.span, &name, &graph.names[t], &format!("its main module `{}` could not be read", relative(opts.out_dir, Path::new(&main))))),
+                    Some(ex) => {
+                        if let Some(e) = entrypoint.as_ref().filter(|e| !ex.may_export(&e.v)) {
+                            diags.push(codes::missing_entrypoint(e.span, &name, &e.v, &graph.names[t], &relative(opts.out_dir, Path::new(&main))));
+                        } else if t != i && !typing.same_cycle(i, t) {
+                            ty = typing.import(t, export_name, is_entrypoint, names, opts.out_dir);
+                        } else if t != i {
+                            diags.push(codes::untyped_service(b.span, &name, &graph.names[t], "the two workers bind each other in a cycle, so their types would depend on each other"));
+                        }
+                    }
+                }
+            }
             match entrypoint {
                 Some(e) => {
                     diags.push(codes::entrypoint_local_dev(e.span, &name, &e.v));
-                    ok(Value::Entrypoint(Box::new(base), e.v.clone()))
+                    ok(Value::Entrypoint(Box::new(base), e.v.clone(), ty))
                 }
-                None => ok(base),
+                None => match (ty, target) {
+                    (Some(ty), Some(t)) if t != i => ok(Value::TypedRef { target: t, ty }),
+                    _ => ok(base),
+                },
             }
         }
         BindingKind::AnalyticsEngine { dataset } => {

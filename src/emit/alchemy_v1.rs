@@ -89,6 +89,25 @@ fn run_file(p: &Program) -> String {
             out.push_str("} from \"alchemy/cloudflare\";\n");
         }
     }
+    for (path, imp) in &p.type_imports {
+        let from = string_literal(path);
+        if let Some(d) = &imp.default {
+            out.push_str(&format!("import type {d} from {from};\n"));
+        }
+        if !imp.named.is_empty() {
+            let parts: Vec<String> = imp.named.iter().map(|(e, l)| if e == l { e.clone() } else { format!("{e} as {l}") }).collect();
+            let line = format!("import type {{ {} }} from {from};\n", parts.join(", "));
+            if line.len() <= super::ts::WIDTH + 1 {
+                out.push_str(&line);
+            } else {
+                out.push_str("import type {\n");
+                for part in parts {
+                    out.push_str(&format!("  {part},\n"));
+                }
+                out.push_str(&format!("}} from {from};\n"));
+            }
+        }
+    }
     out.push('\n');
     out.push_str(&declaration(false, "app", &Js::await_(Js::call("alchemy", vec![Js::str(p.app.clone())]))));
     out.push('\n');
@@ -183,11 +202,20 @@ impl Emitter<'_> {
                 self.imports.insert("Self");
                 Js::raw("Self")
             }
-            Value::Entrypoint(target, name) => {
-                let t = self.value(target);
-                Js::call("Worker.experimentalEntrypoint", vec![t, Js::str(name.clone())])
+            Value::TypedRef { target, ty } => {
+                self.imports.insert("WorkerRef");
+                let service = Js::raw(format!("{}.name", p.workers[*target].ident));
+                Js::call(format!("WorkerRef<{ty}>"), vec![Js::obj(vec![Prop::kv("service", service)])])
             }
-            Value::DurableObject { id, class_name, sqlite, script } => {
+            Value::Entrypoint(target, name, ty) => {
+                let t = self.value(target);
+                let callee = match ty {
+                    Some(ty) => format!("Worker.experimentalEntrypoint<{ty}>"),
+                    None => "Worker.experimentalEntrypoint".to_string(),
+                };
+                Js::call(callee, vec![t, Js::str(name.clone())])
+            }
+            Value::DurableObject { id, class_name, sqlite, script, ty } => {
                 self.imports.insert("DurableObjectNamespace");
                 let mut props = vec![Prop::kv("className", Js::str(class_name.clone()))];
                 if *sqlite {
@@ -196,7 +224,11 @@ impl Emitter<'_> {
                 if let Some(s) = script {
                     props.push(Prop::kv("scriptName", self.script(s)));
                 }
-                Js::call("DurableObjectNamespace", vec![Js::str(id.clone()), Js::obj(props)])
+                let callee = match ty {
+                    Some(ty) => format!("DurableObjectNamespace<{ty}>"),
+                    None => "DurableObjectNamespace".to_string(),
+                };
+                Js::call(callee, vec![Js::str(id.clone()), Js::obj(props)])
             }
             Value::Workflow { id, workflow_name, class_name, script, .. } => {
                 self.imports.insert("Workflow");
