@@ -1,18 +1,17 @@
 #!/usr/bin/env bash
-# Run a generated alchemy.run.ts for the three-workers example under `alchemy dev`
-# (miniflare/workerd on localhost, offline) and check the api -> auth -> user-db chain over HTTP.
+# Run a generated alchemy.run.ts under `alchemy dev` (miniflare/workerd on localhost, offline)
+# and check its answers over HTTP, as a SPEC file says.
 #
-# usage: tests/ts-harness/smoke-three-workers.sh OUTDIR [SRCDIR]
+# usage: tests/ts-harness/smoke.sh OUTDIR SPEC
 #   OUTDIR  directory under tests/ with the generated alchemy.run.ts; it is run as
-#           `node alchemy.run.ts --dev` with OUTDIR as cwd. Export names don't matter; the
-#           workers must be named api, auth and user-db (alchemy prints `api Ready at ...`).
-#   SRCDIR  optional, informational only: where the worker sources live. The generated program
-#           references them through relative `entrypoint:` paths, so the script does not need it
-#           (it only checks that the directory exists).
-#
-# Checks: / , /rpc , /billing , /__env (== three-workers/expected-env.json), the queue consumer
-# log line `consumed 42`, and /admin as an expected failure (alchemy 0.94 dev binds the default
-# entrypoint instead of the named one; shared/docs/verification.md §2.4).
+#           `node alchemy.run.ts --dev` with OUTDIR as cwd.
+#   SPEC    one directive per line (`#` comments):
+#             entry NAME              the worker requests go to (alchemy prints `NAME Ready at URL`)
+#             env NAME=VALUE          an environment variable for the run (e.g. a secret)
+#             get PATH EXPECTED...    GET PATH must answer exactly EXPECTED (rest of the line)
+#             get-file PATH FILE      ... exactly the content of FILE (relative to SPEC, whitespace removed)
+#             xfail PATH EXPECTED...  an expected failure (counted as skipped)
+#             log TEXT...             TEXT must appear in the log (waits up to 10 s)
 # Prints `smoke: N passed, M failed, K skipped`; exit 1 on any failure, 2 on usage errors.
 #
 # State: alchemy state goes to OUTDIR/.alchemy, miniflare persistence to WORKSPACE/.alchemy where
@@ -23,16 +22,18 @@ set -uo pipefail
 
 HARNESS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TESTS_DIR=$(cd "$(dirname "$HARNESS_DIR")" && pwd -P)
-EXPECTED_ENV="$HARNESS_DIR/three-workers/expected-env.json"
-
-if [ $# -lt 1 ] || [ $# -gt 2 ]; then
-  echo "usage: $0 OUTDIR [SRCDIR]" >&2
+if [ $# -ne 2 ]; then
+  echo "usage: $0 OUTDIR SPEC" >&2
   exit 2
 fi
+[ -f "$2" ] || { echo "smoke: SPEC $2 is not a file" >&2; exit 2; }
+SPEC=$(cd "$(dirname "$2")" && pwd -P)/$(basename "$2")
+SPEC_DIR=$(dirname "$SPEC")
+ENTRY=$(sed -n 's/^entry[[:space:]]\+//p' "$SPEC" | head -n1)
+[ -n "$ENTRY" ] || { echo "smoke: SPEC has no 'entry NAME' line" >&2; exit 2; }
 [ -d "$1" ] || { echo "smoke: OUTDIR $1 is not a directory" >&2; exit 2; }
 OUTDIR=$(cd "$1" && pwd -P)
 [ -f "$OUTDIR/alchemy.run.ts" ] || { echo "smoke: no alchemy.run.ts in $OUTDIR" >&2; exit 2; }
-if [ $# -eq 2 ] && [ ! -d "$2" ]; then echo "smoke: SRCDIR $2 is not a directory" >&2; exit 2; fi
 case "$OUTDIR/" in
   "$TESTS_DIR"/*) ;;
   *) echo "smoke: OUTDIR must be under $TESTS_DIR (alchemy is resolved from tests/node_modules)" >&2; exit 2 ;;
@@ -56,10 +57,11 @@ T_START=$(now_ms)   # after the lock: timings below exclude waiting for other sm
 rm -rf "$TESTS_DIR/.work/xdg"
 RUN_ID="$(basename "$OUTDIR")-$$"
 export TS_HARNESS_XDG_CONFIG_HOME="$TESTS_DIR/.work/xdg/$RUN_ID"
-unset AUTH_SECRET
 # shellcheck source=env.sh
 . "$HARNESS_DIR/env.sh"     # fake creds, telemetry off, cf.json off, Node 22 first on PATH
-export AUTH_SECRET=s3cret   # expected-env.json has "string:s3cret"
+while IFS= read -r line; do
+  case "$line" in env\ *) export "${line#env }" ;; esac
+done <"$SPEC"
 mkdir -p "$XDG_CONFIG_HOME"
 
 NODE_BIN=$(command -v node)
@@ -148,7 +150,7 @@ while [ "$(now_ms)" -lt "$deadline" ]; do
     echo "smoke: 0 passed, 1 failed, 0 skipped"
     exit 1
   fi
-  URL=$(strip_ansi | sed -n 's/.*\bapi Ready at \(http[^ ]*\).*/\1/p' | head -n1)
+  URL=$(strip_ansi | grep -F " $ENTRY Ready at " | sed -n 's/.* Ready at \(http[^ ]*\).*/\1/p' | head -n1)
   [ -n "$URL" ] && break
   sleep 0.2
 done
@@ -176,21 +178,23 @@ check() { # path expected [xfail-reason]
     fail=$((fail + 1))
   fi
 }
-check / "hello:api>auth>user-db"
-check /rpc "api>rpc:true:user-42-1#1"
-check /billing "api>billing:503"
-check /admin "api>auth-admin-pong" "alchemy 0.94 dev ignores the named entrypoint and binds the default one"
-check /__env "$(tr -d ' \n\r\t' <"$EXPECTED_ENV")"
-# (not `strip_ansi | grep -q`: with pipefail, grep -q exiting early can SIGPIPE sed -> false)
-consumed() { [ -n "$(strip_ansi | grep -m1 'consumed 42')" ]; }
-for _ in $(seq 1 40); do consumed && break; sleep 0.25; done
-if consumed; then
-  echo "ok    queue oracle-jobs delivered to user-db (consumed 42)"
-  pass=$((pass + 1))
-else
-  echo "FAIL  queue message not consumed (no 'consumed 42' in the log)"
-  fail=$((fail + 1))
-fi
+in_log() { [ -n "$(strip_ansi | grep -F -m1 -- "$1")" ]; }
+while IFS= read -r line || [ -n "$line" ]; do
+  set -- $line
+  [ $# -ge 2 ] || continue
+  kind=$1; path=$2
+  rest=${line#*"$path"}; rest=${rest# }
+  case "$kind" in
+    get) check "$path" "$rest" ;;
+    get-file) check "$path" "$(tr -d ' \n\r\t' <"$SPEC_DIR/$rest")" ;;
+    xfail) check "$path" "$rest" "expected to fail" ;;
+    log)
+      text=${line#log }
+      for _ in $(seq 1 40); do in_log "$text" && break; sleep 0.25; done
+      if in_log "$text"; then echo "ok    log has: $text"; pass=$((pass + 1)); else echo "FAIL  log lacks: $text"; fail=$((fail + 1)); fi
+      ;;
+  esac
+done <"$SPEC"
 
 T_CHECKED=$(now_ms)
 stop
