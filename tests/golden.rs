@@ -119,3 +119,32 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// `graph` on every corpus project: `tests/fixtures/graph/<project>.txt` holds the text tree and
+/// the Mermaid diagram.
+#[test]
+fn graph_of_corpus_projects() {
+    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let mut projects: Vec<PathBuf> = std::fs::read_dir(&corpus).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    projects.sort();
+    let mut failures = Vec::new();
+    let mut with_edges = 0;
+    for p in projects {
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        let argv = ["alchemy-migrator", "graph", "--discover", p.to_str().unwrap()];
+        let Cli { command: Command::Graph(args) } = Cli::try_parse_from(argv).unwrap() else { unreachable!() };
+        let a = cli::analyse(&args.input);
+        if a.workers.is_empty() {
+            continue;
+        }
+        with_edges += usize::from(!a.graph.edges.is_empty());
+        let text = format!(
+            "{}\n{}",
+            alchemy_migrator::emit::report::graph_text(&a.graph),
+            alchemy_migrator::emit::report::graph_mermaid(&a.graph)
+        );
+        failures.extend(compare(&root().join("graph").join(format!("{name}.txt")), &text));
+    }
+    assert!(with_edges >= 6, "only {with_edges} corpus projects have edges");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

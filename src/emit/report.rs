@@ -28,7 +28,13 @@ pub fn graph_text(g: &Graph) -> String {
                 Target::SelfRef => format!("{name} (itself)"),
                 Target::External(n) => format!("{n} [external]"),
             };
-            let env = if matches!(e.kind, EdgeKind::Queue { .. }) { String::new() } else { format!(" ({})", env_label(e)) };
+            // The environment is shown for service bindings (the brief's format) and wherever a
+            // deprecated `environment` was given.
+            let env = match (&e.kind, &e.environment) {
+                (_, Some(env)) => format!(" ({env})"),
+                (EdgeKind::Service { .. }, None) => " (production)".to_string(),
+                _ => String::new(),
+            };
             let _ = writeln!(out, "    └─ {} → {target}{env}", e.kind.label());
         }
     }
