@@ -87,6 +87,8 @@ pub struct Graph {
     pub cycles: Vec<Vec<usize>>,
     /// Script names referenced but not in scope.
     pub externals: BTreeSet<String>,
+    /// Workers whose script name an earlier worker already has (not migrated).
+    pub duplicates: BTreeSet<usize>,
 }
 
 /// Maps `(top-level name, environment)` to the script name of that environment's worker, for
@@ -97,10 +99,14 @@ pub type EnvNames = HashMap<(String, String), String>;
 pub fn build(workers: &[Worker], env_names: &EnvNames, diags: &mut Vec<Diagnostic>) -> Graph {
     let names: Vec<String> = workers.iter().enumerate().map(|(i, w)| w.name.as_ref().map(|n| n.v.clone()).unwrap_or_else(|| format!("<unnamed #{}>", i + 1))).collect();
     let mut by_name: HashMap<&str, usize> = HashMap::new();
+    let mut duplicates = BTreeSet::new();
     for (i, w) in workers.iter().enumerate() {
         if let Some(n) = &w.name {
             match by_name.get(n.v.as_str()) {
-                Some(&first) => diags.push(codes::duplicate_worker(n.span, workers[first].name.as_ref().map(|x| x.span).unwrap_or(n.span), &n.v)),
+                Some(&first) => {
+                    duplicates.insert(i);
+                    diags.push(codes::duplicate_worker(n.span, workers[first].name.as_ref().map(|x| x.span).unwrap_or(n.span), &n.v));
+                }
                 None => {
                     by_name.insert(&n.v, i);
                 }
@@ -166,7 +172,7 @@ pub fn build(workers: &[Worker], env_names: &EnvNames, diags: &mut Vec<Diagnosti
             _ => None,
         })
         .collect();
-    let mut g = Graph { names, edges, order: Vec::new(), broken: BTreeSet::new(), cycles: Vec::new(), externals };
+    let mut g = Graph { names, edges, order: Vec::new(), broken: BTreeSet::new(), cycles: Vec::new(), externals, duplicates };
     g.compute_order(workers.len(), diags);
     g
 }

@@ -345,8 +345,11 @@ pub fn build(workers: &[Worker], origins: &[Origin], exports: &[Option<crate::sc
     // Which workers can be emitted at all.
     let emitted: Vec<bool> = workers
         .iter()
-        .map(|w| {
-            if w.main.is_none() {
+        .enumerate()
+        .map(|(i, w)| {
+            if graph.duplicates.contains(&i) {
+                false
+            } else if w.main.is_none() {
                 diags.push(codes::no_main(w.name.as_ref().map(|n| n.span).unwrap_or(w.span), &display_name(w)));
                 false
             } else {

@@ -260,3 +260,76 @@ fn docs_list_every_code() {
     }
     assert!(n > 40);
 }
+
+/// Every diagnostic code is exercised by a golden fixture or a CLI case.
+#[test]
+fn every_code_is_tested() {
+    let codes = std::fs::read_to_string(root().join("src/diagnostics/codes.rs")).unwrap();
+    let mut seen = std::fs::read_to_string(root().join("tests/cli.rs")).unwrap();
+    let mut stack = vec![root().join("tests/fixtures")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.to_string_lossy().contains("expected") {
+                seen.push_str(&std::fs::read_to_string(&p).unwrap_or_default());
+            }
+        }
+    }
+    let mut missing = Vec::new();
+    for part in codes.split("Diagnostic::").skip(1) {
+        if let Some(code) = part.split('"').nth(1).filter(|c| c.starts_with("AM")) {
+            if !seen.contains(&format!("[{code}]")) && !seen.contains(&format!("\"{code}\"")) {
+                missing.push(code.to_string());
+            }
+        }
+    }
+    assert!(missing.is_empty(), "codes without a test: {missing:?}");
+}
+
+#[test]
+fn discovery_honours_gitignore_and_skips_build_folders() {
+    let dir = scratch("discovery");
+    write(&dir.join(".gitignore"), "ignored/\n");
+    for skipped in ["ignored", "node_modules/pkg", ".wrangler/tmp", ".alchemy/x", "dist", ".hidden"] {
+        write(&dir.join(skipped).join("wrangler.toml"), "name = \"should-not-appear\"\nmain = \"i.ts\"\n");
+    }
+    write(&dir.join("apps/b/wrangler.toml"), "name = \"b\"\nmain = \"i.ts\"\n");
+    write(&dir.join("apps/a/wrangler.jsonc"), "{ \"name\": \"a\", \"main\": \"i.ts\" }");
+    write(&dir.join("apps/a/wrangler.toml"), "name = \"a-old\"\n");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&dir, dir.join("apps/loop")).unwrap();
+    let o = run(&["graph", "--discover", dir.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["workers"], serde_json::json!(["a", "b"]));
+    let o = run(&["check", "--discover", dir.to_str().unwrap()]);
+    assert!(stderr(&o).contains("AM0107"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("wrangler reads `wrangler.jsonc` in the same folder first"), "{}", stderr(&o));
+}
+
+#[test]
+fn explicit_paths_accept_any_file_name() {
+    let dir = scratch("explicit");
+    write(&dir.join("wrangler.staging.jsonc"), "{ \"name\": \"s\", \"main\": \"i.ts\", \"compatibility_date\": \"2025-09-01\" }");
+    let o = run(&["check", dir.join("wrangler.staging.jsonc").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn graph_formats() {
+    let dir = root().join("tests/fixtures/migrate/four-workers/input");
+    let o = run(&["graph", "--discover", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = stdout(&o);
+    assert!(text.starts_with("Service binding graph:\n  api-worker\n    └─ calls → auth-worker (production)\n    └─ calls → billing-worker (production)\n  auth-worker\n    └─ calls → user-db-worker (production)\n"), "{text}");
+    assert!(text.contains("All referenced workers found in migration scope."), "{text}");
+    let o = run(&["graph", "--discover", dir.to_str().unwrap(), "--format", "mermaid"]);
+    assert!(stdout(&o).starts_with("flowchart LR\n"));
+    let o = run(&["graph", "--discover", dir.to_str().unwrap(), "--format", "dot"]);
+    assert!(stdout(&o).contains("\"api-worker\" -> \"auth-worker\""));
+    let o = run(&["graph", "--discover", dir.to_str().unwrap(), "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["order"], serde_json::json!(["billing-worker", "user-db-worker", "auth-worker", "api-worker"]));
+}

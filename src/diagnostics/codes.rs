@@ -350,12 +350,6 @@ pub fn secret_from_env(span: Span, name: &str) -> Diagnostic {
         .with_help(format!("set `{name}` (see .env.example) before running alchemy; its value is never written to the generated files"))
 }
 
-/// AM0508: a Pages project or empty config is not migrated.
-pub fn not_migrated(span: Span, what: &str) -> Diagnostic {
-    Diagnostic::warning("AM0508", format!("{what} is not migrated"))
-        .at(span)
-}
-
 /// AM0509: a binding that deploys correctly but does not run in Alchemy 0.94's offline local dev.
 pub fn local_dev_limit(span: Span, binding: &str, why: &str) -> Diagnostic {
     Diagnostic::info("AM0509", format!("binding `{binding}`: {why}"))
