@@ -84,6 +84,10 @@ fn migrate_fixtures() {
         argv.extend(extra_args(&case));
         let Cli { command: Command::Migrate(args) } = Cli::try_parse_from(&argv).unwrap() else { unreachable!() };
         let (analysis, _, files, diags) = cli::plan_migration(&args);
+        if updating() {
+            // Regenerate from scratch so files that are no longer generated disappear.
+            let _ = std::fs::remove_dir_all(&expected);
+        }
         let sources = cli::rebase_sources(&analysis.inputs.sources, &expected);
         let mut generated: Vec<String> = Vec::new();
         for f in &files {
