@@ -49,6 +49,9 @@ pub struct MigrateArgs {
     /// Leave out service bindings to workers outside the migration (a comment marks each).
     #[arg(long)]
     pub skip_external_services: bool,
+    /// The stage the top-level configuration deploys as (default: production).
+    #[arg(long, value_name = "NAME")]
+    pub default_stage: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 }
@@ -321,37 +324,25 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Reads, resolves and builds the graph: the part `migrate` and `graph` share.
-pub fn analyse(input: &InputArgs) -> Analysis {
-    let inputs = read_inputs(input);
-    let mut diags = inputs.diagnostics.clone();
-    let sel = match &input.env {
-        Some(e) => EnvSelection::Named(e.clone()),
+/// One environment's workers (one per config in scope, aligned across environments).
+pub struct Resolved {
+    pub workers: Vec<crate::config::model::Worker>,
+    pub origins: Vec<crate::plan::Origin>,
+}
+
+/// The configs that describe workers (parsed, not empty, not Pages projects).
+fn in_scope(c: &ConfigFile) -> bool {
+    c.root.as_ref().is_some_and(|r| !r.entries().is_empty()) && !c.is_pages()
+}
+
+/// Resolves every config in scope for `env` (`None`: the top level).
+fn resolve_env(inputs: &Inputs, env: Option<&str>, diags: &mut Vec<Diagnostic>) -> Resolved {
+    let sel = match env {
+        Some(e) => EnvSelection::Named(e.to_string()),
         None => EnvSelection::TopLevel,
     };
-    let per_file: Vec<(Vec<crate::config::model::Worker>, Vec<Diagnostic>)> = inputs
-        .configs
-        .par_iter()
-        .map(|c| {
-            let mut d = c.diagnostics.clone();
-            if c.root.as_ref().is_none_or(|r| r.entries().is_empty()) {
-                return (Vec::new(), d);
-            }
-            if c.is_pages() {
-                return (Vec::new(), d);
-            }
-            let (workers, wd) = c.workers(&sel);
-            d.extend(wd);
-            let envs = c.env_names();
-            if input.env.is_none() && !envs.is_empty() {
-                if let Some(root) = &c.root {
-                    let span = root.entry("env").map(|e| e.key_span).unwrap_or(root.span);
-                    d.push(codes::envs_not_migrated(span, &envs));
-                }
-            }
-            (workers, d)
-        })
-        .collect();
+    let per_file: Vec<(Vec<crate::config::model::Worker>, Vec<Diagnostic>)> =
+        inputs.configs.par_iter().map(|c| if in_scope(c) { c.workers(&sel) } else { (Vec::new(), Vec::new()) }).collect();
     let mut workers = Vec::new();
     let mut origins = Vec::new();
     for ((ws, d), c) in per_file.into_iter().zip(&inputs.configs) {
@@ -364,6 +355,10 @@ pub fn analyse(input: &InputArgs) -> Analysis {
             workers.push(w);
         }
     }
+    Resolved { workers, origins }
+}
+
+fn env_script_names(inputs: &Inputs) -> crate::graph::EnvNames {
     let mut env_names = crate::graph::EnvNames::new();
     for c in &inputs.configs {
         if let Some(root) = &c.root {
@@ -372,40 +367,136 @@ pub fn analyse(input: &InputArgs) -> Analysis {
             }
         }
     }
-    let graph = crate::graph::build(&workers, &env_names, &mut diags);
-    // Read the main modules in parallel; the same module is scanned once.
+    env_names
+}
+
+/// Scans the main modules of the given workers in parallel (each module once).
+fn scan_mains(origins: &[&crate::plan::Origin]) -> std::collections::HashMap<PathBuf, crate::scan::Exports> {
     let mut mains: Vec<PathBuf> = origins.iter().filter_map(|o| o.main.clone()).collect();
     mains.sort();
     mains.dedup();
-    let scanned: std::collections::HashMap<PathBuf, crate::scan::Exports> = mains
+    mains
         .par_iter()
         .filter_map(|p| {
             let text = std::fs::read_to_string(p).ok()?;
             Some((p.clone(), crate::scan::scan(&p.to_string_lossy(), &text)))
         })
-        .collect();
-    let exports = origins.iter().map(|o| o.main.as_ref().and_then(|m| scanned.get(m).cloned())).collect();
-    Analysis { inputs, workers, origins, graph, exports, diagnostics: diags }
+        .collect()
+}
+
+fn exports_of(origins: &[crate::plan::Origin], scanned: &std::collections::HashMap<PathBuf, crate::scan::Exports>) -> Vec<Option<crate::scan::Exports>> {
+    origins.iter().map(|o| o.main.as_ref().and_then(|m| scanned.get(m).cloned())).collect()
+}
+
+/// Reads, resolves one environment (`--env`, else the top level) and builds the graph.
+pub fn analyse(input: &InputArgs) -> Analysis {
+    let inputs = read_inputs(input);
+    let mut diags = inputs.diagnostics.clone();
+    for c in &inputs.configs {
+        diags.extend(c.diagnostics.iter().cloned());
+    }
+    let r = resolve_env(&inputs, input.env.as_deref(), &mut diags);
+    let graph = crate::graph::build(&r.workers, &env_script_names(&inputs), &mut diags);
+    let scanned = scan_mains(&r.origins.iter().collect::<Vec<_>>());
+    let exports = exports_of(&r.origins, &scanned);
+    Analysis { inputs, workers: r.workers, origins: r.origins, graph, exports, diagnostics: diags }
+}
+
+/// Every wrangler environment of the configs in scope, in order of first appearance.
+fn all_envs(inputs: &Inputs) -> Vec<String> {
+    let mut envs: Vec<String> = Vec::new();
+    for c in inputs.configs.iter().filter(|c| in_scope(c)) {
+        for e in c.env_names() {
+            if !envs.contains(&e) {
+                envs.push(e);
+            }
+        }
+    }
+    envs
+}
+
+/// The Alchemy stages and the wrangler environment each deploys: `(stage, env)`, `env = None`
+/// for the top level. Also the stage of the top level (if it has one).
+fn stage_plan(inputs: &Inputs, env: Option<&str>, default_stage: Option<&str>, diags: &mut Vec<Diagnostic>) -> Result<(Vec<(String, Option<String>)>, Option<String>), ()> {
+    if let Some(e) = env {
+        return Ok((vec![(e.to_string(), Some(e.to_string()))], None));
+    }
+    let envs = all_envs(inputs);
+    if let Some(d) = default_stage.filter(|d| envs.iter().any(|e| e == *d)) {
+        diags.push(codes::default_stage_is_env(d));
+        return Err(());
+    }
+    let top = match default_stage {
+        Some(d) => Some(d.to_string()),
+        None if envs.iter().any(|e| e == "production") => {
+            diags.push(codes::top_level_is_template());
+            None
+        }
+        None => Some("production".to_string()),
+    };
+    let mut stages: Vec<(String, Option<String>)> = top.iter().map(|t| (t.clone(), None)).collect();
+    stages.extend(envs.into_iter().map(|e| (e.clone(), Some(e))));
+    Ok((stages, top))
 }
 
 fn graph(args: &GraphArgs) -> i32 {
-    let a = analyse(&args.input);
-    let mut diags = a.diagnostics;
-    diagnostics::sort(&mut diags, &a.inputs.sources);
+    let inputs = read_inputs(&args.input);
+    let mut diags = inputs.diagnostics.clone();
+    for c in &inputs.configs {
+        diags.extend(c.diagnostics.iter().cloned());
+    }
+    let Ok((stages, top)) = stage_plan(&inputs, args.input.env.as_deref(), None, &mut diags) else {
+        emit_diagnostics(&diags, &inputs.sources, Format::Human, "nothing to show", None);
+        return EXIT_USAGE;
+    };
+    let env_names = env_script_names(&inputs);
+    let mut graphs = Vec::new();
+    for (stage, env) in &stages {
+        let r = resolve_env(&inputs, env.as_deref(), &mut diags);
+        let g = crate::graph::build(&r.workers, &env_names, &mut diags);
+        graphs.push((stage.clone(), env.clone(), g));
+    }
+    if stages.is_empty() || (top.is_none() && args.input.env.is_none()) {
+        // The top level has no stage of its own: show it too, as the template of other stages.
+        let r = resolve_env(&inputs, None, &mut diags);
+        graphs.insert(0, ("(top level)".to_string(), None, crate::graph::build(&r.workers, &env_names, &mut diags)));
+    }
+    diagnostics::sort(&mut diags, &inputs.sources);
     let text = match args.format {
-        GraphFormat::Text => crate::emit::report::graph_text(&a.graph),
-        GraphFormat::Dot => crate::emit::report::graph_dot(&a.graph),
-        GraphFormat::Mermaid => crate::emit::report::graph_mermaid(&a.graph),
-        GraphFormat::Json => serde_json::to_string_pretty(&crate::emit::report::graph_json(&a.graph)).unwrap_or_default() + "\n",
+        GraphFormat::Json => {
+            let all: Vec<serde_json::Value> = graphs.iter().map(|(s, e, g)| serde_json::json!({ "stage": s, "environment": e, "graph": crate::emit::report::graph_json(g) })).collect();
+            let v = if graphs.len() == 1 { crate::emit::report::graph_json(&graphs[0].2) } else { serde_json::json!({ "stages": all }) };
+            serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+        }
+        format => {
+            let render = |g: &crate::graph::Graph| match format {
+                GraphFormat::Dot => crate::emit::report::graph_dot(g),
+                GraphFormat::Mermaid => crate::emit::report::graph_mermaid(g),
+                _ => crate::emit::report::graph_text(g),
+            };
+            if graphs.len() == 1 {
+                render(&graphs[0].2)
+            } else {
+                let mut out = String::new();
+                for (stage, env, g) in &graphs {
+                    let what = env.as_ref().map(|e| format!("[env.{e}]")).unwrap_or_else(|| "top level".into());
+                    let comment = if format == GraphFormat::Text { "" } else if format == GraphFormat::Dot { "// " } else { "%% " };
+                    out.push_str(&format!("{comment}Stage {stage} ({what}):\n"));
+                    out.push_str(&render(g));
+                    out.push('\n');
+                }
+                out
+            }
+        }
     };
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());
     let errors: Vec<&Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
     let mut err = std::io::stderr().lock();
     for d in &errors {
-        let _ = writeln!(err, "{}", diagnostics::render_human(d, &a.inputs.sources, false));
+        let _ = writeln!(err, "{}", diagnostics::render_human(d, &inputs.sources, false));
     }
-    exit_code(&diags, a.inputs.io_failed)
+    exit_code(&diags, inputs.io_failed)
 }
 
 /// A name usable as an Alchemy app name: lowercase letters, digits and `-`.
@@ -415,40 +506,139 @@ fn app_name(raw: &str) -> String {
     if s.is_empty() { "app".into() } else { s }
 }
 
-/// Runs the whole pipeline; returns the files to write and every diagnostic.
-pub fn plan_migration(args: &MigrateArgs) -> (Analysis, PathBuf, Vec<crate::emit::OutputFile>, Vec<Diagnostic>) {
-    let a = analyse(&args.input);
+/// The result of planning a migration.
+pub struct Migration {
+    /// The template configuration's analysis (the top level, or `--env`'s environment).
+    pub analysis: Analysis,
+    pub out: PathBuf,
+    pub files: Vec<crate::emit::OutputFile>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Usage error (exit 2) found while planning.
+    pub usage_error: bool,
+    /// `(stage, graph)` for each stage.
+    pub graphs: Vec<(String, crate::graph::Graph)>,
+}
+
+/// Runs the whole pipeline for every stage; returns the files to write and every diagnostic.
+pub fn plan_migration(args: &MigrateArgs) -> Migration {
+    let inputs = read_inputs(&args.input);
+    let mut diags = inputs.diagnostics.clone();
+    for c in &inputs.configs {
+        diags.extend(c.diagnostics.iter().cloned());
+    }
     let out = args.out.clone().or_else(|| args.input.discover.clone()).unwrap_or_else(|| PathBuf::from("."));
     let out_abs = crate::plan::normalize(&std::path::absolute(&out).unwrap_or_else(|_| out.clone()));
     let app = args.app.clone().map(|a| app_name(&a)).unwrap_or_else(|| app_name(out_abs.file_name().and_then(|n| n.to_str()).unwrap_or("app")));
-    let mut diags = a.diagnostics.clone();
-    // Generated files name configs relative to themselves, so they do not depend on the cwd.
-    let mut a = a;
-    for o in &mut a.origins {
-        o.path = crate::plan::relative(&out_abs, Path::new(&o.path));
+    let empty = |inputs: Inputs, diags: Vec<Diagnostic>, usage_error: bool| Migration {
+        analysis: Analysis { inputs, workers: Vec::new(), origins: Vec::new(), graph: crate::graph::Graph::default(), exports: Vec::new(), diagnostics: Vec::new() },
+        out: out.clone(),
+        files: Vec::new(),
+        diagnostics: diags,
+        usage_error,
+        graphs: Vec::new(),
+    };
+    let (stages, top) = match stage_plan(&inputs, args.input.env.as_deref(), args.default_stage.as_deref(), &mut diags) {
+        Ok(x) => x,
+        Err(()) => return empty(inputs, diags, true),
+    };
+    let env_names = env_script_names(&inputs);
+    // The template: what stages that are not wrangler environments deploy.
+    let template_env = args.input.env.clone();
+    let template = resolve_env(&inputs, template_env.as_deref(), &mut diags);
+    if template.workers.is_empty() {
+        diagnostics::sort(&mut diags, &inputs.sources);
+        return empty(inputs, diags, false);
     }
-    let opts = crate::plan::Options { app, out_dir: &out_abs, adopt: !args.no_adopt, skip_external: args.skip_external_services };
-    let program = crate::plan::build(&a.workers, &a.origins, &a.exports, &a.graph, &opts, &mut diags);
-    diagnostics::sort(&mut diags, &a.inputs.sources);
-    let mut files = crate::emit::alchemy_v1::emit(&program);
-    if let Some(f) = crate::emit::report::env_example(&program) {
+    let mut resolved: Vec<Resolved> = Vec::new();
+    for (_, env) in &stages {
+        resolved.push(if *env == template_env { Resolved { workers: template.workers.clone(), origins: template.origins.iter().map(clone_origin).collect() } } else { resolve_env(&inputs, env.as_deref(), &mut diags) });
+    }
+    let mut template_graph = crate::graph::edges(&template.workers, &env_names, &mut diags);
+    let mut stage_graphs: Vec<crate::graph::Graph> = resolved.iter().map(|r| crate::graph::edges(&r.workers, &env_names, &mut diags)).collect();
+    let union = {
+        let mut all: Vec<&crate::graph::Graph> = vec![&template_graph];
+        all.extend(stage_graphs.iter());
+        crate::graph::Graph::union(&all, &mut diags)
+    };
+    template_graph.adopt_order(&union);
+    for g in &mut stage_graphs {
+        g.adopt_order(&union);
+    }
+    let all_origins: Vec<&crate::plan::Origin> = template.origins.iter().chain(resolved.iter().flat_map(|r| r.origins.iter())).collect();
+    let scanned = scan_mains(&all_origins);
+    // Stable names per worker: the template's script names (else the config's folder).
+    let labels: Vec<String> = template
+        .workers
+        .iter()
+        .zip(&template.origins)
+        .map(|(w, o)| w.name.as_ref().map(|n| n.v.clone()).unwrap_or_else(|| o.dir.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_else(|| "worker".into())))
+        .collect();
+    let mut shared = crate::plan::Shared::default();
+    let rebase = |origins: &[crate::plan::Origin]| -> Vec<crate::plan::Origin> {
+        origins.iter().map(|o| crate::plan::Origin { path: crate::plan::relative(&out_abs, Path::new(&o.path)), ..clone_origin(o) }).collect()
+    };
+    let opts = crate::plan::Options { app: app.clone(), out_dir: &out_abs, adopt: !args.no_adopt, skip_external: args.skip_external_services, labels: &labels };
+    let mut programs = Vec::new();
+    for ((r, g), (stage, _)) in resolved.iter().zip(&stage_graphs).zip(&stages) {
+        let origins = rebase(&r.origins);
+        let exports = exports_of(&r.origins, &scanned);
+        programs.push((stage.clone(), crate::plan::build(&r.workers, &origins, &exports, g, &opts, &mut shared, &mut diags)));
+    }
+    let template_origins = rebase(&template.origins);
+    let template_exports = exports_of(&template.origins, &scanned);
+    let other = crate::plan::build(&template.workers, &template_origins, &template_exports, &template_graph, &opts, &mut shared, &mut diags);
+    diagnostics::sort(&mut diags, &inputs.sources);
+    let stage_programs: Vec<crate::emit::alchemy_v1::StageProgram<'_>> = programs.iter().map(|(s, p)| crate::emit::alchemy_v1::StageProgram { stage: s.clone(), program: p }).collect();
+    let mapping = stage_mapping(&stages, top.as_deref());
+    let default_stage = if template_env.is_some() { stages.first().map(|s| s.0.clone()) } else { top.clone() };
+    let mut files = crate::emit::alchemy_v1::emit(&stage_programs, &other, default_stage.as_deref(), &mapping);
+    if let Some(f) = crate::emit::report::env_example(&other, programs.iter().map(|(_, p)| p)) {
         files.push(f);
     }
-    let rebased = rebase_sources(&a.inputs.sources, &out_abs);
-    files.push(crate::emit::report::migration_md(&program, &a.graph, &diags, &rebased));
-    (a, out, files, diags)
+    let graphs: Vec<(String, crate::graph::Graph)> = stages.iter().map(|s| s.0.clone()).zip(stage_graphs).collect();
+    let rebased = rebase_sources(&inputs.sources, &out_abs);
+    files.push(crate::emit::report::migration_md(&other, &mapping, &graphs, &template_graph, &diags, &rebased));
+    let exports = template_exports;
+    Migration {
+        analysis: Analysis { inputs, workers: template.workers, origins: template.origins, graph: template_graph, exports, diagnostics: Vec::new() },
+        out,
+        files,
+        diagnostics: diags,
+        usage_error: false,
+        graphs,
+    }
+}
+
+fn clone_origin(o: &crate::plan::Origin) -> crate::plan::Origin {
+    crate::plan::Origin { dir: o.dir.clone(), path: o.path.clone(), main: o.main.clone() }
+}
+
+/// The lines that say which wrangler environment each stage deploys.
+fn stage_mapping(stages: &[(String, Option<String>)], top: Option<&str>) -> Vec<String> {
+    let mut lines = vec!["Wrangler environments → Alchemy stages (`alchemy deploy --stage NAME`):".to_string()];
+    for (stage, env) in stages {
+        let from = env.as_ref().map(|e| format!("[env.{e}]")).unwrap_or_else(|| "the top level".into());
+        lines.push(format!("  stage \"{stage}\" deploys {from} with wrangler's script names, adopting its resources"));
+    }
+    if top.is_none() && stages.iter().all(|s| s.1.is_some()) {
+        lines.push("  the top level has no stage of its own: it is the template of other stages".into());
+    }
+    lines.push("  any other stage (yours, a pull request's) deploys the top-level config with fresh resources".into());
+    lines.push("  and Alchemy's stage-suffixed names: it never adopts, renames or binds the stages above.".into());
+    lines
 }
 
 fn migrate(args: &MigrateArgs) -> i32 {
-    let (a, out, files, mut diags) = plan_migration(args);
-    if a.inputs.io_failed && a.workers.is_empty() {
+    let m = plan_migration(args);
+    let (a, out, files, mut diags) = (&m.analysis, &m.out, &m.files, m.diagnostics.clone());
+    if m.usage_error || (a.inputs.io_failed && a.workers.is_empty()) {
         emit_diagnostics(&diags, &a.inputs.sources, args.format, "nothing migrated", None);
         return EXIT_USAGE;
     }
     let mut written = Vec::new();
     let mut io_failed = a.inputs.io_failed;
     if !args.dry_run {
-        for f in &files {
+        for f in files {
             let path = out.join(&f.path);
             match write_file(&path, &f.contents, args.force) {
                 Ok(WriteOutcome::Written) => written.push((display_path(&path), "written")),
@@ -460,11 +650,12 @@ fn migrate(args: &MigrateArgs) -> i32 {
             }
         }
     }
-    let summary = format!("migrated {} worker(s) into {}", a.workers.len(), display_path(&out));
+    let summary = format!("migrated {} worker(s) into {}", a.workers.len(), display_path(out));
     match args.format {
         Format::Json => {
             let extra = serde_json::json!({
                 "graph": crate::emit::report::graph_json(&a.graph),
+                "stages": m.graphs.iter().map(|(s, g)| serde_json::json!({ "stage": s, "graph": crate::emit::report::graph_json(g) })).collect::<Vec<_>>(),
                 "files": files.iter().map(|f| serde_json::json!({ "path": display_path(&out.join(&f.path)), "bytes": f.contents.len() })).collect::<Vec<_>>(),
                 "dry_run": args.dry_run,
             });
@@ -472,10 +663,18 @@ fn migrate(args: &MigrateArgs) -> i32 {
         }
         _ => {
             let mut o = std::io::stdout().lock();
-            let _ = write!(o, "{}", crate::emit::report::graph_text(&a.graph));
+            if m.graphs.len() > 1 {
+                for (s, g) in &m.graphs {
+                    let _ = writeln!(o, "Stage {s}:");
+                    let _ = write!(o, "{}", crate::emit::report::graph_text(g));
+                    let _ = writeln!(o);
+                }
+            } else {
+                let _ = write!(o, "{}", crate::emit::report::graph_text(&a.graph));
+            }
             let _ = writeln!(o, "Generating alchemy.run.ts with proper ordering...");
             if args.dry_run {
-                for f in &files {
+                for f in files {
                     let _ = writeln!(o, "\n==> {} ({} bytes, not written: --dry-run) <==", display_path(&out.join(&f.path)), f.contents.len());
                     let _ = write!(o, "{}", f.contents);
                 }

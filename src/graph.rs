@@ -97,6 +97,13 @@ pub type EnvNames = HashMap<(String, String), String>;
 
 /// Builds the graph of `workers` (indices are discovery order).
 pub fn build(workers: &[Worker], env_names: &EnvNames, diags: &mut Vec<Diagnostic>) -> Graph {
+    let mut g = edges(workers, env_names, diags);
+    g.compute_order(workers.len(), diags);
+    g
+}
+
+/// The graph without an order: workers, edges, externals, duplicates.
+pub fn edges(workers: &[Worker], env_names: &EnvNames, diags: &mut Vec<Diagnostic>) -> Graph {
     let names: Vec<String> = workers.iter().enumerate().map(|(i, w)| w.name.as_ref().map(|n| n.v.clone()).unwrap_or_else(|| format!("<unnamed #{}>", i + 1))).collect();
     let mut by_name: HashMap<&str, usize> = HashMap::new();
     let mut duplicates = BTreeSet::new();
@@ -172,9 +179,7 @@ pub fn build(workers: &[Worker], env_names: &EnvNames, diags: &mut Vec<Diagnosti
             _ => None,
         })
         .collect();
-    let mut g = Graph { names, edges, order: Vec::new(), broken: BTreeSet::new(), cycles: Vec::new(), externals, duplicates };
-    g.compute_order(workers.len(), diags);
-    g
+    Graph { names, edges, order: Vec::new(), broken: BTreeSet::new(), cycles: Vec::new(), externals, duplicates }
 }
 
 impl Graph {
@@ -184,6 +189,41 @@ impl Graph {
             Target::Worker(t) if e.kind.orders() => Some((e.from, t, k)),
             _ => None,
         })
+    }
+
+    /// Takes the creation order from a graph over the same workers (the union of every stage's
+    /// edges): an edge is broken when its target is created after its source.
+    pub fn adopt_order(&mut self, union: &Graph) {
+        self.order = union.order.clone();
+        self.cycles = union.cycles.clone();
+        let pos: HashMap<usize, usize> = self.order.iter().enumerate().map(|(p, &w)| (w, p)).collect();
+        self.broken = self
+            .edges
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.kind.orders() && matches!(e.to, Target::Worker(t) if pos[&t] > pos[&e.from]))
+            .map(|(k, _)| k)
+            .collect();
+    }
+
+    /// A graph over the same workers whose edges are those of all `graphs` (for one creation
+    /// order that suits every stage).
+    pub fn union(graphs: &[&Graph], diags: &mut Vec<Diagnostic>) -> Graph {
+        let first = graphs[0];
+        let mut g = Graph { names: first.names.clone(), duplicates: first.duplicates.clone(), ..Graph::default() };
+        let mut seen: BTreeSet<(usize, usize, String)> = BTreeSet::new();
+        for gr in graphs {
+            g.externals.extend(gr.externals.iter().cloned());
+            for e in &gr.edges {
+                if let Target::Worker(t) = e.to {
+                    if e.kind.orders() && seen.insert((e.from, t, format!("{:?}", e.kind))) {
+                        g.edges.push(e.clone());
+                    }
+                }
+            }
+        }
+        g.compute_order(first.names.len(), diags);
+        g
     }
 
     fn compute_order(&mut self, n: usize, diags: &mut Vec<Diagnostic>) {

@@ -164,6 +164,8 @@ pub struct Program {
     pub header: Vec<String>,
     /// `import type` lines: module path (relative to the output) → imports.
     pub type_imports: BTreeMap<String, TypeImport>,
+    /// Adopt existing resources (`--no-adopt` turns it off).
+    pub adopt: bool,
 }
 
 /// Types imported from one worker module.
@@ -203,7 +205,7 @@ impl<'a> Typing<'a> {
 
     /// The local type name for export `name` of worker `w`'s main module, importing it, when the
     /// module is TypeScript and exports `name` as a class satisfying `want`.
-    fn import(&mut self, w: usize, name: &str, want: fn(&crate::scan::Export) -> bool, names: &mut Names, out_dir: &Path) -> Option<String> {
+    fn import(&mut self, w: usize, name: &str, want: fn(&crate::scan::Export) -> bool, names: &mut Shared, out_dir: &Path) -> Option<String> {
         let main = self.origins[w].main.as_ref()?;
         let ext = main.extension().and_then(|e| e.to_str()).unwrap_or("");
         if !matches!(ext, "ts" | "mts" | "tsx" | "cts") {
@@ -222,7 +224,7 @@ impl<'a> Typing<'a> {
             _ if name == "default" => "DefaultEntrypoint".to_string(),
             _ => name.to_string(),
         };
-        let local = names.ident(&base);
+        let local = names.ident(&format!("type:{}:{name}", main.display()), || base);
         let entry = self.imports.entry(relative(out_dir, main)).or_default();
         if name == "default" {
             entry.default = Some(local.clone());
@@ -247,6 +249,38 @@ pub struct Options<'a> {
     pub out_dir: &'a Path,
     pub adopt: bool,
     pub skip_external: bool,
+    /// A stable name per worker (its top-level script name), the same in every stage, from which
+    /// identifiers and ids are derived so that every stage's program uses the same ones.
+    pub labels: &'a [String],
+}
+
+/// Identifiers and ids shared by the programs of several stages: the same slot (a worker, a
+/// binding of a worker) gets the same name in each.
+#[derive(Default)]
+pub struct Shared {
+    names: Names,
+    idents: HashMap<String, String>,
+    ids: HashMap<String, String>,
+}
+
+impl Shared {
+    fn ident(&mut self, slot: &str, base: impl FnOnce() -> String) -> String {
+        if let Some(i) = self.idents.get(slot) {
+            return i.clone();
+        }
+        let i = self.names.ident(&base());
+        self.idents.insert(slot.to_string(), i.clone());
+        i
+    }
+
+    fn id(&mut self, slot: &str, base: impl FnOnce() -> String) -> String {
+        if let Some(i) = self.ids.get(slot) {
+            return i.clone();
+        }
+        let i = self.names.id(&base());
+        self.ids.insert(slot.to_string(), i.clone());
+        i
+    }
 }
 
 /// Per worker: the folder of its config (absolute) and the config's display path.
@@ -331,17 +365,17 @@ fn suffixed(name: &str, suffix: &str) -> String {
     if c.to_ascii_lowercase().ends_with(&suffix.to_ascii_lowercase()) { c } else { format!("{c}{suffix}") }
 }
 
-fn worker_ident(names: &mut Names, script: &str) -> String {
+fn worker_ident(script: &str) -> String {
     let c = camel(script);
-    names.ident(&if c.to_ascii_lowercase().contains("worker") { c } else { format!("{c}Worker") })
+    if c.to_ascii_lowercase().contains("worker") { c } else { format!("{c}Worker") }
 }
 
 /// Builds the program. `workers` are the workers in scope in discovery order; those that
 /// cannot be migrated (no `main`) are reported and skipped here.
-pub fn build(workers: &[Worker], origins: &[Origin], exports: &[Option<crate::scan::Exports>], graph: &Graph, opts: &Options<'_>, diags: &mut Vec<Diagnostic>) -> Program {
-    let mut names = Names::default();
+pub fn build(workers: &[Worker], origins: &[Origin], exports: &[Option<crate::scan::Exports>], graph: &Graph, opts: &Options<'_>, shared: &mut Shared, diags: &mut Vec<Diagnostic>) -> Program {
+    let names = shared;
     let mut typing = Typing::new(origins, exports, graph);
-    let mut program = Program { app: opts.app.clone(), externals: graph.externals.clone(), ..Program::default() };
+    let mut program = Program { app: opts.app.clone(), externals: graph.externals.clone(), adopt: opts.adopt, ..Program::default() };
     // Which workers can be emitted at all.
     let emitted: Vec<bool> = workers
         .iter()
@@ -364,9 +398,9 @@ pub fn build(workers: &[Worker], origins: &[Origin], exports: &[Option<crate::sc
         if !emitted[i] {
             continue;
         }
-        let script = display_name(&workers[i]);
-        ident_of.insert(i, worker_ident(&mut names, &script));
-        id_of.insert(i, names.id(&script));
+        let label = opts.labels[i].clone();
+        ident_of.insert(i, names.ident(&format!("worker:{label}"), || worker_ident(&label)));
+        id_of.insert(i, names.id(&format!("worker:{label}"), || label.clone()));
     }
     let position: HashMap<usize, usize> = graph.order.iter().filter(|&&i| emitted[i]).enumerate().map(|(p, &i)| (i, p)).collect();
     // Placeholders for broken edges, one per target worker.
@@ -385,8 +419,9 @@ pub fn build(workers: &[Worker], origins: &[Origin], exports: &[Option<crate::sc
             }
             None => {
                 let script = graph.names[*t].clone();
-                let ident = names.ident(&format!("{}Ref", ident_of[t]));
-                let id = names.id(&format!("{}-stub", id_of[t]));
+                let slot = format!("placeholder:{}", opts.labels[*t]);
+                let ident = names.ident(&slot, || format!("{}Ref", ident_of[t]));
+                let id = names.id(&slot, || format!("{}-stub", id_of[t]));
                 placeholder_of.insert(*t, program.placeholders.len());
                 program.placeholders.push(Placeholder { ident, id, worker: *t, script_name: script, before });
             }
@@ -455,7 +490,7 @@ pub fn build(workers: &[Worker], origins: &[Origin], exports: &[Option<crate::sc
             }
         }
         for b in &w.bindings {
-            let binding = plan_binding(i, w, b, graph, &edge_of, &placeholder_of, &mut typing, &emitted, &mut resources, &mut names, origin, opts, &mut program.secrets, diags);
+            let binding = plan_binding(i, w, b, graph, &edge_of, &placeholder_of, &mut typing, &emitted, &mut resources, names, origin, opts, &mut program.secrets, diags);
             if let Some(binding) = binding {
                 pw.bindings.push(binding);
             }
@@ -469,7 +504,7 @@ pub fn build(workers: &[Worker], origins: &[Origin], exports: &[Option<crate::sc
                 pw.todos.push(format!("TODO(AM0500): http_pull consumer of queue {:?} is not expressible in Alchemy 0.94", c.queue.v));
                 continue;
             }
-            let q = resources.queue(&c.queue.v, None, c.queue.span, &mut names, diags);
+            let q = resources.queue(&c.queue.v, None, c.queue.span, &format!("{}/consumer:{}", opts.labels[i], c.queue.v), names, diags);
             let mut settings: Vec<(&'static str, serde_json::Value)> = Vec::new();
             let n = |x: f64| serde_json::json!(x as i64).as_i64().filter(|i| (*i as f64) == x).map(serde_json::Value::from).unwrap_or(serde_json::json!(x));
             if let Some(x) = c.max_batch_size { settings.push(("batchSize", n(x))); }
@@ -554,11 +589,12 @@ impl ResourceTable {
         self.items.len() - 1
     }
 
-    fn queue(&mut self, name: &str, delivery_delay: Option<f64>, span: Span, names: &mut Names, diags: &mut Vec<Diagnostic>) -> usize {
+    #[allow(clippy::too_many_arguments)]
+    fn queue(&mut self, name: &str, delivery_delay: Option<f64>, span: Span, slot: &str, names: &mut Shared, diags: &mut Vec<Diagnostic>) -> usize {
         let i = self.get_or_add(
             format!("queue:{name}"),
             span,
-            || Resource { ident: names.ident(&camel(name)), id: names.id(name), kind: ResourceKind::Queue { name: name.to_string(), delivery_delay }, notes: Vec::new() },
+            || Resource { ident: names.ident(slot, || camel(name)), id: names.id(slot, || name.to_string()), kind: ResourceKind::Queue { name: name.to_string(), delivery_delay }, notes: Vec::new() },
             |r| match (&r.kind, delivery_delay) {
                 (ResourceKind::Queue { delivery_delay: Some(a), .. }, Some(b)) if *a != b => Some(format!("delivery_delay {b} instead of {a}")),
                 _ => None,
@@ -584,13 +620,14 @@ fn plan_binding(
     typing: &mut Typing<'_>,
     emitted: &[bool],
     resources: &mut ResourceTable,
-    names: &mut Names,
+    names: &mut Shared,
     origin: &Origin,
     opts: &Options<'_>,
     secrets: &mut BTreeSet<String>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Binding> {
     let name = b.name.v.clone();
+    let slot = format!("{}/{}", opts.labels[i], name);
     let ok = |v: Value| Some(Binding { name: name.clone(), value: Some(v), todo: None });
     let todo = |text: String| Some(Binding { name: name.clone(), value: None, todo: Some(text) });
     let lower = |s: &str| s.to_ascii_lowercase().replace('_', "-");
@@ -608,7 +645,7 @@ fn plan_binding(
             let r = resources.get_or_add(
                 format!("kv:{}", id.v),
                 id.span,
-                || Resource { ident: names.ident(&suffixed(&name, "Kv")), id: String::new(), kind: ResourceKind::KvById { id: id.v.clone() }, notes: Vec::new() },
+                || Resource { ident: names.ident(&slot, || suffixed(&name, "Kv")), id: names.id(&slot, || lower(&name)), kind: ResourceKind::KvById { id: id.v.clone() }, notes: Vec::new() },
                 |_| None,
                 "KV namespace",
                 diags,
@@ -620,7 +657,7 @@ fn plan_binding(
             let r = resources.get_or_add(
                 format!("kvnew:{title}"),
                 b.span,
-                || Resource { ident: names.ident(&suffixed(&name, "Kv")), id: names.id(&title), kind: ResourceKind::KvNew { title: title.clone() }, notes: vec!["wrangler gave no id: a new namespace is created".into()] },
+                || Resource { ident: names.ident(&slot, || suffixed(&name, "Kv")), id: names.id(&slot, || title.clone()), kind: ResourceKind::KvNew { title: title.clone() }, notes: vec!["wrangler gave no id: a new namespace is created".into()] },
                 |_| None,
                 "KV namespace",
                 diags,
@@ -636,7 +673,7 @@ fn plan_binding(
             let r = resources.get_or_add(
                 format!("r2:{}", bucket.v),
                 bucket.span,
-                || Resource { ident: names.ident(&camel(&bucket.v)), id: names.id(&bucket.v), kind: ResourceKind::R2 { name: bucket.v.clone(), jurisdiction: j.clone() }, notes: Vec::new() },
+                || Resource { ident: names.ident(&slot, || camel(&bucket.v)), id: names.id(&slot, || bucket.v.clone()), kind: ResourceKind::R2 { name: bucket.v.clone(), jurisdiction: j.clone() }, notes: Vec::new() },
                 |r| match &r.kind {
                     ResourceKind::R2 { jurisdiction, .. } if *jurisdiction != j => Some(format!("jurisdiction {:?} instead of {:?}", j, jurisdiction)),
                     _ => None,
@@ -657,7 +694,7 @@ fn plan_binding(
             let r = resources.get_or_add(
                 format!("d1:{}", db.v),
                 db.span,
-                || Resource { ident: names.ident(&camel(&db.v)), id: names.id(&db.v), kind: ResourceKind::D1 { name: db.v.clone(), migrations_dir: dir.clone(), migrations_table: table.clone() }, notes: Vec::new() },
+                || Resource { ident: names.ident(&slot, || camel(&db.v)), id: names.id(&slot, || db.v.clone()), kind: ResourceKind::D1 { name: db.v.clone(), migrations_dir: dir.clone(), migrations_table: table.clone() }, notes: Vec::new() },
                 |r| match &r.kind {
                     ResourceKind::D1 { migrations_dir, migrations_table, .. } if *migrations_dir != dir_for_cmp || *migrations_table != table => {
                         Some("other migrations_dir/migrations_table".to_string())
@@ -673,7 +710,7 @@ fn plan_binding(
             ok(Value::Resource(r))
         }
         BindingKind::QueueProducer { queue, delivery_delay } => {
-            let r = resources.queue(&queue.v, delivery_delay.as_ref().map(|d| d.v), queue.span, names, diags);
+            let r = resources.queue(&queue.v, delivery_delay.as_ref().map(|d| d.v), queue.span, &slot, names, diags);
             ok(Value::Resource(r))
         }
         BindingKind::DispatchNamespace { namespace, outbound } => {
@@ -681,7 +718,7 @@ fn plan_binding(
             let r = resources.get_or_add(
                 format!("dispatch:{}", namespace.v),
                 namespace.span,
-                || Resource { ident: names.ident(&camel(&namespace.v)), id: names.id(&namespace.v), kind: ResourceKind::DispatchNamespace { namespace: namespace.v.clone() }, notes: Vec::new() },
+                || Resource { ident: names.ident(&slot, || camel(&namespace.v)), id: names.id(&slot, || namespace.v.clone()), kind: ResourceKind::DispatchNamespace { namespace: namespace.v.clone() }, notes: Vec::new() },
                 |_| None,
                 "dispatch namespace",
                 diags,
@@ -698,7 +735,7 @@ fn plan_binding(
             let r = resources.get_or_add(
                 format!("vectorize:{}", index_name.v),
                 index_name.span,
-                || Resource { ident: names.ident(&camel(&index_name.v)), id: names.id(&index_name.v), kind: ResourceKind::Vectorize { index_name: index_name.v.clone() }, notes: Vec::new() },
+                || Resource { ident: names.ident(&slot, || camel(&index_name.v)), id: names.id(&slot, || index_name.v.clone()), kind: ResourceKind::Vectorize { index_name: index_name.v.clone() }, notes: Vec::new() },
                 |_| None,
                 "Vectorize index",
                 diags,
@@ -715,7 +752,7 @@ fn plan_binding(
             let r = resources.get_or_add(
                 format!("hyperdrive:{}", id.v),
                 id.span,
-                || Resource { ident: names.ident(&suffixed(&name, "Hyperdrive")), id: names.id(&lower(&name)), kind: ResourceKind::Hyperdrive { id: id.v.clone(), binding: name.clone(), local_secret: local_secret.clone() }, notes: Vec::new() },
+                || Resource { ident: names.ident(&slot, || suffixed(&name, "Hyperdrive")), id: names.id(&slot, || lower(&name)), kind: ResourceKind::Hyperdrive { id: id.v.clone(), binding: name.clone(), local_secret: local_secret.clone() }, notes: Vec::new() },
                 |_| None,
                 "Hyperdrive config",
                 diags,
@@ -723,7 +760,7 @@ fn plan_binding(
             ok(Value::Resource(r))
         }
         BindingKind::DurableObject { class_name, script_name, environment } => {
-            let id = names.id(&format!("{}-{}", lower(&display_name(w)), lower(&name)));
+            let id = names.id(&slot, || format!("{}-{}", lower(&opts.labels[i]), lower(&name)));
             let script = match script_name {
                 None => None,
                 Some(s) if Some(&s.v) == w.name.as_ref().map(|n| &n.v) => None,
@@ -749,7 +786,7 @@ fn plan_binding(
             if steps.is_some() {
                 diags.push(codes::not_translated(b.span, "workflows[].limits.steps", "Alchemy 0.94 accepts the limit but never sends it; set it in the dashboard if you rely on it"));
             }
-            let id = names.id(&format!("{}-{}", lower(&display_name(w)), lower(&name)));
+            let id = names.id(&slot, || format!("{}-{}", lower(&opts.labels[i]), lower(&name)));
             let script = match script_name {
                 None => None,
                 Some(s) if Some(&s.v) == w.name.as_ref().map(|n| &n.v) => None,
@@ -817,7 +854,7 @@ fn plan_binding(
         }
         BindingKind::AnalyticsEngine { dataset } => {
             let ds = dataset.as_ref().map(|d| d.v.clone()).unwrap_or_else(|| name.clone());
-            ok(Value::AnalyticsEngine { id: names.id(&format!("{}-{}", lower(&display_name(w)), lower(&name))), dataset: ds })
+            ok(Value::AnalyticsEngine { id: names.id(&slot, || format!("{}-{}", lower(&opts.labels[i]), lower(&name))), dataset: ds })
         }
         BindingKind::Ai => {
             diags.push(codes::local_dev_limit(b.span, &name, "Workers AI always runs remotely, so `alchemy dev` needs real Cloudflare credentials and network"));

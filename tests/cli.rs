@@ -127,7 +127,7 @@ fn bad_input_never_panics() {
         assert!(!e.contains("panicked"), "{e}");
         if cmd == "migrate" {
             // The good worker is still migrated.
-            assert!(stdout(&o).contains("name: \"w\""), "{}", stdout(&o));
+            assert!(stdout(&o).contains("await Worker(\"w\""), "{}", stdout(&o));
         }
     }
 }

@@ -83,20 +83,22 @@ fn migrate_fixtures() {
         ];
         argv.extend(extra_args(&case));
         let Cli { command: Command::Migrate(args) } = Cli::try_parse_from(&argv).unwrap() else { unreachable!() };
-        let (analysis, _, files, diags) = cli::plan_migration(&args);
+        let m = cli::plan_migration(&args);
+        let (analysis, files, diags) = (&m.analysis, &m.files, &m.diagnostics);
         if updating() {
             // Regenerate from scratch so files that are no longer generated disappear.
             let _ = std::fs::remove_dir_all(&expected);
         }
         let sources = cli::rebase_sources(&analysis.inputs.sources, &expected);
         let mut generated: Vec<String> = Vec::new();
-        for f in &files {
+        for f in files {
             generated.push(f.path.clone());
             failures.extend(compare(&expected.join(&f.path), &f.contents));
         }
         let mut d: String = diags.iter().map(|d| render_short(d, &sources) + "\n").collect();
         d = d.replace(&format!("{}/", case.display()), "../");
-        d.push_str(&format!("exit: {}\n", cli::exit_code(&diags, analysis.inputs.io_failed)));
+        let code = if m.usage_error { cli::EXIT_USAGE } else { cli::exit_code(diags, analysis.inputs.io_failed) };
+        d.push_str(&format!("exit: {code}\n"));
         failures.extend(compare(&expected.join("diagnostics.txt"), &d));
         generated.push("diagnostics.txt".into());
         // No stale expected files.

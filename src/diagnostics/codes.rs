@@ -356,3 +356,15 @@ pub fn local_dev_limit(span: Span, binding: &str, why: &str) -> Diagnostic {
         .at(span)
         .with_help("test this binding against a deployed stage")
 }
+
+/// AM0510: `--default-stage` names a wrangler environment.
+pub fn default_stage_is_env(stage: &str) -> Diagnostic {
+    Diagnostic::error("AM0510", format!("--default-stage {stage} is also the name of a wrangler environment"))
+        .with_help(format!("the environment `{stage}` already deploys as stage `{stage}`: choose another name for the top level, or leave the flag out"))
+}
+
+/// AM0511: an environment named `production` exists, so the top level gets no stage of its own.
+pub fn top_level_is_template() -> Diagnostic {
+    Diagnostic::info("AM0511", "a wrangler environment is named `production`: it deploys as stage `production`, and the top level only serves as the template of other stages")
+        .with_help("pass --default-stage NAME to give the top level a stage of its own")
+}

@@ -6,11 +6,20 @@ use super::ts::{Js, Prop, declaration, string_literal};
 use crate::plan::{Program, ResourceKind, ScriptRef, TailTarget, Value};
 use std::collections::BTreeSet;
 
-/// Writes `alchemy.run.ts` and the env modules.
-pub fn emit(p: &Program) -> Vec<OutputFile> {
-    let mut files = vec![OutputFile { path: "alchemy.run.ts".into(), contents: run_file(p) }];
-    for w in &p.workers {
-        files.push(OutputFile { path: format!("env/{}.ts", file_stem(&w.id)), contents: env_module(&w.ident, w.script_name.as_deref().unwrap_or(&w.id)) });
+/// One wrangler environment and its program.
+pub struct StageProgram<'a> {
+    pub stage: String,
+    pub program: &'a Program,
+}
+
+/// Writes `alchemy.run.ts` (one program for every stage) and the env modules. `other` is the
+/// program of the configuration that stages which are not wrangler environments start from;
+/// it is emitted with fresh resources and Alchemy's own names. `default_stage` is the mapped
+/// stage that shares that configuration (the top level's stage), if any.
+pub fn emit(stages: &[StageProgram<'_>], other: &Program, default_stage: Option<&str>, header: &[String]) -> Vec<OutputFile> {
+    let mut files = vec![OutputFile { path: "alchemy.run.ts".into(), contents: run_file(stages, other, default_stage, header) }];
+    for w in &other.workers {
+        files.push(OutputFile { path: format!("env/{}.ts", file_stem(&w.id)), contents: env_module(&w.ident, &w.id) });
     }
     files
 }
@@ -31,53 +40,190 @@ fn env_module(ident: &str, script: &str) -> String {
 
 struct Emitter<'a> {
     p: &'a Program,
+    /// Emit for a stage that is not a wrangler environment: fresh resources, Alchemy's names.
+    fresh: bool,
+    /// Resources that do not exist in every stage (referenced with `!`).
+    partial: &'a BTreeSet<String>,
     imports: BTreeSet<&'static str>,
+    /// The `personalName` helper is needed.
+    personal_name: bool,
 }
 
-fn run_file(p: &Program) -> String {
-    let mut e = Emitter { p, imports: BTreeSet::new() };
-    let mut body = String::new();
-    if !p.resources.is_empty() {
-        body.push_str("// Resources shared by the workers. Existing ones are adopted and never deleted.\n");
-    }
-    for r in &p.resources {
-        for n in &r.notes {
-            body.push_str(&format!("// {}\n", super::ts::comment_text(n)));
-        }
-        let js = e.resource(&r.kind, &r.id);
-        body.push_str(&declaration(true, &r.ident, &js));
-    }
+struct WorkerDecls {
+    /// `(ident, comment, expression)` of the placeholders declared just before the worker.
+    placeholders: Vec<(String, String, Js)>,
+    ident: String,
+    comments: Vec<String>,
+    js: Js,
+}
+
+struct StageDecls {
+    /// `(ident, notes, expression)`; `None` when the resource does not exist in this stage.
+    resources: Vec<(String, Vec<String>, Option<Js>)>,
+    workers: Vec<WorkerDecls>,
+    imports: BTreeSet<&'static str>,
+    personal_name: bool,
+}
+
+/// Resources that cannot be created afresh: in other stages their bindings are left out.
+fn existing_only(kind: &ResourceKind) -> bool {
+    matches!(kind, ResourceKind::Vectorize { .. } | ResourceKind::Hyperdrive { .. })
+}
+
+fn stage_decls(p: &Program, fresh: bool, partial: &BTreeSet<String>) -> StageDecls {
+    let mut e = Emitter { p, fresh, partial, imports: BTreeSet::new(), personal_name: false };
+    let resources = p
+        .resources
+        .iter()
+        .map(|r| {
+            let js = if fresh && existing_only(&r.kind) { None } else { Some(e.resource(&r.kind, &r.id)) };
+            (r.ident.clone(), r.notes.clone(), js)
+        })
+        .collect();
+    let mut workers = Vec::new();
     for (wi, w) in p.workers.iter().enumerate() {
+        let mut placeholders = Vec::new();
         for ph in p.placeholders.iter().filter(|ph| ph.before == wi) {
             e.imports.insert("WorkerRef");
             e.imports.insert("WorkerStub");
-            body.push('\n');
-            body.push_str(&format!("// {} is created further down, but {} needs it first (a cycle):\n// locally it is bound by name, on deploy a stub script stands in until the real one adopts it.\n", ph.script_name, w.script_name.as_deref().unwrap_or(&w.id)));
-            let name = Js::str(ph.script_name.clone());
+            let comment = format!("{} is created further down, but {} needs it first (a cycle):\nlocally it is bound by name, on deploy a stub script stands in until the real one adopts it.", p.workers[ph.worker].id, w.id);
+            let name = e.worker_name(ph.worker).unwrap_or_else(|| Js::str(ph.script_name.clone()));
             let js = Js::Cond(
                 Box::new(Js::raw("app.local")),
                 Box::new(Js::call("WorkerRef", vec![Js::obj(vec![Prop::kv("service", name.clone())])])),
                 Box::new(Js::await_(Js::call("WorkerStub", vec![Js::str(ph.id.clone()), Js::obj(vec![Prop::kv("name", name)])]))),
             );
-            body.push_str(&declaration(false, &ph.ident, &js));
+            placeholders.push((ph.ident.clone(), comment, js));
         }
-        body.push('\n');
-        body.push_str(&format!("// From {}\n", super::ts::comment_text(&w.source)));
-        for t in &w.todos {
-            body.push_str(&format!("// {}\n", super::ts::comment_text(t)));
-        }
-        let js = e.worker(w);
+        let mut comments = vec![format!("From {}", w.source)];
+        comments.extend(w.todos.iter().cloned());
+        let js = e.worker(wi, w);
         e.imports.insert("Worker");
-        body.push_str(&declaration(true, &w.ident, &js));
+        workers.push(WorkerDecls { placeholders, ident: w.ident.clone(), comments, js });
+    }
+    StageDecls { resources, workers, imports: e.imports, personal_name: e.personal_name }
+}
+
+fn comment_lines(out: &mut String, text: &str) {
+    for line in text.lines() {
+        out.push_str(&format!("// {}\n", super::ts::comment_text(line)));
+    }
+}
+
+fn run_file(stages: &[StageProgram<'_>], other: &Program, default_stage: Option<&str>, header: &[String]) -> String {
+    let programs: Vec<&Program> = stages.iter().map(|s| s.program).chain(std::iter::once(other)).collect();
+    // Resources missing from some program (or not creatable afresh) are partial.
+    let mut partial = BTreeSet::new();
+    for p in &programs {
+        for r in &p.resources {
+            let everywhere = programs.iter().all(|q| q.resources.iter().any(|x| x.ident == r.ident)) && !existing_only(&r.kind);
+            if !everywhere {
+                partial.insert(r.ident.clone());
+            }
+        }
+    }
+    let n = stages.len();
+    let decls: Vec<StageDecls> = programs.iter().enumerate().map(|(k, p)| stage_decls(p, k == n, &partial)).collect();
+    let st = super::stages::Stages { mapped: stages.iter().map(|s| s.stage.clone()).collect(), default: default_stage.map(str::to_string) };
+    let merge = |vals: Vec<Option<Js>>| -> Js {
+        let mut vals = vals;
+        let other = vals.pop().flatten();
+        st.merge(&vals, Some(other.as_ref()))
+    };
+    let mut body = String::new();
+    // Resources, in order of first appearance.
+    let mut idents: Vec<String> = Vec::new();
+    for d in &decls {
+        for (i, _, _) in &d.resources {
+            if !idents.contains(i) {
+                idents.push(i.clone());
+            }
+        }
+    }
+    if !idents.is_empty() {
+        body.push_str("// Resources shared by the workers. In wrangler's environments the existing ones are adopted\n// and never deleted; other stages get fresh ones.\n");
+    }
+    for ident in &idents {
+        let mut notes: Vec<String> = Vec::new();
+        let vals: Vec<Option<Js>> = decls
+            .iter()
+            .map(|d| {
+                let r = d.resources.iter().find(|(i, _, _)| i == ident)?;
+                for n in &r.1 {
+                    if !notes.contains(n) {
+                        notes.push(n.clone());
+                    }
+                }
+                r.2.clone()
+            })
+            .collect();
+        for n in &notes {
+            comment_lines(&mut body, n);
+        }
+        body.push_str(&declaration(true, ident, &merge(vals)));
+    }
+    // Workers in creation order, each after the placeholders it needs.
+    for (wi, w) in decls[0].workers.iter().enumerate() {
+        let mut ph_idents: Vec<String> = Vec::new();
+        for d in &decls {
+            for (i, _, _) in d.workers.get(wi).map(|x| x.placeholders.as_slice()).unwrap_or_default() {
+                if !ph_idents.contains(i) {
+                    ph_idents.push(i.clone());
+                }
+            }
+        }
+        for ph in &ph_idents {
+            let mut comment = String::new();
+            let vals: Vec<Option<Js>> = decls
+                .iter()
+                .map(|d| {
+                    let x = d.workers.get(wi)?.placeholders.iter().find(|(i, _, _)| i == ph)?;
+                    comment = x.1.clone();
+                    Some(x.2.clone())
+                })
+                .collect();
+            body.push('\n');
+            comment_lines(&mut body, &comment);
+            body.push_str(&declaration(false, ph, &merge(vals)));
+        }
+        let mut comments: Vec<String> = Vec::new();
+        let vals: Vec<Option<Js>> = decls
+            .iter()
+            .map(|d| {
+                let x = d.workers.get(wi)?;
+                for c in &x.comments {
+                    if !comments.contains(c) {
+                        comments.push(c.clone());
+                    }
+                }
+                Some(x.js.clone())
+            })
+            .collect();
+        body.push('\n');
+        for c in &comments {
+            comment_lines(&mut body, c);
+        }
+        body.push_str(&declaration(true, &w.ident, &merge(vals)));
+    }
+    let imports: BTreeSet<&str> = decls.iter().flat_map(|d| d.imports.iter().copied()).collect();
+    let mut type_imports: std::collections::BTreeMap<String, crate::plan::TypeImport> = std::collections::BTreeMap::new();
+    for p in &programs {
+        for (path, imp) in &p.type_imports {
+            let e = type_imports.entry(path.clone()).or_default();
+            if e.default.is_none() {
+                e.default = imp.default.clone();
+            }
+            e.named.extend(imp.named.iter().cloned());
+        }
     }
     let mut out = String::new();
     out.push_str("// Generated by alchemy-migrator from wrangler configs. Review every TODO before deploying.\n");
-    for h in &p.header {
-        out.push_str(&format!("// {}\n", super::ts::comment_text(h)));
+    for h in header {
+        comment_lines(&mut out, h);
     }
     out.push_str("import alchemy from \"alchemy\";\n");
-    if !e.imports.is_empty() {
-        let names: Vec<&str> = e.imports.iter().copied().collect();
+    if !imports.is_empty() {
+        let names: Vec<&str> = imports.iter().copied().collect();
         let line = format!("import {{ {} }} from \"alchemy/cloudflare\";\n", names.join(", "));
         if line.len() <= super::ts::WIDTH + 1 {
             out.push_str(&line);
@@ -89,7 +235,7 @@ fn run_file(p: &Program) -> String {
             out.push_str("} from \"alchemy/cloudflare\";\n");
         }
     }
-    for (path, imp) in &p.type_imports {
+    for (path, imp) in &type_imports {
         let from = string_literal(path);
         if let Some(d) = &imp.default {
             out.push_str(&format!("import type {d} from {from};\n"));
@@ -109,7 +255,15 @@ fn run_file(p: &Program) -> String {
         }
     }
     out.push('\n');
-    out.push_str(&declaration(false, "app", &Js::await_(Js::call("alchemy", vec![Js::str(p.app.clone())]))));
+    out.push_str(&declaration(false, "app", &Js::await_(Js::call("alchemy", vec![Js::str(other.app.clone())]))));
+    let stage_list = Js::Arr(stages.iter().map(|s| Js::str(s.stage.clone())).collect());
+    out.push_str(&declaration(false, "STAGES", &Js::As(Box::new(stage_list), "const".into())));
+    out.push_str("// The wrangler environment this stage deploys, or undefined for any other stage.\n");
+    out.push_str("const stage = STAGES.find((s) => s === app.stage);\n");
+    if decls.iter().any(|d| d.personal_name) {
+        out.push_str("// The script name of a worker in a stage that is not a wrangler environment.\n");
+        out.push_str("const personalName = (id: string) =>\n  `${app.appName}-${id}-${app.stage}`\n    .replaceAll(/[^a-z0-9_-]/gi, \"-\")\n    .toLowerCase();\n");
+    }
     out.push('\n');
     out.push_str(body.trim_start_matches('\n'));
     out.push('\n');
@@ -117,49 +271,82 @@ fn run_file(p: &Program) -> String {
     out
 }
 
-fn adopt_props() -> Vec<Prop> {
-    vec![Prop::kv("adopt", Js::bool(true)), Prop::kv("delete", Js::bool(false))]
-}
-
 impl Emitter<'_> {
+    /// Existing resources are adopted (unless `--no-adopt`) and never deleted; fresh ones (other
+    /// stages) are neither adopted nor kept.
+    fn adopt_props(&self) -> Vec<Prop> {
+        if self.fresh {
+            vec![Prop::kv("adopt", Js::bool(false)), Prop::kv("delete", Js::bool(true))]
+        } else {
+            vec![Prop::kv("adopt", Js::bool(self.p.adopt)), Prop::kv("delete", Js::bool(false))]
+        }
+    }
+
+    /// `name`-like props: the existing name, or none (Alchemy's stage-suffixed name) when fresh.
+    fn named(&self, key: &str, name: &str) -> Vec<Prop> {
+        if self.fresh { Vec::new() } else { vec![Prop::kv(key, Js::str(name.to_string()))] }
+    }
+
+    /// The script name of worker `wi`: wrangler's, or in other stages none, except for workers a
+    /// cycle's placeholder stands in for (both must agree on it).
+    fn worker_name(&mut self, wi: usize) -> Option<Js> {
+        let w = &self.p.workers[wi];
+        if !self.fresh {
+            return w.script_name.as_ref().map(|n| Js::str(n.clone()));
+        }
+        if self.p.placeholders.iter().any(|ph| ph.worker == wi) {
+            self.personal_name = true;
+            return Some(Js::call("personalName", vec![Js::str(w.id.clone())]));
+        }
+        None
+    }
+
     fn resource(&mut self, kind: &ResourceKind, id: &str) -> Js {
         let call = |name: &'static str, props: Vec<Prop>, this: &mut Self| {
             this.imports.insert(name);
             Js::await_(Js::call(name, vec![Js::str(id), Js::expanded(props)]))
         };
         match kind {
+            ResourceKind::KvById { .. } | ResourceKind::KvNew { .. } if self.fresh => {
+                let props = self.adopt_props();
+                call("KVNamespace", props, self)
+            }
             ResourceKind::KvById { id } => Js::obj(vec![Prop::kv("type", Js::raw("\"kv_namespace\" as const")), Prop::kv("id", Js::str(id.clone()))]),
-            ResourceKind::KvNew { title } => call("KVNamespace", vec![Prop::kv("title", Js::str(title.clone())), Prop::kv("delete", Js::bool(false))], self),
+            ResourceKind::KvNew { title } => {
+                let mut props = vec![Prop::kv("title", Js::str(title.clone()))];
+                props.push(Prop::kv("delete", Js::bool(false)));
+                call("KVNamespace", props, self)
+            }
             ResourceKind::R2 { name, jurisdiction } => {
-                let mut props = vec![Prop::kv("name", Js::str(name.clone()))];
+                let mut props = self.named("name", name);
                 if let Some(j) = jurisdiction {
                     props.push(Prop::kv("jurisdiction", Js::str(j.clone())));
                 }
-                props.extend(adopt_props());
+                props.extend(self.adopt_props());
                 call("R2Bucket", props, self)
             }
             ResourceKind::D1 { name, migrations_dir, migrations_table } => {
-                let mut props = vec![Prop::kv("name", Js::str(name.clone()))];
+                let mut props = self.named("name", name);
                 if let Some(d) = migrations_dir {
                     props.push(Prop::kv("migrationsDir", Js::str(d.clone())));
                 }
                 if let Some(t) = migrations_table {
                     props.push(Prop::kv("migrationsTable", Js::str(t.clone())));
                 }
-                props.extend(adopt_props());
+                props.extend(self.adopt_props());
                 call("D1Database", props, self)
             }
             ResourceKind::Queue { name, delivery_delay } => {
-                let mut props = vec![Prop::kv("name", Js::str(name.clone()))];
+                let mut props = self.named("name", name);
                 if let Some(d) = delivery_delay {
                     props.push(Prop::kv("settings", Js::obj(vec![Prop::kv("deliveryDelay", Js::num(*d))])));
                 }
-                props.extend(adopt_props());
+                props.extend(self.adopt_props());
                 call("Queue", props, self)
             }
             ResourceKind::DispatchNamespace { namespace } => {
-                let mut props = vec![Prop::kv("namespace", Js::str(namespace.clone()))];
-                props.extend(adopt_props());
+                let mut props = self.named("namespace", namespace);
+                props.extend(self.adopt_props());
                 call("DispatchNamespace", props, self)
             }
             ResourceKind::Vectorize { index_name } => {
@@ -182,16 +369,23 @@ impl Emitter<'_> {
         }
     }
 
-    fn value(&mut self, v: &Value) -> Js {
+    /// The expression for a binding, or why it is left out in this stage.
+    fn value(&mut self, v: &Value) -> Result<Js, String> {
         let p = self.p;
-        match v {
+        Ok(match v {
             Value::Str(s) => Js::str(s.clone()),
             Value::Json(j) => {
                 self.imports.insert("Json");
                 Js::call("Json", vec![Js::json(j)])
             }
             Value::Secret(name) => secret(name),
-            Value::Resource(r) => Js::raw(p.resources[*r].ident.clone()),
+            Value::Resource(r) => {
+                let r = &p.resources[*r];
+                if self.fresh && existing_only(&r.kind) {
+                    return Err("not bound in stages that are not wrangler environments: it would reach an existing resource that Alchemy cannot create afresh".into());
+                }
+                if self.partial.contains(&r.ident) { Js::raw(format!("{}!", r.ident)) } else { Js::raw(r.ident.clone()) }
+            }
             Value::Worker(w) => Js::raw(p.workers[*w].ident.clone()),
             Value::Placeholder(ph) => Js::raw(p.placeholders[*ph].ident.clone()),
             Value::External(name) => {
@@ -208,7 +402,7 @@ impl Emitter<'_> {
                 Js::call(format!("WorkerRef<{ty}>"), vec![Js::obj(vec![Prop::kv("service", service)])])
             }
             Value::Entrypoint(target, name, ty) => {
-                let t = self.value(target);
+                let t = self.value(target)?;
                 let callee = match ty {
                     Some(ty) => format!("Worker.experimentalEntrypoint<{ty}>"),
                     None => "Worker.experimentalEntrypoint".to_string(),
@@ -232,7 +426,9 @@ impl Emitter<'_> {
             }
             Value::Workflow { id, workflow_name, class_name, script, .. } => {
                 self.imports.insert("Workflow");
-                let mut props = vec![Prop::kv("workflowName", Js::str(workflow_name.clone())), Prop::kv("className", Js::str(class_name.clone()))];
+                // Workflow names are not stage-scoped: other stages get their own.
+                let name = if self.fresh { Js::raw(format!("`{}-${{app.stage}}`", template_text(workflow_name))) } else { Js::str(workflow_name.clone()) };
+                let mut props = vec![Prop::kv("workflowName", name), Prop::kv("className", Js::str(class_name.clone()))];
                 if let Some(s) = script {
                     props.push(Prop::kv("scriptName", self.script(s)));
                 }
@@ -277,6 +473,7 @@ impl Emitter<'_> {
                 Prop::kv("name", Js::str(secret_name.clone())),
                 Prop::kv("storeId", Js::str(store_id.clone())),
             ]),
+            Value::Pipeline { .. } if self.fresh => return Err("not bound in stages that are not wrangler environments: it would send into the existing stream".into()),
             Value::Pipeline { stream } => {
                 // Alchemy 0.94 has no reference to an existing pipeline; the literal binds it by name.
                 self.imports.insert("Pipeline");
@@ -286,7 +483,7 @@ impl Emitter<'_> {
                 self.imports.insert("Assets");
                 Js::await_(Js::call("Assets", vec![Js::obj(vec![Prop::kv("path", Js::str(path.clone()))])]))
             }
-        }
+        })
     }
 
     fn nullary(&mut self, name: &'static str) -> Js {
@@ -301,16 +498,18 @@ impl Emitter<'_> {
         }
     }
 
-    fn worker(&mut self, w: &crate::plan::PlanWorker) -> Js {
+    fn worker(&mut self, wi: usize, w: &crate::plan::PlanWorker) -> Js {
         let mut props = Vec::new();
-        if let Some(n) = &w.script_name {
-            props.push(Prop::kv("name", Js::str(n.clone())));
+        let name = self.worker_name(wi);
+        let placeholder_target = self.p.placeholders.iter().any(|ph| ph.worker == wi);
+        if let Some(n) = name {
+            props.push(Prop::kv("name", n));
         }
         props.push(Prop::kv("entrypoint", Js::str(w.entrypoint.clone())));
-        if w.adopt {
-            props.push(Prop::kv("adopt", Js::bool(true)));
-        }
-        props.push(Prop::kv("delete", Js::bool(false)));
+        // A placeholder's stub script exists before the real worker: it must be adopted.
+        let adopt = if self.fresh { placeholder_target } else { w.adopt };
+        props.push(Prop::kv("adopt", Js::bool(adopt)));
+        props.push(Prop::kv("delete", Js::bool(self.fresh)));
         if let Some(a) = &w.account_id {
             props.push(Prop::kv("accountId", Js::str(a.clone())));
         }
@@ -333,8 +532,10 @@ impl Emitter<'_> {
                     b.push(Prop::comment(format!("{}: {t}", binding.name)));
                 }
                 if let Some(v) = &binding.value {
-                    let js = self.value(v);
-                    b.push(Prop::kv(&binding.name, js));
+                    match self.value(v) {
+                        Ok(js) => b.push(Prop::kv(&binding.name, js)),
+                        Err(why) => b.push(Prop::comment(format!("{}: {why}", binding.name))),
+                    }
                 }
             }
             props.push(Prop::kv("bindings", Js::expanded(b)));
@@ -361,10 +562,11 @@ impl Emitter<'_> {
             Some(z) => Js::obj(vec![Prop::kv(key, Js::str(p.clone())), Prop::kv("zoneId", Js::str(z.clone()))]),
             None => Js::str(p.clone()),
         };
-        if !w.routes.is_empty() {
+        // Routes and custom domains belong to the wrangler environments' workers only.
+        if !w.routes.is_empty() && !self.fresh {
             props.push(Prop::kv("routes", Js::Arr(w.routes.iter().map(|r| zoned(r, "pattern")).collect())));
         }
-        if !w.domains.is_empty() {
+        if !w.domains.is_empty() && !self.fresh {
             props.push(Prop::kv("domains", Js::Arr(w.domains.iter().map(|d| zoned(d, "domainName")).collect())));
         }
         if !w.assets_config.is_empty() {
@@ -412,4 +614,9 @@ fn secret(name: &str) -> Js {
     } else {
         Js::raw(format!("alchemy.secret.env[{}]", string_literal(name)))
     }
+}
+
+/// Text for inside a template literal: backslashes, backticks and `${` escaped.
+fn template_text(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('`', "\\`").replace("${", "\\${")
 }

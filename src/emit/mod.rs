@@ -4,6 +4,7 @@
 
 pub mod alchemy_v1;
 pub mod report;
+pub mod stages;
 pub mod ts;
 
 /// Exact versions the generated program is written and tested against.

@@ -22,12 +22,18 @@ pub enum Js {
     Cond(Box<Js>, Box<Js>, Box<Js>),
     /// `expr as Type`.
     As(Box<Js>, String),
+    /// `expr[key]` (the key is written as it is).
+    Index(Box<Js>, String),
+    /// `expr!`.
+    NonNull(Box<Js>),
 }
 
 /// An object member, or a comment line between members.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Prop {
     KeyValue(String, Js),
+    /// `...expr`.
+    Spread(Js),
     Comment(String),
 }
 
@@ -230,8 +236,13 @@ pub fn print(js: &Js, indent: usize, col: usize) -> String {
                     Prop::Comment(c) => s.push_str(&format!("{inner}// {}\n", comment_text(c))),
                     Prop::KeyValue(k, v) => {
                         let head = format!("{inner}{k}: ");
-                        let body = print(v, indent + 2, head.len());
+                        // (+1: the trailing comma counts towards the width, as in Prettier.)
+                        let body = print(v, indent + 2, head.len() + 1);
                         s.push_str(&format!("{head}{body},\n"));
+                    }
+                    Prop::Spread(v) => {
+                        let body = spread_body(v, indent + 2, inner.len() + 3);
+                        s.push_str(&format!("{inner}...{body},\n"));
                     }
                 }
             }
@@ -242,7 +253,7 @@ pub fn print(js: &Js, indent: usize, col: usize) -> String {
         Js::Arr(items) => {
             let mut s = String::from("[\n");
             for it in items {
-                let body = print(it, indent + 2, indent + 2);
+                let body = print(it, indent + 2, indent + 3);
                 s.push_str(&format!("{inner}{body},\n"));
             }
             s.push_str(&pad);
@@ -276,12 +287,12 @@ pub fn print(js: &Js, indent: usize, col: usize) -> String {
         }
         Js::Await(e) => format!("await {}", print(e, indent, col + 6)),
         Js::As(e, t) => format!("{} as {t}", print(e, indent, col)),
-        Js::Cond(c, a, b) => {
-            let c = print(c, indent, col);
-            let a = print(a, indent + 2, indent + 4);
-            let b = print(b, indent + 2, indent + 4);
-            format!("{c}\n{inner}? {a}\n{inner}: {b}")
-        }
+        Js::Index(e, k) => format!("{}[{k}]", print_expanded(e, indent)),
+        Js::NonNull(e) => match **e {
+            Js::Cond(..) => format!("({})!", print(e, indent, col + 1)),
+            _ => format!("{}!", print(e, indent, col)),
+        },
+        Js::Cond(..) => print_cond_broken(js, indent, col),
     }
 }
 
@@ -300,7 +311,7 @@ fn breakable(js: &Js) -> bool {
         Js::Obj { props, .. } => !props.is_empty(),
         Js::Arr(items) => !items.is_empty(),
         Js::Call { args, .. } => !args.is_empty(),
-        Js::Await(e) | Js::As(e, _) => breakable(e),
+        Js::Await(e) | Js::As(e, _) | Js::Index(e, _) | Js::NonNull(e) => breakable(e),
         Js::Cond(..) => true,
     }
 }
@@ -322,6 +333,7 @@ pub fn flat(js: &Js) -> Option<String> {
                 match p {
                     Prop::Comment(_) => return None,
                     Prop::KeyValue(k, v) => parts.push(format!("{k}: {}", flat(v)?)),
+                    Prop::Spread(v) => parts.push(format!("...{}", spread_flat(v)?)),
                 }
             }
             format!("{{ {} }}", parts.join(", "))
@@ -330,7 +342,12 @@ pub fn flat(js: &Js) -> Option<String> {
         Js::Call { callee, args } => format!("{callee}({})", args.iter().map(flat).collect::<Option<Vec<_>>>()?.join(", ")),
         Js::Await(e) => format!("await {}", flat(e)?),
         Js::As(e, t) => format!("{} as {t}", flat(e)?),
-        Js::Cond(c, a, b) => format!("{} ? {} : {}", flat(c)?, flat(a)?, flat(b)?),
+        Js::Index(e, k) => format!("{}[{k}]", flat(e)?),
+        Js::NonNull(e) => match **e {
+            Js::Cond(..) => format!("({})!", flat(e)?),
+            _ => format!("{}!", flat(e)?),
+        },
+        Js::Cond(c, a, b) => format!("{} ? {} : {}", flat(c)?, branch_flat(a)?, branch_flat(b)?),
     })
 }
 
@@ -343,11 +360,66 @@ pub fn declaration(export: bool, name: &str, js: &Js) -> String {
         }
     }
     if let Js::Cond(c, a, b) = js {
-        // Prettier keeps the test on the declaration line and indents the branches.
+        // Prettier keeps a plain identifier test on the declaration line; any other test moves,
+        // with the branches, to the next lines.
+        if !matches!(&**c, Js::Raw(r) if r.split('.').all(is_identifier)) {
+            return format!("{}\n  {};\n", head.trim_end(), print_cond_broken(js, 2, 2));
+        }
         let c = print(c, 0, head.len());
-        let a = print(a, 2, 4);
-        let b = print(b, 2, 4);
+        let a = branch(a, 4);
+        let b = branch(b, 4);
         return format!("{head}{c}\n  ? {a}\n  : {b};\n");
     }
     format!("{head}{};\n", print(js, 0, head.len()))
+}
+
+fn spread_flat(v: &Js) -> Option<String> {
+    match v {
+        Js::Cond(..) => Some(format!("({})", flat(v)?)),
+        other => flat(other),
+    }
+}
+
+/// The expression after `...` in an object: conditionals are parenthesised.
+fn spread_body(v: &Js, indent: usize, col: usize) -> String {
+    match v {
+        Js::Cond(..) => {
+            if let Some(f) = flat(v) {
+                if col + f.len() + 3 <= WIDTH {
+                    return format!("({f})");
+                }
+            }
+            format!("({})", print_cond_broken(v, indent, col + 1))
+        }
+        other => print(other, indent, col),
+    }
+}
+
+fn print_cond_broken(v: &Js, indent: usize, col: usize) -> String {
+    let Js::Cond(c, a, b) = v else { return print(v, indent, col) };
+    let inner = " ".repeat(indent + 2);
+    let c = print(c, indent, col);
+    let a = branch(a, indent + 4);
+    let b = branch(b, indent + 4);
+    format!("{c}\n{inner}? {a}\n{inner}: {b}")
+}
+
+/// A conditional's branch; `as` expressions are parenthesised there, as Prettier does, and a
+/// nested conditional (a chain) is indented by two more.
+fn branch(v: &Js, indent: usize) -> String {
+    match v {
+        Js::Cond(..) => print_cond_broken(v, indent - 2, indent),
+        Js::As(e, t) => match flat(v) {
+            Some(f) if indent + f.len() + 2 <= WIDTH => format!("({f})"),
+            _ => format!("({} as {t})", print_expanded(e, indent)),
+        },
+        other => print(other, indent, indent),
+    }
+}
+
+fn branch_flat(v: &Js) -> Option<String> {
+    match v {
+        Js::As(..) => Some(format!("({})", flat(v)?)),
+        other => flat(other),
+    }
 }
