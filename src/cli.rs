@@ -586,7 +586,13 @@ pub fn plan_migration(args: &MigrateArgs) -> Migration {
     }
     let template_origins = rebase(&template.origins);
     let template_exports = exports_of(&template.origins, &scanned);
-    let other = crate::plan::build(&template.workers, &template_origins, &template_exports, &template_graph, &opts, &mut shared, &mut diags);
+    let mut other = crate::plan::build(&template.workers, &template_origins, &template_exports, &template_graph, &opts, &mut shared, &mut diags);
+    {
+        // The template first: its names are the ones a reader knows.
+        let mut all: Vec<&mut crate::plan::Program> = vec![&mut other];
+        all.extend(programs.iter_mut().map(|(_, p)| p));
+        crate::plan::unify_resources(&mut all, &mut shared);
+    }
     diagnostics::sort(&mut diags, &inputs.sources);
     let stage_programs: Vec<crate::emit::alchemy_v1::StageProgram<'_>> = programs.iter().map(|(s, p)| crate::emit::alchemy_v1::StageProgram { stage: s.clone(), program: p }).collect();
     let mapping = stage_mapping(&stages, top.as_deref());

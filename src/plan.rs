@@ -35,6 +35,8 @@ pub struct Resource {
     pub kind: ResourceKind,
     /// Comment lines to write above the declaration.
     pub notes: Vec<String>,
+    /// The bindings (`<worker label>/<binding>`) that use it.
+    pub slots: Vec<String>,
 }
 
 /// What a binding is bound to.
@@ -576,7 +578,16 @@ struct ResourceTable {
 }
 
 impl ResourceTable {
-    fn get_or_add(&mut self, key: String, span: Span, make: impl FnOnce() -> Resource, same: impl FnOnce(&Resource) -> Option<String>, what: &str, diags: &mut Vec<Diagnostic>) -> usize {
+    #[allow(clippy::too_many_arguments)]
+    fn get_or_add(&mut self, key: String, slot: &str, span: Span, make: impl FnOnce() -> Resource, same: impl FnOnce(&Resource) -> Option<String>, what: &str, diags: &mut Vec<Diagnostic>) -> usize {
+        let i = self.find_or_add(key, span, make, same, what, diags);
+        if !self.items[i].slots.iter().any(|s| s == slot) {
+            self.items[i].slots.push(slot.to_string());
+        }
+        i
+    }
+
+    fn find_or_add(&mut self, key: String, span: Span, make: impl FnOnce() -> Resource, same: impl FnOnce(&Resource) -> Option<String>, what: &str, diags: &mut Vec<Diagnostic>) -> usize {
         if let Some(&(i, first)) = self.by_key.get(&key) {
             if let Some(detail) = same(&self.items[i]) {
                 diags.push(codes::conflicting_resource(span, first, what, &detail));
@@ -593,8 +604,9 @@ impl ResourceTable {
     fn queue(&mut self, name: &str, delivery_delay: Option<f64>, span: Span, slot: &str, names: &mut Shared, diags: &mut Vec<Diagnostic>) -> usize {
         let i = self.get_or_add(
             format!("queue:{name}"),
+            slot,
             span,
-            || Resource { ident: names.ident(slot, || camel(name)), id: names.id(slot, || name.to_string()), kind: ResourceKind::Queue { name: name.to_string(), delivery_delay }, notes: Vec::new() },
+            || Resource { ident: names.ident(slot, || camel(name)), id: names.id(slot, || name.to_string()), kind: ResourceKind::Queue { name: name.to_string(), delivery_delay }, notes: Vec::new(), slots: Vec::new() },
             |r| match (&r.kind, delivery_delay) {
                 (ResourceKind::Queue { delivery_delay: Some(a), .. }, Some(b)) if *a != b => Some(format!("delivery_delay {b} instead of {a}")),
                 _ => None,
@@ -644,8 +656,9 @@ fn plan_binding(
         BindingKind::Kv { id: Some(id) } => {
             let r = resources.get_or_add(
                 format!("kv:{}", id.v),
+                &slot,
                 id.span,
-                || Resource { ident: names.ident(&slot, || suffixed(&name, "Kv")), id: names.id(&slot, || lower(&name)), kind: ResourceKind::KvById { id: id.v.clone() }, notes: Vec::new() },
+                || Resource { ident: names.ident(&slot, || suffixed(&name, "Kv")), id: names.id(&slot, || lower(&name)), kind: ResourceKind::KvById { id: id.v.clone() }, notes: Vec::new(), slots: Vec::new() },
                 |_| None,
                 "KV namespace",
                 diags,
@@ -656,8 +669,9 @@ fn plan_binding(
             let title = w.name.as_ref().map(|n| format!("{}-{}", n.v, lower(&name))).unwrap_or_else(|| lower(&name));
             let r = resources.get_or_add(
                 format!("kvnew:{title}"),
+                &slot,
                 b.span,
-                || Resource { ident: names.ident(&slot, || suffixed(&name, "Kv")), id: names.id(&slot, || title.clone()), kind: ResourceKind::KvNew { title: title.clone() }, notes: vec!["wrangler gave no id: a new namespace is created".into()] },
+                || Resource { ident: names.ident(&slot, || suffixed(&name, "Kv")), id: names.id(&slot, || title.clone()), kind: ResourceKind::KvNew { title: title.clone() }, notes: vec!["wrangler gave no id: a new namespace is created".into()], slots: Vec::new() },
                 |_| None,
                 "KV namespace",
                 diags,
@@ -672,8 +686,9 @@ fn plan_binding(
             let j = jurisdiction.as_ref().map(|x| x.v.clone());
             let r = resources.get_or_add(
                 format!("r2:{}", bucket.v),
+                &slot,
                 bucket.span,
-                || Resource { ident: names.ident(&slot, || camel(&bucket.v)), id: names.id(&slot, || bucket.v.clone()), kind: ResourceKind::R2 { name: bucket.v.clone(), jurisdiction: j.clone() }, notes: Vec::new() },
+                || Resource { ident: names.ident(&slot, || camel(&bucket.v)), id: names.id(&slot, || bucket.v.clone()), kind: ResourceKind::R2 { name: bucket.v.clone(), jurisdiction: j.clone() }, notes: Vec::new(), slots: Vec::new() },
                 |r| match &r.kind {
                     ResourceKind::R2 { jurisdiction, .. } if *jurisdiction != j => Some(format!("jurisdiction {:?} instead of {:?}", j, jurisdiction)),
                     _ => None,
@@ -693,8 +708,9 @@ fn plan_binding(
             let dir_for_cmp = dir.clone();
             let r = resources.get_or_add(
                 format!("d1:{}", db.v),
+                &slot,
                 db.span,
-                || Resource { ident: names.ident(&slot, || camel(&db.v)), id: names.id(&slot, || db.v.clone()), kind: ResourceKind::D1 { name: db.v.clone(), migrations_dir: dir.clone(), migrations_table: table.clone() }, notes: Vec::new() },
+                || Resource { ident: names.ident(&slot, || camel(&db.v)), id: names.id(&slot, || db.v.clone()), kind: ResourceKind::D1 { name: db.v.clone(), migrations_dir: dir.clone(), migrations_table: table.clone() }, notes: Vec::new(), slots: Vec::new() },
                 |r| match &r.kind {
                     ResourceKind::D1 { migrations_dir, migrations_table, .. } if *migrations_dir != dir_for_cmp || *migrations_table != table => {
                         Some("other migrations_dir/migrations_table".to_string())
@@ -717,8 +733,9 @@ fn plan_binding(
             diags.push(codes::local_dev_limit(b.span, &name, "DispatchNamespace calls the Cloudflare API even in local dev"));
             let r = resources.get_or_add(
                 format!("dispatch:{}", namespace.v),
+                &slot,
                 namespace.span,
-                || Resource { ident: names.ident(&slot, || camel(&namespace.v)), id: names.id(&slot, || namespace.v.clone()), kind: ResourceKind::DispatchNamespace { namespace: namespace.v.clone() }, notes: Vec::new() },
+                || Resource { ident: names.ident(&slot, || camel(&namespace.v)), id: names.id(&slot, || namespace.v.clone()), kind: ResourceKind::DispatchNamespace { namespace: namespace.v.clone() }, notes: Vec::new(), slots: Vec::new() },
                 |_| None,
                 "dispatch namespace",
                 diags,
@@ -734,8 +751,9 @@ fn plan_binding(
             diags.push(codes::local_dev_limit(b.span, &name, "Vectorize always runs remotely, so `alchemy dev` needs real Cloudflare credentials and network"));
             let r = resources.get_or_add(
                 format!("vectorize:{}", index_name.v),
+                &slot,
                 index_name.span,
-                || Resource { ident: names.ident(&slot, || camel(&index_name.v)), id: names.id(&slot, || index_name.v.clone()), kind: ResourceKind::Vectorize { index_name: index_name.v.clone() }, notes: Vec::new() },
+                || Resource { ident: names.ident(&slot, || camel(&index_name.v)), id: names.id(&slot, || index_name.v.clone()), kind: ResourceKind::Vectorize { index_name: index_name.v.clone() }, notes: Vec::new(), slots: Vec::new() },
                 |_| None,
                 "Vectorize index",
                 diags,
@@ -751,8 +769,9 @@ fn plan_binding(
             });
             let r = resources.get_or_add(
                 format!("hyperdrive:{}", id.v),
+                &slot,
                 id.span,
-                || Resource { ident: names.ident(&slot, || suffixed(&name, "Hyperdrive")), id: names.id(&slot, || lower(&name)), kind: ResourceKind::Hyperdrive { id: id.v.clone(), binding: name.clone(), local_secret: local_secret.clone() }, notes: Vec::new() },
+                || Resource { ident: names.ident(&slot, || suffixed(&name, "Hyperdrive")), id: names.id(&slot, || lower(&name)), kind: ResourceKind::Hyperdrive { id: id.v.clone(), binding: name.clone(), local_secret: local_secret.clone() }, notes: Vec::new(), slots: Vec::new() },
                 |_| None,
                 "Hyperdrive config",
                 diags,
@@ -1050,4 +1069,42 @@ fn snake_to_camel(s: &str) -> String {
         }
     }
     out
+}
+
+/// Gives a resource of several stages one identifier: resources used by the same binding in
+/// different stages are one `const` (each stage deploys its own version of it). A binding that
+/// shares a resource with another in one stage but not in another keeps a `const` of its own.
+pub fn unify_resources(programs: &mut [&mut Program], shared: &mut Shared) {
+    struct Group {
+        ident: String,
+        id: String,
+        slots: BTreeSet<String>,
+        stages: BTreeSet<usize>,
+    }
+    let mut groups: Vec<Group> = Vec::new();
+    for (s, p) in programs.iter_mut().enumerate() {
+        for r in &mut p.resources {
+            let found = groups.iter().position(|g| !g.stages.contains(&s) && r.slots.iter().any(|x| g.slots.contains(x)));
+            let g = match found {
+                Some(g) => g,
+                None => {
+                    let taken = groups.iter().any(|g| g.ident == r.ident || g.id == r.id);
+                    let (ident, id) = if taken {
+                        let slot = format!("group:{}", groups.len());
+                        let base_ident = r.ident.clone();
+                        let base_id = r.id.clone();
+                        (shared.ident(&slot, || base_ident), shared.id(&slot, || base_id))
+                    } else {
+                        (r.ident.clone(), r.id.clone())
+                    };
+                    groups.push(Group { ident, id, slots: BTreeSet::new(), stages: BTreeSet::new() });
+                    groups.len() - 1
+                }
+            };
+            groups[g].slots.extend(r.slots.iter().cloned());
+            groups[g].stages.insert(s);
+            r.ident = groups[g].ident.clone();
+            r.id = groups[g].id.clone();
+        }
+    }
 }

@@ -158,11 +158,26 @@ fn typecheck_example(dir: &Path) {
     }
 }
 
+/// Runs the program in `alchemy dev` as a stage that is not a wrangler environment (fresh
+/// resources, Alchemy's names) and as the `production` stage (wrangler's names), and checks the
+/// answers of both.
 fn smoke(dir: &Path) {
-    let out = Command::new("bash").arg(tests_dir().join("ts-harness/smoke.sh")).arg(dir).arg(dir.join("test/smoke.spec")).env("TS_HARNESS_NO_INSTALL", "1").output().expect("running the smoke test");
+    smoke_stage(dir, "--stage dev-smoke");
+    smoke_stage(dir, "--stage production");
+}
+
+fn smoke_stage(dir: &Path, args: &str) {
+    let out = Command::new("bash")
+        .arg(tests_dir().join("ts-harness/smoke.sh"))
+        .arg(dir)
+        .arg(dir.join("test/smoke.spec"))
+        .env("TS_HARNESS_NO_INSTALL", "1")
+        .env("SMOKE_ARGS", args)
+        .output()
+        .expect("running the smoke test");
     let text = String::from_utf8_lossy(&out.stdout);
     println!("{text}");
-    assert!(out.status.success(), "local run failed:\n{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "local run ({args}) failed:\n{text}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(text.contains(" 0 failed"), "{text}");
 }
 

@@ -336,13 +336,6 @@ pub fn output_exists(path: &str) -> Diagnostic {
         .with_help("pass --force to replace it, or choose another --out folder")
 }
 
-/// AM0506: environments that this run does not migrate.
-pub fn envs_not_migrated(span: Span, envs: &[String]) -> Diagnostic {
-    Diagnostic::info("AM0506", format!("environments not migrated in this run: {}", envs.join(", ")))
-        .at(span)
-        .with_help("run `migrate --env NAME` to migrate one environment")
-}
-
 /// AM0507: a secret the program reads from the environment at deploy time.
 pub fn secret_from_env(span: Span, name: &str) -> Diagnostic {
     Diagnostic::info("AM0507", format!("secret `{name}` is read from the environment variable `{name}` at deploy time (alchemy.secret.env.{name})"))

@@ -545,7 +545,8 @@ impl Emitter<'_> {
                 .event_sources
                 .iter()
                 .map(|es| {
-                    let q = Js::raw(self.p.resources[es.queue].ident.clone());
+                    let ident = &self.p.resources[es.queue].ident;
+                    let q = Js::raw(if self.partial.contains(ident) { format!("{ident}!") } else { ident.clone() });
                     if es.settings.is_empty() {
                         q
                     } else {

@@ -66,7 +66,11 @@ impl Stages {
         // The mapped stages agree on a shape but other stages differ: `stage ? mapped : other`.
         if let Some(other) = other {
             let mapped_all: Vec<&Js> = vals.iter().flatten().collect();
-            if mapped_all.len() == vals.len() {
+            // (Unless other stages share the default stage's value: then the leaf's
+            // `{ … }[stage ?? "default"]` says it more simply.)
+            let default_value = self.default.as_ref().and_then(|d| self.mapped.iter().position(|s| s == d)).and_then(|i| vals[i].as_ref());
+            let shares_default = default_value.is_some() && default_value == other && !vals.iter().flatten().any(has_await);
+            if mapped_all.len() == vals.len() && !shares_default {
                 let m = self.merge(vals, None);
                 let o = other.cloned().unwrap_or_else(undefined);
                 return stage_cond(m, o);

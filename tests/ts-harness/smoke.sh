@@ -17,7 +17,8 @@
 # State: alchemy state goes to OUTDIR/.alchemy, miniflare persistence to WORKSPACE/.alchemy where
 # WORKSPACE is the first ancestor with a lockfile/.git (normally tests/). Both are wiped first.
 # Because that persistence dir is shared, smoke runs are serialized with flock.
-# Env: SMOKE_READY_TIMEOUT (s, default 90), TS_HARNESS_NO_INSTALL=1, SMOKE_KEEP_LOG=1.
+# Env: SMOKE_READY_TIMEOUT (s, default 90), TS_HARNESS_NO_INSTALL=1, SMOKE_KEEP_LOG=1,
+# SMOKE_ARGS (extra program arguments, e.g. `--stage production`).
 set -uo pipefail
 
 HARNESS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -97,7 +98,9 @@ LOG="$LOG_DIR/$RUN_ID.log"
 : >"$LOG"
 
 # Own session/process group, so the whole tree (node + workerd) can be signalled at once.
-(cd "$OUTDIR" && exec setsid -w node alchemy.run.ts --dev) >"$LOG" 2>&1 </dev/null &
+# SMOKE_ARGS: extra arguments for the program (e.g. `--stage production`).
+# shellcheck disable=SC2086
+(cd "$OUTDIR" && exec setsid -w node alchemy.run.ts --dev ${SMOKE_ARGS:-}) >"$LOG" 2>&1 </dev/null &
 PID=$!
 
 descendants() { # all transitive children of $1
