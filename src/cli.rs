@@ -560,6 +560,22 @@ pub fn plan_migration(args: &MigrateArgs) -> Migration {
         all.extend(stage_graphs.iter());
         crate::graph::Graph::union(&all, &mut diags)
     };
+    // A target that is another stage's worker: bound by name across stages, and reported.
+    let mut stage_of_name: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    for ((stage, _), g) in stages.iter().zip(&stage_graphs) {
+        for n in &g.names {
+            stage_of_name.entry(n.as_str()).or_insert(stage.as_str());
+        }
+    }
+    for ((stage, _), g) in stages.iter().zip(&stage_graphs) {
+        for e in &g.edges {
+            if let (crate::graph::Target::External(n), Some(b)) = (&e.to, &e.binding) {
+                if let Some(other) = stage_of_name.get(n.as_str()).filter(|o| **o != stage.as_str()) {
+                    diags.push(codes::cross_stage_service(e.span, b, n, stage, other));
+                }
+            }
+        }
+    }
     template_graph.adopt_order(&union);
     for g in &mut stage_graphs {
         g.adopt_order(&union);

@@ -361,3 +361,10 @@ pub fn top_level_is_template() -> Diagnostic {
     Diagnostic::info("AM0511", "a wrangler environment is named `production`: it deploys as stage `production`, and the top level only serves as the template of other stages")
         .with_help("pass --default-stage NAME to give the top level a stage of its own")
 }
+
+/// AM0409: a service binding in one stage targets a worker of another stage.
+pub fn cross_stage_service(span: Span, binding: &str, service: &str, stage: &str, other: &str) -> Diagnostic {
+    Diagnostic::warning("AM0409", format!("in stage `{stage}`, service binding `{binding}` targets `{service}`, which is the worker of stage `{other}`; it is bound by name, across stages"))
+        .at(span)
+        .with_help(format!("if `{stage}` should use its own worker, bind that environment's script name instead"))
+}
