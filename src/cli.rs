@@ -40,6 +40,10 @@ pub struct MigrateArgs {
     /// Print what would be written; write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// For CI: exit 0 when the files in --out are exactly what the migration produces now, exit 1
+    /// with a diff when they are not. Writes nothing.
+    #[arg(long, conflicts_with_all = ["dry_run", "force"])]
+    pub check: bool,
     /// Replace existing files that differ.
     #[arg(long)]
     pub force: bool,
@@ -521,7 +525,38 @@ pub struct Migration {
 
 /// Runs the whole pipeline for every stage; returns the files to write and every diagnostic.
 pub fn plan_migration(args: &MigrateArgs) -> Migration {
-    let inputs = read_inputs(&args.input);
+    plan_migration_of(read_inputs(&args.input), args)
+}
+
+/// Config files given as text (for fuzzing and property tests): `(path, bytes)`, read as if from
+/// disk, with no `.dev.vars`.
+pub fn inputs_from_memory(files: &[(String, Vec<u8>)]) -> Inputs {
+    let mut files: Vec<&(String, Vec<u8>)> = files.iter().collect();
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut sources = SourceMap::default();
+    let mut configs = Vec::new();
+    for (i, (path, bytes)) in files.into_iter().enumerate() {
+        let id = u32::try_from(i).unwrap_or(u32::MAX);
+        let dir = Path::new(path).parent().map(Path::to_path_buf).unwrap_or_default();
+        match std::str::from_utf8(bytes) {
+            Ok(text) => {
+                configs.push(config::load(id, path, dir, text, BTreeMap::new()));
+                sources.files.push(SourceFile::new(path.clone(), text.to_string()));
+            }
+            Err(e) => {
+                let mut c = config::load(id, path, dir, "", BTreeMap::new());
+                c.root = None;
+                c.diagnostics = vec![codes::not_utf8(path, e.valid_up_to())];
+                configs.push(c);
+                sources.files.push(SourceFile::new(path.clone(), String::new()));
+            }
+        }
+    }
+    Inputs { sources, configs, diagnostics: Vec::new(), io_failed: false }
+}
+
+/// The pipeline after reading: every stage planned, merged and emitted.
+pub fn plan_migration_of(inputs: Inputs, args: &MigrateArgs) -> Migration {
     let mut diags = inputs.diagnostics.clone();
     for c in &inputs.configs {
         diags.extend(c.diagnostics.iter().cloned());
@@ -657,6 +692,9 @@ fn migrate(args: &MigrateArgs) -> i32 {
         emit_diagnostics(&diags, &a.inputs.sources, args.format, "nothing migrated", None);
         return EXIT_USAGE;
     }
+    if args.check {
+        return check_outputs(out, files, &diags, &a.inputs.sources, args.format);
+    }
     let mut written = Vec::new();
     let mut io_failed = a.inputs.io_failed;
     if !args.dry_run {
@@ -710,6 +748,32 @@ fn migrate(args: &MigrateArgs) -> i32 {
         }
     }
     if io_failed { EXIT_USAGE } else { exit_code(&diags, false) }
+}
+
+/// `migrate --check`: compares the generated files with those in `out`.
+fn check_outputs(out: &Path, files: &[crate::emit::OutputFile], diags: &[Diagnostic], sources: &SourceMap, format: Format) -> i32 {
+    let mut stale = Vec::new();
+    let mut o = std::io::stdout().lock();
+    for f in files {
+        let path = out.join(&f.path);
+        let shown = display_path(&path);
+        match std::fs::read_to_string(&path) {
+            Ok(existing) if existing == f.contents => {}
+            Ok(existing) => {
+                let diff = similar::TextDiff::from_lines(&existing, &f.contents);
+                let _ = write!(o, "{}", diff.unified_diff().context_radius(3).header(&shown, &format!("{shown} (migration now)")));
+                stale.push(shown);
+            }
+            Err(_) => {
+                let _ = writeln!(o, "missing: {shown}");
+                stale.push(shown);
+            }
+        }
+    }
+    drop(o);
+    let summary = if stale.is_empty() { "migrate --check: the output is up to date".to_string() } else { format!("migrate --check: {} file(s) differ from what the migration produces now", stale.len()) };
+    emit_diagnostics(diags, sources, format, &summary, None);
+    if stale.is_empty() { EXIT_OK } else { EXIT_INPUT_ERRORS }
 }
 
 pub enum WriteOutcome {

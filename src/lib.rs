@@ -10,6 +10,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod discover;
 pub mod emit;
+pub mod fuzzing;
 pub mod graph;
 pub mod plan;
 pub mod scan;

@@ -491,7 +491,13 @@ pub fn build(workers: &[Worker], origins: &[Origin], exports: &[Option<crate::sc
                 pw.routes.push((r.pattern.v.clone(), r.zone_id.clone()));
             }
         }
+        let mut bound: BTreeSet<&str> = BTreeSet::new();
         for b in &w.bindings {
+            // A name bound twice (AM0209, refused by wrangler): the first one is kept.
+            if !bound.insert(b.name.v.as_str()) {
+                pw.bindings.push(Binding { name: b.name.v.clone(), value: None, todo: Some(format!("TODO(AM0209): a second `{}` binding ({}) is left out: binding names must be unique", b.name.v, b.kind.section())) });
+                continue;
+            }
             let binding = plan_binding(i, w, b, graph, &edge_of, &placeholder_of, &mut typing, &emitted, &mut resources, names, origin, opts, &mut program.secrets, diags);
             if let Some(binding) = binding {
                 pw.bindings.push(binding);

@@ -333,3 +333,56 @@ fn graph_formats() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["order"], serde_json::json!(["billing-worker", "user-db-worker", "auth-worker", "api-worker"]));
 }
+
+#[test]
+fn an_interrupted_write_leaves_the_old_file_intact() {
+    let dir = scratch("interrupted");
+    let target = dir.join("alchemy.run.ts");
+    write(&target, "// the user's file\n");
+    // The temporary file cannot be created (a folder is in its way): the write fails midway.
+    let tmp = dir.join(format!(".alchemy.run.ts.alchemy-migrator-{}.tmp", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    assert!(alchemy_migrator::cli::write_file(&target, "new contents\n", true).is_err());
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "// the user's file\n");
+    std::fs::remove_dir(&tmp).unwrap();
+    // Without the obstacle it is replaced atomically and nothing is left behind.
+    assert!(alchemy_migrator::cli::write_file(&target, "new contents\n", true).is_ok());
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "new contents\n");
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+}
+
+#[test]
+fn migrate_check_for_ci() {
+    let dir = scratch("check-mode");
+    write(&dir.join("app/wrangler.toml"), WORKER);
+    let (app, out) = (dir.join("app"), dir.join("out"));
+    let args = |extra: &[&str]| {
+        let mut v = vec!["migrate", "--discover", app.to_str().unwrap(), "--out", out.to_str().unwrap()];
+        v.extend_from_slice(extra);
+        run(&v)
+    };
+    // Nothing written yet: out of date, and --check writes nothing.
+    let o = args(&["--check"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stdout(&o).contains("missing: "), "{}", stdout(&o));
+    assert!(!out.exists());
+    assert_eq!(args(&[]).status.code(), Some(0));
+    let o = args(&["--check"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    // The config changes: --check shows a readable diff.
+    write(&dir.join("app/wrangler.toml"), &WORKER.replace("2025-09-01", "2025-10-01"));
+    let o = args(&["--check"]);
+    assert_eq!(o.status.code(), Some(1));
+    let d = stdout(&o);
+    assert!(d.contains("-  compatibilityDate: \"2025-09-01\",") && d.contains("+  compatibilityDate: \"2025-10-01\","), "{d}");
+    assert!(std::fs::read_to_string(out.join("alchemy.run.ts")).unwrap().contains("2025-09-01"));
+}
+
+#[test]
+fn migrate_reports_as_github_annotations() {
+    let dir = scratch("github");
+    write(&dir.join("app/wrangler.toml"), "name = \"w\"\nmain = \"i.ts\"\n[[mtls_certificates]]\nbinding = \"C\"\ncertificate_id = \"x\"\n");
+    let o = run(&["migrate", "--discover", dir.join("app").to_str().unwrap(), "--out", dir.join("out").to_str().unwrap(), "--dry-run", "--format", "github"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).lines().any(|l| l.starts_with("::warning file=") && l.contains(",line=3,col=1,title=AM0500::")), "{}", stdout(&o));
+}
