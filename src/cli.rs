@@ -197,26 +197,23 @@ fn read_one(id: u32, path: &Path) -> (SourceFile, ConfigFile, bool) {
             return (SourceFile::new(shown, String::new()), c, false);
         }
     };
-    let dev_vars = read_dev_vars(&dir);
-    let config = config::load(id, &shown, dir, &text, dev_vars);
+    let mut config = config::load(id, &shown, dir.clone(), &text, BTreeMap::new());
+    config.dev_vars = read_dev_vars(&dir, &config.env_names());
     (SourceFile::new(shown, text), config, false)
 }
 
-/// Secret names from `.dev.vars` and `.dev.vars.<env>` beside a config.
-fn read_dev_vars(dir: &Path) -> BTreeMap<Option<String>, Vec<String>> {
+/// Secret names from `.dev.vars` and `.dev.vars.<env>` beside a config (one `stat` per
+/// candidate file: no directory listing).
+fn read_dev_vars(dir: &Path, envs: &[String]) -> BTreeMap<Option<String>, Vec<String>> {
+    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
     let mut out = BTreeMap::new();
-    let Ok(entries) = std::fs::read_dir(if dir.as_os_str().is_empty() { Path::new(".") } else { dir }) else { return out };
-    for e in entries.flatten() {
-        let name = e.file_name().to_string_lossy().to_string();
-        let env = if name == ".dev.vars" {
-            None
-        } else if let Some(env) = name.strip_prefix(".dev.vars.") {
-            Some(env.to_string())
-        } else {
-            continue;
+    for env in std::iter::once(None).chain(envs.iter().map(Some)) {
+        let file = match env {
+            None => dir.join(".dev.vars"),
+            Some(e) => dir.join(format!(".dev.vars.{e}")),
         };
-        if let Ok(text) = std::fs::read_to_string(e.path()) {
-            out.insert(env, discover::dotenv_names(&text));
+        if let Ok(text) = std::fs::read_to_string(file) {
+            out.insert(env.cloned(), discover::dotenv_names(&text));
         }
     }
     out
@@ -685,9 +682,37 @@ fn stage_mapping(stages: &[(String, Option<String>)], top: Option<&str>) -> Vec<
     lines
 }
 
+/// `ALCHEMY_MIGRATOR_TIMINGS=1`: time each stage of a run on stderr (for profiling).
+struct Timings(Option<(std::time::Instant, Vec<(&'static str, f64)>)>);
+
+impl Timings {
+    fn new() -> Timings {
+        Timings(std::env::var_os("ALCHEMY_MIGRATOR_TIMINGS").map(|_| (std::time::Instant::now(), Vec::new())))
+    }
+    fn mark(&mut self, stage: &'static str) {
+        if let Some((t, v)) = &mut self.0 {
+            v.push((stage, t.elapsed().as_secs_f64() * 1e3));
+            *t = std::time::Instant::now();
+        }
+    }
+    fn report(&self) {
+        if let Some((_, v)) = &self.0 {
+            let mut err = std::io::stderr().lock();
+            for (stage, ms) in v {
+                let _ = writeln!(err, "timing: {stage:<28} {ms:9.1} ms");
+            }
+        }
+    }
+}
+
 fn migrate(args: &MigrateArgs) -> i32 {
-    let m = plan_migration(args);
-    let (a, out, files, mut diags) = (&m.analysis, &m.out, &m.files, m.diagnostics.clone());
+    let mut timings = Timings::new();
+    let inputs = read_inputs(&args.input);
+    timings.mark("discover + read + parse");
+    let mut m = plan_migration_of(inputs, args);
+    timings.mark("resolve + graph + plan + emit");
+    let mut diags = std::mem::take(&mut m.diagnostics);
+    let (a, out, files) = (&m.analysis, &m.out, &m.files);
     if m.usage_error || (a.inputs.io_failed && a.workers.is_empty()) {
         emit_diagnostics(&diags, &a.inputs.sources, args.format, "nothing migrated", None);
         return EXIT_USAGE;
@@ -744,9 +769,12 @@ fn migrate(args: &MigrateArgs) -> i32 {
                 }
             }
             drop(o);
+            timings.mark("write");
             emit_diagnostics(&diags, &a.inputs.sources, args.format, &summary, None);
         }
     }
+    timings.mark("print diagnostics");
+    timings.report();
     if io_failed { EXIT_USAGE } else { exit_code(&diags, false) }
 }
 
@@ -795,9 +823,12 @@ pub fn write_file(path: &Path, contents: &str, force: bool) -> Result<WriteOutco
     let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     let tmp = dir.join(format!(".{name}.alchemy-migrator-{}.tmp", std::process::id()));
     let result = (|| -> std::io::Result<()> {
+        // Write beside the target, then rename over it: an interrupted run leaves either the old
+        // file or the new one, never half of either. (No fsync: ext4 and others flush renamed-over
+        // files on their own, and 10 000 fsyncs would dominate a large migration.)
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(contents.as_bytes())?;
-        f.sync_all()?;
+        drop(f);
         std::fs::rename(&tmp, path)
     })();
     result.map(|()| WriteOutcome::Written).map_err(|e| {

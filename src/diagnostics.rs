@@ -105,8 +105,9 @@ impl Diagnostic {
 pub struct SourceFile {
     /// The path as shown to the user (relative to the working directory when possible).
     pub path: String,
-    pub text: String,
-    line_starts: Vec<u32>,
+    /// Shared, so that copies of a source map (with other paths) cost nothing.
+    pub text: std::sync::Arc<str>,
+    line_starts: std::sync::Arc<[u32]>,
 }
 
 impl SourceFile {
@@ -117,7 +118,7 @@ impl SourceFile {
                 line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
             }
         }
-        SourceFile { path, text, line_starts }
+        SourceFile { path, text: text.into(), line_starts: line_starts.into() }
     }
 
     /// 1-based line and column (column counted in characters) of a byte offset.
@@ -163,13 +164,19 @@ impl SourceMap {
 
 /// Sorts diagnostics into a stable order: by file, position, code, message.
 pub fn sort(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
-    diags.sort_by(|a, b| {
-        let key = |d: &Diagnostic| {
-            let path = d.span.and_then(|s| sources.file(s)).map(|f| f.path.clone()).or_else(|| d.path.clone());
-            (path, d.span.map(|s| (s.start, s.end)), d.code, d.message.clone())
-        };
-        key(a).cmp(&key(b))
-    });
+    // Sort indices by a borrowed key (no allocation per comparison), then reorder.
+    let mut keyed: Vec<(Option<&str>, Option<(u32, u32)>, &'static str, &str, usize)> = diags
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let path = d.span.and_then(|s| sources.file(s)).map(|f| f.path.as_str()).or(d.path.as_deref());
+            (path, d.span.map(|s| (s.start, s.end)), d.code, d.message.as_str(), i)
+        })
+        .collect();
+    keyed.sort_unstable();
+    let order: Vec<usize> = keyed.into_iter().map(|k| k.4).collect();
+    let mut slots: Vec<Option<Diagnostic>> = std::mem::take(diags).into_iter().map(Some).collect();
+    *diags = order.into_iter().filter_map(|i| slots[i].take()).collect();
     diags.dedup();
 }
 

@@ -7,7 +7,7 @@
 
 use crate::config::model::{BindingKind, Worker};
 use crate::diagnostics::{Diagnostic, Span, codes};
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
+use std::collections::{BTreeSet, BinaryHeap, HashMap};
 use std::cmp::Reverse;
 
 /// What kind of reference an edge is.
@@ -18,8 +18,10 @@ pub enum EdgeKind {
     Workflow { class: String },
     TailConsumer,
     Outbound,
-    /// A queue this worker produces to and the target consumes (shown, never ordered).
+    /// The worker sends to a queue (shown, never ordered).
     Queue { queue: String },
+    /// The worker consumes a queue.
+    Consumes { queue: String },
 }
 
 impl EdgeKind {
@@ -46,7 +48,8 @@ impl EdgeKind {
             EdgeKind::Workflow { class } => format!("uses workflow {class} of"),
             EdgeKind::TailConsumer => "sends traces to".into(),
             EdgeKind::Outbound => "dispatches outbound to".into(),
-            EdgeKind::Queue { queue } => format!("sends to queue {queue} consumed by"),
+            EdgeKind::Queue { .. } => "sends to".into(),
+            EdgeKind::Consumes { .. } => "consumes".into(),
         }
     }
 }
@@ -58,6 +61,8 @@ pub enum Target {
     SelfRef,
     /// A script name outside the migration.
     External(String),
+    /// A queue, by name: producers and consumers meet there.
+    Queue(String),
 }
 
 #[derive(Debug, Clone)]
@@ -128,13 +133,6 @@ pub fn edges(workers: &[Worker], env_names: &EnvNames, diags: &mut Vec<Diagnosti
         }
     };
     let mut edges = Vec::new();
-    // Queue consumers by queue name, for producer → consumer relations.
-    let mut consumers: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, w) in workers.iter().enumerate() {
-        for c in &w.consumers {
-            consumers.entry(c.queue.v.as_str()).or_default().push(i);
-        }
-    }
     for (i, w) in workers.iter().enumerate() {
         for b in &w.bindings {
             let (service, kind, environment) = match &b.kind {
@@ -158,15 +156,17 @@ pub fn edges(workers: &[Worker], env_names: &EnvNames, diags: &mut Vec<Diagnosti
                     None => continue,
                 },
                 BindingKind::QueueProducer { queue, .. } => {
-                    for &c in consumers.get(queue.v.as_str()).map(Vec::as_slice).unwrap_or_default() {
-                        edges.push(Edge { from: i, to: if c == i { Target::SelfRef } else { Target::Worker(c) }, kind: EdgeKind::Queue { queue: queue.v.clone() }, binding: Some(b.name.v.clone()), span: b.span, service: names[c].clone(), environment: None });
-                    }
+                    // Producer → queue → consumer: linear in the number of bindings.
+                    edges.push(Edge { from: i, to: Target::Queue(queue.v.clone()), kind: EdgeKind::Queue { queue: queue.v.clone() }, binding: Some(b.name.v.clone()), span: b.span, service: queue.v.clone(), environment: None });
                     continue;
                 }
                 _ => continue,
             };
             let to = target(i, &service);
             edges.push(Edge { from: i, to, kind, binding: Some(b.name.v.clone()), span: b.span, service, environment });
+        }
+        for c in &w.consumers {
+            edges.push(Edge { from: i, to: Target::Queue(c.queue.v.clone()), kind: EdgeKind::Consumes { queue: c.queue.v.clone() }, binding: None, span: c.span, service: c.queue.v.clone(), environment: None });
         }
         for t in &w.tail_consumers {
             edges.push(Edge { from: i, to: target(i, &t.service.v), kind: EdgeKind::TailConsumer, binding: None, span: t.span, service: t.service.v.clone(), environment: t.environment.as_ref().map(|e| e.v.clone()) });
@@ -256,7 +256,7 @@ impl Graph {
             let inner = inner_of.remove(&comp_of[members[0]]).unwrap_or_default();
             let order = best_order(&members, &inner, &self.edges);
             let pos: HashMap<usize, usize> = order.iter().enumerate().map(|(p, &w)| (w, p)).collect();
-            let cycle_text = order.iter().map(|&w| self.names[w].as_str()).chain(std::iter::once(self.names[order[0]].as_str())).collect::<Vec<_>>().join(" → ");
+            let cycle_text = cycle_text(&self.names, &order);
             for &(f, t, k) in &inner {
                 // `f` needs `t` first; if `t` comes later in the chosen order, the edge is broken.
                 if pos[&t] > pos[&f] {
@@ -297,6 +297,17 @@ impl Graph {
     pub fn is_broken(&self, edge: usize) -> bool {
         self.broken.contains(&edge)
     }
+}
+
+/// Names a cycle for people: `a → b → a`, or its first few members and its size when long.
+pub fn cycle_text(names: &[String], members: &[usize]) -> String {
+    const SHOWN: usize = 6;
+    let mut parts: Vec<&str> = members.iter().take(SHOWN).map(|&w| names[w].as_str()).collect();
+    if members.len() > SHOWN {
+        return format!("{} → … ({} workers in all)", parts.join(" → "), members.len());
+    }
+    parts.push(names[members[0]].as_str());
+    parts.join(" → ")
 }
 
 /// Chooses an order of a cycle's members that breaks as little as possible: exhaustive for small

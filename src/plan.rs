@@ -8,7 +8,7 @@ use crate::diagnostics::{Diagnostic, Span, codes};
 use crate::emit::ts::{camel, is_reserved};
 use crate::graph::{EdgeKind, Graph, Target};
 use crate::syntax::Node;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 /// An existing (or new) resource that one or more workers bind.
@@ -296,25 +296,29 @@ pub struct Origin {
 /// Allocates identifiers and ids, unique in the program.
 #[derive(Default)]
 struct Names {
-    idents: BTreeSet<String>,
-    ids: BTreeSet<String>,
+    idents: HashSet<String>,
+    ids: HashSet<String>,
+    /// Next numeric suffix to try per base (keeps allocation linear when many names share a base).
+    next: HashMap<String, usize>,
 }
 
 const TAKEN: &[&str] = &[
     "alchemy", "type", "app", "Worker", "WorkerRef", "WorkerStub", "Self", "Json", "KVNamespace", "R2Bucket", "D1Database", "Queue",
     "DurableObjectNamespace", "Workflow", "Ai", "BrowserRendering", "Images", "VersionMetadata", "WorkerLoader", "AnalyticsEngineDataset",
-    "RateLimit", "EmailSender", "DispatchNamespace", "VectorizeIndex", "Assets", "Hyperdrive",
+    "RateLimit", "EmailSender", "DispatchNamespace", "VectorizeIndex", "Assets", "Hyperdrive", "Pipeline", "STAGES", "stage",
+    "personalName",
 ];
 
 impl Names {
     fn ident(&mut self, base: &str) -> String {
         let base = if is_reserved(base) || TAKEN.contains(&base) { format!("{base}_") } else { base.to_string() };
         let mut candidate = base.clone();
-        let mut n = 2;
+        let mut n = self.next.get(&base).copied().unwrap_or(2);
         while self.idents.contains(&candidate) {
             candidate = format!("{base}{n}");
             n += 1;
         }
+        self.next.insert(base, n);
         self.idents.insert(candidate.clone());
         candidate
     }
@@ -325,11 +329,13 @@ impl Names {
             base = "resource".into();
         }
         let mut candidate = base.clone();
-        let mut n = 2;
+        let key = format!("id:{base}");
+        let mut n = self.next.get(&key).copied().unwrap_or(2);
         while self.ids.contains(&candidate) {
             candidate = format!("{base}-{n}");
             n += 1;
         }
+        self.next.insert(key, n);
         self.ids.insert(candidate.clone());
         candidate
     }
@@ -833,6 +839,7 @@ fn plan_binding(
                     None => Value::External(graph.names[*t].clone()),
                 },
                 Target::Worker(t) => Value::Worker(*t),
+                Target::Queue(q) => Value::External(q.clone()),
                 Target::External(n) => {
                     if opts.skip_external {
                         diags.push(codes::skipped_external(b.span, &name, n));

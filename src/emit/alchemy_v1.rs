@@ -123,10 +123,18 @@ fn run_file(stages: &[StageProgram<'_>], other: &Program, default_stage: Option<
         }
     }
     let n = stages.len();
-    let decls: Vec<StageDecls> = programs.iter().enumerate().map(|(k, p)| stage_decls(p, k == n, &partial)).collect();
+    // Each stage's declarations are independent: build them in parallel (order is kept).
+    let decls: Vec<StageDecls> = {
+        use rayon::prelude::*;
+        programs.par_iter().enumerate().map(|(k, p)| stage_decls(p, k == n, &partial)).collect()
+    };
     let st = super::stages::Stages { mapped: stages.iter().map(|s| s.stage.clone()).collect(), default: default_stage.map(str::to_string) };
     let merge = |vals: Vec<Option<Js>>| -> Js {
         let mut vals = vals;
+        // The same in every stage (the common case): no merging, no copy.
+        if vals[0].is_some() && vals.iter().all(|v| *v == vals[0]) {
+            return vals.swap_remove(0).unwrap_or_else(|| Js::raw("undefined"));
+        }
         let other = vals.pop().flatten();
         st.merge(&vals, Some(other.as_ref()))
     };

@@ -15,18 +15,23 @@ fn env_label(e: &crate::graph::Edge) -> String {
 pub fn graph_text(g: &Graph) -> String {
     let mut out = String::from("Service binding graph:\n");
     let mut any = false;
+    let mut by_from: Vec<Vec<&crate::graph::Edge>> = vec![Vec::new(); g.names.len()];
+    for e in &g.edges {
+        by_from[e.from].push(e);
+    }
     for (i, name) in g.names.iter().enumerate() {
-        let edges: Vec<&crate::graph::Edge> = g.edges.iter().filter(|e| e.from == i).collect();
+        let edges = &by_from[i];
         if edges.is_empty() {
             continue;
         }
         any = true;
         let _ = writeln!(out, "  {name}");
-        for e in edges {
+        for e in edges.iter() {
             let target = match &e.to {
                 Target::Worker(t) => g.names[*t].clone(),
                 Target::SelfRef => format!("{name} (itself)"),
                 Target::External(n) => format!("{n} [external]"),
+                Target::Queue(q) => format!("queue {q}"),
             };
             // The environment is shown for service bindings (the brief's format) and wherever a
             // deprecated `environment` was given.
@@ -50,8 +55,7 @@ pub fn graph_text(g: &Graph) -> String {
     }
     if !g.cycles.is_empty() {
         for c in &g.cycles {
-            let names: Vec<&str> = c.iter().map(|&i| g.names[i].as_str()).collect();
-            let _ = writeln!(out, "Cycle: {} (broken with a placeholder, see warnings)", names.join(", "));
+            let _ = writeln!(out, "Cycle: {} (broken with a placeholder, see warnings)", crate::graph::cycle_text(&g.names, c));
         }
     }
     out
@@ -74,18 +78,30 @@ pub fn graph_mermaid(g: &Graph) -> String {
     for (k, n) in g.externals.iter().enumerate() {
         let _ = writeln!(out, "  x{k}[/\"{} (external)\"/]", mermaid_label(n));
     }
-    let ext_id = |n: &str| g.externals.iter().position(|x| x == n).map(|k| format!("x{k}")).unwrap_or_default();
+    let externals: std::collections::HashMap<&str, usize> = g.externals.iter().enumerate().map(|(k, n)| (n.as_str(), k)).collect();
+    let queues: std::collections::BTreeSet<&str> = g.edges.iter().filter_map(|e| if let Target::Queue(q) = &e.to { Some(q.as_str()) } else { None }).collect();
+    let queue_id: std::collections::HashMap<&str, usize> = queues.iter().enumerate().map(|(k, q)| (*q, k)).collect();
+    for (k, q) in queues.iter().enumerate() {
+        let _ = writeln!(out, "  q{k}[(\"queue {}\")]", mermaid_label(q));
+    }
     for e in &g.edges {
-        let to = match &e.to {
-            Target::Worker(t) => mermaid_id(*t),
-            Target::SelfRef => mermaid_id(e.from),
-            Target::External(n) => ext_id(n),
+        let (from, to) = match &e.to {
+            Target::Worker(t) => (mermaid_id(e.from), mermaid_id(*t)),
+            Target::SelfRef => (mermaid_id(e.from), mermaid_id(e.from)),
+            Target::External(n) => match externals.get(n.as_str()) {
+                Some(k) => (mermaid_id(e.from), format!("x{k}")),
+                None => continue,
+            },
+            // Messages flow producer → queue → consumer.
+            Target::Queue(q) if matches!(e.kind, EdgeKind::Consumes { .. }) => (format!("q{}", queue_id[q.as_str()]), mermaid_id(e.from)),
+            Target::Queue(q) => (mermaid_id(e.from), format!("q{}", queue_id[q.as_str()])),
         };
-        if to.is_empty() {
-            continue;
-        }
-        let arrow = if matches!(e.kind, EdgeKind::Queue { .. }) { "-.->" } else { "-->" };
-        let _ = writeln!(out, "  {} {arrow}|\"{}\"| {to}", mermaid_id(e.from), mermaid_label(&e.kind.label()));
+        let (arrow, label) = match e.kind {
+            EdgeKind::Queue { .. } => ("-.->", "sends to".to_string()),
+            EdgeKind::Consumes { .. } => ("-.->", "consumed by".to_string()),
+            _ => ("-->", e.kind.label()),
+        };
+        let _ = writeln!(out, "  {from} {arrow}|\"{}\"| {to}", mermaid_label(&label));
     }
     out
 }
@@ -105,8 +121,9 @@ pub fn graph_dot(g: &Graph) -> String {
             Target::Worker(t) => g.names[*t].clone(),
             Target::SelfRef => g.names[e.from].clone(),
             Target::External(n) => n.clone(),
+            Target::Queue(q) => format!("queue {q}"),
         };
-        let style = if matches!(e.kind, EdgeKind::Queue { .. }) { ", style=dashed" } else { "" };
+        let style = if matches!(e.kind, EdgeKind::Queue { .. } | EdgeKind::Consumes { .. }) { ", style=dashed" } else { "" };
         let _ = writeln!(out, "  {} -> {} [label={}{style}];", q(&g.names[e.from]), q(&to), q(&e.kind.label()));
     }
     out.push_str("}\n");
@@ -124,6 +141,7 @@ pub fn graph_json(g: &Graph) -> serde_json::Value {
                 Target::Worker(t) => (g.names[*t].clone(), false),
                 Target::SelfRef => (g.names[e.from].clone(), false),
                 Target::External(n) => (n.clone(), true),
+                Target::Queue(q) => (q.clone(), false),
             };
             let kind = match &e.kind {
                 EdgeKind::Service { .. } => "service",
@@ -131,7 +149,8 @@ pub fn graph_json(g: &Graph) -> serde_json::Value {
                 EdgeKind::Workflow { .. } => "workflow",
                 EdgeKind::TailConsumer => "tail_consumer",
                 EdgeKind::Outbound => "dispatch_outbound",
-                EdgeKind::Queue { .. } => "queue",
+                EdgeKind::Queue { .. } => "queue_producer",
+                EdgeKind::Consumes { .. } => "queue_consumer",
             };
             serde_json::json!({
                 "from": g.names[e.from], "to": to, "kind": kind, "label": e.kind.label(),

@@ -1,0 +1,246 @@
+//! Benchmark harness (figures, never a pass/fail test). In one run, for N = 100, 1 000 and 10 000
+//! workers of a synthetic monorepo, it measures `migrate --discover` end to end (discover, parse,
+//! analyse, emit, write), `check --discover`, and the I/O floor: a plain program that reads the same
+//! files and writes the same number of bytes. Prints wall time, CPU time and peak memory of each,
+//! the ratio migrate / floor and the ratio time(10 000) / time(1 000).
+//!
+//! ```sh
+//! cargo run --release --example bench                 # N = 100, 1000, 10000; 5 runs each (median)
+//! cargo run --release --example bench -- 100 1000     # other sizes
+//! cargo run --release --example bench -- gen 500 DIR  # only generate a monorepo (seed 42)
+//! ```
+//!
+//! The monorepo generator is deterministic for a seed: nested folders, mixed TOML/JSON/JSONC,
+//! 5–15 bindings per worker, 1–3 service bindings (cycles, self-bindings, external workers, named
+//! entrypoints), shared KV namespaces, D1 databases and queues, two environments on a fifth.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+/// xorshift64*: a tiny deterministic generator.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// One worker's bindings, rendered in the chosen format.
+fn worker_config(i: usize, n: usize, rng: &mut Rng, format: usize) -> String {
+    let name = format!("svc-{i}");
+    let mut vars = Vec::new();
+    for v in 0..(2 + rng.below(4)) {
+        vars.push((format!("VAR_{v}"), format!("value-{i}-{v}")));
+    }
+    let kv = format!("{:032x}", rng.below(50));
+    let db = format!("db-{}", rng.below(20));
+    let queue = format!("queue-{}", rng.below(30));
+    let consumes = rng.below(4) == 0;
+    // 1–3 service bindings: mostly to workers created earlier (layers, as in real monorepos),
+    // sometimes to the next worker (which binds back: a two-worker cycle), itself, or an external
+    // worker; sometimes a named entrypoint.
+    let mut services = Vec::new();
+    for s in 0..(1 + rng.below(3)) {
+        let roll = rng.below(20);
+        let target = match roll {
+            0 => name.clone(),
+            1 => format!("external-{}", rng.below(10)),
+            2 => format!("svc-{}", (i + 1) % n),
+            _ if i == 0 => format!("svc-{}", rng.below(n as u64)),
+            _ => format!("svc-{}", rng.below(i as u64)),
+        };
+        let entrypoint = (rng.below(10) == 0).then(|| "AdminApi".to_string());
+        services.push((format!("SVC_{s}"), target, entrypoint));
+    }
+    let staging = rng.below(5) == 0;
+    match format {
+        0 => {
+            let mut t = String::new();
+            let _ = writeln!(t, "name = \"{name}\"\nmain = \"src/index.ts\"\ncompatibility_date = \"2025-09-01\"\n");
+            let _ = writeln!(t, "[vars]");
+            for (k, v) in &vars {
+                let _ = writeln!(t, "{k} = \"{v}\"");
+            }
+            let _ = writeln!(t, "\n[[kv_namespaces]]\nbinding = \"CACHE\"\nid = \"{kv}\"\n\n[[d1_databases]]\nbinding = \"DB\"\ndatabase_name = \"{db}\"\ndatabase_id = \"{db}-id\"\n");
+            let _ = writeln!(t, "[[queues.producers]]\nbinding = \"JOBS\"\nqueue = \"{queue}\"\n");
+            if consumes {
+                let _ = writeln!(t, "[[queues.consumers]]\nqueue = \"{queue}\"\nmax_batch_timeout = 2\n");
+            }
+            let _ = writeln!(t, "[[durable_objects.bindings]]\nname = \"COUNTER\"\nclass_name = \"Counter\"\n\n[[migrations]]\ntag = \"v1\"\nnew_sqlite_classes = [\"Counter\"]\n");
+            for (b, s, e) in &services {
+                let _ = writeln!(t, "[[services]]\nbinding = \"{b}\"\nservice = \"{s}\"");
+                if let Some(e) = e {
+                    let _ = writeln!(t, "entrypoint = \"{e}\"");
+                }
+                t.push('\n');
+            }
+            if staging {
+                let _ = writeln!(t, "[env.staging]\nname = \"{name}-staging\"\n[env.staging.vars]\nVAR_0 = \"staging\"\n[[env.staging.kv_namespaces]]\nbinding = \"CACHE\"\nid = \"{kv}ff\"");
+                for (b, s, _) in &services {
+                    let _ = writeln!(t, "[[env.staging.services]]\nbinding = \"{b}\"\nservice = \"{s}-staging\"");
+                }
+            }
+            t
+        }
+        _ => {
+            let vars_json: Vec<String> = vars.iter().map(|(k, v)| format!("\"{k}\": \"{v}\"")).collect();
+            let svc: Vec<String> = services
+                .iter()
+                .map(|(b, s, e)| match e {
+                    Some(e) => format!("{{ \"binding\": \"{b}\", \"service\": \"{s}\", \"entrypoint\": \"{e}\" }}"),
+                    None => format!("{{ \"binding\": \"{b}\", \"service\": \"{s}\" }}"),
+                })
+                .collect();
+            let comment = if format == 2 { "  // generated for the benchmark\n" } else { "" };
+            let consumers = if consumes { format!(", \"consumers\": [{{ \"queue\": \"{queue}\", \"max_batch_timeout\": 2 }}]") } else { String::new() };
+            let env = if staging {
+                let ssvc: Vec<String> = services.iter().map(|(b, s, _)| format!("{{ \"binding\": \"{b}\", \"service\": \"{s}-staging\" }}")).collect();
+                format!(",\n  \"env\": {{ \"staging\": {{ \"name\": \"{name}-staging\", \"vars\": {{ \"VAR_0\": \"staging\" }}, \"kv_namespaces\": [{{ \"binding\": \"CACHE\", \"id\": \"{kv}ff\" }}], \"services\": [{}] }} }}", ssvc.join(", "))
+            } else {
+                String::new()
+            };
+            format!(
+                "{{\n{comment}  \"name\": \"{name}\",\n  \"main\": \"src/index.ts\",\n  \"compatibility_date\": \"2025-09-01\",\n  \"vars\": {{ {} }},\n  \"kv_namespaces\": [{{ \"binding\": \"CACHE\", \"id\": \"{kv}\" }}],\n  \"d1_databases\": [{{ \"binding\": \"DB\", \"database_name\": \"{db}\", \"database_id\": \"{db}-id\" }}],\n  \"queues\": {{ \"producers\": [{{ \"binding\": \"JOBS\", \"queue\": \"{queue}\" }}]{consumers} }},\n  \"durable_objects\": {{ \"bindings\": [{{ \"name\": \"COUNTER\", \"class_name\": \"Counter\" }}] }},\n  \"migrations\": [{{ \"tag\": \"v1\", \"new_sqlite_classes\": [\"Counter\"] }}],\n  \"services\": [{}]{env}{}\n}}\n",
+                vars_json.join(", "),
+                svc.join(", "),
+                if format == 2 { "," } else { "" },
+            )
+        }
+    }
+}
+
+const MAIN: &str = "import { DurableObject, WorkerEntrypoint } from \"cloudflare:workers\";\n\nexport class Counter extends DurableObject {}\n\nexport class AdminApi extends WorkerEntrypoint {\n  ping(): string {\n    return \"pong\";\n  }\n}\n\nexport default class extends WorkerEntrypoint {\n  async fetch(): Promise<Response> {\n    return new Response(\"ok\");\n  }\n}\n";
+
+/// Writes a monorepo of `n` workers under `dir` (deterministic for `seed`).
+pub fn generate(n: usize, dir: &Path, seed: u64) {
+    let _ = std::fs::remove_dir_all(dir);
+    let mut rng = Rng(seed.max(1));
+    for i in 0..n {
+        let folder = dir.join(format!("group-{}", i % 10)).join(format!("team-{}", (i / 10) % 10)).join(format!("svc-{i}"));
+        std::fs::create_dir_all(folder.join("src")).unwrap();
+        let format = (rng.below(3)) as usize;
+        let file = ["wrangler.toml", "wrangler.json", "wrangler.jsonc"][format];
+        std::fs::write(folder.join(file), worker_config(i, n, &mut rng, format)).unwrap();
+        std::fs::write(folder.join("src/index.ts"), MAIN).unwrap();
+    }
+}
+
+/// The I/O floor: read every file under `dir`, write `bytes` bytes into `out` (in files of the
+/// sizes migrate writes, approximated by one file per 64 KiB).
+fn floor(dir: &Path, out: &Path, bytes: usize) {
+    let mut stack = vec![dir.to_path_buf()];
+    let mut read = 0usize;
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if e.file_type().unwrap().is_dir() {
+                stack.push(p);
+            } else {
+                read += std::fs::read(&p).unwrap().len();
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(out);
+    std::fs::create_dir_all(out).unwrap();
+    let chunk = vec![b'x'; 64 * 1024];
+    let mut left = bytes;
+    let mut k = 0;
+    while left > 0 {
+        let n = left.min(chunk.len());
+        std::fs::write(out.join(format!("f{k}")), &chunk[..n]).unwrap();
+        left -= n;
+        k += 1;
+    }
+    std::hint::black_box(read);
+}
+
+struct Sample {
+    wall: f64,
+    cpu: f64,
+    rss_mb: f64,
+}
+
+/// Runs a command and measures it with `wait4` (wall, user + system CPU, peak RSS).
+fn measure(cmd: &mut Command) -> Sample {
+    let start = Instant::now();
+    let child = cmd.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().expect("spawn");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waiting for our own child; `usage` is a valid out-pointer.
+    unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = start.elapsed().as_secs_f64();
+    let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    Sample { wall, cpu: tv(usage.ru_utime) + tv(usage.ru_stime), rss_mb: usage.ru_maxrss as f64 / 1024.0 }
+}
+
+fn median(mut v: Vec<Sample>) -> Sample {
+    v.sort_by(|a, b| a.wall.total_cmp(&b.wall));
+    v.swap_remove(v.len() / 2)
+}
+
+fn dir_bytes(dir: &Path) -> usize {
+    let mut total = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            if e.path().is_dir() { stack.push(e.path()) } else { total += e.metadata().map(|m| m.len() as usize).unwrap_or(0) }
+        }
+    }
+    total
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let me = std::env::current_exe().unwrap();
+    match args.first().map(String::as_str) {
+        Some("gen") => return generate(args[1].parse().unwrap(), Path::new(&args[2]), args.get(3).map(|s| s.parse().unwrap()).unwrap_or(42)),
+        Some("floor") => return floor(Path::new(&args[1]), Path::new(&args[2]), args[3].parse().unwrap()),
+        _ => {}
+    }
+    let sizes: Vec<usize> = if args.is_empty() { vec![100, 1000, 10_000] } else { args.iter().map(|a| a.parse().expect("sizes")).collect() };
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let status = Command::new("cargo").args(["build", "--release", "--quiet", "--bin", "alchemy-migrator"]).current_dir(&root).status().unwrap();
+    assert!(status.success());
+    let bin = root.join("target/release/alchemy-migrator");
+    let work = root.join("target/bench");
+    let runs = 5;
+    println!("alchemy-migrator benchmark: {} cores, median of {runs} runs, warm page cache", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    println!("{:>6}  {:<24} {:>9} {:>9} {:>9}", "N", "what", "wall ms", "cpu ms", "peak MB");
+    let mut migrate_wall = Vec::new();
+    for &n in &sizes {
+        let apps = work.join(format!("n{n}/apps"));
+        generate(n, &apps, 42);
+        let out = work.join(format!("n{n}/out"));
+        let floor_out = work.join(format!("n{n}/floor-out"));
+        let migrate_cmd = || {
+            let _ = std::fs::remove_dir_all(&out);
+            let mut c = Command::new(&bin);
+            c.args(["migrate", "--discover"]).arg(&apps).arg("--out").arg(&out);
+            c
+        };
+        let _ = measure(&mut migrate_cmd()); // warm-up (page cache)
+        let bytes = dir_bytes(&out);
+        let m = median((0..runs).map(|_| measure(&mut migrate_cmd())).collect());
+        let c = median((0..runs).map(|_| measure(Command::new(&bin).args(["check", "--discover"]).arg(&apps))).collect());
+        let f = median((0..runs).map(|_| measure(Command::new(&me).arg("floor").arg(&apps).arg(&floor_out).arg(bytes.to_string()))).collect());
+        for (what, s) in [("migrate --discover", &m), ("check --discover", &c), ("I/O floor", &f)] {
+            println!("{n:>6}  {what:<24} {:>9.1} {:>9.1} {:>9.1}", s.wall * 1e3, s.cpu * 1e3, s.rss_mb);
+        }
+        println!("{n:>6}  migrate / floor = {:.2}   ({} files read, {:.1} MB written)", m.wall / f.wall, n * 2, bytes as f64 / 1e6);
+        migrate_wall.push((n, m.wall));
+    }
+    let t = |n: usize| migrate_wall.iter().find(|(k, _)| *k == n).map(|x| x.1);
+    if let (Some(a), Some(b)) = (t(1000), t(10_000)) {
+        println!("time(10 000) / time(1 000) = {:.2}", b / a);
+    }
+}
