@@ -104,6 +104,20 @@ fn stage_decls(p: &Program, fresh: bool, partial: &BTreeSet<String>) -> StageDec
     StageDecls { resources, workers, imports: e.imports, personal_name: e.personal_name }
 }
 
+/// `import { a, b } from "m";`, one name per line when it does not fit (as Prettier does).
+fn named_import(keyword: &str, names: &[String], from: &str) -> String {
+    let line = format!("{keyword} {{ {} }} from {from};\n", names.join(", "));
+    if line.len() <= super::ts::WIDTH + 1 {
+        return line;
+    }
+    let mut out = format!("{keyword} {{\n");
+    for n in names {
+        out.push_str(&format!("  {n},\n"));
+    }
+    out.push_str(&format!("}} from {from};\n"));
+    out
+}
+
 fn comment_lines(out: &mut String, text: &str) {
     for line in text.lines() {
         out.push_str(&format!("// {}\n", super::ts::comment_text(line)));
@@ -231,17 +245,8 @@ fn run_file(stages: &[StageProgram<'_>], other: &Program, default_stage: Option<
     }
     out.push_str("import alchemy from \"alchemy\";\n");
     if !imports.is_empty() {
-        let names: Vec<&str> = imports.iter().copied().collect();
-        let line = format!("import {{ {} }} from \"alchemy/cloudflare\";\n", names.join(", "));
-        if line.len() <= super::ts::WIDTH + 1 {
-            out.push_str(&line);
-        } else {
-            out.push_str("import {\n");
-            for n in names {
-                out.push_str(&format!("  {n},\n"));
-            }
-            out.push_str("} from \"alchemy/cloudflare\";\n");
-        }
+        let names: Vec<String> = imports.iter().map(|n| n.to_string()).collect();
+        out.push_str(&named_import("import", &names, "\"alchemy/cloudflare\""));
     }
     for (path, imp) in &type_imports {
         let from = string_literal(path);
@@ -250,16 +255,7 @@ fn run_file(stages: &[StageProgram<'_>], other: &Program, default_stage: Option<
         }
         if !imp.named.is_empty() {
             let parts: Vec<String> = imp.named.iter().map(|(e, l)| if e == l { e.clone() } else { format!("{e} as {l}") }).collect();
-            let line = format!("import type {{ {} }} from {from};\n", parts.join(", "));
-            if line.len() <= super::ts::WIDTH + 1 {
-                out.push_str(&line);
-            } else {
-                out.push_str("import type {\n");
-                for part in parts {
-                    out.push_str(&format!("  {part},\n"));
-                }
-                out.push_str(&format!("}} from {from};\n"));
-            }
+            out.push_str(&named_import("import type", &parts, &from));
         }
     }
     out.push('\n');
