@@ -1,7 +1,7 @@
 //! Benchmark harness (figures, never a pass/fail test). In one run, for N = 100, 1 000 and 10 000
 //! workers of a synthetic monorepo, it measures `migrate --discover` end to end (discover, parse,
 //! analyse, emit, write), `check --discover`, and the I/O floor: a plain program that reads the same
-//! files and writes the same number of bytes. Prints wall time, CPU time and peak memory of each,
+//! files and writes the same number of bytes (in as many files, of the same sizes). Prints wall time, CPU time and peak memory of each,
 //! the ratio migrate / floor and the ratio time(10 000) / time(1 000).
 //!
 //! ```sh
@@ -134,9 +134,9 @@ pub fn generate(n: usize, dir: &Path, seed: u64) {
     }
 }
 
-/// The I/O floor: read every file under `dir`, write `bytes` bytes into `out` (in files of the
-/// sizes migrate writes, approximated by one file per 64 KiB).
-fn floor(dir: &Path, out: &Path, bytes: usize) {
+/// The I/O floor: read every file under `dir`, then write the same number of bytes, in as many
+/// files of the same sizes as the migration wrote (listed one size per line in `sizes`).
+fn floor(dir: &Path, out: &Path, sizes: &Path) {
     let mut stack = vec![dir.to_path_buf()];
     let mut read = 0usize;
     while let Some(d) = stack.pop() {
@@ -151,16 +151,25 @@ fn floor(dir: &Path, out: &Path, bytes: usize) {
     }
     let _ = std::fs::remove_dir_all(out);
     std::fs::create_dir_all(out).unwrap();
-    let chunk = vec![b'x'; 64 * 1024];
-    let mut left = bytes;
-    let mut k = 0;
-    while left > 0 {
-        let n = left.min(chunk.len());
-        std::fs::write(out.join(format!("f{k}")), &chunk[..n]).unwrap();
-        left -= n;
-        k += 1;
+    let sizes: Vec<usize> = std::fs::read_to_string(sizes).unwrap().lines().filter_map(|l| l.parse().ok()).collect();
+    let max = sizes.iter().copied().max().unwrap_or(0);
+    let data = vec![b'x'; max];
+    for (k, n) in sizes.iter().enumerate() {
+        std::fs::write(out.join(format!("f{k}")), &data[..*n]).unwrap();
     }
     std::hint::black_box(read);
+}
+
+/// Sizes of every file under `dir`.
+fn file_sizes(dir: &Path) -> Vec<usize> {
+    let mut sizes = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            if e.path().is_dir() { stack.push(e.path()) } else { sizes.push(e.metadata().map(|m| m.len() as usize).unwrap_or(0)) }
+        }
+    }
+    sizes
 }
 
 struct Sample {
@@ -204,7 +213,7 @@ fn main() {
     let me = std::env::current_exe().unwrap();
     match args.first().map(String::as_str) {
         Some("gen") => return generate(args[1].parse().unwrap(), Path::new(&args[2]), args.get(3).map(|s| s.parse().unwrap()).unwrap_or(42)),
-        Some("floor") => return floor(Path::new(&args[1]), Path::new(&args[2]), args[3].parse().unwrap()),
+        Some("floor") => return floor(Path::new(&args[1]), Path::new(&args[2]), Path::new(&args[3])),
         _ => {}
     }
     let sizes: Vec<usize> = if args.is_empty() { vec![100, 1000, 10_000] } else { args.iter().map(|a| a.parse().expect("sizes")).collect() };
@@ -230,13 +239,16 @@ fn main() {
         };
         let _ = measure(&mut migrate_cmd()); // warm-up (page cache)
         let bytes = dir_bytes(&out);
+        let sizes_file = work.join(format!("n{n}/sizes.txt"));
+        let sizes = file_sizes(&out);
+        std::fs::write(&sizes_file, sizes.iter().map(|s| format!("{s}\n")).collect::<String>()).unwrap();
         let m = median((0..runs).map(|_| measure(&mut migrate_cmd())).collect());
         let c = median((0..runs).map(|_| measure(Command::new(&bin).args(["check", "--discover"]).arg(&apps))).collect());
-        let f = median((0..runs).map(|_| measure(Command::new(&me).arg("floor").arg(&apps).arg(&floor_out).arg(bytes.to_string()))).collect());
+        let f = median((0..runs).map(|_| measure(Command::new(&me).arg("floor").arg(&apps).arg(&floor_out).arg(&sizes_file))).collect());
         for (what, s) in [("migrate --discover", &m), ("check --discover", &c), ("I/O floor", &f)] {
             println!("{n:>6}  {what:<24} {:>9.1} {:>9.1} {:>9.1}", s.wall * 1e3, s.cpu * 1e3, s.rss_mb);
         }
-        println!("{n:>6}  migrate / floor = {:.2}   ({} files read, {:.1} MB written)", m.wall / f.wall, n * 2, bytes as f64 / 1e6);
+        println!("{n:>6}  migrate / floor = {:.2}   ({} files read, {} files and {:.1} MB written)", m.wall / f.wall, n * 2, sizes.len(), bytes as f64 / 1e6);
         migrate_wall.push((n, m.wall));
     }
     let t = |n: usize| migrate_wall.iter().find(|(k, _)| *k == n).map(|x| x.1);

@@ -554,6 +554,10 @@ pub fn inputs_from_memory(files: &[(String, Vec<u8>)]) -> Inputs {
 
 /// The pipeline after reading: every stage planned, merged and emitted.
 pub fn plan_migration_of(inputs: Inputs, args: &MigrateArgs) -> Migration {
+    plan_migration_timed(inputs, args, &mut Timings(None))
+}
+
+fn plan_migration_timed(inputs: Inputs, args: &MigrateArgs, t: &mut Timings) -> Migration {
     let mut diags = inputs.diagnostics.clone();
     for c in &inputs.configs {
         diags.extend(c.diagnostics.iter().cloned());
@@ -581,10 +585,10 @@ pub fn plan_migration_of(inputs: Inputs, args: &MigrateArgs) -> Migration {
         diagnostics::sort(&mut diags, &inputs.sources);
         return empty(inputs, diags, false);
     }
-    let mut resolved: Vec<Resolved> = Vec::new();
-    for (_, env) in &stages {
-        resolved.push(if *env == template_env { Resolved { workers: template.workers.clone(), origins: template.origins.iter().map(clone_origin).collect() } } else { resolve_env(&inputs, env.as_deref(), &mut diags) });
-    }
+    // Each stage's workers; a stage that deploys the template's environment shares it.
+    let own: Vec<Option<Resolved>> = stages.iter().map(|(_, env)| (*env != template_env).then(|| resolve_env(&inputs, env.as_deref(), &mut diags))).collect();
+    let resolved: Vec<&Resolved> = own.iter().map(|r| r.as_ref().unwrap_or(&template)).collect();
+    t.mark("resolve environments");
     let mut template_graph = crate::graph::edges(&template.workers, &env_names, &mut diags);
     let mut stage_graphs: Vec<crate::graph::Graph> = resolved.iter().map(|r| crate::graph::edges(&r.workers, &env_names, &mut diags)).collect();
     let union = {
@@ -613,7 +617,9 @@ pub fn plan_migration_of(inputs: Inputs, args: &MigrateArgs) -> Migration {
         g.adopt_order(&union);
     }
     let all_origins: Vec<&crate::plan::Origin> = template.origins.iter().chain(resolved.iter().flat_map(|r| r.origins.iter())).collect();
+    t.mark("graphs");
     let scanned = scan_mains(&all_origins);
+    t.mark("scan worker sources");
     // Stable names per worker: the template's script names (else the config's folder).
     let labels: Vec<String> = template
         .workers
@@ -626,15 +632,19 @@ pub fn plan_migration_of(inputs: Inputs, args: &MigrateArgs) -> Migration {
         origins.iter().map(|o| crate::plan::Origin { path: crate::plan::relative(&out_abs, Path::new(&o.path)), ..clone_origin(o) }).collect()
     };
     let opts = crate::plan::Options { app: app.clone(), out_dir: &out_abs, adopt: !args.no_adopt, skip_external: args.skip_external_services, labels: &labels };
+    // The template first (its names are the ones a reader knows), then every stage, one after the
+    // other: they share the names given out so far.
+    let template_origins = rebase(&template.origins);
+    let template_exports = exports_of(&template.origins, &scanned);
+    let mut other = crate::plan::build(&template.workers, &template_origins, &template_exports, &template_graph, &opts, &mut shared, &mut diags);
     let mut programs = Vec::new();
-    for ((r, g), (stage, _)) in resolved.iter().zip(&stage_graphs).zip(&stages) {
+    for ((r, g), (stage, _)) in resolved.iter().copied().zip(&stage_graphs).zip(&stages) {
         let origins = rebase(&r.origins);
         let exports = exports_of(&r.origins, &scanned);
         programs.push((stage.clone(), crate::plan::build(&r.workers, &origins, &exports, g, &opts, &mut shared, &mut diags)));
     }
-    let template_origins = rebase(&template.origins);
-    let template_exports = exports_of(&template.origins, &scanned);
-    let mut other = crate::plan::build(&template.workers, &template_origins, &template_exports, &template_graph, &opts, &mut shared, &mut diags);
+    drop(own);
+    t.mark("plan every stage");
     {
         // The template first: its names are the ones a reader knows.
         let mut all: Vec<&mut crate::plan::Program> = vec![&mut other];
@@ -645,13 +655,18 @@ pub fn plan_migration_of(inputs: Inputs, args: &MigrateArgs) -> Migration {
     let stage_programs: Vec<crate::emit::alchemy_v1::StageProgram<'_>> = programs.iter().map(|(s, p)| crate::emit::alchemy_v1::StageProgram { stage: s.clone(), program: p }).collect();
     let mapping = stage_mapping(&stages, top.as_deref());
     let default_stage = if template_env.is_some() { stages.first().map(|s| s.0.clone()) } else { top.clone() };
+    t.mark("sort diagnostics");
     let mut files = crate::emit::alchemy_v1::emit(&stage_programs, &other, default_stage.as_deref(), &mapping);
+    t.mark("emit alchemy.run.ts");
     if let Some(f) = crate::emit::report::env_example(&other, programs.iter().map(|(_, p)| p)) {
         files.push(f);
     }
+    drop(stage_programs);
+    drop(programs);
     let graphs: Vec<(String, crate::graph::Graph)> = stages.iter().map(|s| s.0.clone()).zip(stage_graphs).collect();
     let rebased = rebase_sources(&inputs.sources, &out_abs);
     files.push(crate::emit::report::migration_md(&other, &mapping, &graphs, &template_graph, &diags, &rebased));
+    t.mark("emit MIGRATION.md");
     let exports = template_exports;
     Migration {
         analysis: Analysis { inputs, workers: template.workers, origins: template.origins, graph: template_graph, exports, diagnostics: Vec::new() },
@@ -682,8 +697,17 @@ fn stage_mapping(stages: &[(String, Option<String>)], top: Option<&str>) -> Vec<
     lines
 }
 
-/// `ALCHEMY_MIGRATOR_TIMINGS=1`: time each stage of a run on stderr (for profiling).
-struct Timings(Option<(std::time::Instant, Vec<(&'static str, f64)>)>);
+/// `ALCHEMY_MIGRATOR_TIMINGS=1`: time (and resident memory after) each stage of a run, on stderr.
+struct Timings(Option<(std::time::Instant, Vec<(&'static str, f64, u64)>)>);
+
+/// Resident memory in MiB (Linux), for the timings.
+fn rss_mib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|k| k.parse::<u64>().ok()))
+        .map(|kb| kb / 1024)
+        .unwrap_or(0)
+}
 
 impl Timings {
     fn new() -> Timings {
@@ -691,15 +715,15 @@ impl Timings {
     }
     fn mark(&mut self, stage: &'static str) {
         if let Some((t, v)) = &mut self.0 {
-            v.push((stage, t.elapsed().as_secs_f64() * 1e3));
+            v.push((stage, t.elapsed().as_secs_f64() * 1e3, rss_mib()));
             *t = std::time::Instant::now();
         }
     }
     fn report(&self) {
         if let Some((_, v)) = &self.0 {
             let mut err = std::io::stderr().lock();
-            for (stage, ms) in v {
-                let _ = writeln!(err, "timing: {stage:<28} {ms:9.1} ms");
+            for (stage, ms, rss) in v {
+                let _ = writeln!(err, "timing: {stage:<28} {ms:9.1} ms   rss {rss} MiB");
             }
         }
     }
@@ -709,8 +733,7 @@ fn migrate(args: &MigrateArgs) -> i32 {
     let mut timings = Timings::new();
     let inputs = read_inputs(&args.input);
     timings.mark("discover + read + parse");
-    let mut m = plan_migration_of(inputs, args);
-    timings.mark("resolve + graph + plan + emit");
+    let mut m = plan_migration_timed(inputs, args, &mut timings);
     let mut diags = std::mem::take(&mut m.diagnostics);
     let (a, out, files) = (&m.analysis, &m.out, &m.files);
     if m.usage_error || (a.inputs.io_failed && a.workers.is_empty()) {
@@ -723,9 +746,20 @@ fn migrate(args: &MigrateArgs) -> i32 {
     let mut written = Vec::new();
     let mut io_failed = a.inputs.io_failed;
     if !args.dry_run {
-        for f in files {
-            let path = out.join(&f.path);
-            match write_file(&path, &f.contents, args.force) {
+        // Folders first, then the files in parallel (each one atomically); results in order.
+        for dir in files.iter().filter_map(|f| out.join(&f.path).parent().map(Path::to_path_buf)).collect::<std::collections::BTreeSet<_>>() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let results: Vec<(PathBuf, Result<WriteOutcome, Diagnostic>)> = files
+            .par_iter()
+            .map(|f| {
+                let path = out.join(&f.path);
+                let r = write_file(&path, &f.contents, args.force);
+                (path, r)
+            })
+            .collect();
+        for (path, r) in results {
+            match r {
                 Ok(WriteOutcome::Written) => written.push((display_path(&path), "written")),
                 Ok(WriteOutcome::Unchanged) => written.push((display_path(&path), "unchanged")),
                 Err(d) => {
@@ -813,13 +847,26 @@ pub enum WriteOutcome {
 /// that differs unless `force`.
 pub fn write_file(path: &Path, contents: &str, force: bool) -> Result<WriteOutcome, Diagnostic> {
     let shown = display_path(path);
-    match std::fs::read(path) {
+    let exists = match std::fs::read(path) {
         Ok(existing) if existing == contents.as_bytes() => return Ok(WriteOutcome::Unchanged),
         Ok(_) if !force => return Err(codes::output_exists(&shown)),
-        _ => {}
+        Ok(_) => true,
+        Err(_) => false,
+    };
+    if !exists {
+        // A new file replaces nothing: create it in place (`create_new` never clobbers a file
+        // that appeared meanwhile).
+        let created = std::fs::OpenOptions::new().write(true).create_new(true).open(path).and_then(|mut f| f.write_all(contents.as_bytes()));
+        match created {
+            Ok(()) => return Ok(WriteOutcome::Written),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(codes::output_exists(&shown)),
+            Err(_) => {} // e.g. the folder is missing: the general path below reports it
+        }
     }
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| codes::unreadable(&display_path(dir), &e.to_string()))?;
+    if !dir.is_dir() {
+        std::fs::create_dir_all(dir).map_err(|e| codes::unreadable(&display_path(dir), &e.to_string()))?;
+    }
     let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     let tmp = dir.join(format!(".{name}.alchemy-migrator-{}.tmp", std::process::id()));
     let result = (|| -> std::io::Result<()> {

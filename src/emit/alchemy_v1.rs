@@ -118,6 +118,49 @@ fn named_import(keyword: &str, names: &[String], from: &str) -> String {
     out
 }
 
+/// One worker's declaration (and the placeholders declared just before it), merged over stages.
+fn render_worker(stages: Vec<Option<WorkerDecls>>, merge: &(dyn Fn(Vec<Option<Js>>) -> Js + Sync)) -> String {
+    let mut body = String::new();
+    let Some(ident) = stages.iter().flatten().next().map(|w| w.ident.clone()) else { return body };
+    let mut ph_idents: Vec<&str> = Vec::new();
+    for w in stages.iter().flatten() {
+        for (i, _, _) in &w.placeholders {
+            if !ph_idents.contains(&i.as_str()) {
+                ph_idents.push(i);
+            }
+        }
+    }
+    for ph in &ph_idents {
+        let mut comment = String::new();
+        let vals: Vec<Option<Js>> = stages
+            .iter()
+            .map(|w| {
+                let x = w.as_ref()?.placeholders.iter().find(|(i, _, _)| i == ph)?;
+                comment = x.1.clone();
+                Some(x.2.clone())
+            })
+            .collect();
+        body.push('\n');
+        comment_lines(&mut body, &comment);
+        body.push_str(&declaration(false, ph, &merge(vals)));
+    }
+    let mut comments: Vec<String> = Vec::new();
+    for w in stages.iter().flatten() {
+        for c in &w.comments {
+            if !comments.contains(c) {
+                comments.push(c.clone());
+            }
+        }
+    }
+    let vals: Vec<Option<Js>> = stages.into_iter().map(|w| w.map(|w| w.js)).collect();
+    body.push('\n');
+    for c in &comments {
+        comment_lines(&mut body, c);
+    }
+    body.push_str(&declaration(true, &ident, &merge(vals)));
+    body
+}
+
 fn comment_lines(out: &mut String, text: &str) {
     for line in text.lines() {
         out.push_str(&format!("// {}\n", super::ts::comment_text(line)));
@@ -184,50 +227,25 @@ fn run_file(stages: &[StageProgram<'_>], other: &Program, default_stage: Option<
         }
         body.push_str(&declaration(true, ident, &merge(vals)));
     }
-    // Workers in creation order, each after the placeholders it needs.
-    for (wi, w) in decls[0].workers.iter().enumerate() {
-        let mut ph_idents: Vec<String> = Vec::new();
-        for d in &decls {
-            for (i, _, _) in d.workers.get(wi).map(|x| x.placeholders.as_slice()).unwrap_or_default() {
-                if !ph_idents.contains(i) {
-                    ph_idents.push(i.clone());
-                }
-            }
+    // Workers in creation order, each after the placeholders it needs. Each worker's stages are
+    // merged and printed independently: in parallel, then joined in order.
+    let imports: BTreeSet<&'static str> = decls.iter().flat_map(|d| d.imports.iter().copied()).collect();
+    let personal_name = decls.iter().any(|d| d.personal_name);
+    let n_workers = decls[0].workers.len();
+    let mut per_worker: Vec<Vec<Option<WorkerDecls>>> = (0..n_workers).map(|_| Vec::with_capacity(decls.len())).collect();
+    for d in decls {
+        let mut ws = d.workers.into_iter();
+        for slot in per_worker.iter_mut() {
+            slot.push(ws.next());
         }
-        for ph in &ph_idents {
-            let mut comment = String::new();
-            let vals: Vec<Option<Js>> = decls
-                .iter()
-                .map(|d| {
-                    let x = d.workers.get(wi)?.placeholders.iter().find(|(i, _, _)| i == ph)?;
-                    comment = x.1.clone();
-                    Some(x.2.clone())
-                })
-                .collect();
-            body.push('\n');
-            comment_lines(&mut body, &comment);
-            body.push_str(&declaration(false, ph, &merge(vals)));
-        }
-        let mut comments: Vec<String> = Vec::new();
-        let vals: Vec<Option<Js>> = decls
-            .iter()
-            .map(|d| {
-                let x = d.workers.get(wi)?;
-                for c in &x.comments {
-                    if !comments.contains(c) {
-                        comments.push(c.clone());
-                    }
-                }
-                Some(x.js.clone())
-            })
-            .collect();
-        body.push('\n');
-        for c in &comments {
-            comment_lines(&mut body, c);
-        }
-        body.push_str(&declaration(true, &w.ident, &merge(vals)));
     }
-    let imports: BTreeSet<&str> = decls.iter().flat_map(|d| d.imports.iter().copied()).collect();
+    let rendered: Vec<String> = {
+        use rayon::prelude::*;
+        per_worker.into_par_iter().map(|stages_of_worker| render_worker(stages_of_worker, &merge)).collect()
+    };
+    for r in rendered {
+        body.push_str(&r);
+    }
     let mut type_imports: std::collections::BTreeMap<String, crate::plan::TypeImport> = std::collections::BTreeMap::new();
     for p in &programs {
         for (path, imp) in &p.type_imports {
@@ -264,7 +282,7 @@ fn run_file(stages: &[StageProgram<'_>], other: &Program, default_stage: Option<
     out.push_str(&declaration(false, "STAGES", &Js::As(Box::new(stage_list), "const".into())));
     out.push_str("// The wrangler environment this stage deploys, or undefined for any other stage.\n");
     out.push_str("const stage = STAGES.find((s) => s === app.stage);\n");
-    if decls.iter().any(|d| d.personal_name) {
+    if personal_name {
         out.push_str("// The script name of a worker in a stage that is not a wrangler environment.\n");
         out.push_str("const personalName = (id: string) =>\n  `${app.appName}-${id}-${app.stage}`\n    .replaceAll(/[^a-z0-9_-]/gi, \"-\")\n    .toLowerCase();\n");
     }

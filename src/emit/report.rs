@@ -252,12 +252,14 @@ pub fn migration_md(p: &Program, mapping: &[String], stages: &[(String, Graph)],
         s,
         "\n## Install and run\n\n```sh\nnpm install --save-dev --save-exact alchemy@{ALCHEMY_VERSION} @cloudflare/workers-types@{WORKERS_TYPES_VERSION} typescript@{TYPESCRIPT_VERSION}\nnpx tsc --noEmit          # the program typechecks (tsconfig: \"types\": [\"@cloudflare/workers-types\"])\nnpx alchemy dev           # run every worker locally\nnpx alchemy deploy --stage production   # deploy a stage (reads CLOUDFLARE_API_TOKEN / alchemy login)\n```\n\nWorker code can take its bindings' types from `env/<worker>.ts` (`import type {{ Env }} from \"../env/<worker>.ts\"`).\n"
     );
-    s.push_str("\n## All diagnostics\n\n");
-    if diags.is_empty() {
+    // Warnings and errors are listed above; the rest are notes on how things were translated.
+    s.push_str("\n## Notes\n\n");
+    let notes: Vec<&Diagnostic> = diags.iter().filter(|d| d.severity == crate::diagnostics::Severity::Info).collect();
+    if notes.is_empty() {
         s.push_str("None.\n");
     } else {
         s.push_str("```text\n");
-        for d in diags {
+        for d in notes {
             let _ = writeln!(s, "{}", render_short(d, sources));
         }
         s.push_str("```\n");
