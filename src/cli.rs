@@ -292,20 +292,20 @@ pub fn emit_diagnostics(diags: &[Diagnostic], sources: &SourceMap, format: Forma
             if let (Some(serde_json::Value::Object(extra)), Some(map)) = (extra, obj.as_object_mut()) {
                 map.extend(extra);
             }
-            let mut out = std::io::stdout().lock();
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
             let _ = writeln!(out, "{}", serde_json::to_string_pretty(&obj).unwrap_or_default());
         }
         Format::Github => {
-            let mut out = std::io::stdout().lock();
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
             for d in diags {
                 let _ = writeln!(out, "{}", diagnostics::render_github(d, sources));
             }
-            let mut err = std::io::stderr().lock();
+            let mut err = std::io::BufWriter::with_capacity(1 << 16, std::io::stderr().lock());
             let _ = writeln!(err, "{summary}: {errors} error(s), {warnings} warning(s), {infos} info");
         }
         Format::Human => {
             let color = std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stderr());
-            let mut err = std::io::stderr().lock();
+            let mut err = std::io::BufWriter::with_capacity(1 << 16, std::io::stderr().lock());
             for d in diags {
                 let _ = writeln!(err, "{}", diagnostics::render_human(d, sources, color));
             }
@@ -490,10 +490,10 @@ fn graph(args: &GraphArgs) -> i32 {
             }
         }
     };
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let _ = out.write_all(text.as_bytes());
     let errors: Vec<&Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
-    let mut err = std::io::stderr().lock();
+    let mut err = std::io::BufWriter::with_capacity(1 << 16, std::io::stderr().lock());
     for d in &errors {
         let _ = writeln!(err, "{}", diagnostics::render_human(d, &inputs.sources, false));
     }
@@ -721,7 +721,7 @@ impl Timings {
     }
     fn report(&self) {
         if let Some((_, v)) = &self.0 {
-            let mut err = std::io::stderr().lock();
+            let mut err = std::io::BufWriter::with_capacity(1 << 16, std::io::stderr().lock());
             for (stage, ms, rss) in v {
                 let _ = writeln!(err, "timing: {stage:<28} {ms:9.1} ms   rss {rss} MiB");
             }
@@ -781,7 +781,7 @@ fn migrate(args: &MigrateArgs) -> i32 {
             emit_diagnostics(&diags, &a.inputs.sources, args.format, &summary, Some(extra));
         }
         _ => {
-            let mut o = std::io::stdout().lock();
+            let mut o = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
             if m.graphs.len() > 1 {
                 for (s, g) in &m.graphs {
                     let _ = writeln!(o, "Stage {s}:");
@@ -815,7 +815,7 @@ fn migrate(args: &MigrateArgs) -> i32 {
 /// `migrate --check`: compares the generated files with those in `out`.
 fn check_outputs(out: &Path, files: &[crate::emit::OutputFile], diags: &[Diagnostic], sources: &SourceMap, format: Format) -> i32 {
     let mut stale = Vec::new();
-    let mut o = std::io::stdout().lock();
+    let mut o = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     for f in files {
         let path = out.join(&f.path);
         let shown = display_path(&path);
