@@ -411,6 +411,10 @@ pub fn build(workers: &[Worker], origins: &[Origin], exports: &[Option<crate::sc
         id_of.insert(i, names.id(&format!("worker:{label}"), || label.clone()));
     }
     let position: HashMap<usize, usize> = graph.order.iter().filter(|&&i| emitted[i]).enumerate().map(|(p, &i)| (i, p)).collect();
+    let mut index_of_name: HashMap<&str, usize> = HashMap::new();
+    for (i, n) in graph.names.iter().enumerate() {
+        index_of_name.entry(n.as_str()).or_insert(i);
+    }
     // Placeholders for broken edges, one per target worker.
     let mut placeholder_of: BTreeMap<usize, usize> = BTreeMap::new();
     for &k in &graph.broken {
@@ -534,7 +538,7 @@ pub fn build(workers: &[Worker], origins: &[Origin], exports: &[Option<crate::sc
             pw.event_sources.push(EventSource { queue: q, settings });
         }
         for t in &w.tail_consumers {
-            let target = match graph.names.iter().position(|n| *n == t.service.v) {
+            let target = match index_of_name.get(t.service.v.as_str()).copied() {
                 Some(j) if j != i && emitted[j] && position.get(&j).is_some_and(|p| *p < position[&i]) => TailTarget::Worker(j),
                 _ => TailTarget::Name(t.service.v.clone()),
             };
@@ -1095,13 +1099,19 @@ pub fn unify_resources(programs: &mut [&mut Program], shared: &mut Shared) {
         stages: BTreeSet<usize>,
     }
     let mut groups: Vec<Group> = Vec::new();
+    // Slot → the groups holding it (linear lookups, whatever the number of resources).
+    let mut by_slot: HashMap<String, Vec<usize>> = HashMap::new();
+    let (mut taken_idents, mut taken_ids): (HashSet<String>, HashSet<String>) = (HashSet::new(), HashSet::new());
     for (s, p) in programs.iter_mut().enumerate() {
         for r in &mut p.resources {
-            let found = groups.iter().position(|g| !g.stages.contains(&s) && r.slots.iter().any(|x| g.slots.contains(x)));
+            let mut candidates: Vec<usize> = r.slots.iter().flat_map(|x| by_slot.get(x).into_iter().flatten().copied()).collect();
+            candidates.sort_unstable();
+            candidates.dedup();
+            let found = candidates.into_iter().find(|&g| !groups[g].stages.contains(&s));
             let g = match found {
                 Some(g) => g,
                 None => {
-                    let taken = groups.iter().any(|g| g.ident == r.ident || g.id == r.id);
+                    let taken = taken_idents.contains(&r.ident) || taken_ids.contains(&r.id);
                     let (ident, id) = if taken {
                         let slot = format!("group:{}", groups.len());
                         let base_ident = r.ident.clone();
@@ -1110,11 +1120,17 @@ pub fn unify_resources(programs: &mut [&mut Program], shared: &mut Shared) {
                     } else {
                         (r.ident.clone(), r.id.clone())
                     };
+                    taken_idents.insert(ident.clone());
+                    taken_ids.insert(id.clone());
                     groups.push(Group { ident, id, slots: BTreeSet::new(), stages: BTreeSet::new() });
                     groups.len() - 1
                 }
             };
-            groups[g].slots.extend(r.slots.iter().cloned());
+            for x in &r.slots {
+                if groups[g].slots.insert(x.clone()) {
+                    by_slot.entry(x.clone()).or_default().push(g);
+                }
+            }
             groups[g].stages.insert(s);
             r.ident = groups[g].ident.clone();
             r.id = groups[g].id.clone();

@@ -66,3 +66,33 @@ fn fifty_megabyte_config() {
     assert!(program.len() > 50_000_000);
     assert!(!m.diagnostics.iter().any(|d| d.is_error()));
 }
+
+#[test]
+fn large_tables_in_two_environments() {
+    // 100 000 vars that differ between the top level and [env.staging]: merged entry by entry.
+    let top: Vec<String> = (0..100_000).map(|i| format!("\"V{i}\": \"top {i}\"")).collect();
+    let env: Vec<String> = (0..100_000).map(|i| format!("\"V{i}\": \"staging {i}\"")).collect();
+    let text = format!("{{\"name\":\"w\",\"main\":\"i.ts\",\"vars\":{{{}}},\"env\":{{\"staging\":{{\"vars\":{{{}}}}}}}}}", top.join(","), env.join(","));
+    let m = small_stack(move || migrate(&[("/big/w/wrangler.json".into(), text.into_bytes())]));
+    let program = &m.files.iter().find(|f| f.path == "alchemy.run.ts").unwrap().contents;
+    assert!(program.contains("\"staging 99999\""), "the staging values are written side by side");
+}
+
+#[test]
+fn thousands_of_own_resources_in_two_environments() {
+    // Every worker has its own KV namespace and D1 database, different per environment.
+    let n = 3000;
+    let files: Vec<(String, Vec<u8>)> = (0..n)
+        .map(|i| {
+            let text = format!(
+                "{{\"name\":\"w{i}\",\"main\":\"i.ts\",\"kv_namespaces\":[{{\"binding\":\"KV\",\"id\":\"kv{i}\"}}],\"d1_databases\":[{{\"binding\":\"DB\",\"database_name\":\"db{i}\"}}],\"env\":{{\"staging\":{{\"kv_namespaces\":[{{\"binding\":\"KV\",\"id\":\"kv{i}s\"}}],\"d1_databases\":[{{\"binding\":\"DB\",\"database_name\":\"db{i}s\"}}]}}}}}}"
+            );
+            (format!("/big/w{i:05}/wrangler.json"), text.into_bytes())
+        })
+        .collect();
+    let m = small_stack(move || migrate(&files));
+    let program = &m.files.iter().find(|f| f.path == "alchemy.run.ts").unwrap().contents;
+    // One const per worker's namespace, with both environments' ids side by side.
+    assert_eq!(program.matches("type: \"kv_namespace\" as const").count(), n);
+    assert!(program.contains("kv2999s"));
+}

@@ -48,12 +48,14 @@ pub fn resolve<'a>(root: &'a Node, env: Option<&str>, diags: &mut Vec<Diagnostic
         return Effective { env: Some(env_name.to_string()), name, entries, span: root.span };
     };
     let mut entries: Vec<&Entry> = Vec::new();
+    // The environment's keys (the last one wins, as for any object), indexed once.
+    let env_keys: std::collections::HashMap<&str, &Entry> = table.entries().iter().map(|e| (e.key.as_str(), e)).collect();
     for top in root.entries() {
         if top.key == "env" {
             continue;
         }
         let scope = lookup(&top.key).map(|(_, s)| *s);
-        let in_env = table.entry(&top.key);
+        let in_env = env_keys.get(top.key.as_str()).copied();
         match scope {
             Some(Scope::TopOnly) | Some(Scope::Meta) => entries.push(top),
             Some(Scope::Inheritable) => {
@@ -103,8 +105,9 @@ fn missing_named_bindings(top: &Entry, env_entry: &Entry, env: &str, diags: &mut
         ["binding", "name"].iter().find_map(|k| n.get(k).and_then(Node::as_str)).map(str::to_string)
     };
     if top.key == "vars" {
+        let in_env: std::collections::HashSet<&str> = env_entry.value.entries().iter().map(|e| e.key.as_str()).collect();
         for v in top.value.entries() {
-            if env_entry.value.entry(&v.key).is_none() {
+            if !in_env.contains(v.key.as_str()) {
                 diags.push(
                     Diagnostic::warning("AM0300", format!("var `{}` exists at the top level, but not in `env.{env}.vars`", v.key))
                         .at(env_entry.key_span)

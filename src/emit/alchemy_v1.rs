@@ -40,6 +40,8 @@ fn env_module(ident: &str, script: &str) -> String {
 
 struct Emitter<'a> {
     p: &'a Program,
+    /// Workers a placeholder stands in for (by plan index).
+    placeholder_targets: BTreeSet<usize>,
     /// Emit for a stage that is not a wrangler environment: fresh resources, Alchemy's names.
     fresh: bool,
     /// Resources that do not exist in every stage (referenced with `!`).
@@ -71,7 +73,15 @@ fn existing_only(kind: &ResourceKind) -> bool {
 }
 
 fn stage_decls(p: &Program, fresh: bool, partial: &BTreeSet<String>) -> StageDecls {
-    let mut e = Emitter { p, fresh, partial, imports: BTreeSet::new(), personal_name: false };
+    let placeholder_targets = p.placeholders.iter().map(|ph| ph.worker).collect();
+    let mut e = Emitter { p, placeholder_targets, fresh, partial, imports: BTreeSet::new(), personal_name: false };
+    // Placeholders by the worker they are declared before (one pass, not one per worker).
+    let mut before: Vec<Vec<&crate::plan::Placeholder>> = vec![Vec::new(); p.workers.len()];
+    for ph in &p.placeholders {
+        if let Some(slot) = before.get_mut(ph.before) {
+            slot.push(ph);
+        }
+    }
     let resources = p
         .resources
         .iter()
@@ -83,7 +93,7 @@ fn stage_decls(p: &Program, fresh: bool, partial: &BTreeSet<String>) -> StageDec
     let mut workers = Vec::new();
     for (wi, w) in p.workers.iter().enumerate() {
         let mut placeholders = Vec::new();
-        for ph in p.placeholders.iter().filter(|ph| ph.before == wi) {
+        for ph in before[wi].iter().copied() {
             e.imports.insert("WorkerRef");
             e.imports.insert("WorkerStub");
             let comment = format!("{} is created further down, but {} needs it first (a cycle):\nlocally it is bound by name, on deploy a stub script stands in until the real one adopts it.", p.workers[ph.worker].id, w.id);
@@ -170,10 +180,11 @@ fn comment_lines(out: &mut String, text: &str) {
 fn run_file(stages: &[StageProgram<'_>], other: &Program, default_stage: Option<&str>, header: &[String]) -> String {
     let programs: Vec<&Program> = stages.iter().map(|s| s.program).chain(std::iter::once(other)).collect();
     // Resources missing from some program (or not creatable afresh) are partial.
+    let in_program: Vec<std::collections::HashSet<&str>> = programs.iter().map(|p| p.resources.iter().map(|r| r.ident.as_str()).collect()).collect();
     let mut partial = BTreeSet::new();
     for p in &programs {
         for r in &p.resources {
-            let everywhere = programs.iter().all(|q| q.resources.iter().any(|x| x.ident == r.ident)) && !existing_only(&r.kind);
+            let everywhere = in_program.iter().all(|set| set.contains(r.ident.as_str())) && !existing_only(&r.kind);
             if !everywhere {
                 partial.insert(r.ident.clone());
             }
@@ -198,22 +209,24 @@ fn run_file(stages: &[StageProgram<'_>], other: &Program, default_stage: Option<
     let mut body = String::new();
     // Resources, in order of first appearance.
     let mut idents: Vec<String> = Vec::new();
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for d in &decls {
         for (i, _, _) in &d.resources {
-            if !idents.contains(i) {
+            if seen.insert(i.as_str()) {
                 idents.push(i.clone());
             }
         }
     }
+    let by_ident: Vec<std::collections::HashMap<&str, &(String, Vec<String>, Option<Js>)>> = decls.iter().map(|d| d.resources.iter().map(|r| (r.0.as_str(), r)).collect()).collect();
     if !idents.is_empty() {
         body.push_str("// Resources shared by the workers. In wrangler's environments the existing ones are adopted\n// and never deleted; other stages get fresh ones.\n");
     }
     for ident in &idents {
         let mut notes: Vec<String> = Vec::new();
-        let vals: Vec<Option<Js>> = decls
+        let vals: Vec<Option<Js>> = by_ident
             .iter()
             .map(|d| {
-                let r = d.resources.iter().find(|(i, _, _)| i == ident)?;
+                let r = d.get(ident.as_str())?;
                 for n in &r.1 {
                     if !notes.contains(n) {
                         notes.push(n.clone());
@@ -316,7 +329,7 @@ impl Emitter<'_> {
         if !self.fresh {
             return w.script_name.as_ref().map(|n| Js::str(n.clone()));
         }
-        if self.p.placeholders.iter().any(|ph| ph.worker == wi) {
+        if self.placeholder_targets.contains(&wi) {
             self.personal_name = true;
             return Some(Js::call("personalName", vec![Js::str(w.id.clone())]));
         }
@@ -523,7 +536,7 @@ impl Emitter<'_> {
     fn worker(&mut self, wi: usize, w: &crate::plan::PlanWorker) -> Js {
         let mut props = Vec::new();
         let name = self.worker_name(wi);
-        let placeholder_target = self.p.placeholders.iter().any(|ph| ph.worker == wi);
+        let placeholder_target = self.placeholder_targets.contains(&wi);
         if let Some(n) = name {
             props.push(Prop::kv("name", n));
         }

@@ -133,12 +133,14 @@ impl Stages {
     /// `bindings` (expanded objects), where it is spread in only where it exists.
     fn merge_obj(&self, all: &[&Js], n_mapped: usize, has_other: bool, expand: bool, spread: bool) -> Js {
         // Keys in order of first appearance; comments attach to the key that follows them.
+        // (Hash indexes keep this linear: a `vars` table can hold 100 000 entries.)
         let mut keys: Vec<String> = Vec::new();
-        let mut comments: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
-        let mut tables: Vec<Vec<(String, Js)>> = Vec::new();
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let mut comments: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+        let mut tables: Vec<std::collections::HashMap<String, Js>> = Vec::new();
         for j in all {
             let Js::Obj { props, .. } = j else { continue };
-            let mut table = Vec::new();
+            let mut table = std::collections::HashMap::new();
             let mut pending: Vec<String> = Vec::new();
             for p in props {
                 match p {
@@ -154,10 +156,10 @@ impl Stages {
                                 list.push(c);
                             }
                         }
-                        if !keys.contains(&k) {
+                        if seen.insert(k.clone()) {
                             keys.push(k.clone());
                         }
-                        table.push((k, v.clone()));
+                        table.insert(k, v.clone());
                     }
                 }
             }
@@ -176,7 +178,7 @@ impl Stages {
             for c in comments.get(k).into_iter().flatten() {
                 props.push(Prop::Comment(c.clone()));
             }
-            let mut per: Vec<Option<Js>> = tables.iter().map(|t| t.iter().find(|(kk, _)| kk == k).map(|(_, v)| v.clone())).collect();
+            let mut per: Vec<Option<Js>> = tables.iter().map(|t| t.get(k).cloned()).collect();
             if k == "bindings" {
                 // No bindings in some stage: an empty set, so the others merge binding by binding.
                 for v in per.iter_mut().filter(|v| v.is_none()) {
