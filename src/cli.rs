@@ -637,28 +637,37 @@ fn plan_migration_timed(inputs: Inputs, args: &MigrateArgs, t: &mut Timings) -> 
     let template_origins = rebase(&template.origins);
     let template_exports = exports_of(&template.origins, &scanned);
     let mut other = crate::plan::build(&template.workers, &template_origins, &template_exports, &template_graph, &opts, &mut shared, &mut diags);
-    let mut programs = Vec::new();
-    for ((r, g), (stage, _)) in resolved.iter().copied().zip(&stage_graphs).zip(&stages) {
+    // A stage that deploys the template's own environment has the template's program (the same
+    // workers, graph and names): it is planned once (`None` below).
+    let mut programs: Vec<(String, Option<crate::plan::Program>)> = Vec::new();
+    for (((r, g), (stage, env)), is_own) in resolved.iter().copied().zip(&stage_graphs).zip(&stages).zip(own.iter().map(Option::is_some)) {
+        let _ = env;
+        if !is_own {
+            programs.push((stage.clone(), None));
+            continue;
+        }
         let origins = rebase(&r.origins);
         let exports = exports_of(&r.origins, &scanned);
-        programs.push((stage.clone(), crate::plan::build(&r.workers, &origins, &exports, g, &opts, &mut shared, &mut diags)));
+        programs.push((stage.clone(), Some(crate::plan::build(&r.workers, &origins, &exports, g, &opts, &mut shared, &mut diags))));
     }
+    drop(resolved);
     drop(own);
     t.mark("plan every stage");
     {
         // The template first: its names are the ones a reader knows.
         let mut all: Vec<&mut crate::plan::Program> = vec![&mut other];
-        all.extend(programs.iter_mut().map(|(_, p)| p));
+        all.extend(programs.iter_mut().filter_map(|(_, p)| p.as_mut()));
         crate::plan::unify_resources(&mut all, &mut shared);
     }
     diagnostics::sort(&mut diags, &inputs.sources);
-    let stage_programs: Vec<crate::emit::alchemy_v1::StageProgram<'_>> = programs.iter().map(|(s, p)| crate::emit::alchemy_v1::StageProgram { stage: s.clone(), program: p }).collect();
+    let stage_programs: Vec<crate::emit::alchemy_v1::StageProgram<'_>> =
+        programs.iter().map(|(s, p)| crate::emit::alchemy_v1::StageProgram { stage: s.clone(), program: p.as_ref().unwrap_or(&other) }).collect();
     let mapping = stage_mapping(&stages, top.as_deref());
     let default_stage = if template_env.is_some() { stages.first().map(|s| s.0.clone()) } else { top.clone() };
     t.mark("sort diagnostics");
     let mut files = crate::emit::alchemy_v1::emit(&stage_programs, &other, default_stage.as_deref(), &mapping);
     t.mark("emit alchemy.run.ts");
-    if let Some(f) = crate::emit::report::env_example(&other, programs.iter().map(|(_, p)| p)) {
+    if let Some(f) = crate::emit::report::env_example(&other, programs.iter().filter_map(|(_, p)| p.as_ref())) {
         files.push(f);
     }
     drop(stage_programs);
@@ -745,6 +754,7 @@ fn migrate(args: &MigrateArgs) -> i32 {
     }
     let mut written = Vec::new();
     let mut io_failed = a.inputs.io_failed;
+    timings.mark("return from planning");
     if !args.dry_run {
         // Folders first, then the files in parallel (each one atomically); results in order.
         for dir in files.iter().filter_map(|f| out.join(&f.path).parent().map(Path::to_path_buf)).collect::<std::collections::BTreeSet<_>>() {
@@ -769,6 +779,7 @@ fn migrate(args: &MigrateArgs) -> i32 {
             }
         }
     }
+    timings.mark("write files");
     let summary = format!("migrated {} worker(s) into {}", a.workers.len(), display_path(out));
     match args.format {
         Format::Json => {
@@ -803,7 +814,7 @@ fn migrate(args: &MigrateArgs) -> i32 {
                 }
             }
             drop(o);
-            timings.mark("write");
+            timings.mark("print graph and file list");
             emit_diagnostics(&diags, &a.inputs.sources, args.format, &summary, None);
         }
     }
@@ -847,26 +858,38 @@ pub enum WriteOutcome {
 /// that differs unless `force`.
 pub fn write_file(path: &Path, contents: &str, force: bool) -> Result<WriteOutcome, Diagnostic> {
     let shown = display_path(path);
-    let exists = match std::fs::read(path) {
+    // A new file replaces nothing: create it in place. (`create_new` first: it never clobbers a
+    // file, and it saves a failed lookup per file, which is what costs most in a large output.)
+    let create = || std::fs::OpenOptions::new().write(true).create_new(true).open(path);
+    let opened = match create() {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            std::fs::create_dir_all(dir).map_err(|e| codes::unreadable(&display_path(dir), &e.to_string()))?;
+            create()
+        }
+        other => other,
+    };
+    match opened {
+        Ok(mut f) => {
+            return match f.write_all(contents.as_bytes()) {
+                Ok(()) => Ok(WriteOutcome::Written),
+                Err(e) => {
+                    // Never leave half a new file behind.
+                    drop(f);
+                    let _ = std::fs::remove_file(path);
+                    Err(codes::unreadable(&shown, &e.to_string()))
+                }
+            };
+        }
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => return Err(codes::unreadable(&shown, &e.to_string())),
+        Err(_) => {}
+    }
+    match std::fs::read(path) {
         Ok(existing) if existing == contents.as_bytes() => return Ok(WriteOutcome::Unchanged),
         Ok(_) if !force => return Err(codes::output_exists(&shown)),
-        Ok(_) => true,
-        Err(_) => false,
-    };
-    if !exists {
-        // A new file replaces nothing: create it in place (`create_new` never clobbers a file
-        // that appeared meanwhile).
-        let created = std::fs::OpenOptions::new().write(true).create_new(true).open(path).and_then(|mut f| f.write_all(contents.as_bytes()));
-        match created {
-            Ok(()) => return Ok(WriteOutcome::Written),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(codes::output_exists(&shown)),
-            Err(_) => {} // e.g. the folder is missing: the general path below reports it
-        }
+        _ => {}
     }
     let dir = path.parent().unwrap_or(Path::new("."));
-    if !dir.is_dir() {
-        std::fs::create_dir_all(dir).map_err(|e| codes::unreadable(&display_path(dir), &e.to_string()))?;
-    }
     let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     let tmp = dir.join(format!(".{name}.alchemy-migrator-{}.tmp", std::process::id()));
     let result = (|| -> std::io::Result<()> {
