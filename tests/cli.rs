@@ -386,3 +386,22 @@ fn migrate_reports_as_github_annotations() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).lines().any(|l| l.starts_with("::warning file=") && l.contains(",line=3,col=1,title=AM0500::")), "{}", stdout(&o));
 }
+
+#[test]
+fn parallel_and_single_threaded_runs_write_the_same_bytes() {
+    let input = root().join("tests/fixtures/migrate/stages-two/input");
+    let mut outputs = Vec::new();
+    for threads in ["1", "2", "4"] {
+        let out = scratch(&format!("threads-{threads}"));
+        let o = bin()
+            .args(["migrate", "--discover", input.to_str().unwrap(), "--out", out.to_str().unwrap(), "--app", "same"])
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let files: Vec<Vec<u8>> = ["alchemy.run.ts", "MIGRATION.md", "env/api.ts", "env/auth.ts", "env/cron.ts"].iter().map(|f| std::fs::read(out.join(f)).unwrap()).collect();
+        let diagnostics = String::from_utf8_lossy(&o.stderr).replace(&format!("threads-{threads}"), "threads-N");
+        outputs.push((files, diagnostics));
+    }
+    assert!(outputs.windows(2).all(|w| w[0] == w[1]), "output depends on the number of threads");
+}
