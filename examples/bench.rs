@@ -149,7 +149,6 @@ fn floor(dir: &Path, out: &Path, sizes: &Path) {
             }
         }
     }
-    let _ = std::fs::remove_dir_all(out);
     std::fs::create_dir_all(out).unwrap();
     let sizes: Vec<usize> = std::fs::read_to_string(sizes).unwrap().lines().filter_map(|l| l.parse().ok()).collect();
     let max = sizes.iter().copied().max().unwrap_or(0);
@@ -229,27 +228,36 @@ fn main() {
     for &n in &sizes {
         let apps = work.join(format!("n{n}/apps"));
         generate(n, &apps, 42);
-        let out = work.join(format!("n{n}/out"));
-        let floor_out = work.join(format!("n{n}/floor-out"));
-        let migrate_cmd = || {
-            let _ = std::fs::remove_dir_all(&out);
+        // Every run writes into a folder never used before, and all of them are removed only at the
+        // end: deleting thousands of files right before a run slows file creation down (ext4
+        // skips recently freed inodes), which would measure the file system, not the program.
+        let runs_dir = work.join(format!("n{n}/runs"));
+        let _ = std::fs::remove_dir_all(&runs_dir);
+        let mut k = 0;
+        let mut fresh = |what: &str| {
+            k += 1;
+            runs_dir.join(format!("{what}-{k}"))
+        };
+        let out = fresh("migrate");
+        let migrate_cmd = |out: &Path| {
             let mut c = Command::new(&bin);
-            c.args(["migrate", "--discover"]).arg(&apps).arg("--out").arg(&out);
+            c.args(["migrate", "--discover"]).arg(&apps).arg("--out").arg(out);
             c
         };
-        let _ = measure(&mut migrate_cmd()); // warm-up (page cache)
+        let _ = measure(&mut migrate_cmd(&out)); // warm-up (page cache)
         let bytes = dir_bytes(&out);
         let sizes_file = work.join(format!("n{n}/sizes.txt"));
         let sizes = file_sizes(&out);
         std::fs::write(&sizes_file, sizes.iter().map(|s| format!("{s}\n")).collect::<String>()).unwrap();
-        let m = median((0..runs).map(|_| measure(&mut migrate_cmd())).collect());
+        let m = median((0..runs).map(|_| measure(&mut migrate_cmd(&fresh("migrate")))).collect());
         let c = median((0..runs).map(|_| measure(Command::new(&bin).args(["check", "--discover"]).arg(&apps))).collect());
-        let f = median((0..runs).map(|_| measure(Command::new(&me).arg("floor").arg(&apps).arg(&floor_out).arg(&sizes_file))).collect());
+        let f = median((0..runs).map(|_| measure(Command::new(&me).arg("floor").arg(&apps).arg(fresh("floor")).arg(&sizes_file))).collect());
         for (what, s) in [("migrate --discover", &m), ("check --discover", &c), ("I/O floor", &f)] {
             println!("{n:>6}  {what:<24} {:>9.1} {:>9.1} {:>9.1}", s.wall * 1e3, s.cpu * 1e3, s.rss_mb);
         }
         println!("{n:>6}  migrate / floor = {:.2}   ({} files read, {} files and {:.1} MB written)", m.wall / f.wall, n * 2, sizes.len(), bytes as f64 / 1e6);
         migrate_wall.push((n, m.wall));
+        let _ = std::fs::remove_dir_all(&runs_dir);
     }
     let t = |n: usize| migrate_wall.iter().find(|(k, _)| *k == n).map(|x| x.1);
     if let (Some(a), Some(b)) = (t(1000), t(10_000)) {
