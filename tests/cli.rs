@@ -1,5 +1,7 @@
 //! CLI cases: exit codes, output formats, bad input, and the safety of the user's files.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -16,10 +18,7 @@ fn root() -> PathBuf {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = root().join("tests/.work/cli").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch(&format!("cli/{name}"))
 }
 
 fn write(path: &Path, text: &str) {
@@ -210,14 +209,7 @@ fn writes_only_inside_out() {
     let out = dir.join("out");
     let o = run(&["migrate", "--discover", dir.join("app").to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    let mut all = Vec::new();
-    let mut stack = vec![dir.clone()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            if e.path().is_dir() { stack.push(e.path()) } else { all.push(e.path()) }
-        }
-    }
-    for f in all {
+    for f in common::files_under(&dir) {
         assert!(f.starts_with(&out) || f.starts_with(dir.join("app")), "{} written outside --out", f.display());
     }
     assert!(out.join("env/escape.ts").is_file());

@@ -1,18 +1,12 @@
 //! Replays every input in `fuzz/regressions/` (crashes the fuzzer found, and hand-made hostile
 //! inputs) and every real config in `tests/corpus` through the fuzz target's entry point.
 
+mod common;
+
 use std::path::PathBuf;
 
 fn files_under(dir: PathBuf) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            if e.path().is_dir() { stack.push(e.path()) } else { out.push(e.path()) }
-        }
-    }
-    out.sort();
-    out
+    common::files_under(&dir)
 }
 
 #[test]

@@ -4,6 +4,8 @@
 //!
 //! `UPDATE_EXPECT=1 cargo test --test golden` rewrites the expectations.
 
+mod common;
+
 use alchemy_migrator::cli::{self, Cli, Command};
 use alchemy_migrator::diagnostics::render_short;
 use clap::Parser;
@@ -115,15 +117,7 @@ fn migrate_fixtures() {
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() { stack.push(p) } else { out.push(p) }
-        }
-    }
-    out
+    common::files_under(dir)
 }
 
 /// `graph` on every corpus project: `tests/fixtures/graph/<project>.txt` holds the text tree and

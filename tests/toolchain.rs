@@ -5,6 +5,8 @@
 //! The npm packages are installed (pinned, from `tests/package-lock.json`) by
 //! `tests/ts-harness/install.sh`, which these tests call first.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -53,13 +55,7 @@ fn migrate(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_alchemy-migrator")).arg("migrate").args(args).output().expect("running alchemy-migrator")
 }
 
-/// A fresh scratch folder under `tests/.work` (inside tests/, so `alchemy` resolves).
-fn scratch(name: &str) -> PathBuf {
-    let dir = tests_dir().join(".work").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use common::scratch;
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -205,19 +201,11 @@ fn cycle_example_typechecks_and_runs_through_the_cycle() {
 }
 
 fn config_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            let name = e.file_name().to_string_lossy().to_string();
-            if p.is_dir() {
-                stack.push(p);
-            } else if name.starts_with("wrangler") && (name.ends_with(".toml") || name.ends_with(".json") || name.ends_with(".jsonc")) {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
+    common::files_under(dir)
+        .into_iter()
+        .filter(|p| {
+            let name = p.file_name().unwrap_or_default().to_string_lossy();
+            name.starts_with("wrangler") && (name.ends_with(".toml") || name.ends_with(".json") || name.ends_with(".jsonc"))
+        })
+        .collect()
 }
