@@ -352,7 +352,8 @@ fn resolve_env(inputs: &Inputs, env: Option<&str>, diags: &mut Vec<Diagnostic>) 
         let file = dir.join(Path::new(&c.path).file_name().unwrap_or_default());
         for w in ws {
             let main = w.main.as_ref().map(|m| crate::plan::normalize(&dir.join(&m.v)));
-            origins.push(crate::plan::Origin { dir: dir.clone(), path: file.to_string_lossy().to_string(), main });
+            let main_written = w.main.as_ref().map(|m| m.v.clone());
+            origins.push(crate::plan::Origin { dir: dir.clone(), path: file.to_string_lossy().to_string(), main, main_written });
             workers.push(w);
         }
     }
@@ -688,7 +689,7 @@ fn plan_migration_timed(inputs: Inputs, args: &MigrateArgs, t: &mut Timings) -> 
 }
 
 fn clone_origin(o: &crate::plan::Origin) -> crate::plan::Origin {
-    crate::plan::Origin { dir: o.dir.clone(), path: o.path.clone(), main: o.main.clone() }
+    crate::plan::Origin { dir: o.dir.clone(), path: o.path.clone(), main: o.main.clone(), main_written: o.main_written.clone() }
 }
 
 /// The lines that say which wrangler environment each stage deploys.

@@ -291,6 +291,8 @@ pub struct Origin {
     pub path: String,
     /// Absolute path of the main module.
     pub main: Option<PathBuf>,
+    /// The main module as the config writes it (relative to the config), for messages.
+    pub main_written: Option<String>,
 }
 
 /// Allocates identifiers and ids, unique in the program.
@@ -863,12 +865,15 @@ fn plan_binding(
             let export_name = entrypoint.as_ref().map(|e| e.v.as_str()).unwrap_or("default");
             let mut ty = None;
             if let Some(t) = target {
-                let main = typing.origins[t].main.as_ref().map(|m| m.display().to_string()).unwrap_or_default();
+                // Messages name the module as the target's config writes it (`src/index.ts`):
+                // the same from the command line and from MIGRATION.md.
+                let main = typing.origins[t].main_written.clone().unwrap_or_default();
                 match &typing.exports[t] {
-                    None => diags.push(codes::untyped_service(b.span, &name, &graph.names[t], &format!("its main module `{}` could not be read", relative(opts.out_dir, Path::new(&main))))),
+                    None if t == i => {} // a self-binding is never typed (its type would be circular)
+                    None => diags.push(codes::untyped_service(b.span, &name, &graph.names[t], &format!("its main module `{main}` could not be read"))),
                     Some(ex) => {
                         if let Some(e) = entrypoint.as_ref().filter(|e| !ex.may_export(&e.v)) {
-                            diags.push(codes::missing_entrypoint(e.span, &name, &e.v, &graph.names[t], &relative(opts.out_dir, Path::new(&main))));
+                            diags.push(codes::missing_entrypoint(e.span, &name, &e.v, &graph.names[t], &main));
                         } else if t != i && !typing.same_cycle(i, t) {
                             ty = typing.import(t, export_name, is_entrypoint, names, opts.out_dir);
                         } else if t != i {
