@@ -519,6 +519,8 @@ pub struct Migration {
     pub usage_error: bool,
     /// `(stage, graph)` for each stage.
     pub graphs: Vec<(String, crate::graph::Graph)>,
+    /// How many workers were migrated.
+    pub workers: usize,
 }
 
 /// Runs the whole pipeline for every stage; returns the files to write and every diagnostic.
@@ -573,6 +575,7 @@ fn plan_migration_timed(inputs: Inputs, args: &MigrateArgs, t: &mut Timings) -> 
         diagnostics: diags,
         usage_error,
         graphs: Vec::new(),
+        workers: 0,
     };
     let (stages, top) = match stage_plan(&inputs, args.input.env.as_deref(), args.default_stage.as_deref(), &mut diags) {
         Ok(x) => x,
@@ -589,6 +592,11 @@ fn plan_migration_timed(inputs: Inputs, args: &MigrateArgs, t: &mut Timings) -> 
     // Each stage's workers; a stage that deploys the template's environment shares it.
     let own: Vec<Option<Resolved>> = stages.iter().map(|(_, env)| (*env != template_env).then(|| resolve_env(&inputs, env.as_deref(), &mut diags))).collect();
     let resolved: Vec<&Resolved> = own.iter().map(|r| r.as_ref().unwrap_or(&template)).collect();
+    // The parsed trees are not needed any more: every later stage works on the typed workers.
+    let mut inputs = inputs;
+    for c in &mut inputs.configs {
+        c.root = None;
+    }
     t.mark("resolve environments");
     let mut template_graph = crate::graph::edges(&template.workers, &env_names, &mut diags);
     let mut stage_graphs: Vec<crate::graph::Graph> = resolved.iter().map(|r| crate::graph::edges(&r.workers, &env_names, &mut diags)).collect();
@@ -678,13 +686,16 @@ fn plan_migration_timed(inputs: Inputs, args: &MigrateArgs, t: &mut Timings) -> 
     files.push(crate::emit::report::migration_md(&other, &mapping, &graphs, &template_graph, &diags, &rebased));
     t.mark("emit MIGRATION.md");
     let exports = template_exports;
+    let workers = template.workers.len();
+    // (The typed workers are dropped here; the analysis keeps the sources for rendering.)
     Migration {
-        analysis: Analysis { inputs, workers: template.workers, origins: template.origins, graph: template_graph, exports, diagnostics: Vec::new() },
+        analysis: Analysis { inputs, workers: Vec::new(), origins: template.origins, graph: template_graph, exports, diagnostics: Vec::new() },
         out,
         files,
         diagnostics: diags,
         usage_error: false,
         graphs,
+        workers,
     }
 }
 
@@ -746,7 +757,7 @@ fn migrate(args: &MigrateArgs) -> i32 {
     let mut m = plan_migration_timed(inputs, args, &mut timings);
     let mut diags = std::mem::take(&mut m.diagnostics);
     let (a, out, files) = (&m.analysis, &m.out, &m.files);
-    if m.usage_error || (a.inputs.io_failed && a.workers.is_empty()) {
+    if m.usage_error || (a.inputs.io_failed && m.workers == 0) {
         emit_diagnostics(&diags, &a.inputs.sources, args.format, "nothing migrated", None);
         return EXIT_USAGE;
     }
@@ -781,7 +792,7 @@ fn migrate(args: &MigrateArgs) -> i32 {
         }
     }
     timings.mark("write files");
-    let summary = format!("migrated {} worker(s) into {}", a.workers.len(), display_path(out));
+    let summary = format!("migrated {} worker(s) into {}", m.workers, display_path(out));
     match args.format {
         Format::Json => {
             let extra = serde_json::json!({
