@@ -131,6 +131,8 @@ pub struct PlanWorker {
     pub logpush: Option<bool>,
     pub source_map: Option<bool>,
     pub no_bundle: Option<bool>,
+    /// The main module uses the service-worker syntax: uploaded as `cjs`.
+    pub service_worker: bool,
     pub rules: Option<Vec<Vec<String>>>,
     /// esbuild options (`minify`, `define`, `alias`, `keepNames`, `tsconfig`, `jsxFactory`, …).
     pub bundle: Vec<(&'static str, serde_json::Value)>,
@@ -484,6 +486,7 @@ pub fn build(workers: &[Worker], origins: &[Origin], exports: &[Option<crate::sc
             logpush: w.logpush.as_ref().map(|l| l.v),
             source_map: w.upload_source_maps.as_ref().map(|s| s.v),
             no_bundle: w.no_bundle.as_ref().map(|s| s.v),
+            service_worker: typing.exports[i].as_ref().is_some_and(crate::scan::Exports::is_service_worker),
             rules: None,
             bundle: Vec::new(),
             assets_config: Vec::new(),
@@ -548,6 +551,11 @@ pub fn build(workers: &[Worker], origins: &[Origin], exports: &[Option<crate::sc
                 diags.push(codes::not_translated(env.span, "tail_consumers[].environment", "Alchemy binds tail consumers by script name only"));
             }
             pw.tail_consumers.push(target);
+        }
+        if pw.service_worker {
+            if let Some(m) = &w.main {
+                diags.push(codes::service_worker_format(m.span, &m.v));
+            }
         }
         plan_settings(&mut pw, w, opts.out_dir, &origin.dir, diags);
         worker_index_in_plan.insert(i, program.workers.len());

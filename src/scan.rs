@@ -33,6 +33,16 @@ pub struct Exports {
     pub reexports: bool,
     /// The parser reported errors; the result may be incomplete.
     pub had_errors: bool,
+    /// The module uses `import`/`export` (an ES module). Without it, a worker is written in the
+    /// service-worker syntax (`addEventListener("fetch", …)`).
+    pub module_syntax: bool,
+}
+
+impl Exports {
+    /// A service-worker script (no `import`/`export`), as far as a clean parse can tell.
+    pub fn is_service_worker(&self) -> bool {
+        !self.module_syntax && !self.had_errors
+    }
 }
 
 impl Exports {
@@ -79,6 +89,7 @@ pub fn scan(path: &str, text: &str) -> Exports {
     let source_type = SourceType::from_path(path).unwrap_or_else(|_| SourceType::ts());
     let ret = oxc_parser::Parser::new(&allocator, text, source_type).parse();
     let mut out = Exports { had_errors: !ret.diagnostics.is_empty() || ret.panicked, ..Exports::default() };
+    out.module_syntax = ret.program.body.iter().any(|st| st.is_module_declaration());
     // Local declarations first, so `export { X }` and `export default X` can be resolved.
     let mut locals: BTreeMap<String, Export> = BTreeMap::new();
     for stmt in &ret.program.body {
@@ -183,6 +194,13 @@ mod tests {
         let e = scan("a.js", "const app = { fetch() {} }; export default app; export * from './x.js';");
         assert_eq!(e.default, Some(Export::Object));
         assert!(e.may_export("Anything"));
+    }
+
+    #[test]
+    fn service_worker_syntax() {
+        assert!(scan("w.js", "addEventListener('fetch', (e) => e.respondWith(new Response('x')));").is_service_worker());
+        assert!(!scan("w.js", "export default { fetch() {} };").is_service_worker());
+        assert!(!scan("w.ts", "import x from './x'; x();").is_service_worker());
     }
 
     #[test]

@@ -368,3 +368,10 @@ pub fn cross_stage_service(span: Span, binding: &str, service: &str, stage: &str
         .at(span)
         .with_help(format!("if `{stage}` should use its own worker, bind that environment's script name instead"))
 }
+
+/// AM0512: the worker is written in the service-worker syntax.
+pub fn service_worker_format(span: Span, main: &str) -> Diagnostic {
+    Diagnostic::info("AM0512", format!("`{main}` uses the service-worker syntax (no `import`/`export`): it is uploaded with `format: \"cjs\"`"))
+        .at(span)
+        .with_help("nothing to do; moving to ES modules (`export default { fetch }`) would let it use newer features")
+}

@@ -541,6 +541,9 @@ impl Emitter<'_> {
             props.push(Prop::kv("name", n));
         }
         props.push(Prop::kv("entrypoint", Js::str(w.entrypoint.clone())));
+        if w.service_worker {
+            props.push(Prop::kv("format", Js::str("cjs")));
+        }
         // A placeholder's stub script exists before the real worker: it must be adopted.
         let adopt = if self.fresh { placeholder_target } else { w.adopt };
         props.push(Prop::kv("adopt", Js::bool(adopt)));
