@@ -649,8 +649,7 @@ fn plan_migration_timed(inputs: Inputs, args: &MigrateArgs, t: &mut Timings) -> 
     // A stage that deploys the template's own environment has the template's program (the same
     // workers, graph and names): it is planned once (`None` below).
     let mut programs: Vec<(String, Option<crate::plan::Program>)> = Vec::new();
-    for (((r, g), (stage, env)), is_own) in resolved.iter().copied().zip(&stage_graphs).zip(&stages).zip(own.iter().map(Option::is_some)) {
-        let _ = env;
+    for (((r, g), (stage, _)), is_own) in resolved.iter().copied().zip(&stage_graphs).zip(&stages).zip(own.iter().map(Option::is_some)) {
         if !is_own {
             programs.push((stage.clone(), None));
             continue;
