@@ -41,7 +41,7 @@ fn env_module(ident: &str, script: &str) -> String {
 struct Emitter<'a> {
     p: &'a Program,
     /// Workers a placeholder stands in for (by plan index).
-    placeholder_targets: BTreeSet<usize>,
+    placeholder_targets: &'a BTreeSet<usize>,
     /// Emit for a stage that is not a wrangler environment: fresh resources, Alchemy's names.
     fresh: bool,
     /// Resources that do not exist in every stage (referenced with `!`).
@@ -62,7 +62,6 @@ struct WorkerDecls {
 struct StageDecls {
     /// `(ident, notes, expression)`; `None` when the resource does not exist in this stage.
     resources: Vec<(String, Vec<String>, Option<Js>)>,
-    workers: Vec<WorkerDecls>,
     imports: BTreeSet<&'static str>,
     personal_name: bool,
 }
@@ -72,46 +71,70 @@ fn existing_only(kind: &ResourceKind) -> bool {
     matches!(kind, ResourceKind::Vectorize { .. } | ResourceKind::Hyperdrive { .. })
 }
 
-fn stage_decls(p: &Program, fresh: bool, partial: &BTreeSet<String>) -> StageDecls {
-    let placeholder_targets = p.placeholders.iter().map(|ph| ph.worker).collect();
-    let mut e = Emitter { p, placeholder_targets, fresh, partial, imports: BTreeSet::new(), personal_name: false };
-    // Placeholders by the worker they are declared before (one pass, not one per worker).
-    let mut before: Vec<Vec<&crate::plan::Placeholder>> = vec![Vec::new(); p.workers.len()];
-    for ph in &p.placeholders {
-        if let Some(slot) = before.get_mut(ph.before) {
-            slot.push(ph);
+/// What one stage contributes before the workers: its resources, and an index of its
+/// placeholders (by the worker they are declared before) and of the workers they stand for.
+struct StageContext<'a> {
+    p: &'a Program,
+    fresh: bool,
+    targets: BTreeSet<usize>,
+    before: Vec<Vec<&'a crate::plan::Placeholder>>,
+}
+
+impl<'a> StageContext<'a> {
+    fn new(p: &'a Program, fresh: bool) -> StageContext<'a> {
+        let mut before: Vec<Vec<&crate::plan::Placeholder>> = vec![Vec::new(); p.workers.len()];
+        for ph in &p.placeholders {
+            if let Some(slot) = before.get_mut(ph.before) {
+                slot.push(ph);
+            }
         }
+        StageContext { p, fresh, targets: p.placeholders.iter().map(|ph| ph.worker).collect(), before }
     }
-    let resources = p
+
+    fn emitter<'b>(&'b self, partial: &'b BTreeSet<String>) -> Emitter<'b> {
+        Emitter { p: self.p, placeholder_targets: &self.targets, fresh: self.fresh, partial, imports: BTreeSet::new(), personal_name: false }
+    }
+}
+
+/// The stage's resource declarations (`None`: the resource does not exist in this stage).
+fn stage_resources(ctx: &StageContext<'_>, partial: &BTreeSet<String>) -> StageDecls {
+    let mut e = ctx.emitter(partial);
+    let resources = ctx
+        .p
         .resources
         .iter()
         .map(|r| {
-            let js = if fresh && existing_only(&r.kind) { None } else { Some(e.resource(&r.kind, &r.id)) };
+            let js = if ctx.fresh && existing_only(&r.kind) { None } else { Some(e.resource(&r.kind, &r.id)) };
             (r.ident.clone(), r.notes.clone(), js)
         })
         .collect();
-    let mut workers = Vec::new();
-    for (wi, w) in p.workers.iter().enumerate() {
-        let mut placeholders = Vec::new();
-        for ph in before[wi].iter().copied() {
-            e.imports.insert("WorkerRef");
-            e.imports.insert("WorkerStub");
-            let comment = format!("{} is created further down, but {} needs it first (a cycle):\nlocally it is bound by name, on deploy a stub script stands in until the real one adopts it.", p.workers[ph.worker].id, w.id);
-            let name = e.worker_name(ph.worker).unwrap_or_else(|| Js::str(ph.script_name.clone()));
-            let js = Js::Cond(
-                Box::new(Js::raw("app.local")),
-                Box::new(Js::call("WorkerRef", vec![Js::obj(vec![Prop::kv("service", name.clone())])])),
-                Box::new(Js::await_(Js::call("WorkerStub", vec![Js::str(ph.id.clone()), Js::obj(vec![Prop::kv("name", name)])]))),
-            );
-            placeholders.push((ph.ident.clone(), comment, js));
-        }
-        let mut comments = vec![format!("From {}", w.source)];
-        comments.extend(w.todos.iter().cloned());
-        let js = e.worker(wi, w);
-        e.imports.insert("Worker");
-        workers.push(WorkerDecls { placeholders, ident: w.ident.clone(), comments, js });
+    StageDecls { resources, imports: e.imports, personal_name: e.personal_name }
+}
+
+/// One worker of one stage (and the placeholders declared before it). Built when it is merged,
+/// so only one worker's trees are in memory per thread.
+fn worker_decls(ctx: &StageContext<'_>, partial: &BTreeSet<String>, wi: usize) -> (WorkerDecls, BTreeSet<&'static str>, bool) {
+    let p = ctx.p;
+    let w = &p.workers[wi];
+    let mut e = ctx.emitter(partial);
+    let mut placeholders = Vec::new();
+    for ph in ctx.before[wi].iter().copied() {
+        e.imports.insert("WorkerRef");
+        e.imports.insert("WorkerStub");
+        let comment = format!("{} is created further down, but {} needs it first (a cycle):\nlocally it is bound by name, on deploy a stub script stands in until the real one adopts it.", p.workers[ph.worker].id, w.id);
+        let name = e.worker_name(ph.worker).unwrap_or_else(|| Js::str(ph.script_name.clone()));
+        let js = Js::Cond(
+            Box::new(Js::raw("app.local")),
+            Box::new(Js::call("WorkerRef", vec![Js::obj(vec![Prop::kv("service", name.clone())])])),
+            Box::new(Js::await_(Js::call("WorkerStub", vec![Js::str(ph.id.clone()), Js::obj(vec![Prop::kv("name", name)])]))),
+        );
+        placeholders.push((ph.ident.clone(), comment, js));
     }
-    StageDecls { resources, workers, imports: e.imports, personal_name: e.personal_name }
+    let mut comments = vec![format!("From {}", w.source)];
+    comments.extend(w.todos.iter().cloned());
+    let js = e.worker(wi, w);
+    e.imports.insert("Worker");
+    (WorkerDecls { placeholders, ident: w.ident.clone(), comments, js }, e.imports, e.personal_name)
 }
 
 /// `import { a, b } from "m";`, one name per line when it does not fit (as Prettier does).
@@ -192,10 +215,8 @@ fn run_file(stages: &[StageProgram<'_>], other: &Program, default_stage: Option<
     }
     let n = stages.len();
     // Each stage's declarations are independent: build them in parallel (order is kept).
-    let decls: Vec<StageDecls> = {
-        use rayon::prelude::*;
-        programs.par_iter().enumerate().map(|(k, p)| stage_decls(p, k == n, &partial)).collect()
-    };
+    let contexts: Vec<StageContext<'_>> = programs.iter().enumerate().map(|(k, p)| StageContext::new(p, k == n)).collect();
+    let decls: Vec<StageDecls> = contexts.iter().map(|c| stage_resources(c, &partial)).collect();
     let st = super::stages::Stages { mapped: stages.iter().map(|s| s.stage.clone()).collect(), default: default_stage.map(str::to_string) };
     let merge = |vals: Vec<Option<Js>>| -> Js {
         let mut vals = vals;
@@ -242,22 +263,35 @@ fn run_file(stages: &[StageProgram<'_>], other: &Program, default_stage: Option<
     }
     // Workers in creation order, each after the placeholders it needs. Each worker's stages are
     // merged and printed independently: in parallel, then joined in order.
-    let imports: BTreeSet<&'static str> = decls.iter().flat_map(|d| d.imports.iter().copied()).collect();
-    let personal_name = decls.iter().any(|d| d.personal_name);
-    let n_workers = decls[0].workers.len();
-    let mut per_worker: Vec<Vec<Option<WorkerDecls>>> = (0..n_workers).map(|_| Vec::with_capacity(decls.len())).collect();
-    for d in decls {
-        let mut ws = d.workers.into_iter();
-        for slot in per_worker.iter_mut() {
-            slot.push(ws.next());
-        }
-    }
-    let rendered: Vec<String> = {
+    let mut imports: BTreeSet<&'static str> = decls.iter().flat_map(|d| d.imports.iter().copied()).collect();
+    let mut personal_name = decls.iter().any(|d| d.personal_name);
+    let n_workers = programs[0].workers.len();
+    let rendered: Vec<(String, BTreeSet<&'static str>, bool)> = {
         use rayon::prelude::*;
-        per_worker.into_par_iter().map(|stages_of_worker| render_worker(stages_of_worker, &merge)).collect()
+        (0..n_workers)
+            .into_par_iter()
+            .map(|wi| {
+                let mut imports = BTreeSet::new();
+                let mut personal = false;
+                let stages_of_worker: Vec<Option<WorkerDecls>> = contexts
+                    .iter()
+                    .map(|c| {
+                        (wi < c.p.workers.len()).then(|| {
+                            let (d, i, pn) = worker_decls(c, &partial, wi);
+                            imports.extend(i);
+                            personal |= pn;
+                            d
+                        })
+                    })
+                    .collect();
+                (render_worker(stages_of_worker, &merge), imports, personal)
+            })
+            .collect()
     };
-    for r in rendered {
+    for (r, i, pn) in rendered {
         body.push_str(&r);
+        imports.extend(i);
+        personal_name |= pn;
     }
     let mut type_imports: std::collections::BTreeMap<String, crate::plan::TypeImport> = std::collections::BTreeMap::new();
     for p in &programs {
