@@ -178,28 +178,50 @@ pub fn read_inputs(args: &InputArgs) -> Inputs {
 fn read_one(id: u32, path: &Path) -> (SourceFile, ConfigFile, bool) {
     let shown = display_path(path);
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            let mut c = config::load(id, &shown, dir, "", BTreeMap::new());
-            c.root = None;
-            c.diagnostics = vec![codes::unreadable(&shown, &e.to_string())];
-            return (SourceFile::new(shown, String::new()), c, true);
+    match std::fs::read(path) {
+        Ok(bytes) => {
+            let (source, mut config) = config_from_bytes(id, shown, dir.clone(), bytes);
+            if config.root.is_some() {
+                config.dev_vars = read_dev_vars(&dir, &config.env_names());
+            }
+            (source, config, false)
         }
-    };
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
         Err(e) => {
-            let offset = e.utf8_error().valid_up_to();
-            let mut c = config::load(id, &shown, dir, "", BTreeMap::new());
-            c.root = None;
-            c.diagnostics = vec![codes::not_utf8(&shown, offset)];
-            return (SourceFile::new(shown, String::new()), c, false);
+            let d = codes::unreadable(&shown, &e.to_string());
+            (SourceFile::new(shown.clone(), String::new()), failed_config(id, &shown, dir, d), true)
         }
-    };
-    let mut config = config::load(id, &shown, dir.clone(), &text, BTreeMap::new());
-    config.dev_vars = read_dev_vars(&dir, &config.env_names());
-    (SourceFile::new(shown, text), config, false)
+    }
+}
+
+/// Decodes and parses one config file's bytes (without `.dev.vars`).
+fn config_from_bytes(id: u32, shown: String, dir: PathBuf, bytes: Vec<u8>) -> (SourceFile, ConfigFile) {
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            let config = config::load(id, &shown, dir, &text, BTreeMap::new());
+            (SourceFile::new(shown, text), config)
+        }
+        Err(e) => {
+            let d = codes::not_utf8(&shown, e.utf8_error().valid_up_to());
+            (SourceFile::new(shown.clone(), String::new()), failed_config(id, &shown, dir, d))
+        }
+    }
+}
+
+/// A config that could not be read at all: no document, one diagnostic.
+fn failed_config(id: u32, shown: &str, dir: PathBuf, diagnostic: Diagnostic) -> ConfigFile {
+    let mut c = config::load(id, shown, dir, "", BTreeMap::new());
+    c.root = None;
+    c.diagnostics = vec![diagnostic];
+    c
+}
+
+/// The diagnostics of reading: discovery's, then each file's (parse and schema check).
+fn input_diagnostics(inputs: &Inputs) -> Vec<Diagnostic> {
+    let mut diags = inputs.diagnostics.clone();
+    for c in &inputs.configs {
+        diags.extend(c.diagnostics.iter().cloned());
+    }
+    diags
 }
 
 /// Secret names from `.dev.vars` and `.dev.vars.<env>` beside a config (one `stat` per
@@ -393,10 +415,7 @@ fn exports_of(origins: &[crate::plan::Origin], scanned: &std::collections::HashM
 /// Reads, resolves one environment (`--env`, else the top level) and builds the graph.
 pub fn analyse(input: &InputArgs) -> Analysis {
     let inputs = read_inputs(input);
-    let mut diags = inputs.diagnostics.clone();
-    for c in &inputs.configs {
-        diags.extend(c.diagnostics.iter().cloned());
-    }
+    let mut diags = input_diagnostics(&inputs);
     let r = resolve_env(&inputs, input.env.as_deref(), &mut diags);
     let graph = crate::graph::build(&r.workers, &env_script_names(&inputs), &mut diags);
     let scanned = scan_mains(&r.origins.iter().collect::<Vec<_>>());
@@ -443,10 +462,7 @@ fn stage_plan(inputs: &Inputs, env: Option<&str>, default_stage: Option<&str>, d
 
 fn graph(args: &GraphArgs) -> i32 {
     let inputs = read_inputs(&args.input);
-    let mut diags = inputs.diagnostics.clone();
-    for c in &inputs.configs {
-        diags.extend(c.diagnostics.iter().cloned());
-    }
+    let mut diags = input_diagnostics(&inputs);
     let Ok((stages, top)) = stage_plan(&inputs, args.input.env.as_deref(), None, &mut diags) else {
         emit_diagnostics(&diags, &inputs.sources, Format::Human, "nothing to show", None);
         return EXIT_USAGE;
@@ -538,19 +554,9 @@ pub fn inputs_from_memory(files: &[(String, Vec<u8>)]) -> Inputs {
     for (i, (path, bytes)) in files.into_iter().enumerate() {
         let id = u32::try_from(i).unwrap_or(u32::MAX);
         let dir = Path::new(path).parent().map(Path::to_path_buf).unwrap_or_default();
-        match std::str::from_utf8(bytes) {
-            Ok(text) => {
-                configs.push(config::load(id, path, dir, text, BTreeMap::new()));
-                sources.files.push(SourceFile::new(path.clone(), text.to_string()));
-            }
-            Err(e) => {
-                let mut c = config::load(id, path, dir, "", BTreeMap::new());
-                c.root = None;
-                c.diagnostics = vec![codes::not_utf8(path, e.valid_up_to())];
-                configs.push(c);
-                sources.files.push(SourceFile::new(path.clone(), String::new()));
-            }
-        }
+        let (source, config) = config_from_bytes(id, path.clone(), dir, bytes.clone());
+        sources.files.push(source);
+        configs.push(config);
     }
     Inputs { sources, configs, diagnostics: Vec::new(), io_failed: false }
 }
@@ -561,10 +567,7 @@ pub fn plan_migration_of(inputs: Inputs, args: &MigrateArgs) -> Migration {
 }
 
 fn plan_migration_timed(inputs: Inputs, args: &MigrateArgs, t: &mut Timings) -> Migration {
-    let mut diags = inputs.diagnostics.clone();
-    for c in &inputs.configs {
-        diags.extend(c.diagnostics.iter().cloned());
-    }
+    let mut diags = input_diagnostics(&inputs);
     let out = args.out.clone().or_else(|| args.input.discover.clone()).unwrap_or_else(|| PathBuf::from("."));
     let out_abs = crate::plan::normalize(&std::path::absolute(&out).unwrap_or_else(|_| out.clone()));
     let app = args.app.clone().map(|a| app_name(&a)).unwrap_or_else(|| app_name(out_abs.file_name().and_then(|n| n.to_str()).unwrap_or("app")));
@@ -638,7 +641,7 @@ fn plan_migration_timed(inputs: Inputs, args: &MigrateArgs, t: &mut Timings) -> 
         .collect();
     let mut shared = crate::plan::Shared::default();
     let rebase = |origins: &[crate::plan::Origin]| -> Vec<crate::plan::Origin> {
-        origins.iter().map(|o| crate::plan::Origin { path: crate::plan::relative(&out_abs, Path::new(&o.path)), ..clone_origin(o) }).collect()
+        origins.iter().map(|o| crate::plan::Origin { path: crate::plan::relative(&out_abs, Path::new(&o.path)), ..o.clone() }).collect()
     };
     let opts = crate::plan::Options { app: app.clone(), out_dir: &out_abs, adopt: !args.no_adopt, skip_external: args.skip_external_services, labels: &labels };
     // The template first (its names are the ones a reader knows), then every stage, one after the
@@ -696,10 +699,6 @@ fn plan_migration_timed(inputs: Inputs, args: &MigrateArgs, t: &mut Timings) -> 
         graphs,
         workers,
     }
-}
-
-fn clone_origin(o: &crate::plan::Origin) -> crate::plan::Origin {
-    crate::plan::Origin { dir: o.dir.clone(), path: o.path.clone(), main: o.main.clone(), main_written: o.main_written.clone() }
 }
 
 /// The lines that say which wrangler environment each stage deploys.

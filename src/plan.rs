@@ -288,6 +288,7 @@ impl Shared {
 }
 
 /// Per worker: the folder of its config (absolute) and the config's display path.
+#[derive(Debug, Clone)]
 pub struct Origin {
     pub dir: PathBuf,
     pub path: String,

@@ -63,7 +63,6 @@ struct StageDecls {
     /// `(ident, notes, expression)`; `None` when the resource does not exist in this stage.
     resources: Vec<(String, Vec<String>, Option<Js>)>,
     imports: BTreeSet<&'static str>,
-    personal_name: bool,
 }
 
 /// Resources that cannot be created afresh: in other stages their bindings are left out.
@@ -108,7 +107,7 @@ fn stage_resources(ctx: &StageContext<'_>, partial: &BTreeSet<String>) -> StageD
             (r.ident.clone(), r.notes.clone(), js)
         })
         .collect();
-    StageDecls { resources, imports: e.imports, personal_name: e.personal_name }
+    StageDecls { resources, imports: e.imports }
 }
 
 /// One worker of one stage (and the placeholders declared before it). Built when it is merged,
@@ -264,7 +263,8 @@ fn run_file(stages: &[StageProgram<'_>], other: &Program, default_stage: Option<
     // Workers in creation order, each after the placeholders it needs. Each worker's stages are
     // merged and printed independently: in parallel, then joined in order.
     let mut imports: BTreeSet<&'static str> = decls.iter().flat_map(|d| d.imports.iter().copied()).collect();
-    let mut personal_name = decls.iter().any(|d| d.personal_name);
+    // (Only workers and placeholders use `personalName`; resources never do.)
+    let mut personal_name = false;
     let n_workers = programs[0].workers.len();
     let rendered: Vec<(String, BTreeSet<&'static str>, bool)> = {
         use rayon::prelude::*;
