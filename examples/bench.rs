@@ -196,17 +196,6 @@ fn median(mut v: Vec<Sample>) -> Sample {
     v.swap_remove(v.len() / 2)
 }
 
-fn dir_bytes(dir: &Path) -> usize {
-    let mut total = 0;
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            if e.path().is_dir() { stack.push(e.path()) } else { total += e.metadata().map(|m| m.len() as usize).unwrap_or(0) }
-        }
-    }
-    total
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let me = std::env::current_exe().unwrap();
@@ -245,9 +234,9 @@ fn main() {
             c
         };
         let _ = measure(&mut migrate_cmd(&out)); // warm-up (page cache)
-        let bytes = dir_bytes(&out);
         let sizes_file = work.join(format!("n{n}/sizes.txt"));
         let sizes = file_sizes(&out);
+        let bytes: usize = sizes.iter().sum();
         std::fs::write(&sizes_file, sizes.iter().map(|s| format!("{s}\n")).collect::<String>()).unwrap();
         let m = median((0..runs).map(|_| measure(&mut migrate_cmd(&fresh("migrate")))).collect());
         let c = median((0..runs).map(|_| measure(Command::new(&bin).args(["check", "--discover"]).arg(&apps))).collect());
