@@ -65,17 +65,32 @@ fn worker_config(i: usize, n: usize, rng: &mut Rng, format: usize) -> String {
     match format {
         0 => {
             let mut t = String::new();
-            let _ = writeln!(t, "name = \"{name}\"\nmain = \"src/index.ts\"\ncompatibility_date = \"2025-09-01\"\n");
+            let _ = writeln!(
+                t,
+                "name = \"{name}\"\nmain = \"src/index.ts\"\ncompatibility_date = \"2025-09-01\"\n"
+            );
             let _ = writeln!(t, "[vars]");
             for (k, v) in &vars {
                 let _ = writeln!(t, "{k} = \"{v}\"");
             }
-            let _ = writeln!(t, "\n[[kv_namespaces]]\nbinding = \"CACHE\"\nid = \"{kv}\"\n\n[[d1_databases]]\nbinding = \"DB\"\ndatabase_name = \"{db}\"\ndatabase_id = \"{db}-id\"\n");
-            let _ = writeln!(t, "[[queues.producers]]\nbinding = \"JOBS\"\nqueue = \"{queue}\"\n");
+            let _ = writeln!(
+                t,
+                "\n[[kv_namespaces]]\nbinding = \"CACHE\"\nid = \"{kv}\"\n\n[[d1_databases]]\nbinding = \"DB\"\ndatabase_name = \"{db}\"\ndatabase_id = \"{db}-id\"\n"
+            );
+            let _ = writeln!(
+                t,
+                "[[queues.producers]]\nbinding = \"JOBS\"\nqueue = \"{queue}\"\n"
+            );
             if consumes {
-                let _ = writeln!(t, "[[queues.consumers]]\nqueue = \"{queue}\"\nmax_batch_timeout = 2\n");
+                let _ = writeln!(
+                    t,
+                    "[[queues.consumers]]\nqueue = \"{queue}\"\nmax_batch_timeout = 2\n"
+                );
             }
-            let _ = writeln!(t, "[[durable_objects.bindings]]\nname = \"COUNTER\"\nclass_name = \"Counter\"\n\n[[migrations]]\ntag = \"v1\"\nnew_sqlite_classes = [\"Counter\"]\n");
+            let _ = writeln!(
+                t,
+                "[[durable_objects.bindings]]\nname = \"COUNTER\"\nclass_name = \"Counter\"\n\n[[migrations]]\ntag = \"v1\"\nnew_sqlite_classes = [\"Counter\"]\n"
+            );
             for (b, s, e) in &services {
                 let _ = writeln!(t, "[[services]]\nbinding = \"{b}\"\nservice = \"{s}\"");
                 if let Some(e) = e {
@@ -84,27 +99,54 @@ fn worker_config(i: usize, n: usize, rng: &mut Rng, format: usize) -> String {
                 t.push('\n');
             }
             if staging {
-                let _ = writeln!(t, "[env.staging]\nname = \"{name}-staging\"\n[env.staging.vars]\nVAR_0 = \"staging\"\n[[env.staging.kv_namespaces]]\nbinding = \"CACHE\"\nid = \"{kv}ff\"");
+                let _ = writeln!(
+                    t,
+                    "[env.staging]\nname = \"{name}-staging\"\n[env.staging.vars]\nVAR_0 = \"staging\"\n[[env.staging.kv_namespaces]]\nbinding = \"CACHE\"\nid = \"{kv}ff\""
+                );
                 for (b, s, _) in &services {
-                    let _ = writeln!(t, "[[env.staging.services]]\nbinding = \"{b}\"\nservice = \"{s}-staging\"");
+                    let _ = writeln!(
+                        t,
+                        "[[env.staging.services]]\nbinding = \"{b}\"\nservice = \"{s}-staging\""
+                    );
                 }
             }
             t
         }
         _ => {
-            let vars_json: Vec<String> = vars.iter().map(|(k, v)| format!("\"{k}\": \"{v}\"")).collect();
+            let vars_json: Vec<String> = vars
+                .iter()
+                .map(|(k, v)| format!("\"{k}\": \"{v}\""))
+                .collect();
             let svc: Vec<String> = services
                 .iter()
                 .map(|(b, s, e)| match e {
-                    Some(e) => format!("{{ \"binding\": \"{b}\", \"service\": \"{s}\", \"entrypoint\": \"{e}\" }}"),
+                    Some(e) => format!(
+                        "{{ \"binding\": \"{b}\", \"service\": \"{s}\", \"entrypoint\": \"{e}\" }}"
+                    ),
                     None => format!("{{ \"binding\": \"{b}\", \"service\": \"{s}\" }}"),
                 })
                 .collect();
-            let comment = if format == 2 { "  // generated for the benchmark\n" } else { "" };
-            let consumers = if consumes { format!(", \"consumers\": [{{ \"queue\": \"{queue}\", \"max_batch_timeout\": 2 }}]") } else { String::new() };
+            let comment = if format == 2 {
+                "  // generated for the benchmark\n"
+            } else {
+                ""
+            };
+            let consumers = if consumes {
+                format!(", \"consumers\": [{{ \"queue\": \"{queue}\", \"max_batch_timeout\": 2 }}]")
+            } else {
+                String::new()
+            };
             let env = if staging {
-                let ssvc: Vec<String> = services.iter().map(|(b, s, _)| format!("{{ \"binding\": \"{b}\", \"service\": \"{s}-staging\" }}")).collect();
-                format!(",\n  \"env\": {{ \"staging\": {{ \"name\": \"{name}-staging\", \"vars\": {{ \"VAR_0\": \"staging\" }}, \"kv_namespaces\": [{{ \"binding\": \"CACHE\", \"id\": \"{kv}ff\" }}], \"services\": [{}] }} }}", ssvc.join(", "))
+                let ssvc: Vec<String> = services
+                    .iter()
+                    .map(|(b, s, _)| {
+                        format!("{{ \"binding\": \"{b}\", \"service\": \"{s}-staging\" }}")
+                    })
+                    .collect();
+                format!(
+                    ",\n  \"env\": {{ \"staging\": {{ \"name\": \"{name}-staging\", \"vars\": {{ \"VAR_0\": \"staging\" }}, \"kv_namespaces\": [{{ \"binding\": \"CACHE\", \"id\": \"{kv}ff\" }}], \"services\": [{}] }} }}",
+                    ssvc.join(", ")
+                )
             } else {
                 String::new()
             };
@@ -125,7 +167,10 @@ pub fn generate(n: usize, dir: &Path, seed: u64) {
     let _ = std::fs::remove_dir_all(dir);
     let mut rng = Rng(seed.max(1));
     for i in 0..n {
-        let folder = dir.join(format!("group-{}", i % 10)).join(format!("team-{}", (i / 10) % 10)).join(format!("svc-{i}"));
+        let folder = dir
+            .join(format!("group-{}", i % 10))
+            .join(format!("team-{}", (i / 10) % 10))
+            .join(format!("svc-{i}"));
         std::fs::create_dir_all(folder.join("src")).unwrap();
         let format = (rng.below(3)) as usize;
         let file = ["wrangler.toml", "wrangler.json", "wrangler.jsonc"][format];
@@ -150,7 +195,11 @@ fn floor(dir: &Path, out: &Path, sizes: &Path) {
         }
     }
     std::fs::create_dir_all(out).unwrap();
-    let sizes: Vec<usize> = std::fs::read_to_string(sizes).unwrap().lines().filter_map(|l| l.parse().ok()).collect();
+    let sizes: Vec<usize> = std::fs::read_to_string(sizes)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.parse().ok())
+        .collect();
     let max = sizes.iter().copied().max().unwrap_or(0);
     let data = vec![b'x'; max];
     for (k, n) in sizes.iter().enumerate() {
@@ -165,7 +214,11 @@ fn file_sizes(dir: &Path) -> Vec<usize> {
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            if e.path().is_dir() { stack.push(e.path()) } else { sizes.push(e.metadata().map(|m| m.len() as usize).unwrap_or(0)) }
+            if e.path().is_dir() {
+                stack.push(e.path())
+            } else {
+                sizes.push(e.metadata().map(|m| m.len() as usize).unwrap_or(0))
+            }
         }
     }
     sizes
@@ -180,7 +233,11 @@ struct Sample {
 /// Runs a command and measures it with `wait4` (wall, user + system CPU, peak RSS).
 fn measure(cmd: &mut Command) -> Sample {
     let start = Instant::now();
-    let child = cmd.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().expect("spawn");
+    let child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
@@ -188,7 +245,11 @@ fn measure(cmd: &mut Command) -> Sample {
     unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     let wall = start.elapsed().as_secs_f64();
     let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    Sample { wall, cpu: tv(usage.ru_utime) + tv(usage.ru_stime), rss_mb: usage.ru_maxrss as f64 / 1024.0 }
+    Sample {
+        wall,
+        cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
+        rss_mb: usage.ru_maxrss as f64 / 1024.0,
+    }
 }
 
 fn median(mut v: Vec<Sample>) -> Sample {
@@ -200,19 +261,47 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let me = std::env::current_exe().unwrap();
     match args.first().map(String::as_str) {
-        Some("gen") => return generate(args[1].parse().unwrap(), Path::new(&args[2]), args.get(3).map(|s| s.parse().unwrap()).unwrap_or(42)),
-        Some("floor") => return floor(Path::new(&args[1]), Path::new(&args[2]), Path::new(&args[3])),
+        Some("gen") => {
+            return generate(
+                args[1].parse().unwrap(),
+                Path::new(&args[2]),
+                args.get(3).map(|s| s.parse().unwrap()).unwrap_or(42),
+            );
+        }
+        Some("floor") => {
+            return floor(
+                Path::new(&args[1]),
+                Path::new(&args[2]),
+                Path::new(&args[3]),
+            );
+        }
         _ => {}
     }
-    let sizes: Vec<usize> = if args.is_empty() { vec![100, 1000, 10_000] } else { args.iter().map(|a| a.parse().expect("sizes")).collect() };
+    let sizes: Vec<usize> = if args.is_empty() {
+        vec![100, 1000, 10_000]
+    } else {
+        args.iter().map(|a| a.parse().expect("sizes")).collect()
+    };
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let status = Command::new("cargo").args(["build", "--release", "--quiet", "--bin", "alchemy-migrator"]).current_dir(&root).status().unwrap();
+    let status = Command::new("cargo")
+        .args(["build", "--release", "--quiet", "--bin", "alchemy-migrator"])
+        .current_dir(&root)
+        .status()
+        .unwrap();
     assert!(status.success());
     let bin = root.join("target/release/alchemy-migrator");
     let work = root.join("target/bench");
     let runs = 5;
-    println!("alchemy-migrator benchmark: {} cores, median of {runs} runs, warm page cache", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
-    println!("{:>6}  {:<24} {:>9} {:>9} {:>9}", "N", "what", "wall ms", "cpu ms", "peak MB");
+    println!(
+        "alchemy-migrator benchmark: {} cores, median of {runs} runs, warm page cache",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
+    println!(
+        "{:>6}  {:<24} {:>9} {:>9} {:>9}",
+        "N", "what", "wall ms", "cpu ms", "peak MB"
+    );
     let mut migrate_wall = Vec::new();
     for &n in &sizes {
         let apps = work.join(format!("n{n}/apps"));
@@ -230,21 +319,63 @@ fn main() {
         let out = fresh("migrate");
         let migrate_cmd = |out: &Path| {
             let mut c = Command::new(&bin);
-            c.args(["migrate", "--discover"]).arg(&apps).arg("--out").arg(out);
+            c.args(["migrate", "--discover"])
+                .arg(&apps)
+                .arg("--out")
+                .arg(out);
             c
         };
         let _ = measure(&mut migrate_cmd(&out)); // warm-up (page cache)
         let sizes_file = work.join(format!("n{n}/sizes.txt"));
         let sizes = file_sizes(&out);
         let bytes: usize = sizes.iter().sum();
-        std::fs::write(&sizes_file, sizes.iter().map(|s| format!("{s}\n")).collect::<String>()).unwrap();
-        let m = median((0..runs).map(|_| measure(&mut migrate_cmd(&fresh("migrate")))).collect());
-        let c = median((0..runs).map(|_| measure(Command::new(&bin).args(["check", "--discover"]).arg(&apps))).collect());
-        let f = median((0..runs).map(|_| measure(Command::new(&me).arg("floor").arg(&apps).arg(fresh("floor")).arg(&sizes_file))).collect());
-        for (what, s) in [("migrate --discover", &m), ("check --discover", &c), ("I/O floor", &f)] {
-            println!("{n:>6}  {what:<24} {:>9.1} {:>9.1} {:>9.1}", s.wall * 1e3, s.cpu * 1e3, s.rss_mb);
+        std::fs::write(
+            &sizes_file,
+            sizes.iter().map(|s| format!("{s}\n")).collect::<String>(),
+        )
+        .unwrap();
+        let m = median(
+            (0..runs)
+                .map(|_| measure(&mut migrate_cmd(&fresh("migrate"))))
+                .collect(),
+        );
+        let c = median(
+            (0..runs)
+                .map(|_| measure(Command::new(&bin).args(["check", "--discover"]).arg(&apps)))
+                .collect(),
+        );
+        let f = median(
+            (0..runs)
+                .map(|_| {
+                    measure(
+                        Command::new(&me)
+                            .arg("floor")
+                            .arg(&apps)
+                            .arg(fresh("floor"))
+                            .arg(&sizes_file),
+                    )
+                })
+                .collect(),
+        );
+        for (what, s) in [
+            ("migrate --discover", &m),
+            ("check --discover", &c),
+            ("I/O floor", &f),
+        ] {
+            println!(
+                "{n:>6}  {what:<24} {:>9.1} {:>9.1} {:>9.1}",
+                s.wall * 1e3,
+                s.cpu * 1e3,
+                s.rss_mb
+            );
         }
-        println!("{n:>6}  migrate / floor = {:.2}   ({} files read, {} files and {:.1} MB written)", m.wall / f.wall, n * 2, sizes.len(), bytes as f64 / 1e6);
+        println!(
+            "{n:>6}  migrate / floor = {:.2}   ({} files read, {} files and {:.1} MB written)",
+            m.wall / f.wall,
+            n * 2,
+            sizes.len(),
+            bytes as f64 / 1e6
+        );
         migrate_wall.push((n, m.wall));
         let _ = std::fs::remove_dir_all(&runs_dir);
     }

@@ -11,7 +11,11 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 #[derive(Parser, Debug)]
-#[command(name = "alchemy-migrator", version, about = "Migrate Cloudflare wrangler configs to one Alchemy program")]
+#[command(
+    name = "alchemy-migrator",
+    version,
+    about = "Migrate Cloudflare wrangler configs to one Alchemy program"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -172,7 +176,12 @@ pub fn read_inputs(args: &InputArgs) -> Inputs {
         sources.files.push(source);
         configs.push(config);
     }
-    Inputs { sources, configs, diagnostics: diags, io_failed }
+    Inputs {
+        sources,
+        configs,
+        diagnostics: diags,
+        io_failed,
+    }
 }
 
 fn read_one(id: u32, path: &Path) -> (SourceFile, ConfigFile, bool) {
@@ -188,13 +197,22 @@ fn read_one(id: u32, path: &Path) -> (SourceFile, ConfigFile, bool) {
         }
         Err(e) => {
             let d = codes::unreadable(&shown, &e.to_string());
-            (SourceFile::new(shown.clone(), String::new()), failed_config(id, &shown, dir, d), true)
+            (
+                SourceFile::new(shown.clone(), String::new()),
+                failed_config(id, &shown, dir, d),
+                true,
+            )
         }
     }
 }
 
 /// Decodes and parses one config file's bytes (without `.dev.vars`).
-fn config_from_bytes(id: u32, shown: String, dir: PathBuf, bytes: Vec<u8>) -> (SourceFile, ConfigFile) {
+fn config_from_bytes(
+    id: u32,
+    shown: String,
+    dir: PathBuf,
+    bytes: Vec<u8>,
+) -> (SourceFile, ConfigFile) {
     match String::from_utf8(bytes) {
         Ok(text) => {
             let config = config::load(id, &shown, dir, &text, BTreeMap::new());
@@ -202,7 +220,10 @@ fn config_from_bytes(id: u32, shown: String, dir: PathBuf, bytes: Vec<u8>) -> (S
         }
         Err(e) => {
             let d = codes::not_utf8(&shown, e.utf8_error().valid_up_to());
-            (SourceFile::new(shown.clone(), String::new()), failed_config(id, &shown, dir, d))
+            (
+                SourceFile::new(shown.clone(), String::new()),
+                failed_config(id, &shown, dir, d),
+            )
         }
     }
 }
@@ -227,7 +248,11 @@ fn input_diagnostics(inputs: &Inputs) -> Vec<Diagnostic> {
 /// Secret names from `.dev.vars` and `.dev.vars.<env>` beside a config (one `stat` per
 /// candidate file: no directory listing).
 fn read_dev_vars(dir: &Path, envs: &[String]) -> BTreeMap<Option<String>, Vec<String>> {
-    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
     let mut out = BTreeMap::new();
     for env in std::iter::once(None).chain(envs.iter().map(Some)) {
         let file = match env {
@@ -259,7 +284,11 @@ fn selection(env: &Option<String>) -> EnvSelection {
 
 fn check(args: &CheckArgs) -> i32 {
     let (inputs, diags, worker_count, code) = run_check(&args.input);
-    let summary = format!("checked {} config file(s), {} worker(s)", inputs.configs.len(), worker_count);
+    let summary = format!(
+        "checked {} config file(s), {} worker(s)",
+        inputs.configs.len(),
+        worker_count
+    );
     emit_diagnostics(&diags, &inputs.sources, args.format, &summary, None);
     code
 }
@@ -302,20 +331,36 @@ pub fn exit_code(diags: &[Diagnostic], io_failed: bool) -> i32 {
 
 /// Prints diagnostics in the chosen format. JSON goes to stdout as one object (with `extra`
 /// fields merged in); human and GitHub output go to stderr and stdout respectively.
-pub fn emit_diagnostics(diags: &[Diagnostic], sources: &SourceMap, format: Format, summary: &str, extra: Option<serde_json::Value>) {
+pub fn emit_diagnostics(
+    diags: &[Diagnostic],
+    sources: &SourceMap,
+    format: Format,
+    summary: &str,
+    extra: Option<serde_json::Value>,
+) {
     let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
-    let (errors, warnings, infos) = (count(Severity::Error), count(Severity::Warning), count(Severity::Info));
+    let (errors, warnings, infos) = (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+    );
     match format {
         Format::Json => {
             let mut obj = serde_json::json!({
                 "diagnostics": diags.iter().map(|d| diagnostics::to_json(d, sources)).collect::<Vec<_>>(),
                 "summary": { "errors": errors, "warnings": warnings, "infos": infos },
             });
-            if let (Some(serde_json::Value::Object(extra)), Some(map)) = (extra, obj.as_object_mut()) {
+            if let (Some(serde_json::Value::Object(extra)), Some(map)) =
+                (extra, obj.as_object_mut())
+            {
                 map.extend(extra);
             }
             let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&obj).unwrap_or_default());
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&obj).unwrap_or_default()
+            );
         }
         Format::Github => {
             let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
@@ -323,15 +368,22 @@ pub fn emit_diagnostics(diags: &[Diagnostic], sources: &SourceMap, format: Forma
                 let _ = writeln!(out, "{}", diagnostics::render_github(d, sources));
             }
             let mut err = std::io::BufWriter::with_capacity(1 << 16, std::io::stderr().lock());
-            let _ = writeln!(err, "{summary}: {errors} error(s), {warnings} warning(s), {infos} info");
+            let _ = writeln!(
+                err,
+                "{summary}: {errors} error(s), {warnings} warning(s), {infos} info"
+            );
         }
         Format::Human => {
-            let color = std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let color = std::env::var_os("NO_COLOR").is_none()
+                && std::io::IsTerminal::is_terminal(&std::io::stderr());
             let mut err = std::io::BufWriter::with_capacity(1 << 16, std::io::stderr().lock());
             for d in diags {
                 let _ = writeln!(err, "{}", diagnostics::render_human(d, sources, color));
             }
-            let _ = writeln!(err, "{summary}: {errors} error(s), {warnings} warning(s), {infos} info");
+            let _ = writeln!(
+                err,
+                "{summary}: {errors} error(s), {warnings} warning(s), {infos} info"
+            );
         }
     }
 }
@@ -364,18 +416,40 @@ fn resolve_env(inputs: &Inputs, env: Option<&str>, diags: &mut Vec<Diagnostic>) 
         Some(e) => EnvSelection::Named(e.to_string()),
         None => EnvSelection::TopLevel,
     };
-    let per_file: Vec<(Vec<crate::config::model::Worker>, Vec<Diagnostic>)> =
-        inputs.configs.par_iter().map(|c| if in_scope(c) { c.workers(&sel) } else { (Vec::new(), Vec::new()) }).collect();
+    let per_file: Vec<(Vec<crate::config::model::Worker>, Vec<Diagnostic>)> = inputs
+        .configs
+        .par_iter()
+        .map(|c| {
+            if in_scope(c) {
+                c.workers(&sel)
+            } else {
+                (Vec::new(), Vec::new())
+            }
+        })
+        .collect();
     let mut workers = Vec::new();
     let mut origins = Vec::new();
     for ((ws, d), c) in per_file.into_iter().zip(&inputs.configs) {
         diags.extend(d);
-        let dir = std::path::absolute(if c.dir.as_os_str().is_empty() { Path::new(".") } else { &c.dir }).unwrap_or_else(|_| c.dir.clone());
+        let dir = std::path::absolute(if c.dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            &c.dir
+        })
+        .unwrap_or_else(|_| c.dir.clone());
         let file = dir.join(Path::new(&c.path).file_name().unwrap_or_default());
         for w in ws {
-            let main = w.main.as_ref().map(|m| crate::plan::normalize(&dir.join(&m.v)));
+            let main = w
+                .main
+                .as_ref()
+                .map(|m| crate::plan::normalize(&dir.join(&m.v)));
             let main_written = w.main.as_ref().map(|m| m.v.clone());
-            origins.push(crate::plan::Origin { dir: dir.clone(), path: file.to_string_lossy().to_string(), main, main_written });
+            origins.push(crate::plan::Origin {
+                dir: dir.clone(),
+                path: file.to_string_lossy().to_string(),
+                main,
+                main_written,
+            });
             workers.push(w);
         }
     }
@@ -395,7 +469,9 @@ fn env_script_names(inputs: &Inputs) -> crate::graph::EnvNames {
 }
 
 /// Scans the main modules of the given workers in parallel (each module once).
-fn scan_mains(origins: &[&crate::plan::Origin]) -> std::collections::HashMap<PathBuf, crate::scan::Exports> {
+fn scan_mains(
+    origins: &[&crate::plan::Origin],
+) -> std::collections::HashMap<PathBuf, crate::scan::Exports> {
     let mut mains: Vec<PathBuf> = origins.iter().filter_map(|o| o.main.clone()).collect();
     mains.sort();
     mains.dedup();
@@ -408,8 +484,14 @@ fn scan_mains(origins: &[&crate::plan::Origin]) -> std::collections::HashMap<Pat
         .collect()
 }
 
-fn exports_of(origins: &[crate::plan::Origin], scanned: &std::collections::HashMap<PathBuf, crate::scan::Exports>) -> Vec<Option<crate::scan::Exports>> {
-    origins.iter().map(|o| o.main.as_ref().and_then(|m| scanned.get(m).cloned())).collect()
+fn exports_of(
+    origins: &[crate::plan::Origin],
+    scanned: &std::collections::HashMap<PathBuf, crate::scan::Exports>,
+) -> Vec<Option<crate::scan::Exports>> {
+    origins
+        .iter()
+        .map(|o| o.main.as_ref().and_then(|m| scanned.get(m).cloned()))
+        .collect()
 }
 
 /// Reads, resolves one environment (`--env`, else the top level) and builds the graph.
@@ -420,7 +502,14 @@ pub fn analyse(input: &InputArgs) -> Analysis {
     let graph = crate::graph::build(&r.workers, &env_script_names(&inputs), &mut diags);
     let scanned = scan_mains(&r.origins.iter().collect::<Vec<_>>());
     let exports = exports_of(&r.origins, &scanned);
-    Analysis { inputs, workers: r.workers, origins: r.origins, graph, exports, diagnostics: diags }
+    Analysis {
+        inputs,
+        workers: r.workers,
+        origins: r.origins,
+        graph,
+        exports,
+        diagnostics: diags,
+    }
 }
 
 /// Every wrangler environment of the configs in scope, in order of first appearance.
@@ -438,7 +527,12 @@ fn all_envs(inputs: &Inputs) -> Vec<String> {
 
 /// The Alchemy stages and the wrangler environment each deploys: `(stage, env)`, `env = None`
 /// for the top level. Also the stage of the top level (if it has one).
-fn stage_plan(inputs: &Inputs, env: Option<&str>, default_stage: Option<&str>, diags: &mut Vec<Diagnostic>) -> Result<(Vec<(String, Option<String>)>, Option<String>), ()> {
+fn stage_plan(
+    inputs: &Inputs,
+    env: Option<&str>,
+    default_stage: Option<&str>,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<(Vec<(String, Option<String>)>, Option<String>), ()> {
     if let Some(e) = env {
         return Ok((vec![(e.to_string(), Some(e.to_string()))], None));
     }
@@ -464,7 +558,13 @@ fn graph(args: &GraphArgs) -> i32 {
     let inputs = read_inputs(&args.input);
     let mut diags = input_diagnostics(&inputs);
     let Ok((stages, top)) = stage_plan(&inputs, args.input.env.as_deref(), None, &mut diags) else {
-        emit_diagnostics(&diags, &inputs.sources, Format::Human, "nothing to show", None);
+        emit_diagnostics(
+            &diags,
+            &inputs.sources,
+            Format::Human,
+            "nothing to show",
+            None,
+        );
         return EXIT_USAGE;
     };
     let env_names = env_script_names(&inputs);
@@ -477,13 +577,24 @@ fn graph(args: &GraphArgs) -> i32 {
     if stages.is_empty() || (top.is_none() && args.input.env.is_none()) {
         // The top level has no stage of its own: show it too, as the template of other stages.
         let r = resolve_env(&inputs, None, &mut diags);
-        graphs.insert(0, ("(top level)".to_string(), None, crate::graph::build(&r.workers, &env_names, &mut diags)));
+        graphs.insert(
+            0,
+            (
+                "(top level)".to_string(),
+                None,
+                crate::graph::build(&r.workers, &env_names, &mut diags),
+            ),
+        );
     }
     diagnostics::sort(&mut diags, &inputs.sources);
     let text = match args.format {
         GraphFormat::Json => {
             let all: Vec<serde_json::Value> = graphs.iter().map(|(s, e, g)| serde_json::json!({ "stage": s, "environment": e, "graph": crate::emit::report::graph_json(g) })).collect();
-            let v = if graphs.len() == 1 { crate::emit::report::graph_json(&graphs[0].2) } else { serde_json::json!({ "stages": all }) };
+            let v = if graphs.len() == 1 {
+                crate::emit::report::graph_json(&graphs[0].2)
+            } else {
+                serde_json::json!({ "stages": all })
+            };
             serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
         }
         format => {
@@ -497,8 +608,17 @@ fn graph(args: &GraphArgs) -> i32 {
             } else {
                 let mut out = String::new();
                 for (stage, env, g) in &graphs {
-                    let what = env.as_ref().map(|e| format!("[env.{e}]")).unwrap_or_else(|| "top level".into());
-                    let comment = if format == GraphFormat::Text { "" } else if format == GraphFormat::Dot { "// " } else { "%% " };
+                    let what = env
+                        .as_ref()
+                        .map(|e| format!("[env.{e}]"))
+                        .unwrap_or_else(|| "top level".into());
+                    let comment = if format == GraphFormat::Text {
+                        ""
+                    } else if format == GraphFormat::Dot {
+                        "// "
+                    } else {
+                        "%% "
+                    };
                     out.push_str(&format!("{comment}Stage {stage} ({what}):\n"));
                     out.push_str(&render(g));
                     out.push('\n');
@@ -512,15 +632,32 @@ fn graph(args: &GraphArgs) -> i32 {
     let errors: Vec<&Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
     let mut err = std::io::BufWriter::with_capacity(1 << 16, std::io::stderr().lock());
     for d in &errors {
-        let _ = writeln!(err, "{}", diagnostics::render_human(d, &inputs.sources, false));
+        let _ = writeln!(
+            err,
+            "{}",
+            diagnostics::render_human(d, &inputs.sources, false)
+        );
     }
     exit_code(&diags, inputs.io_failed)
 }
 
 /// A name usable as an Alchemy app name: lowercase letters, digits and `-`.
 fn app_name(raw: &str) -> String {
-    let s: String = raw.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
-    let s = s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
+    let s: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let s = s
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
     if s.is_empty() { "app".into() } else { s }
 }
 
@@ -553,12 +690,20 @@ pub fn inputs_from_memory(files: &[(String, Vec<u8>)]) -> Inputs {
     let mut configs = Vec::new();
     for (i, (path, bytes)) in files.into_iter().enumerate() {
         let id = u32::try_from(i).unwrap_or(u32::MAX);
-        let dir = Path::new(path).parent().map(Path::to_path_buf).unwrap_or_default();
+        let dir = Path::new(path)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
         let (source, config) = config_from_bytes(id, path.clone(), dir, bytes.clone());
         sources.files.push(source);
         configs.push(config);
     }
-    Inputs { sources, configs, diagnostics: Vec::new(), io_failed: false }
+    Inputs {
+        sources,
+        configs,
+        diagnostics: Vec::new(),
+        io_failed: false,
+    }
 }
 
 /// The pipeline after reading: every stage planned, merged and emitted.
@@ -568,11 +713,30 @@ pub fn plan_migration_of(inputs: Inputs, args: &MigrateArgs) -> Migration {
 
 fn plan_migration_timed(inputs: Inputs, args: &MigrateArgs, t: &mut Timings) -> Migration {
     let mut diags = input_diagnostics(&inputs);
-    let out = args.out.clone().or_else(|| args.input.discover.clone()).unwrap_or_else(|| PathBuf::from("."));
-    let out_abs = crate::plan::normalize(&std::path::absolute(&out).unwrap_or_else(|_| out.clone()));
-    let app = args.app.clone().map(|a| app_name(&a)).unwrap_or_else(|| app_name(out_abs.file_name().and_then(|n| n.to_str()).unwrap_or("app")));
+    let out = args
+        .out
+        .clone()
+        .or_else(|| args.input.discover.clone())
+        .unwrap_or_else(|| PathBuf::from("."));
+    let out_abs =
+        crate::plan::normalize(&std::path::absolute(&out).unwrap_or_else(|_| out.clone()));
+    let app = args.app.clone().map(|a| app_name(&a)).unwrap_or_else(|| {
+        app_name(
+            out_abs
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("app"),
+        )
+    });
     let empty = |inputs: Inputs, diags: Vec<Diagnostic>, usage_error: bool| Migration {
-        analysis: Analysis { inputs, workers: Vec::new(), origins: Vec::new(), graph: crate::graph::Graph::default(), exports: Vec::new(), diagnostics: Vec::new() },
+        analysis: Analysis {
+            inputs,
+            workers: Vec::new(),
+            origins: Vec::new(),
+            graph: crate::graph::Graph::default(),
+            exports: Vec::new(),
+            diagnostics: Vec::new(),
+        },
         out: out.clone(),
         files: Vec::new(),
         diagnostics: diags,
@@ -580,7 +744,12 @@ fn plan_migration_timed(inputs: Inputs, args: &MigrateArgs, t: &mut Timings) -> 
         graphs: Vec::new(),
         workers: 0,
     };
-    let (stages, top) = match stage_plan(&inputs, args.input.env.as_deref(), args.default_stage.as_deref(), &mut diags) {
+    let (stages, top) = match stage_plan(
+        &inputs,
+        args.input.env.as_deref(),
+        args.default_stage.as_deref(),
+        &mut diags,
+    ) {
         Ok(x) => x,
         Err(()) => return empty(inputs, diags, true),
     };
@@ -593,8 +762,16 @@ fn plan_migration_timed(inputs: Inputs, args: &MigrateArgs, t: &mut Timings) -> 
         return empty(inputs, diags, false);
     }
     // Each stage's workers; a stage that deploys the template's environment shares it.
-    let own: Vec<Option<Resolved>> = stages.iter().map(|(_, env)| (*env != template_env).then(|| resolve_env(&inputs, env.as_deref(), &mut diags))).collect();
-    let resolved: Vec<&Resolved> = own.iter().map(|r| r.as_ref().unwrap_or(&template)).collect();
+    let own: Vec<Option<Resolved>> = stages
+        .iter()
+        .map(|(_, env)| {
+            (*env != template_env).then(|| resolve_env(&inputs, env.as_deref(), &mut diags))
+        })
+        .collect();
+    let resolved: Vec<&Resolved> = own
+        .iter()
+        .map(|r| r.as_ref().unwrap_or(&template))
+        .collect();
     // The parsed trees are not needed any more: every later stage works on the typed workers.
     let mut inputs = inputs;
     for c in &mut inputs.configs {
@@ -602,7 +779,10 @@ fn plan_migration_timed(inputs: Inputs, args: &MigrateArgs, t: &mut Timings) -> 
     }
     t.mark("resolve environments");
     let mut template_graph = crate::graph::edges(&template.workers, &env_names, &mut diags);
-    let mut stage_graphs: Vec<crate::graph::Graph> = resolved.iter().map(|r| crate::graph::edges(&r.workers, &env_names, &mut diags)).collect();
+    let mut stage_graphs: Vec<crate::graph::Graph> = resolved
+        .iter()
+        .map(|r| crate::graph::edges(&r.workers, &env_names, &mut diags))
+        .collect();
     let union = {
         let mut all: Vec<&crate::graph::Graph> = vec![&template_graph];
         all.extend(stage_graphs.iter());
@@ -618,7 +798,10 @@ fn plan_migration_timed(inputs: Inputs, args: &MigrateArgs, t: &mut Timings) -> 
     for ((stage, _), g) in stages.iter().zip(&stage_graphs) {
         for e in &g.edges {
             if let (crate::graph::Target::External(n), Some(b)) = (&e.to, &e.binding) {
-                if let Some(other) = stage_of_name.get(n.as_str()).filter(|o| **o != stage.as_str()) {
+                if let Some(other) = stage_of_name
+                    .get(n.as_str())
+                    .filter(|o| **o != stage.as_str())
+                {
                     diags.push(codes::cross_stage_service(e.span, b, n, stage, other));
                 }
             }
@@ -628,7 +811,11 @@ fn plan_migration_timed(inputs: Inputs, args: &MigrateArgs, t: &mut Timings) -> 
     for g in &mut stage_graphs {
         g.adopt_order(&union);
     }
-    let all_origins: Vec<&crate::plan::Origin> = template.origins.iter().chain(resolved.iter().flat_map(|r| r.origins.iter())).collect();
+    let all_origins: Vec<&crate::plan::Origin> = template
+        .origins
+        .iter()
+        .chain(resolved.iter().flat_map(|r| r.origins.iter()))
+        .collect();
     t.mark("graphs");
     let scanned = scan_mains(&all_origins);
     t.mark("scan worker sources");
@@ -637,29 +824,73 @@ fn plan_migration_timed(inputs: Inputs, args: &MigrateArgs, t: &mut Timings) -> 
         .workers
         .iter()
         .zip(&template.origins)
-        .map(|(w, o)| w.name.as_ref().map(|n| n.v.clone()).unwrap_or_else(|| o.dir.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_else(|| "worker".into())))
+        .map(|(w, o)| {
+            w.name.as_ref().map(|n| n.v.clone()).unwrap_or_else(|| {
+                o.dir
+                    .file_name()
+                    .map(|f| f.to_string_lossy().to_string())
+                    .unwrap_or_else(|| "worker".into())
+            })
+        })
         .collect();
     let mut shared = crate::plan::Shared::default();
     let rebase = |origins: &[crate::plan::Origin]| -> Vec<crate::plan::Origin> {
-        origins.iter().map(|o| crate::plan::Origin { path: crate::plan::relative(&out_abs, Path::new(&o.path)), ..o.clone() }).collect()
+        origins
+            .iter()
+            .map(|o| crate::plan::Origin {
+                path: crate::plan::relative(&out_abs, Path::new(&o.path)),
+                ..o.clone()
+            })
+            .collect()
     };
-    let opts = crate::plan::Options { app: app.clone(), out_dir: &out_abs, adopt: !args.no_adopt, skip_external: args.skip_external_services, labels: &labels };
+    let opts = crate::plan::Options {
+        app: app.clone(),
+        out_dir: &out_abs,
+        adopt: !args.no_adopt,
+        skip_external: args.skip_external_services,
+        labels: &labels,
+    };
     // The template first (its names are the ones a reader knows), then every stage, one after the
     // other: they share the names given out so far.
     let template_origins = rebase(&template.origins);
     let template_exports = exports_of(&template.origins, &scanned);
-    let mut other = crate::plan::build(&template.workers, &template_origins, &template_exports, &template_graph, &opts, &mut shared, &mut diags);
+    let mut other = crate::plan::build(
+        &template.workers,
+        &template_origins,
+        &template_exports,
+        &template_graph,
+        &opts,
+        &mut shared,
+        &mut diags,
+    );
     // A stage that deploys the template's own environment has the template's program (the same
     // workers, graph and names): it is planned once (`None` below).
     let mut programs: Vec<(String, Option<crate::plan::Program>)> = Vec::new();
-    for (((r, g), (stage, _)), is_own) in resolved.iter().copied().zip(&stage_graphs).zip(&stages).zip(own.iter().map(Option::is_some)) {
+    for (((r, g), (stage, _)), is_own) in resolved
+        .iter()
+        .copied()
+        .zip(&stage_graphs)
+        .zip(&stages)
+        .zip(own.iter().map(Option::is_some))
+    {
         if !is_own {
             programs.push((stage.clone(), None));
             continue;
         }
         let origins = rebase(&r.origins);
         let exports = exports_of(&r.origins, &scanned);
-        programs.push((stage.clone(), Some(crate::plan::build(&r.workers, &origins, &exports, g, &opts, &mut shared, &mut diags))));
+        programs.push((
+            stage.clone(),
+            Some(crate::plan::build(
+                &r.workers,
+                &origins,
+                &exports,
+                g,
+                &opts,
+                &mut shared,
+                &mut diags,
+            )),
+        ));
     }
     drop(resolved);
     drop(own);
@@ -671,27 +902,57 @@ fn plan_migration_timed(inputs: Inputs, args: &MigrateArgs, t: &mut Timings) -> 
         crate::plan::unify_resources(&mut all, &mut shared);
     }
     diagnostics::sort(&mut diags, &inputs.sources);
-    let stage_programs: Vec<crate::emit::alchemy_v1::StageProgram<'_>> =
-        programs.iter().map(|(s, p)| crate::emit::alchemy_v1::StageProgram { stage: s.clone(), program: p.as_ref().unwrap_or(&other) }).collect();
+    let stage_programs: Vec<crate::emit::alchemy_v1::StageProgram<'_>> = programs
+        .iter()
+        .map(|(s, p)| crate::emit::alchemy_v1::StageProgram {
+            stage: s.clone(),
+            program: p.as_ref().unwrap_or(&other),
+        })
+        .collect();
     let mapping = stage_mapping(&stages, top.as_deref());
-    let default_stage = if template_env.is_some() { stages.first().map(|s| s.0.clone()) } else { top.clone() };
+    let default_stage = if template_env.is_some() {
+        stages.first().map(|s| s.0.clone())
+    } else {
+        top.clone()
+    };
     t.mark("sort diagnostics");
-    let mut files = crate::emit::alchemy_v1::emit(&stage_programs, &other, default_stage.as_deref(), &mapping);
+    let mut files =
+        crate::emit::alchemy_v1::emit(&stage_programs, &other, default_stage.as_deref(), &mapping);
     t.mark("emit alchemy.run.ts");
-    if let Some(f) = crate::emit::report::env_example(&other, programs.iter().filter_map(|(_, p)| p.as_ref())) {
+    if let Some(f) =
+        crate::emit::report::env_example(&other, programs.iter().filter_map(|(_, p)| p.as_ref()))
+    {
         files.push(f);
     }
     drop(stage_programs);
     drop(programs);
-    let graphs: Vec<(String, crate::graph::Graph)> = stages.iter().map(|s| s.0.clone()).zip(stage_graphs).collect();
+    let graphs: Vec<(String, crate::graph::Graph)> = stages
+        .iter()
+        .map(|s| s.0.clone())
+        .zip(stage_graphs)
+        .collect();
     let rebased = rebase_sources(&inputs.sources, &out_abs);
-    files.push(crate::emit::report::migration_md(&other, &mapping, &graphs, &template_graph, &diags, &rebased));
+    files.push(crate::emit::report::migration_md(
+        &other,
+        &mapping,
+        &graphs,
+        &template_graph,
+        &diags,
+        &rebased,
+    ));
     t.mark("emit MIGRATION.md");
     let exports = template_exports;
     let workers = template.workers.len();
     // (The typed workers are dropped here; the analysis keeps the sources for rendering.)
     Migration {
-        analysis: Analysis { inputs, workers: Vec::new(), origins: template.origins, graph: template_graph, exports, diagnostics: Vec::new() },
+        analysis: Analysis {
+            inputs,
+            workers: Vec::new(),
+            origins: template.origins,
+            graph: template_graph,
+            exports,
+            diagnostics: Vec::new(),
+        },
         out,
         files,
         diagnostics: diags,
@@ -703,16 +964,25 @@ fn plan_migration_timed(inputs: Inputs, args: &MigrateArgs, t: &mut Timings) -> 
 
 /// The lines that say which wrangler environment each stage deploys.
 fn stage_mapping(stages: &[(String, Option<String>)], top: Option<&str>) -> Vec<String> {
-    let mut lines = vec!["Wrangler environments → Alchemy stages (`alchemy deploy --stage NAME`):".to_string()];
+    let mut lines =
+        vec!["Wrangler environments → Alchemy stages (`alchemy deploy --stage NAME`):".to_string()];
     for (stage, env) in stages {
-        let from = env.as_ref().map(|e| format!("[env.{e}]")).unwrap_or_else(|| "the top level".into());
+        let from = env
+            .as_ref()
+            .map(|e| format!("[env.{e}]"))
+            .unwrap_or_else(|| "the top level".into());
         lines.push(format!("  stage \"{stage}\" deploys {from} with wrangler's script names, adopting its resources"));
     }
     if top.is_none() && stages.iter().all(|s| s.1.is_some()) {
-        lines.push("  the top level has no stage of its own: it is the template of other stages".into());
+        lines.push(
+            "  the top level has no stage of its own: it is the template of other stages".into(),
+        );
     }
     lines.push("  any other stage (yours, a pull request's) deploys the top-level config with fresh resources".into());
-    lines.push("  and Alchemy's stage-suffixed names: it never adopts, renames or binds the stages above.".into());
+    lines.push(
+        "  and Alchemy's stage-suffixed names: it never adopts, renames or binds the stages above."
+            .into(),
+    );
     lines
 }
 
@@ -723,14 +993,22 @@ struct Timings(Option<(std::time::Instant, Vec<(&'static str, f64, u64)>)>);
 fn rss_mib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|k| k.parse::<u64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|k| k.parse::<u64>().ok())
+        })
         .map(|kb| kb / 1024)
         .unwrap_or(0)
 }
 
 impl Timings {
     fn new() -> Timings {
-        Timings(std::env::var_os("ALCHEMY_MIGRATOR_TIMINGS").map(|_| (std::time::Instant::now(), Vec::new())))
+        Timings(
+            std::env::var_os("ALCHEMY_MIGRATOR_TIMINGS")
+                .map(|_| (std::time::Instant::now(), Vec::new())),
+        )
     }
     fn mark(&mut self, stage: &'static str) {
         if let Some((t, v)) = &mut self.0 {
@@ -756,7 +1034,13 @@ fn migrate(args: &MigrateArgs) -> i32 {
     let mut diags = std::mem::take(&mut m.diagnostics);
     let (a, out, files) = (&m.analysis, &m.out, &m.files);
     if m.usage_error || (a.inputs.io_failed && m.workers == 0) {
-        emit_diagnostics(&diags, &a.inputs.sources, args.format, "nothing migrated", None);
+        emit_diagnostics(
+            &diags,
+            &a.inputs.sources,
+            args.format,
+            "nothing migrated",
+            None,
+        );
         return EXIT_USAGE;
     }
     if args.check {
@@ -767,7 +1051,11 @@ fn migrate(args: &MigrateArgs) -> i32 {
     timings.mark("return from planning");
     if !args.dry_run {
         // Folders first, then the files in parallel (each one atomically); results in order.
-        for dir in files.iter().filter_map(|f| out.join(&f.path).parent().map(Path::to_path_buf)).collect::<std::collections::BTreeSet<_>>() {
+        for dir in files
+            .iter()
+            .filter_map(|f| out.join(&f.path).parent().map(Path::to_path_buf))
+            .collect::<std::collections::BTreeSet<_>>()
+        {
             let _ = std::fs::create_dir_all(dir);
         }
         let results: Vec<(PathBuf, Result<WriteOutcome, Diagnostic>)> = files
@@ -790,7 +1078,11 @@ fn migrate(args: &MigrateArgs) -> i32 {
         }
     }
     timings.mark("write files");
-    let summary = format!("migrated {} worker(s) into {}", m.workers, display_path(out));
+    let summary = format!(
+        "migrated {} worker(s) into {}",
+        m.workers,
+        display_path(out)
+    );
     match args.format {
         Format::Json => {
             let extra = serde_json::json!({
@@ -799,7 +1091,13 @@ fn migrate(args: &MigrateArgs) -> i32 {
                 "files": files.iter().map(|f| serde_json::json!({ "path": display_path(&out.join(&f.path)), "bytes": f.contents.len() })).collect::<Vec<_>>(),
                 "dry_run": args.dry_run,
             });
-            emit_diagnostics(&diags, &a.inputs.sources, args.format, &summary, Some(extra));
+            emit_diagnostics(
+                &diags,
+                &a.inputs.sources,
+                args.format,
+                &summary,
+                Some(extra),
+            );
         }
         _ => {
             let mut o = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
@@ -815,7 +1113,12 @@ fn migrate(args: &MigrateArgs) -> i32 {
             let _ = writeln!(o, "Generating alchemy.run.ts with proper ordering...");
             if args.dry_run {
                 for f in files {
-                    let _ = writeln!(o, "\n==> {} ({} bytes, not written: --dry-run) <==", display_path(&out.join(&f.path)), f.contents.len());
+                    let _ = writeln!(
+                        o,
+                        "\n==> {} ({} bytes, not written: --dry-run) <==",
+                        display_path(&out.join(&f.path)),
+                        f.contents.len()
+                    );
                     let _ = write!(o, "{}", f.contents);
                 }
             } else {
@@ -830,11 +1133,21 @@ fn migrate(args: &MigrateArgs) -> i32 {
     }
     timings.mark("print diagnostics");
     timings.report();
-    if io_failed { EXIT_USAGE } else { exit_code(&diags, false) }
+    if io_failed {
+        EXIT_USAGE
+    } else {
+        exit_code(&diags, false)
+    }
 }
 
 /// `migrate --check`: compares the generated files with those in `out`.
-fn check_outputs(out: &Path, files: &[crate::emit::OutputFile], diags: &[Diagnostic], sources: &SourceMap, format: Format) -> i32 {
+fn check_outputs(
+    out: &Path,
+    files: &[crate::emit::OutputFile],
+    diags: &[Diagnostic],
+    sources: &SourceMap,
+    format: Format,
+) -> i32 {
     let mut stale = Vec::new();
     let mut o = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     for f in files {
@@ -844,7 +1157,13 @@ fn check_outputs(out: &Path, files: &[crate::emit::OutputFile], diags: &[Diagnos
             Ok(existing) if existing == f.contents => {}
             Ok(existing) => {
                 let diff = similar::TextDiff::from_lines(&existing, &f.contents);
-                let _ = write!(o, "{}", diff.unified_diff().context_radius(3).header(&shown, &format!("{shown} (migration now)")));
+                let _ = write!(
+                    o,
+                    "{}",
+                    diff.unified_diff()
+                        .context_radius(3)
+                        .header(&shown, &format!("{shown} (migration now)"))
+                );
                 stale.push(shown);
             }
             Err(_) => {
@@ -854,9 +1173,20 @@ fn check_outputs(out: &Path, files: &[crate::emit::OutputFile], diags: &[Diagnos
         }
     }
     drop(o);
-    let summary = if stale.is_empty() { "migrate --check: the output is up to date".to_string() } else { format!("migrate --check: {} file(s) differ from what the migration produces now", stale.len()) };
+    let summary = if stale.is_empty() {
+        "migrate --check: the output is up to date".to_string()
+    } else {
+        format!(
+            "migrate --check: {} file(s) differ from what the migration produces now",
+            stale.len()
+        )
+    };
     emit_diagnostics(diags, sources, format, &summary, None);
-    if stale.is_empty() { EXIT_OK } else { EXIT_INPUT_ERRORS }
+    if stale.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_INPUT_ERRORS
+    }
 }
 
 pub enum WriteOutcome {
@@ -870,11 +1200,17 @@ pub fn write_file(path: &Path, contents: &str, force: bool) -> Result<WriteOutco
     let shown = display_path(path);
     // A new file replaces nothing: create it in place. (`create_new` first: it never clobbers a
     // file, and it saves a failed lookup per file, which is what costs most in a large output.)
-    let create = || std::fs::OpenOptions::new().write(true).create_new(true).open(path);
+    let create = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+    };
     let opened = match create() {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let dir = path.parent().unwrap_or(Path::new("."));
-            std::fs::create_dir_all(dir).map_err(|e| codes::unreadable(&display_path(dir), &e.to_string()))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| codes::unreadable(&display_path(dir), &e.to_string()))?;
             create()
         }
         other => other,
@@ -891,7 +1227,9 @@ pub fn write_file(path: &Path, contents: &str, force: bool) -> Result<WriteOutco
                 }
             };
         }
-        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => return Err(codes::unreadable(&shown, &e.to_string())),
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+            return Err(codes::unreadable(&shown, &e.to_string()));
+        }
         Err(_) => {}
     }
     match std::fs::read(path) {
@@ -900,8 +1238,14 @@ pub fn write_file(path: &Path, contents: &str, force: bool) -> Result<WriteOutco
         _ => {}
     }
     let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.alchemy-migrator-{}.tmp", std::process::id()));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(
+        ".{name}.alchemy-migrator-{}.tmp",
+        std::process::id()
+    ));
     let result = (|| -> std::io::Result<()> {
         // Write beside the target, then rename over it: an interrupted run leaves either the old
         // file or the new one, never half of either. (No fsync: ext4 and others flush renamed-over

@@ -23,7 +23,11 @@ pub struct Span {
 impl Span {
     pub fn new(file: u32, start: usize, end: usize) -> Span {
         let clamp = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
-        Span { file, start: clamp(start), end: clamp(end.max(start)) }
+        Span {
+            file,
+            start: clamp(start),
+            end: clamp(end.max(start)),
+        }
     }
 }
 
@@ -68,7 +72,15 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(code: &'static str, severity: Severity, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { code, severity, message: message.into(), span: None, path: None, secondary: Vec::new(), help: None }
+        Diagnostic {
+            code,
+            severity,
+            message: message.into(),
+            span: None,
+            path: None,
+            secondary: Vec::new(),
+            help: None,
+        }
     }
     pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(code, Severity::Error, message)
@@ -88,7 +100,10 @@ impl Diagnostic {
         self
     }
     pub fn with_label(mut self, span: Span, note: impl Into<String>) -> Diagnostic {
-        self.secondary.push(Label { span, note: note.into() });
+        self.secondary.push(Label {
+            span,
+            note: note.into(),
+        });
         self
     }
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
@@ -118,7 +133,11 @@ impl SourceFile {
                 line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
             }
         }
-        SourceFile { path, text: text.into(), line_starts: line_starts.into() }
+        SourceFile {
+            path,
+            text: text.into(),
+            line_starts: line_starts.into(),
+        }
     }
 
     /// 1-based line and column (column counted in characters) of a byte offset.
@@ -137,7 +156,11 @@ impl SourceFile {
     /// The text of 1-based line `line`, without its newline.
     pub fn line_text(&self, line: usize) -> &str {
         let start = self.line_starts[line - 1] as usize;
-        let end = self.line_starts.get(line).map(|&e| e as usize).unwrap_or(self.text.len());
+        let end = self
+            .line_starts
+            .get(line)
+            .map(|&e| e as usize)
+            .unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 }
@@ -169,8 +192,18 @@ pub fn sort(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            let path = d.span.and_then(|s| sources.file(s)).map(|f| f.path.as_str()).or(d.path.as_deref());
-            (path, d.span.map(|s| (s.start, s.end)), d.code, d.message.as_str(), i)
+            let path = d
+                .span
+                .and_then(|s| sources.file(s))
+                .map(|f| f.path.as_str())
+                .or(d.path.as_deref());
+            (
+                path,
+                d.span.map(|s| (s.start, s.end)),
+                d.code,
+                d.message.as_str(),
+                i,
+            )
         })
         .collect();
     keyed.sort_unstable();
@@ -182,17 +215,35 @@ pub fn sort(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
 
 /// Renders like rustc/cargo: header, location arrow, source line with a caret, help.
 pub fn render_human(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
-    let (bold, red, yellow, blue, cyan, reset) =
-        if color { ("\x1b[1m", "\x1b[1;31m", "\x1b[1;33m", "\x1b[1;34m", "\x1b[1;36m", "\x1b[0m") } else { ("", "", "", "", "", "") };
+    let (bold, red, yellow, blue, cyan, reset) = if color {
+        (
+            "\x1b[1m",
+            "\x1b[1;31m",
+            "\x1b[1;33m",
+            "\x1b[1;34m",
+            "\x1b[1;36m",
+            "\x1b[0m",
+        )
+    } else {
+        ("", "", "", "", "", "")
+    };
     let sev_color = match d.severity {
         Severity::Error => red,
         Severity::Warning => yellow,
         Severity::Info => cyan,
     };
     let mut out = String::new();
-    let _ = writeln!(out, "{sev_color}{}[{}]{reset}{bold}: {}{reset}", d.severity.as_str(), d.code, d.message);
+    let _ = writeln!(
+        out,
+        "{sev_color}{}[{}]{reset}{bold}: {}{reset}",
+        d.severity.as_str(),
+        d.code,
+        d.message
+    );
     let snippet = |out: &mut String, span: Span, note: &str, primary: bool| {
-        let Some(file) = sources.file(span) else { return };
+        let Some(file) = sources.file(span) else {
+            return;
+        };
         let (line, col) = file.line_col(span.start);
         let gutter = line.to_string().len();
         let pad = " ".repeat(gutter);
@@ -202,10 +253,24 @@ pub fn render_human(d: &Diagnostic, sources: &SourceMap, color: bool) -> String 
         let _ = writeln!(out, "{blue}{line} |{reset} {}", text.replace('\t', " "));
         let line_start = col - 1;
         let (end_line, end_col) = file.line_col(span.end);
-        let width = if end_line == line { (end_col.saturating_sub(col)).max(1) } else { text.chars().count().saturating_sub(line_start).max(1) };
+        let width = if end_line == line {
+            (end_col.saturating_sub(col)).max(1)
+        } else {
+            text.chars().count().saturating_sub(line_start).max(1)
+        };
         let marker = if primary { "^" } else { "-" };
         let mark_color = if primary { sev_color } else { blue };
-        let _ = writeln!(out, "{pad} {blue}|{reset} {}{mark_color}{}{}{reset}", " ".repeat(line_start), marker.repeat(width.min(120)), if note.is_empty() { String::new() } else { format!(" {note}") });
+        let _ = writeln!(
+            out,
+            "{pad} {blue}|{reset} {}{mark_color}{}{}{reset}",
+            " ".repeat(line_start),
+            marker.repeat(width.min(120)),
+            if note.is_empty() {
+                String::new()
+            } else {
+                format!(" {note}")
+            }
+        );
     };
     if let Some(span) = d.span {
         snippet(&mut out, span, "", true);
@@ -250,7 +315,9 @@ pub struct JsonLabel {
 
 pub fn to_json(d: &Diagnostic, sources: &SourceMap) -> JsonDiagnostic {
     let (file, pos) = sources.locate(d);
-    let end = d.span.and_then(|s| sources.file(s).map(|f| f.line_col(s.end)));
+    let end = d
+        .span
+        .and_then(|s| sources.file(s).map(|f| f.line_col(s.end)));
     JsonDiagnostic {
         code: d.code,
         severity: d.severity,
@@ -267,7 +334,12 @@ pub fn to_json(d: &Diagnostic, sources: &SourceMap) -> JsonDiagnostic {
             .filter_map(|l| {
                 let f = sources.file(l.span)?;
                 let (line, column) = f.line_col(l.span.start);
-                Some(JsonLabel { file: f.path.clone(), line, column, note: l.note.clone() })
+                Some(JsonLabel {
+                    file: f.path.clone(),
+                    line,
+                    column,
+                    note: l.note.clone(),
+                })
             })
             .collect(),
     }
@@ -295,15 +367,23 @@ pub fn render_github(d: &Diagnostic, sources: &SourceMap) -> String {
         message.push_str("\nhelp: ");
         message.push_str(help);
     }
-    format!("::{level} {}::{}", props.join(","), escape_github_data(&message))
+    format!(
+        "::{level} {}::{}",
+        props.join(","),
+        escape_github_data(&message)
+    )
 }
 
 fn escape_github_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_github_property(s: &str) -> String {
-    escape_github_data(s).replace(':', "%3A").replace(',', "%2C")
+    escape_github_data(s)
+        .replace(':', "%3A")
+        .replace(',', "%2C")
 }
 
 /// One line per diagnostic, for golden files: `path:line:col: severity[CODE]: message`.

@@ -17,7 +17,10 @@ const SKIPPED_DIRS: [&str; 4] = ["node_modules", ".wrangler", ".alchemy", "dist"
 pub fn discover(dir: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     if !dir.is_dir() {
-        diags.push(codes::unreadable(&dir.display().to_string(), "not a directory"));
+        diags.push(codes::unreadable(
+            &dir.display().to_string(),
+            "not a directory",
+        ));
         return (Vec::new(), diags);
     }
     let walker = ignore::WalkBuilder::new(dir)
@@ -37,11 +40,16 @@ pub fn discover(dir: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     for entry in walker {
         match entry {
             Ok(e) => {
-                if e.file_type().is_some_and(|t| t.is_file()) && CONFIG_NAMES.iter().any(|n| e.file_name() == *n) {
+                if e.file_type().is_some_and(|t| t.is_file())
+                    && CONFIG_NAMES.iter().any(|n| e.file_name() == *n)
+                {
                     found.push(e.into_path());
                 }
             }
-            Err(err) => diags.push(codes::unreadable(&dir.display().to_string(), &err.to_string())),
+            Err(err) => diags.push(codes::unreadable(
+                &dir.display().to_string(),
+                &err.to_string(),
+            )),
         }
     }
     found.sort();
@@ -55,7 +63,10 @@ pub fn apply_precedence(mut files: Vec<PathBuf>, diags: &mut Vec<Diagnostic>) ->
     for f in files {
         match out.last() {
             Some(prev) if prev.parent() == f.parent() => {
-                diags.push(codes::shadowed_config(&f.display().to_string(), &prev.display().to_string()));
+                diags.push(codes::shadowed_config(
+                    &f.display().to_string(),
+                    &prev.display().to_string(),
+                ));
             }
             _ => out.push(f),
         }
@@ -66,7 +77,10 @@ pub fn apply_precedence(mut files: Vec<PathBuf>, diags: &mut Vec<Diagnostic>) ->
 
 fn rank(p: &Path) -> usize {
     let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    CONFIG_NAMES.iter().position(|n| *n == name).unwrap_or(CONFIG_NAMES.len())
+    CONFIG_NAMES
+        .iter()
+        .position(|n| *n == name)
+        .unwrap_or(CONFIG_NAMES.len())
 }
 
 /// Resolves an explicit PATH argument: a file is taken as it is (any name), a folder is searched
@@ -81,7 +95,10 @@ pub fn explicit(path: &Path) -> Result<PathBuf, Diagnostic> {
     } else if path.exists() {
         Ok(path.to_path_buf())
     } else {
-        Err(codes::unreadable(&path.display().to_string(), "no such file or directory"))
+        Err(codes::unreadable(
+            &path.display().to_string(),
+            "no such file or directory",
+        ))
     }
 }
 
@@ -96,7 +113,10 @@ pub fn dotenv_names(text: &str) -> Vec<String> {
         let line = line.strip_prefix("export ").unwrap_or(line);
         if let Some((name, _)) = line.split_once('=') {
             let name = name.trim();
-            if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !names.iter().any(|n| n == name) {
+            if !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !names.iter().any(|n| n == name)
+            {
                 names.push(name.to_string());
             }
         }

@@ -8,18 +8,37 @@ use clap::Parser;
 /// migration's generated files (for property checks). Panics only on a bug.
 pub fn run(data: &[u8]) -> Vec<crate::emit::OutputFile> {
     let names = ["wrangler.toml", "wrangler.json", "wrangler.jsonc"];
-    let files: Vec<(String, Vec<u8>)> = split(data).into_iter().enumerate().take(4).map(|(i, bytes)| (format!("/fuzz/w{i}/{}", names[i % 3]), bytes.to_vec())).collect();
+    let files: Vec<(String, Vec<u8>)> = split(data)
+        .into_iter()
+        .enumerate()
+        .take(4)
+        .map(|(i, bytes)| (format!("/fuzz/w{i}/{}", names[i % 3]), bytes.to_vec()))
+        .collect();
     // check: every environment resolved.
     let inputs = cli::inputs_from_memory(&files);
     for c in &inputs.configs {
         let _ = c.workers(&crate::config::EnvSelection::All);
     }
     // migrate: the whole pipeline, every stage.
-    let Ok(Cli { command: Command::Migrate(args) }) = Cli::try_parse_from(["alchemy-migrator", "migrate", "--out", "/fuzz/out", "--app", "fuzz"]) else {
+    let Ok(Cli {
+        command: Command::Migrate(args),
+    }) = Cli::try_parse_from([
+        "alchemy-migrator",
+        "migrate",
+        "--out",
+        "/fuzz/out",
+        "--app",
+        "fuzz",
+    ])
+    else {
         unreachable!("fixed arguments parse")
     };
     let m = cli::plan_migration_of(inputs, &args);
-    let code = if m.usage_error { EXIT_USAGE } else { cli::exit_code(&m.diagnostics, false) };
+    let code = if m.usage_error {
+        EXIT_USAGE
+    } else {
+        cli::exit_code(&m.diagnostics, false)
+    };
     assert!([EXIT_OK, EXIT_INPUT_ERRORS, EXIT_USAGE].contains(&code));
     // Rendering every diagnostic must not panic either.
     for d in &m.diagnostics {

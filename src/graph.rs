@@ -7,27 +7,43 @@
 
 use crate::config::model::{BindingKind, Worker};
 use crate::diagnostics::{Diagnostic, Span, codes};
-use std::collections::{BTreeSet, BinaryHeap, HashMap};
 use std::cmp::Reverse;
+use std::collections::{BTreeSet, BinaryHeap, HashMap};
 
 /// What kind of reference an edge is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EdgeKind {
-    Service { entrypoint: Option<String> },
-    DurableObject { class: String },
-    Workflow { class: String },
+    Service {
+        entrypoint: Option<String>,
+    },
+    DurableObject {
+        class: String,
+    },
+    Workflow {
+        class: String,
+    },
     TailConsumer,
     Outbound,
     /// The worker sends to a queue (shown, never ordered).
-    Queue { queue: String },
+    Queue {
+        queue: String,
+    },
     /// The worker consumes a queue.
-    Consumes { queue: String },
+    Consumes {
+        queue: String,
+    },
 }
 
 impl EdgeKind {
     /// Whether the target must exist before the source is created.
     pub fn orders(&self) -> bool {
-        matches!(self, EdgeKind::Service { .. } | EdgeKind::DurableObject { .. } | EdgeKind::Workflow { .. } | EdgeKind::TailConsumer)
+        matches!(
+            self,
+            EdgeKind::Service { .. }
+                | EdgeKind::DurableObject { .. }
+                | EdgeKind::Workflow { .. }
+                | EdgeKind::TailConsumer
+        )
     }
 
     /// How costly it is to break this edge in a cycle (service bindings have a placeholder
@@ -43,7 +59,9 @@ impl EdgeKind {
     pub fn label(&self) -> String {
         match self {
             EdgeKind::Service { entrypoint: None } => "calls".into(),
-            EdgeKind::Service { entrypoint: Some(e) } => format!("calls entrypoint {e} of"),
+            EdgeKind::Service {
+                entrypoint: Some(e),
+            } => format!("calls entrypoint {e} of"),
             EdgeKind::DurableObject { class } => format!("uses Durable Object {class} of"),
             EdgeKind::Workflow { class } => format!("uses workflow {class} of"),
             EdgeKind::TailConsumer => "sends traces to".into(),
@@ -109,7 +127,16 @@ pub fn build(workers: &[Worker], env_names: &EnvNames, diags: &mut Vec<Diagnosti
 
 /// The graph without an order: workers, edges, externals, duplicates.
 pub fn edges(workers: &[Worker], env_names: &EnvNames, diags: &mut Vec<Diagnostic>) -> Graph {
-    let names: Vec<String> = workers.iter().enumerate().map(|(i, w)| w.name.as_ref().map(|n| n.v.clone()).unwrap_or_else(|| format!("<unnamed #{}>", i + 1))).collect();
+    let names: Vec<String> = workers
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            w.name
+                .as_ref()
+                .map(|n| n.v.clone())
+                .unwrap_or_else(|| format!("<unnamed #{}>", i + 1))
+        })
+        .collect();
     let mut by_name: HashMap<&str, usize> = HashMap::new();
     let mut duplicates = BTreeSet::new();
     for (i, w) in workers.iter().enumerate() {
@@ -117,7 +144,15 @@ pub fn edges(workers: &[Worker], env_names: &EnvNames, diags: &mut Vec<Diagnosti
             match by_name.get(n.v.as_str()) {
                 Some(&first) => {
                     duplicates.insert(i);
-                    diags.push(codes::duplicate_worker(n.span, workers[first].name.as_ref().map(|x| x.span).unwrap_or(n.span), &n.v));
+                    diags.push(codes::duplicate_worker(
+                        n.span,
+                        workers[first]
+                            .name
+                            .as_ref()
+                            .map(|x| x.span)
+                            .unwrap_or(n.span),
+                        &n.v,
+                    ));
                 }
                 None => {
                     by_name.insert(&n.v, i);
@@ -136,59 +171,144 @@ pub fn edges(workers: &[Worker], env_names: &EnvNames, diags: &mut Vec<Diagnosti
     for (i, w) in workers.iter().enumerate() {
         for b in &w.bindings {
             let (service, kind, environment) = match &b.kind {
-                BindingKind::Service { service, entrypoint, environment, .. } => {
+                BindingKind::Service {
+                    service,
+                    entrypoint,
+                    environment,
+                    ..
+                } => {
                     let env = environment.as_ref().map(|e| e.v.clone());
                     let mut name = service.v.clone();
                     if let Some(e) = env.as_deref().filter(|e| *e != "production") {
                         match env_names.get(&(service.v.clone(), e.to_string())) {
                             Some(resolved) => name = resolved.clone(),
-                            None => diags.push(codes::unresolved_service_environment(environment.as_ref().map(|x| x.span).unwrap_or(b.span), &b.name.v, &service.v, e)),
+                            None => diags.push(codes::unresolved_service_environment(
+                                environment.as_ref().map(|x| x.span).unwrap_or(b.span),
+                                &b.name.v,
+                                &service.v,
+                                e,
+                            )),
                         }
                     }
-                    (name, EdgeKind::Service { entrypoint: entrypoint.as_ref().map(|e| e.v.clone()) }, env)
+                    (
+                        name,
+                        EdgeKind::Service {
+                            entrypoint: entrypoint.as_ref().map(|e| e.v.clone()),
+                        },
+                        env,
+                    )
                 }
-                BindingKind::DurableObject { class_name, script_name: Some(s), environment } => {
-                    (s.v.clone(), EdgeKind::DurableObject { class: class_name.v.clone() }, environment.as_ref().map(|e| e.v.clone()))
-                }
-                BindingKind::Workflow { class_name, script_name: Some(s), .. } => (s.v.clone(), EdgeKind::Workflow { class: class_name.v.clone() }, None),
-                BindingKind::DispatchNamespace { outbound: Some(o), .. } => match o.v.get("service").and_then(|s| s.as_str()) {
+                BindingKind::DurableObject {
+                    class_name,
+                    script_name: Some(s),
+                    environment,
+                } => (
+                    s.v.clone(),
+                    EdgeKind::DurableObject {
+                        class: class_name.v.clone(),
+                    },
+                    environment.as_ref().map(|e| e.v.clone()),
+                ),
+                BindingKind::Workflow {
+                    class_name,
+                    script_name: Some(s),
+                    ..
+                } => (
+                    s.v.clone(),
+                    EdgeKind::Workflow {
+                        class: class_name.v.clone(),
+                    },
+                    None,
+                ),
+                BindingKind::DispatchNamespace {
+                    outbound: Some(o), ..
+                } => match o.v.get("service").and_then(|s| s.as_str()) {
                     Some(s) => (s.to_string(), EdgeKind::Outbound, None),
                     None => continue,
                 },
                 BindingKind::QueueProducer { queue, .. } => {
                     // Producer → queue → consumer: linear in the number of bindings.
-                    edges.push(Edge { from: i, to: Target::Queue(queue.v.clone()), kind: EdgeKind::Queue { queue: queue.v.clone() }, binding: Some(b.name.v.clone()), span: b.span, service: queue.v.clone(), environment: None });
+                    edges.push(Edge {
+                        from: i,
+                        to: Target::Queue(queue.v.clone()),
+                        kind: EdgeKind::Queue {
+                            queue: queue.v.clone(),
+                        },
+                        binding: Some(b.name.v.clone()),
+                        span: b.span,
+                        service: queue.v.clone(),
+                        environment: None,
+                    });
                     continue;
                 }
                 _ => continue,
             };
             let to = target(i, &service);
-            edges.push(Edge { from: i, to, kind, binding: Some(b.name.v.clone()), span: b.span, service, environment });
+            edges.push(Edge {
+                from: i,
+                to,
+                kind,
+                binding: Some(b.name.v.clone()),
+                span: b.span,
+                service,
+                environment,
+            });
         }
         for c in &w.consumers {
-            edges.push(Edge { from: i, to: Target::Queue(c.queue.v.clone()), kind: EdgeKind::Consumes { queue: c.queue.v.clone() }, binding: None, span: c.span, service: c.queue.v.clone(), environment: None });
+            edges.push(Edge {
+                from: i,
+                to: Target::Queue(c.queue.v.clone()),
+                kind: EdgeKind::Consumes {
+                    queue: c.queue.v.clone(),
+                },
+                binding: None,
+                span: c.span,
+                service: c.queue.v.clone(),
+                environment: None,
+            });
         }
         for t in &w.tail_consumers {
-            edges.push(Edge { from: i, to: target(i, &t.service.v), kind: EdgeKind::TailConsumer, binding: None, span: t.span, service: t.service.v.clone(), environment: t.environment.as_ref().map(|e| e.v.clone()) });
+            edges.push(Edge {
+                from: i,
+                to: target(i, &t.service.v),
+                kind: EdgeKind::TailConsumer,
+                binding: None,
+                span: t.span,
+                service: t.service.v.clone(),
+                environment: t.environment.as_ref().map(|e| e.v.clone()),
+            });
         }
     }
     let externals = edges
         .iter()
         .filter_map(|e| match &e.to {
-            Target::External(n) if e.kind.orders() || e.kind == EdgeKind::Outbound => Some(n.clone()),
+            Target::External(n) if e.kind.orders() || e.kind == EdgeKind::Outbound => {
+                Some(n.clone())
+            }
             _ => None,
         })
         .collect();
-    Graph { names, edges, order: Vec::new(), broken: BTreeSet::new(), cycles: Vec::new(), externals, duplicates }
+    Graph {
+        names,
+        edges,
+        order: Vec::new(),
+        broken: BTreeSet::new(),
+        cycles: Vec::new(),
+        externals,
+        duplicates,
+    }
 }
 
 impl Graph {
     /// Ordering edges as `(from, to, edge index)`.
     fn ordering_edges(&self) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
-        self.edges.iter().enumerate().filter_map(|(k, e)| match e.to {
-            Target::Worker(t) if e.kind.orders() => Some((e.from, t, k)),
-            _ => None,
-        })
+        self.edges
+            .iter()
+            .enumerate()
+            .filter_map(|(k, e)| match e.to {
+                Target::Worker(t) if e.kind.orders() => Some((e.from, t, k)),
+                _ => None,
+            })
     }
 
     /// Takes the creation order from a graph over the same workers (the union of every stage's
@@ -196,12 +316,19 @@ impl Graph {
     pub fn adopt_order(&mut self, union: &Graph) {
         self.order = union.order.clone();
         self.cycles = union.cycles.clone();
-        let pos: HashMap<usize, usize> = self.order.iter().enumerate().map(|(p, &w)| (w, p)).collect();
+        let pos: HashMap<usize, usize> = self
+            .order
+            .iter()
+            .enumerate()
+            .map(|(p, &w)| (w, p))
+            .collect();
         self.broken = self
             .edges
             .iter()
             .enumerate()
-            .filter(|(_, e)| e.kind.orders() && matches!(e.to, Target::Worker(t) if pos[&t] > pos[&e.from]))
+            .filter(|(_, e)| {
+                e.kind.orders() && matches!(e.to, Target::Worker(t) if pos[&t] > pos[&e.from])
+            })
             .map(|(k, _)| k)
             .collect();
     }
@@ -210,7 +337,11 @@ impl Graph {
     /// order that suits every stage).
     pub fn union(graphs: &[&Graph], diags: &mut Vec<Diagnostic>) -> Graph {
         let first = graphs[0];
-        let mut g = Graph { names: first.names.clone(), duplicates: first.duplicates.clone(), ..Graph::default() };
+        let mut g = Graph {
+            names: first.names.clone(),
+            duplicates: first.duplicates.clone(),
+            ..Graph::default()
+        };
         let mut seen: BTreeSet<(usize, usize, String)> = BTreeSet::new();
         for gr in graphs {
             g.externals.extend(gr.externals.iter().cloned());
@@ -255,13 +386,19 @@ impl Graph {
             let members = members.clone();
             let inner = inner_of.remove(&comp_of[members[0]]).unwrap_or_default();
             let order = best_order(&members, &inner, &self.edges);
-            let pos: HashMap<usize, usize> = order.iter().enumerate().map(|(p, &w)| (w, p)).collect();
+            let pos: HashMap<usize, usize> =
+                order.iter().enumerate().map(|(p, &w)| (w, p)).collect();
             let cycle_text = cycle_text(&self.names, &order);
             for &(f, t, k) in &inner {
                 // `f` needs `t` first; if `t` comes later in the chosen order, the edge is broken.
                 if pos[&t] > pos[&f] {
                     self.broken.insert(k);
-                    diags.push(codes::cycle(self.edges[k].span, &cycle_text, &self.names[f], &self.names[t]));
+                    diags.push(codes::cycle(
+                        self.edges[k].span,
+                        &cycle_text,
+                        &self.names[f],
+                        &self.names[t],
+                    ));
                 }
             }
             self.cycles.push(members);
@@ -276,7 +413,8 @@ impl Graph {
                 dependents[to].push(from);
             }
         }
-        let mut ready: BinaryHeap<Reverse<usize>> = (0..n).filter(|&i| indegree[i] == 0).map(Reverse).collect();
+        let mut ready: BinaryHeap<Reverse<usize>> =
+            (0..n).filter(|&i| indegree[i] == 0).map(Reverse).collect();
         while let Some(Reverse(i)) = ready.pop() {
             self.order.push(i);
             for &d in &dependents[i] {
@@ -302,9 +440,17 @@ impl Graph {
 /// Names a cycle for people: `a → b → a`, or its first few members and its size when long.
 pub fn cycle_text(names: &[String], members: &[usize]) -> String {
     const SHOWN: usize = 6;
-    let mut parts: Vec<&str> = members.iter().take(SHOWN).map(|&w| names[w].as_str()).collect();
+    let mut parts: Vec<&str> = members
+        .iter()
+        .take(SHOWN)
+        .map(|&w| names[w].as_str())
+        .collect();
     if members.len() > SHOWN {
-        return format!("{} → … ({} workers in all)", parts.join(" → "), members.len());
+        return format!(
+            "{} → … ({} workers in all)",
+            parts.join(" → "),
+            members.len()
+        );
     }
     parts.push(names[members[0]].as_str());
     parts.join(" → ")
@@ -315,7 +461,11 @@ pub fn cycle_text(names: &[String], members: &[usize]) -> String {
 fn best_order(members: &[usize], inner: &[(usize, usize, usize)], edges: &[Edge]) -> Vec<usize> {
     let cost = |order: &[usize]| -> u32 {
         let pos: HashMap<usize, usize> = order.iter().enumerate().map(|(p, &w)| (w, p)).collect();
-        inner.iter().filter(|(f, t, _)| pos[t] > pos[f]).map(|(_, _, k)| edges[*k].kind.weight()).sum()
+        inner
+            .iter()
+            .filter(|(f, t, _)| pos[t] > pos[f])
+            .map(|(_, _, k)| edges[*k].kind.weight())
+            .sum()
     };
     if members.len() <= 7 {
         let mut perm = members.to_vec();

@@ -15,15 +15,37 @@ use std::path::{Component, Path, PathBuf};
 #[derive(Debug, Clone, PartialEq)]
 pub enum ResourceKind {
     /// A KV namespace bound by its id (never adopted or created).
-    KvById { id: String },
+    KvById {
+        id: String,
+    },
     /// A KV namespace without an id: a new one is created.
-    KvNew { title: String },
-    R2 { name: String, jurisdiction: Option<String> },
-    D1 { name: String, migrations_dir: Option<String>, migrations_table: Option<String> },
-    Queue { name: String, delivery_delay: Option<f64> },
-    DispatchNamespace { namespace: String },
-    Vectorize { index_name: String },
-    Hyperdrive { id: String, binding: String, local_secret: Option<String> },
+    KvNew {
+        title: String,
+    },
+    R2 {
+        name: String,
+        jurisdiction: Option<String>,
+    },
+    D1 {
+        name: String,
+        migrations_dir: Option<String>,
+        migrations_table: Option<String>,
+    },
+    Queue {
+        name: String,
+        delivery_delay: Option<f64>,
+    },
+    DispatchNamespace {
+        namespace: String,
+    },
+    Vectorize {
+        index_name: String,
+    },
+    Hyperdrive {
+        id: String,
+        binding: String,
+        local_secret: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -56,22 +78,55 @@ pub enum Value {
     SelfRef,
     /// A worker of the program bound by name with its RPC type (`ty` is a type import), so the
     /// caller's env carries the target's methods.
-    TypedRef { target: usize, ty: String },
+    TypedRef {
+        target: usize,
+        ty: String,
+    },
     /// A named entrypoint of a service value, with its RPC type when known.
     Entrypoint(Box<Value>, String, Option<String>),
-    DurableObject { id: String, class_name: String, sqlite: bool, script: Option<ScriptRef>, ty: Option<String> },
-    Workflow { id: String, workflow_name: String, class_name: String, script: Option<ScriptRef>, steps: Option<f64> },
-    AnalyticsEngine { id: String, dataset: String },
+    DurableObject {
+        id: String,
+        class_name: String,
+        sqlite: bool,
+        script: Option<ScriptRef>,
+        ty: Option<String>,
+    },
+    Workflow {
+        id: String,
+        workflow_name: String,
+        class_name: String,
+        script: Option<ScriptRef>,
+        steps: Option<f64>,
+    },
+    AnalyticsEngine {
+        id: String,
+        dataset: String,
+    },
     Ai,
     Browser,
     Images,
     VersionMetadata,
     WorkerLoader,
-    RateLimit { namespace_id: f64, limit: f64, period: f64 },
-    EmailSender { destination_address: Option<String>, allowed_destination_addresses: Vec<String>, allowed_sender_addresses: Vec<String> },
-    SecretsStore { secret_name: String, store_id: String },
-    Pipeline { stream: String },
-    Assets { path: String },
+    RateLimit {
+        namespace_id: f64,
+        limit: f64,
+        period: f64,
+    },
+    EmailSender {
+        destination_address: Option<String>,
+        allowed_destination_addresses: Vec<String>,
+        allowed_sender_addresses: Vec<String>,
+    },
+    SecretsStore {
+        secret_name: String,
+        store_id: String,
+    },
+    Pipeline {
+        stream: String,
+    },
+    Assets {
+        path: String,
+    },
 }
 
 /// The script a Durable Object or workflow lives in.
@@ -193,14 +248,24 @@ pub struct Typing<'a> {
 }
 
 impl<'a> Typing<'a> {
-    pub fn new(origins: &'a [Origin], exports: &'a [Option<crate::scan::Exports>], graph: &Graph) -> Typing<'a> {
+    pub fn new(
+        origins: &'a [Origin],
+        exports: &'a [Option<crate::scan::Exports>],
+        graph: &Graph,
+    ) -> Typing<'a> {
         let mut cycle_of = HashMap::new();
         for (c, members) in graph.cycles.iter().enumerate() {
             for &m in members {
                 cycle_of.insert(m, c);
             }
         }
-        Typing { origins, exports, cycle_of, imports: BTreeMap::new(), cache: HashMap::new() }
+        Typing {
+            origins,
+            exports,
+            cycle_of,
+            imports: BTreeMap::new(),
+            cache: HashMap::new(),
+        }
     }
 
     fn same_cycle(&self, a: usize, b: usize) -> bool {
@@ -209,7 +274,14 @@ impl<'a> Typing<'a> {
 
     /// The local type name for export `name` of worker `w`'s main module, importing it, when the
     /// module is TypeScript and exports `name` as a class satisfying `want`.
-    fn import(&mut self, w: usize, name: &str, want: fn(&crate::scan::Export) -> bool, names: &mut Shared, out_dir: &Path) -> Option<String> {
+    fn import(
+        &mut self,
+        w: usize,
+        name: &str,
+        want: fn(&crate::scan::Export) -> bool,
+        names: &mut Shared,
+        out_dir: &Path,
+    ) -> Option<String> {
         let main = self.origins[w].main.as_ref()?;
         let ext = main.extension().and_then(|e| e.to_str()).unwrap_or("");
         if !matches!(ext, "ts" | "mts" | "tsx" | "cts") {
@@ -308,15 +380,45 @@ struct Names {
 }
 
 const TAKEN: &[&str] = &[
-    "alchemy", "type", "app", "Worker", "WorkerRef", "WorkerStub", "Self", "Json", "KVNamespace", "R2Bucket", "D1Database", "Queue",
-    "DurableObjectNamespace", "Workflow", "Ai", "BrowserRendering", "Images", "VersionMetadata", "WorkerLoader", "AnalyticsEngineDataset",
-    "RateLimit", "EmailSender", "DispatchNamespace", "VectorizeIndex", "Assets", "Hyperdrive", "Pipeline", "STAGES", "stage",
+    "alchemy",
+    "type",
+    "app",
+    "Worker",
+    "WorkerRef",
+    "WorkerStub",
+    "Self",
+    "Json",
+    "KVNamespace",
+    "R2Bucket",
+    "D1Database",
+    "Queue",
+    "DurableObjectNamespace",
+    "Workflow",
+    "Ai",
+    "BrowserRendering",
+    "Images",
+    "VersionMetadata",
+    "WorkerLoader",
+    "AnalyticsEngineDataset",
+    "RateLimit",
+    "EmailSender",
+    "DispatchNamespace",
+    "VectorizeIndex",
+    "Assets",
+    "Hyperdrive",
+    "Pipeline",
+    "STAGES",
+    "stage",
     "personalName",
 ];
 
 impl Names {
     fn ident(&mut self, base: &str) -> String {
-        let base = if is_reserved(base) || TAKEN.contains(&base) { format!("{base}_") } else { base.to_string() };
+        let base = if is_reserved(base) || TAKEN.contains(&base) {
+            format!("{base}_")
+        } else {
+            base.to_string()
+        };
         let mut candidate = base.clone();
         let mut n = self.next.get(&base).copied().unwrap_or(2);
         while self.idents.contains(&candidate) {
@@ -329,7 +431,10 @@ impl Names {
     }
 
     fn id(&mut self, base: &str) -> String {
-        let mut base: String = base.chars().map(|c| if c == ':' || c.is_control() { '-' } else { c }).collect();
+        let mut base: String = base
+            .chars()
+            .map(|c| if c == ':' || c.is_control() { '-' } else { c })
+            .collect();
         if base.is_empty() {
             base = "resource".into();
         }
@@ -363,32 +468,68 @@ pub fn normalize(p: &Path) -> PathBuf {
 
 /// `to` relative to the folder `from`, `./`-prefixed, with `/` separators.
 pub fn relative(from: &Path, to: &Path) -> String {
-    let from: Vec<_> = normalize(from).components().map(|c| c.as_os_str().to_owned()).collect();
-    let to: Vec<_> = normalize(to).components().map(|c| c.as_os_str().to_owned()).collect();
+    let from: Vec<_> = normalize(from)
+        .components()
+        .map(|c| c.as_os_str().to_owned())
+        .collect();
+    let to: Vec<_> = normalize(to)
+        .components()
+        .map(|c| c.as_os_str().to_owned())
+        .collect();
     let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
-    let mut parts: Vec<String> = std::iter::repeat_n("..".to_string(), from.len() - common).collect();
+    let mut parts: Vec<String> =
+        std::iter::repeat_n("..".to_string(), from.len() - common).collect();
     parts.extend(to[common..].iter().map(|c| c.to_string_lossy().to_string()));
     let joined = parts.join("/");
-    if joined.starts_with("..") { joined } else if joined.is_empty() { ".".into() } else { format!("./{joined}") }
+    if joined.starts_with("..") {
+        joined
+    } else if joined.is_empty() {
+        ".".into()
+    } else {
+        format!("./{joined}")
+    }
 }
 
 /// camelCase of `name` ending in `suffix` (`CACHE` → `cacheKv`, `SESSION_KV` → `sessionKv`).
 fn suffixed(name: &str, suffix: &str) -> String {
     let c = camel(name);
-    if c.to_ascii_lowercase().ends_with(&suffix.to_ascii_lowercase()) { c } else { format!("{c}{suffix}") }
+    if c.to_ascii_lowercase()
+        .ends_with(&suffix.to_ascii_lowercase())
+    {
+        c
+    } else {
+        format!("{c}{suffix}")
+    }
 }
 
 fn worker_ident(script: &str) -> String {
     let c = camel(script);
-    if c.to_ascii_lowercase().contains("worker") { c } else { format!("{c}Worker") }
+    if c.to_ascii_lowercase().contains("worker") {
+        c
+    } else {
+        format!("{c}Worker")
+    }
 }
 
 /// Builds the program. `workers` are the workers in scope in discovery order; those that
 /// cannot be migrated (no `main`) are reported and skipped here.
-pub fn build(workers: &[Worker], origins: &[Origin], exports: &[Option<crate::scan::Exports>], graph: &Graph, opts: &Options<'_>, shared: &mut Shared, diags: &mut Vec<Diagnostic>) -> Program {
+pub fn build(
+    workers: &[Worker],
+    origins: &[Origin],
+    exports: &[Option<crate::scan::Exports>],
+    graph: &Graph,
+    opts: &Options<'_>,
+    shared: &mut Shared,
+    diags: &mut Vec<Diagnostic>,
+) -> Program {
     let names = shared;
     let mut typing = Typing::new(origins, exports, graph);
-    let mut program = Program { app: opts.app.clone(), externals: graph.externals.clone(), adopt: opts.adopt, ..Program::default() };
+    let mut program = Program {
+        app: opts.app.clone(),
+        externals: graph.externals.clone(),
+        adopt: opts.adopt,
+        ..Program::default()
+    };
     // Which workers can be emitted at all.
     let emitted: Vec<bool> = workers
         .iter()
@@ -397,7 +538,10 @@ pub fn build(workers: &[Worker], origins: &[Origin], exports: &[Option<crate::sc
             if graph.duplicates.contains(&i) {
                 false
             } else if w.main.is_none() {
-                diags.push(codes::no_main(w.name.as_ref().map(|n| n.span).unwrap_or(w.span), &display_name(w)));
+                diags.push(codes::no_main(
+                    w.name.as_ref().map(|n| n.span).unwrap_or(w.span),
+                    &display_name(w),
+                ));
                 false
             } else {
                 true
@@ -412,10 +556,19 @@ pub fn build(workers: &[Worker], origins: &[Origin], exports: &[Option<crate::sc
             continue;
         }
         let label = opts.labels[i].clone();
-        ident_of.insert(i, names.ident(&format!("worker:{label}"), || worker_ident(&label)));
+        ident_of.insert(
+            i,
+            names.ident(&format!("worker:{label}"), || worker_ident(&label)),
+        );
         id_of.insert(i, names.id(&format!("worker:{label}"), || label.clone()));
     }
-    let position: HashMap<usize, usize> = graph.order.iter().filter(|&&i| emitted[i]).enumerate().map(|(p, &i)| (i, p)).collect();
+    let position: HashMap<usize, usize> = graph
+        .order
+        .iter()
+        .filter(|&&i| emitted[i])
+        .enumerate()
+        .map(|(p, &i)| (i, p))
+        .collect();
     let mut index_of_name: HashMap<&str, usize> = HashMap::new();
     for (i, n) in graph.names.iter().enumerate() {
         index_of_name.entry(n.as_str()).or_insert(i);
@@ -424,7 +577,9 @@ pub fn build(workers: &[Worker], origins: &[Origin], exports: &[Option<crate::sc
     let mut placeholder_of: BTreeMap<usize, usize> = BTreeMap::new();
     for &k in &graph.broken {
         let e = &graph.edges[k];
-        let (Target::Worker(t), EdgeKind::Service { .. }) = (&e.to, &e.kind) else { continue };
+        let (Target::Worker(t), EdgeKind::Service { .. }) = (&e.to, &e.kind) else {
+            continue;
+        };
         if !emitted[*t] || !emitted[e.from] {
             continue;
         }
@@ -440,7 +595,13 @@ pub fn build(workers: &[Worker], origins: &[Origin], exports: &[Option<crate::sc
                 let ident = names.ident(&slot, || format!("{}Ref", ident_of[t]));
                 let id = names.id(&slot, || format!("{}-stub", id_of[t]));
                 placeholder_of.insert(*t, program.placeholders.len());
-                program.placeholders.push(Placeholder { ident, id, worker: *t, script_name: script, before });
+                program.placeholders.push(Placeholder {
+                    ident,
+                    id,
+                    worker: *t,
+                    script_name: script,
+                    before,
+                });
             }
         }
     }
@@ -487,7 +648,9 @@ pub fn build(workers: &[Worker], origins: &[Origin], exports: &[Option<crate::sc
             logpush: w.logpush.as_ref().map(|l| l.v),
             source_map: w.upload_source_maps.as_ref().map(|s| s.v),
             no_bundle: w.no_bundle.as_ref().map(|s| s.v),
-            service_worker: typing.exports[i].as_ref().is_some_and(crate::scan::Exports::is_service_worker),
+            service_worker: typing.exports[i]
+                .as_ref()
+                .is_some_and(crate::scan::Exports::is_service_worker),
             rules: None,
             bundle: Vec::new(),
             assets_config: Vec::new(),
@@ -514,7 +677,22 @@ pub fn build(workers: &[Worker], origins: &[Origin], exports: &[Option<crate::sc
                 pw.bindings.push(Binding { name: b.name.v.clone(), value: None, todo: Some(format!("TODO(AM0209): a second `{}` binding ({}) is left out: binding names must be unique", b.name.v, b.kind.section())) });
                 continue;
             }
-            let binding = plan_binding(i, w, b, graph, &edge_of, &placeholder_of, &mut typing, &emitted, &mut resources, names, origin, opts, &mut program.secrets, diags);
+            let binding = plan_binding(
+                i,
+                w,
+                b,
+                graph,
+                &edge_of,
+                &placeholder_of,
+                &mut typing,
+                &emitted,
+                &mut resources,
+                names,
+                origin,
+                opts,
+                &mut program.secrets,
+                diags,
+            );
             if let Some(binding) = binding {
                 pw.bindings.push(binding);
             }
@@ -528,15 +706,40 @@ pub fn build(workers: &[Worker], origins: &[Origin], exports: &[Option<crate::sc
                 pw.todos.push(format!("TODO(AM0500): http_pull consumer of queue {:?} is not expressible in Alchemy 0.94", c.queue.v));
                 continue;
             }
-            let q = resources.queue(&c.queue.v, None, c.queue.span, &format!("{}/consumer:{}", opts.labels[i], c.queue.v), names, diags);
+            let q = resources.queue(
+                &c.queue.v,
+                None,
+                c.queue.span,
+                &format!("{}/consumer:{}", opts.labels[i], c.queue.v),
+                names,
+                diags,
+            );
             let mut settings: Vec<(&'static str, serde_json::Value)> = Vec::new();
-            let n = |x: f64| serde_json::json!(x as i64).as_i64().filter(|i| (*i as f64) == x).map(serde_json::Value::from).unwrap_or(serde_json::json!(x));
-            if let Some(x) = c.max_batch_size { settings.push(("batchSize", n(x))); }
-            if let Some(x) = c.max_batch_timeout { settings.push(("maxWaitTimeMs", n(x * 1000.0))); }
-            if let Some(x) = c.max_retries { settings.push(("maxRetries", n(x))); }
-            if let Some(x) = &c.dead_letter_queue { settings.push(("deadLetterQueue", serde_json::json!(x))); }
-            if let Some(x) = c.max_concurrency { settings.push(("maxConcurrency", n(x))); }
-            if let Some(x) = c.retry_delay { settings.push(("retryDelay", n(x))); }
+            let n = |x: f64| {
+                serde_json::json!(x as i64)
+                    .as_i64()
+                    .filter(|i| (*i as f64) == x)
+                    .map(serde_json::Value::from)
+                    .unwrap_or(serde_json::json!(x))
+            };
+            if let Some(x) = c.max_batch_size {
+                settings.push(("batchSize", n(x)));
+            }
+            if let Some(x) = c.max_batch_timeout {
+                settings.push(("maxWaitTimeMs", n(x * 1000.0)));
+            }
+            if let Some(x) = c.max_retries {
+                settings.push(("maxRetries", n(x)));
+            }
+            if let Some(x) = &c.dead_letter_queue {
+                settings.push(("deadLetterQueue", serde_json::json!(x)));
+            }
+            if let Some(x) = c.max_concurrency {
+                settings.push(("maxConcurrency", n(x)));
+            }
+            if let Some(x) = c.retry_delay {
+                settings.push(("retryDelay", n(x)));
+            }
             if c.visibility_timeout_ms.is_some() {
                 diags.push(codes::unsupported(c.span, &format!("`visibility_timeout_ms` of the consumer of queue `{}`", c.queue.v), "set the visibility timeout on the consumer with wrangler or the dashboard after deploying"));
                 pw.todos.push(format!("TODO(AM0500): visibility_timeout_ms of the consumer of {:?} is not expressible in Alchemy 0.94", c.queue.v));
@@ -545,11 +748,21 @@ pub fn build(workers: &[Worker], origins: &[Origin], exports: &[Option<crate::sc
         }
         for t in &w.tail_consumers {
             let target = match index_of_name.get(t.service.v.as_str()).copied() {
-                Some(j) if j != i && emitted[j] && position.get(&j).is_some_and(|p| *p < position[&i]) => TailTarget::Worker(j),
+                Some(j)
+                    if j != i
+                        && emitted[j]
+                        && position.get(&j).is_some_and(|p| *p < position[&i]) =>
+                {
+                    TailTarget::Worker(j)
+                }
                 _ => TailTarget::Name(t.service.v.clone()),
             };
             if let Some(env) = &t.environment {
-                diags.push(codes::not_translated(env.span, "tail_consumers[].environment", "Alchemy binds tail consumers by script name only"));
+                diags.push(codes::not_translated(
+                    env.span,
+                    "tail_consumers[].environment",
+                    "Alchemy binds tail consumers by script name only",
+                ));
             }
             pw.tail_consumers.push(target);
         }
@@ -588,13 +801,23 @@ fn remap(v: &mut Value, map: &HashMap<usize, usize>) {
     match v {
         Value::Worker(j) | Value::TypedRef { target: j, .. } => *j = map[j],
         Value::Entrypoint(inner, _, _) => remap(inner, map),
-        Value::DurableObject { script: Some(ScriptRef::Worker(j)), .. } | Value::Workflow { script: Some(ScriptRef::Worker(j)), .. } => *j = map[j],
+        Value::DurableObject {
+            script: Some(ScriptRef::Worker(j)),
+            ..
+        }
+        | Value::Workflow {
+            script: Some(ScriptRef::Worker(j)),
+            ..
+        } => *j = map[j],
         _ => {}
     }
 }
 
 pub fn display_name(w: &Worker) -> String {
-    w.name.as_ref().map(|n| n.v.clone()).unwrap_or_else(|| "worker".to_string())
+    w.name
+        .as_ref()
+        .map(|n| n.v.clone())
+        .unwrap_or_else(|| "worker".to_string())
 }
 
 /// Shared resources, keyed by what identifies them in Cloudflare.
@@ -606,7 +829,16 @@ struct ResourceTable {
 
 impl ResourceTable {
     #[allow(clippy::too_many_arguments)]
-    fn get_or_add(&mut self, key: String, slot: &str, span: Span, make: impl FnOnce() -> Resource, same: impl FnOnce(&Resource) -> Option<String>, what: &str, diags: &mut Vec<Diagnostic>) -> usize {
+    fn get_or_add(
+        &mut self,
+        key: String,
+        slot: &str,
+        span: Span,
+        make: impl FnOnce() -> Resource,
+        same: impl FnOnce(&Resource) -> Option<String>,
+        what: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> usize {
         let i = self.find_or_add(key, span, make, same, what, diags);
         if !self.items[i].slots.iter().any(|s| s == slot) {
             self.items[i].slots.push(slot.to_string());
@@ -614,11 +846,21 @@ impl ResourceTable {
         i
     }
 
-    fn find_or_add(&mut self, key: String, span: Span, make: impl FnOnce() -> Resource, same: impl FnOnce(&Resource) -> Option<String>, what: &str, diags: &mut Vec<Diagnostic>) -> usize {
+    fn find_or_add(
+        &mut self,
+        key: String,
+        span: Span,
+        make: impl FnOnce() -> Resource,
+        same: impl FnOnce(&Resource) -> Option<String>,
+        what: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> usize {
         if let Some(&(i, first)) = self.by_key.get(&key) {
             if let Some(detail) = same(&self.items[i]) {
                 diags.push(codes::conflicting_resource(span, first, what, &detail));
-                self.items[i].notes.push(format!("TODO(AM0501): declared elsewhere with {detail}; check which settings are right"));
+                self.items[i].notes.push(format!(
+                    "TODO(AM0501): declared elsewhere with {detail}; check which settings are right"
+                ));
             }
             return i;
         }
@@ -628,20 +870,50 @@ impl ResourceTable {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn queue(&mut self, name: &str, delivery_delay: Option<f64>, span: Span, slot: &str, names: &mut Shared, diags: &mut Vec<Diagnostic>) -> usize {
+    fn queue(
+        &mut self,
+        name: &str,
+        delivery_delay: Option<f64>,
+        span: Span,
+        slot: &str,
+        names: &mut Shared,
+        diags: &mut Vec<Diagnostic>,
+    ) -> usize {
         let i = self.get_or_add(
             format!("queue:{name}"),
             slot,
             span,
-            || Resource { ident: names.ident(slot, || camel(name)), id: names.id(slot, || name.to_string()), kind: ResourceKind::Queue { name: name.to_string(), delivery_delay }, notes: Vec::new(), slots: Vec::new() },
+            || Resource {
+                ident: names.ident(slot, || camel(name)),
+                id: names.id(slot, || name.to_string()),
+                kind: ResourceKind::Queue {
+                    name: name.to_string(),
+                    delivery_delay,
+                },
+                notes: Vec::new(),
+                slots: Vec::new(),
+            },
             |r| match (&r.kind, delivery_delay) {
-                (ResourceKind::Queue { delivery_delay: Some(a), .. }, Some(b)) if *a != b => Some(format!("delivery_delay {b} instead of {a}")),
+                (
+                    ResourceKind::Queue {
+                        delivery_delay: Some(a),
+                        ..
+                    },
+                    Some(b),
+                ) if *a != b => Some(format!("delivery_delay {b} instead of {a}")),
                 _ => None,
             },
             &format!("queue `{name}`"),
             diags,
         );
-        if let (ResourceKind::Queue { delivery_delay: d @ None, .. }, Some(x)) = (&mut self.items[i].kind, delivery_delay) {
+        if let (
+            ResourceKind::Queue {
+                delivery_delay: d @ None,
+                ..
+            },
+            Some(x),
+        ) = (&mut self.items[i].kind, delivery_delay)
+        {
             *d = Some(x);
         }
         i
@@ -667,8 +939,20 @@ fn plan_binding(
 ) -> Option<Binding> {
     let name = b.name.v.clone();
     let slot = format!("{}/{}", opts.labels[i], name);
-    let ok = |v: Value| Some(Binding { name: name.clone(), value: Some(v), todo: None });
-    let todo = |text: String| Some(Binding { name: name.clone(), value: None, todo: Some(text) });
+    let ok = |v: Value| {
+        Some(Binding {
+            name: name.clone(),
+            value: Some(v),
+            todo: None,
+        })
+    };
+    let todo = |text: String| {
+        Some(Binding {
+            name: name.clone(),
+            value: None,
+            todo: Some(text),
+        })
+    };
     let lower = |s: &str| s.to_ascii_lowercase().replace('_', "-");
     match &b.kind {
         BindingKind::Var(node) => match node.as_str() {
@@ -685,7 +969,13 @@ fn plan_binding(
                 format!("kv:{}", id.v),
                 &slot,
                 id.span,
-                || Resource { ident: names.ident(&slot, || suffixed(&name, "Kv")), id: names.id(&slot, || lower(&name)), kind: ResourceKind::KvById { id: id.v.clone() }, notes: Vec::new(), slots: Vec::new() },
+                || Resource {
+                    ident: names.ident(&slot, || suffixed(&name, "Kv")),
+                    id: names.id(&slot, || lower(&name)),
+                    kind: ResourceKind::KvById { id: id.v.clone() },
+                    notes: Vec::new(),
+                    slots: Vec::new(),
+                },
                 |_| None,
                 "KV namespace",
                 diags,
@@ -693,31 +983,64 @@ fn plan_binding(
             ok(Value::Resource(r))
         }
         BindingKind::Kv { id: None } => {
-            let title = w.name.as_ref().map(|n| format!("{}-{}", n.v, lower(&name))).unwrap_or_else(|| lower(&name));
+            let title = w
+                .name
+                .as_ref()
+                .map(|n| format!("{}-{}", n.v, lower(&name)))
+                .unwrap_or_else(|| lower(&name));
             let r = resources.get_or_add(
                 format!("kvnew:{title}"),
                 &slot,
                 b.span,
-                || Resource { ident: names.ident(&slot, || suffixed(&name, "Kv")), id: names.id(&slot, || title.clone()), kind: ResourceKind::KvNew { title: title.clone() }, notes: vec!["wrangler gave no id: a new namespace is created".into()], slots: Vec::new() },
+                || Resource {
+                    ident: names.ident(&slot, || suffixed(&name, "Kv")),
+                    id: names.id(&slot, || title.clone()),
+                    kind: ResourceKind::KvNew {
+                        title: title.clone(),
+                    },
+                    notes: vec!["wrangler gave no id: a new namespace is created".into()],
+                    slots: Vec::new(),
+                },
                 |_| None,
                 "KV namespace",
                 diags,
             );
             ok(Value::Resource(r))
         }
-        BindingKind::R2 { bucket_name, jurisdiction } => {
+        BindingKind::R2 {
+            bucket_name,
+            jurisdiction,
+        } => {
             let Some(bucket) = bucket_name else {
-                diags.push(codes::missing_field(b.span, &format!("r2_buckets binding {name}"), "bucket_name"));
-                return todo(format!("TODO(AM0202): R2 binding {name} has no bucket_name"));
+                diags.push(codes::missing_field(
+                    b.span,
+                    &format!("r2_buckets binding {name}"),
+                    "bucket_name",
+                ));
+                return todo(format!(
+                    "TODO(AM0202): R2 binding {name} has no bucket_name"
+                ));
             };
             let j = jurisdiction.as_ref().map(|x| x.v.clone());
             let r = resources.get_or_add(
                 format!("r2:{}", bucket.v),
                 &slot,
                 bucket.span,
-                || Resource { ident: names.ident(&slot, || camel(&bucket.v)), id: names.id(&slot, || bucket.v.clone()), kind: ResourceKind::R2 { name: bucket.v.clone(), jurisdiction: j.clone() }, notes: Vec::new(), slots: Vec::new() },
+                || Resource {
+                    ident: names.ident(&slot, || camel(&bucket.v)),
+                    id: names.id(&slot, || bucket.v.clone()),
+                    kind: ResourceKind::R2 {
+                        name: bucket.v.clone(),
+                        jurisdiction: j.clone(),
+                    },
+                    notes: Vec::new(),
+                    slots: Vec::new(),
+                },
                 |r| match &r.kind {
-                    ResourceKind::R2 { jurisdiction, .. } if *jurisdiction != j => Some(format!("jurisdiction {:?} instead of {:?}", j, jurisdiction)),
+                    ResourceKind::R2 { jurisdiction, .. } if *jurisdiction != j => Some(format!(
+                        "jurisdiction {:?} instead of {:?}",
+                        j, jurisdiction
+                    )),
                     _ => None,
                 },
                 &format!("R2 bucket `{}`", bucket.v),
@@ -725,21 +1048,48 @@ fn plan_binding(
             );
             ok(Value::Resource(r))
         }
-        BindingKind::D1 { database_name, database_id, migrations_dir, migrations_table } => {
+        BindingKind::D1 {
+            database_name,
+            database_id,
+            migrations_dir,
+            migrations_table,
+        } => {
             let Some(db) = database_name.as_ref().or(database_id.as_ref()) else {
-                diags.push(codes::missing_field(b.span, &format!("d1_databases binding {name}"), "database_name"));
-                return todo(format!("TODO(AM0202): D1 binding {name} has no database_name"));
+                diags.push(codes::missing_field(
+                    b.span,
+                    &format!("d1_databases binding {name}"),
+                    "database_name",
+                ));
+                return todo(format!(
+                    "TODO(AM0202): D1 binding {name} has no database_name"
+                ));
             };
-            let dir = migrations_dir.as_ref().map(|m| relative(opts.out_dir, &origin.dir.join(&m.v)));
+            let dir = migrations_dir
+                .as_ref()
+                .map(|m| relative(opts.out_dir, &origin.dir.join(&m.v)));
             let table = migrations_table.as_ref().map(|t| t.v.clone());
             let dir_for_cmp = dir.clone();
             let r = resources.get_or_add(
                 format!("d1:{}", db.v),
                 &slot,
                 db.span,
-                || Resource { ident: names.ident(&slot, || camel(&db.v)), id: names.id(&slot, || db.v.clone()), kind: ResourceKind::D1 { name: db.v.clone(), migrations_dir: dir.clone(), migrations_table: table.clone() }, notes: Vec::new(), slots: Vec::new() },
+                || Resource {
+                    ident: names.ident(&slot, || camel(&db.v)),
+                    id: names.id(&slot, || db.v.clone()),
+                    kind: ResourceKind::D1 {
+                        name: db.v.clone(),
+                        migrations_dir: dir.clone(),
+                        migrations_table: table.clone(),
+                    },
+                    notes: Vec::new(),
+                    slots: Vec::new(),
+                },
                 |r| match &r.kind {
-                    ResourceKind::D1 { migrations_dir, migrations_table, .. } if *migrations_dir != dir_for_cmp || *migrations_table != table => {
+                    ResourceKind::D1 {
+                        migrations_dir,
+                        migrations_table,
+                        ..
+                    } if *migrations_dir != dir_for_cmp || *migrations_table != table => {
                         Some("other migrations_dir/migrations_table".to_string())
                     }
                     _ => None,
@@ -748,21 +1098,51 @@ fn plan_binding(
                 diags,
             );
             if database_name.is_none() {
-                diags.push(codes::action_needed(b.span, "d1_databases[].database_name", "is missing; the database id is used as its name", "set `database_name` to the database's real name so it is adopted, not created"));
+                diags.push(codes::action_needed(
+                    b.span,
+                    "d1_databases[].database_name",
+                    "is missing; the database id is used as its name",
+                    "set `database_name` to the database's real name so it is adopted, not created",
+                ));
             }
             ok(Value::Resource(r))
         }
-        BindingKind::QueueProducer { queue, delivery_delay } => {
-            let r = resources.queue(&queue.v, delivery_delay.as_ref().map(|d| d.v), queue.span, &slot, names, diags);
+        BindingKind::QueueProducer {
+            queue,
+            delivery_delay,
+        } => {
+            let r = resources.queue(
+                &queue.v,
+                delivery_delay.as_ref().map(|d| d.v),
+                queue.span,
+                &slot,
+                names,
+                diags,
+            );
             ok(Value::Resource(r))
         }
-        BindingKind::DispatchNamespace { namespace, outbound } => {
-            diags.push(codes::local_dev_limit(b.span, &name, "DispatchNamespace calls the Cloudflare API even in local dev"));
+        BindingKind::DispatchNamespace {
+            namespace,
+            outbound,
+        } => {
+            diags.push(codes::local_dev_limit(
+                b.span,
+                &name,
+                "DispatchNamespace calls the Cloudflare API even in local dev",
+            ));
             let r = resources.get_or_add(
                 format!("dispatch:{}", namespace.v),
                 &slot,
                 namespace.span,
-                || Resource { ident: names.ident(&slot, || camel(&namespace.v)), id: names.id(&slot, || namespace.v.clone()), kind: ResourceKind::DispatchNamespace { namespace: namespace.v.clone() }, notes: Vec::new(), slots: Vec::new() },
+                || Resource {
+                    ident: names.ident(&slot, || camel(&namespace.v)),
+                    id: names.id(&slot, || namespace.v.clone()),
+                    kind: ResourceKind::DispatchNamespace {
+                        namespace: namespace.v.clone(),
+                    },
+                    notes: Vec::new(),
+                    slots: Vec::new(),
+                },
                 |_| None,
                 "dispatch namespace",
                 diags,
@@ -770,7 +1150,13 @@ fn plan_binding(
             if let Some(o) = outbound {
                 diags.push(codes::unsupported(o.span, &format!("the `outbound` worker of dispatch namespace binding `{name}`"), "configure the outbound worker on the dispatch namespace with wrangler or the API after deploying"));
                 let svc = o.v.get("service").and_then(Node::as_str).unwrap_or("?");
-                return Some(Binding { name, value: Some(Value::Resource(r)), todo: Some(format!("TODO(AM0500): dispatch outbound worker {svc:?} is not expressible in Alchemy 0.94")) });
+                return Some(Binding {
+                    name,
+                    value: Some(Value::Resource(r)),
+                    todo: Some(format!(
+                        "TODO(AM0500): dispatch outbound worker {svc:?} is not expressible in Alchemy 0.94"
+                    )),
+                });
             }
             ok(Value::Resource(r))
         }
@@ -780,14 +1166,25 @@ fn plan_binding(
                 format!("vectorize:{}", index_name.v),
                 &slot,
                 index_name.span,
-                || Resource { ident: names.ident(&slot, || camel(&index_name.v)), id: names.id(&slot, || index_name.v.clone()), kind: ResourceKind::Vectorize { index_name: index_name.v.clone() }, notes: Vec::new(), slots: Vec::new() },
+                || Resource {
+                    ident: names.ident(&slot, || camel(&index_name.v)),
+                    id: names.id(&slot, || index_name.v.clone()),
+                    kind: ResourceKind::Vectorize {
+                        index_name: index_name.v.clone(),
+                    },
+                    notes: Vec::new(),
+                    slots: Vec::new(),
+                },
                 |_| None,
                 "Vectorize index",
                 diags,
             );
             ok(Value::Resource(r))
         }
-        BindingKind::Hyperdrive { id, local_connection_string } => {
+        BindingKind::Hyperdrive {
+            id,
+            local_connection_string,
+        } => {
             let local_secret = local_connection_string.as_ref().map(|l| {
                 let var = format!("{}_LOCAL_CONNECTION_STRING", name.to_ascii_uppercase().replace(|c: char| !c.is_ascii_alphanumeric(), "_"));
                 diags.push(codes::action_needed(l.span, "hyperdrive[].localConnectionString", &format!("is a credential; it is read from the environment variable `{var}` instead of being copied"), &format!("set `{var}` for local development (see .env.example)")));
@@ -798,19 +1195,37 @@ fn plan_binding(
                 format!("hyperdrive:{}", id.v),
                 &slot,
                 id.span,
-                || Resource { ident: names.ident(&slot, || suffixed(&name, "Hyperdrive")), id: names.id(&slot, || lower(&name)), kind: ResourceKind::Hyperdrive { id: id.v.clone(), binding: name.clone(), local_secret: local_secret.clone() }, notes: Vec::new(), slots: Vec::new() },
+                || Resource {
+                    ident: names.ident(&slot, || suffixed(&name, "Hyperdrive")),
+                    id: names.id(&slot, || lower(&name)),
+                    kind: ResourceKind::Hyperdrive {
+                        id: id.v.clone(),
+                        binding: name.clone(),
+                        local_secret: local_secret.clone(),
+                    },
+                    notes: Vec::new(),
+                    slots: Vec::new(),
+                },
                 |_| None,
                 "Hyperdrive config",
                 diags,
             );
             ok(Value::Resource(r))
         }
-        BindingKind::DurableObject { class_name, script_name, environment } => {
-            let id = names.id(&slot, || format!("{}-{}", lower(&opts.labels[i]), lower(&name)));
+        BindingKind::DurableObject {
+            class_name,
+            script_name,
+            environment,
+        } => {
+            let id = names.id(&slot, || {
+                format!("{}-{}", lower(&opts.labels[i]), lower(&name))
+            });
             let script = match script_name {
                 None => None,
                 Some(s) if Some(&s.v) == w.name.as_ref().map(|n| &n.v) => None,
-                Some(s) => Some(script_ref(i, &name, s, graph, edge_of, emitted, diags, b.span)),
+                Some(s) => Some(script_ref(
+                    i, &name, s, graph, edge_of, emitted, diags, b.span,
+                )),
             };
             if let Some(env) = environment {
                 diags.push(codes::not_translated(env.span, "durable_objects.bindings[].environment", "service environments no longer exist; the Durable Object is bound by script name"));
@@ -825,26 +1240,52 @@ fn plan_binding(
                 Some(ScriptRef::Worker(t)) if !typing.same_cycle(i, *t) => Some(*t),
                 Some(_) => None,
             };
-            let ty = host.and_then(|h| typing.import(h, &class_name.v, is_class, names, opts.out_dir));
-            ok(Value::DurableObject { id, class_name: class_name.v.clone(), sqlite, script, ty })
+            let ty =
+                host.and_then(|h| typing.import(h, &class_name.v, is_class, names, opts.out_dir));
+            ok(Value::DurableObject {
+                id,
+                class_name: class_name.v.clone(),
+                sqlite,
+                script,
+                ty,
+            })
         }
-        BindingKind::Workflow { name: wf_name, class_name, script_name, steps } => {
+        BindingKind::Workflow {
+            name: wf_name,
+            class_name,
+            script_name,
+            steps,
+        } => {
             if steps.is_some() {
                 diags.push(codes::not_translated(b.span, "workflows[].limits.steps", "Alchemy 0.94 accepts the limit but never sends it; set it in the dashboard if you rely on it"));
             }
-            let id = names.id(&slot, || format!("{}-{}", lower(&opts.labels[i]), lower(&name)));
+            let id = names.id(&slot, || {
+                format!("{}-{}", lower(&opts.labels[i]), lower(&name))
+            });
             let script = match script_name {
                 None => None,
                 Some(s) if Some(&s.v) == w.name.as_ref().map(|n| &n.v) => None,
-                Some(s) => Some(script_ref(i, &name, s, graph, edge_of, emitted, diags, b.span)),
+                Some(s) => Some(script_ref(
+                    i, &name, s, graph, edge_of, emitted, diags, b.span,
+                )),
             };
-            ok(Value::Workflow { id, workflow_name: wf_name.v.clone(), class_name: class_name.v.clone(), script, steps: *steps })
+            ok(Value::Workflow {
+                id,
+                workflow_name: wf_name.v.clone(),
+                class_name: class_name.v.clone(),
+                script,
+                steps: *steps,
+            })
         }
-        BindingKind::Service { entrypoint, props, .. } => {
+        BindingKind::Service {
+            entrypoint, props, ..
+        } => {
             if let Some(p) = props {
                 diags.push(codes::unsupported(p.span, &format!("`props` on service binding `{name}`"), "Alchemy 0.94 service bindings carry no props; pass the values another way (e.g. vars on the target)"));
             }
-            let Some(&k) = edge_of.get(&(i, name.as_str())) else { return None };
+            let Some(&k) = edge_of.get(&(i, name.as_str())) else {
+                return None;
+            };
             let edge = &graph.edges[k];
             let base = match &edge.to {
                 Target::SelfRef => Value::SelfRef,
@@ -858,7 +1299,9 @@ fn plan_binding(
                 Target::External(n) => {
                     if opts.skip_external {
                         diags.push(codes::skipped_external(b.span, &name, n));
-                        return todo(format!("left out (--skip-external-services): service binding to the external worker {n:?}"));
+                        return todo(format!(
+                            "left out (--skip-external-services): service binding to the external worker {n:?}"
+                        ));
                     }
                     diags.push(codes::external_service(b.span, &name, n));
                     Value::External(n.clone())
@@ -871,7 +1314,10 @@ fn plan_binding(
                 (Target::SelfRef, _) => Some(i),
                 _ => None,
             };
-            let export_name = entrypoint.as_ref().map(|e| e.v.as_str()).unwrap_or("default");
+            let export_name = entrypoint
+                .as_ref()
+                .map(|e| e.v.as_str())
+                .unwrap_or("default");
             let mut ty = None;
             if let Some(t) = target {
                 // Messages name the module as the target's config writes it (`src/index.ts`):
@@ -879,10 +1325,21 @@ fn plan_binding(
                 let main = typing.origins[t].main_written.clone().unwrap_or_default();
                 match &typing.exports[t] {
                     None if t == i => {} // a self-binding is never typed (its type would be circular)
-                    None => diags.push(codes::untyped_service(b.span, &name, &graph.names[t], &format!("its main module `{main}` could not be read"))),
+                    None => diags.push(codes::untyped_service(
+                        b.span,
+                        &name,
+                        &graph.names[t],
+                        &format!("its main module `{main}` could not be read"),
+                    )),
                     Some(ex) => {
                         if let Some(e) = entrypoint.as_ref().filter(|e| !ex.may_export(&e.v)) {
-                            diags.push(codes::missing_entrypoint(e.span, &name, &e.v, &graph.names[t], &main));
+                            diags.push(codes::missing_entrypoint(
+                                e.span,
+                                &name,
+                                &e.v,
+                                &graph.names[t],
+                                &main,
+                            ));
                         } else if t != i && !typing.same_cycle(i, t) {
                             ty = typing.import(t, export_name, is_entrypoint, names, opts.out_dir);
                         } else if t != i {
@@ -903,8 +1360,16 @@ fn plan_binding(
             }
         }
         BindingKind::AnalyticsEngine { dataset } => {
-            let ds = dataset.as_ref().map(|d| d.v.clone()).unwrap_or_else(|| name.clone());
-            ok(Value::AnalyticsEngine { id: names.id(&slot, || format!("{}-{}", lower(&opts.labels[i]), lower(&name))), dataset: ds })
+            let ds = dataset
+                .as_ref()
+                .map(|d| d.v.clone())
+                .unwrap_or_else(|| name.clone());
+            ok(Value::AnalyticsEngine {
+                id: names.id(&slot, || {
+                    format!("{}-{}", lower(&opts.labels[i]), lower(&name))
+                }),
+                dataset: ds,
+            })
         }
         BindingKind::Ai => {
             diags.push(codes::local_dev_limit(b.span, &name, "Workers AI always runs remotely, so `alchemy dev` needs real Cloudflare credentials and network"));
@@ -917,45 +1382,100 @@ fn plan_binding(
         BindingKind::Images => ok(Value::Images),
         BindingKind::VersionMetadata => ok(Value::VersionMetadata),
         BindingKind::WorkerLoader => ok(Value::WorkerLoader),
-        BindingKind::RateLimit { namespace_id, limit, period } => match namespace_id.v.trim().parse::<f64>() {
+        BindingKind::RateLimit {
+            namespace_id,
+            limit,
+            period,
+        } => match namespace_id.v.trim().parse::<f64>() {
             Ok(ns) => {
                 diags.push(codes::local_dev_limit(b.span, &name, "Alchemy 0.94's local dev cannot start a worker with a rate limit binding (miniflare rejects it); deploys work"));
-                ok(Value::RateLimit { namespace_id: ns, limit: *limit, period: *period })
+                ok(Value::RateLimit {
+                    namespace_id: ns,
+                    limit: *limit,
+                    period: *period,
+                })
             }
             Err(_) => {
-                diags.push(codes::invalid_value(namespace_id.span, &format!("ratelimits binding {name} namespace_id"), "it is not a number", "use the numeric namespace id of the rate limit"));
-                todo(format!("TODO(AM0207): rate limit {name} has a non-numeric namespace_id {:?}", namespace_id.v))
+                diags.push(codes::invalid_value(
+                    namespace_id.span,
+                    &format!("ratelimits binding {name} namespace_id"),
+                    "it is not a number",
+                    "use the numeric namespace id of the rate limit",
+                ));
+                todo(format!(
+                    "TODO(AM0207): rate limit {name} has a non-numeric namespace_id {:?}",
+                    namespace_id.v
+                ))
             }
         },
-        BindingKind::SendEmail { destination_address, allowed_destination_addresses, allowed_sender_addresses } => {
+        BindingKind::SendEmail {
+            destination_address,
+            allowed_destination_addresses,
+            allowed_sender_addresses,
+        } => {
             diags.push(codes::local_dev_limit(b.span, &name, "Alchemy 0.94's local dev cannot start a worker with a send_email binding (workerd rejects it); deploys work"));
             ok(Value::EmailSender {
-            destination_address: destination_address.as_ref().map(|d| d.v.clone()),
-            allowed_destination_addresses: allowed_destination_addresses.clone(),
-            allowed_sender_addresses: allowed_sender_addresses.clone(),
-        })
+                destination_address: destination_address.as_ref().map(|d| d.v.clone()),
+                allowed_destination_addresses: allowed_destination_addresses.clone(),
+                allowed_sender_addresses: allowed_sender_addresses.clone(),
+            })
         }
-        BindingKind::SecretsStoreSecret { store_id, secret_name } => ok(Value::SecretsStore { secret_name: secret_name.v.clone(), store_id: store_id.v.clone() }),
-        BindingKind::Pipeline { stream } => ok(Value::Pipeline { stream: stream.v.clone() }),
+        BindingKind::SecretsStoreSecret {
+            store_id,
+            secret_name,
+        } => ok(Value::SecretsStore {
+            secret_name: secret_name.v.clone(),
+            store_id: store_id.v.clone(),
+        }),
+        BindingKind::Pipeline { stream } => ok(Value::Pipeline {
+            stream: stream.v.clone(),
+        }),
         BindingKind::Assets => None, // emitted with the `assets` config
         BindingKind::MtlsCertificate { certificate_id } => {
-            diags.push(codes::unsupported(b.span, &format!("mTLS certificate binding `{name}`"), "bind the certificate in the dashboard or with wrangler after deploying"));
-            todo(format!("TODO(AM0500): mtls_certificates binding (certificate_id {:?}) is not expressible in Alchemy 0.94", certificate_id.v))
+            diags.push(codes::unsupported(
+                b.span,
+                &format!("mTLS certificate binding `{name}`"),
+                "bind the certificate in the dashboard or with wrangler after deploying",
+            ));
+            todo(format!(
+                "TODO(AM0500): mtls_certificates binding (certificate_id {:?}) is not expressible in Alchemy 0.94",
+                certificate_id.v
+            ))
         }
         BindingKind::Unsafe { ty, .. } => {
             diags.push(codes::unsupported(b.span, &format!("unsafe binding `{name}` of type `{ty}`"), "unsafe bindings have no Alchemy equivalent; add it with the Cloudflare API after deploying"));
-            todo(format!("TODO(AM0500): unsafe binding of type {ty:?} is not expressible in Alchemy 0.94"))
+            todo(format!(
+                "TODO(AM0500): unsafe binding of type {ty:?} is not expressible in Alchemy 0.94"
+            ))
         }
         BindingKind::Unsupported { key } => {
-            diags.push(codes::unsupported(b.span, &format!("the `{key}` binding `{name}`"), "add this binding with wrangler or the dashboard after deploying"));
-            todo(format!("TODO(AM0500): {key} binding is not expressible in Alchemy 0.94"))
+            diags.push(codes::unsupported(
+                b.span,
+                &format!("the `{key}` binding `{name}`"),
+                "add this binding with wrangler or the dashboard after deploying",
+            ));
+            todo(format!(
+                "TODO(AM0500): {key} binding is not expressible in Alchemy 0.94"
+            ))
         }
     }
 }
 
 #[allow(clippy::too_many_arguments)]
-fn script_ref(i: usize, binding: &str, s: &crate::config::model::S<String>, graph: &Graph, edge_of: &HashMap<(usize, &str), usize>, emitted: &[bool], diags: &mut Vec<Diagnostic>, span: Span) -> ScriptRef {
-    match edge_of.get(&(i, binding)).map(|&k| (&graph.edges[k].to, graph.is_broken(k))) {
+fn script_ref(
+    i: usize,
+    binding: &str,
+    s: &crate::config::model::S<String>,
+    graph: &Graph,
+    edge_of: &HashMap<(usize, &str), usize>,
+    emitted: &[bool],
+    diags: &mut Vec<Diagnostic>,
+    span: Span,
+) -> ScriptRef {
+    match edge_of
+        .get(&(i, binding))
+        .map(|&k| (&graph.edges[k].to, graph.is_broken(k)))
+    {
         Some((Target::Worker(t), false)) if emitted[*t] => ScriptRef::Worker(*t),
         Some((Target::External(_), _)) => {
             diags.push(codes::action_needed(span, "script_name", &format!("`{}` is not part of the migration", s.v), "the host worker must be deployed before this one; Alchemy's local dev cannot start a worker bound to a Durable Object of a worker it does not run"));
@@ -965,10 +1485,23 @@ fn script_ref(i: usize, binding: &str, s: &crate::config::model::S<String>, grap
     }
 }
 
-fn plan_assets(pw: &mut PlanWorker, w: &Worker, a: &crate::config::model::Assets, origin: &Origin, opts: &Options<'_>, diags: &mut Vec<Diagnostic>) {
+fn plan_assets(
+    pw: &mut PlanWorker,
+    w: &Worker,
+    a: &crate::config::model::Assets,
+    origin: &Origin,
+    opts: &Options<'_>,
+    diags: &mut Vec<Diagnostic>,
+) {
     let Some(dir) = &a.directory else {
-        diags.push(codes::action_needed(a.span, "assets", "has no `directory`", "set `assets.directory`; without it there are no files to upload"));
-        pw.todos.push("TODO(AM0504): assets without a directory".into());
+        diags.push(codes::action_needed(
+            a.span,
+            "assets",
+            "has no `directory`",
+            "set `assets.directory`; without it there are no files to upload",
+        ));
+        pw.todos
+            .push("TODO(AM0504): assets without a directory".into());
         return;
     };
     let used: BTreeSet<&str> = w.bindings.iter().map(|b| b.name.v.as_str()).collect();
@@ -983,12 +1516,18 @@ fn plan_assets(pw: &mut PlanWorker, w: &Worker, a: &crate::config::model::Assets
         n
     });
     let path = relative(opts.out_dir, &origin.dir.join(&dir.v));
-    pw.bindings.push(Binding { name: binding, value: Some(Value::Assets { path }), todo: None });
+    pw.bindings.push(Binding {
+        name: binding,
+        value: Some(Value::Assets { path }),
+        todo: None,
+    });
     if let Some(h) = &a.html_handling {
-        pw.assets_config.push(("html_handling", serde_json::json!(h)));
+        pw.assets_config
+            .push(("html_handling", serde_json::json!(h)));
     }
     if let Some(h) = &a.not_found_handling {
-        pw.assets_config.push(("not_found_handling", serde_json::json!(h)));
+        pw.assets_config
+            .push(("not_found_handling", serde_json::json!(h)));
     }
     if let Some(r) = &a.run_worker_first {
         pw.assets_config.push(("run_worker_first", r.to_json()));
@@ -997,19 +1536,33 @@ fn plan_assets(pw: &mut PlanWorker, w: &Worker, a: &crate::config::model::Assets
 
 /// Worker-level settings: observability, placement, bundler keys and the keys without an
 /// equivalent (reported, with a TODO).
-fn plan_settings(pw: &mut PlanWorker, w: &Worker, out_dir: &Path, origin_dir: &Path, diags: &mut Vec<Diagnostic>) {
+fn plan_settings(
+    pw: &mut PlanWorker,
+    w: &Worker,
+    out_dir: &Path,
+    origin_dir: &Path,
+    diags: &mut Vec<Diagnostic>,
+) {
     if let Some(o) = &w.observability {
         pw.observability = Some(camel_keys(&o.v.to_json()));
     }
     if let Some(p) = &w.placement {
         let mode = p.v.get("mode").and_then(Node::as_str);
         if let Some(h) = p.v.entry("hint") {
-            diags.push(codes::unsupported(h.key_span, "`placement.hint`", "set the placement hint in the dashboard after deploying"));
-            pw.todos.push("TODO(AM0500): placement.hint is not expressible in Alchemy 0.94".into());
+            diags.push(codes::unsupported(
+                h.key_span,
+                "`placement.hint`",
+                "set the placement hint in the dashboard after deploying",
+            ));
+            pw.todos
+                .push("TODO(AM0500): placement.hint is not expressible in Alchemy 0.94".into());
         }
         if mode == Some("smart") {
             pw.placement = Some(serde_json::json!({ "mode": "smart" }));
-        } else if let Some(k) = ["region", "host", "hostname"].into_iter().find(|k| p.v.get(k).is_some()) {
+        } else if let Some(k) = ["region", "host", "hostname"]
+            .into_iter()
+            .find(|k| p.v.get(k).is_some())
+        {
             pw.placement = Some(serde_json::json!({ k: p.v.get(k).map(Node::to_json) }));
         }
     }
@@ -1026,18 +1579,48 @@ fn plan_settings(pw: &mut PlanWorker, w: &Worker, out_dir: &Path, origin_dir: &P
         pw.bundle.push(("alias", a.v.to_json()));
     }
     if let Some(r) = &w.rules {
-        let globs: Vec<Vec<String>> = r.v.as_array().unwrap_or_default().iter().map(|rule| rule.get("globs").and_then(Node::as_array).unwrap_or_default().iter().filter_map(|g| g.as_str().map(str::to_string)).collect()).collect();
+        let globs: Vec<Vec<String>> =
+            r.v.as_array()
+                .unwrap_or_default()
+                .iter()
+                .map(|rule| {
+                    rule.get("globs")
+                        .and_then(Node::as_array)
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(|g| g.as_str().map(str::to_string))
+                        .collect()
+                })
+                .collect();
         diags.push(codes::not_translated(r.span, "rules[].type", "Alchemy takes module rules as globs only; the module type follows from the file extension"));
         pw.rules = Some(globs);
     }
     for e in &w.extra {
         let span = e.key_span;
         match e.key.as_str() {
-            "$schema" | "dev" | "send_metrics" | "topLevelName" | "definedEnvironments" | "targetEnvironment" | "configPath" | "userConfigPath" => {
-                diags.push(codes::not_translated(span, &e.key, "it only affects wrangler's own tooling"));
+            "$schema"
+            | "dev"
+            | "send_metrics"
+            | "topLevelName"
+            | "definedEnvironments"
+            | "targetEnvironment"
+            | "configPath"
+            | "userConfigPath" => {
+                diags.push(codes::not_translated(
+                    span,
+                    &e.key,
+                    "it only affects wrangler's own tooling",
+                ));
             }
             "migrations" => {
-                let has_other = e.value.as_array().unwrap_or_default().iter().any(|m| ["renamed_classes", "transferred_classes", "deleted_classes"].iter().any(|k| m.get(k).is_some_and(|x| !x.as_array().unwrap_or_default().is_empty())));
+                let has_other = e.value.as_array().unwrap_or_default().iter().any(|m| {
+                    ["renamed_classes", "transferred_classes", "deleted_classes"]
+                        .iter()
+                        .any(|k| {
+                            m.get(k)
+                                .is_some_and(|x| !x.as_array().unwrap_or_default().is_empty())
+                        })
+                });
                 if has_other {
                     diags.push(codes::action_needed(span, "migrations", "renames, transfers or deletions of Durable Object classes are not replayed by Alchemy", "make sure these migrations were applied by wrangler before switching; Alchemy computes new migrations itself"));
                     pw.todos.push("TODO(AM0504): Durable Object renamed/transferred/deleted classes are not replayed; they must already be applied".into());
@@ -1047,31 +1630,48 @@ fn plan_settings(pw: &mut PlanWorker, w: &Worker, out_dir: &Path, origin_dir: &P
             }
             "tsconfig" => {
                 if let Some(t) = e.value.as_str() {
-                    pw.bundle.push(("tsconfig", serde_json::json!(relative(out_dir, &origin_dir.join(t)))));
+                    pw.bundle.push((
+                        "tsconfig",
+                        serde_json::json!(relative(out_dir, &origin_dir.join(t))),
+                    ));
                 }
             }
             "jsx_factory" | "jsx_fragment" => {
-                let key = if e.key == "jsx_factory" { "jsxFactory" } else { "jsxFragment" };
+                let key = if e.key == "jsx_factory" {
+                    "jsxFactory"
+                } else {
+                    "jsxFragment"
+                };
                 pw.bundle.push((key, e.value.to_json()));
             }
             "cache" => pw.cache = Some(camel_keys(&e.value.to_json())),
             "build" => {
                 let cmd = e.value.get("command").and_then(Node::as_str).unwrap_or("");
                 diags.push(codes::action_needed(span, "build", &format!("the custom build command `{cmd}` is not run by Alchemy"), "run the build before `alchemy deploy` (e.g. in a package.json script), or point `main` at the source"));
-                pw.todos.push(format!("TODO(AM0504): run the wrangler build command {cmd:?} before deploying"));
+                pw.todos.push(format!(
+                    "TODO(AM0504): run the wrangler build command {cmd:?} before deploying"
+                ));
             }
             "keep_vars" => {
                 diags.push(codes::action_needed(span, "keep_vars", "Alchemy replaces all bindings on deploy, so vars set in the dashboard are removed", "copy the dashboard vars into `vars` before deploying with Alchemy"));
-                pw.todos.push("TODO(AM0504): keep_vars: vars set in the dashboard are not kept by Alchemy".into());
+                pw.todos.push(
+                    "TODO(AM0504): keep_vars: vars set in the dashboard are not kept by Alchemy"
+                        .into(),
+                );
             }
             "account_id" | "name" | "main" => {}
             "site" | "wasm_modules" | "text_blobs" | "data_blobs" => {
                 diags.push(codes::unsupported(span, &format!("`{}`", e.key), "import these files from the worker code instead (Alchemy's bundler handles .wasm/.txt/.bin imports), or use `assets`"));
-                pw.todos.push(format!("TODO(AM0500): {} is not expressible in Alchemy 0.94", e.key));
+                pw.todos.push(format!(
+                    "TODO(AM0500): {} is not expressible in Alchemy 0.94",
+                    e.key
+                ));
             }
             other => {
                 diags.push(codes::unsupported(span, &format!("`{other}`"), "configure it with wrangler or the dashboard after deploying, or drop it if it is not needed"));
-                pw.todos.push(format!("TODO(AM0500): {other} is not expressible in Alchemy 0.94"));
+                pw.todos.push(format!(
+                    "TODO(AM0500): {other} is not expressible in Alchemy 0.94"
+                ));
             }
         }
     }
@@ -1080,7 +1680,11 @@ fn plan_settings(pw: &mut PlanWorker, w: &Worker, out_dir: &Path, origin_dir: &P
 /// `head_sampling_rate` → `headSamplingRate`, recursively.
 fn camel_keys(v: &serde_json::Value) -> serde_json::Value {
     match v {
-        serde_json::Value::Object(m) => serde_json::Value::Object(m.iter().map(|(k, v)| (snake_to_camel(k), camel_keys(v))).collect()),
+        serde_json::Value::Object(m) => serde_json::Value::Object(
+            m.iter()
+                .map(|(k, v)| (snake_to_camel(k), camel_keys(v)))
+                .collect(),
+        ),
         serde_json::Value::Array(a) => serde_json::Value::Array(a.iter().map(camel_keys).collect()),
         other => other.clone(),
     }
@@ -1115,13 +1719,20 @@ pub fn unify_resources(programs: &mut [&mut Program], shared: &mut Shared) {
     let mut groups: Vec<Group> = Vec::new();
     // Slot → the groups holding it (linear lookups, whatever the number of resources).
     let mut by_slot: HashMap<String, Vec<usize>> = HashMap::new();
-    let (mut taken_idents, mut taken_ids): (HashSet<String>, HashSet<String>) = (HashSet::new(), HashSet::new());
+    let (mut taken_idents, mut taken_ids): (HashSet<String>, HashSet<String>) =
+        (HashSet::new(), HashSet::new());
     for (s, p) in programs.iter_mut().enumerate() {
         for r in &mut p.resources {
-            let mut candidates: Vec<usize> = r.slots.iter().flat_map(|x| by_slot.get(x).into_iter().flatten().copied()).collect();
+            let mut candidates: Vec<usize> = r
+                .slots
+                .iter()
+                .flat_map(|x| by_slot.get(x).into_iter().flatten().copied())
+                .collect();
             candidates.sort_unstable();
             candidates.dedup();
-            let found = candidates.into_iter().find(|&g| !groups[g].stages.contains(&s));
+            let found = candidates
+                .into_iter()
+                .find(|&g| !groups[g].stages.contains(&s));
             let g = match found {
                 Some(g) => g,
                 None => {
@@ -1130,13 +1741,21 @@ pub fn unify_resources(programs: &mut [&mut Program], shared: &mut Shared) {
                         let slot = format!("group:{}", groups.len());
                         let base_ident = r.ident.clone();
                         let base_id = r.id.clone();
-                        (shared.ident(&slot, || base_ident), shared.id(&slot, || base_id))
+                        (
+                            shared.ident(&slot, || base_ident),
+                            shared.id(&slot, || base_id),
+                        )
                     } else {
                         (r.ident.clone(), r.id.clone())
                     };
                     taken_idents.insert(ident.clone());
                     taken_ids.insert(id.clone());
-                    groups.push(Group { ident, id, slots: BTreeSet::new(), stages: BTreeSet::new() });
+                    groups.push(Group {
+                        ident,
+                        id,
+                        slots: BTreeSet::new(),
+                        stages: BTreeSet::new(),
+                    });
                     groups.len() - 1
                 }
             };

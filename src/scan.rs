@@ -3,7 +3,9 @@
 //! Used to check named entrypoints and to type service and Durable Object bindings.
 
 use oxc_allocator::Allocator;
-use oxc_ast::ast::{BindingPattern, Class, Declaration, ExportDefaultDeclarationKind, Expression, Statement};
+use oxc_ast::ast::{
+    BindingPattern, Class, Declaration, ExportDefaultDeclarationKind, Expression, Statement,
+};
 use oxc_span::SourceType;
 use std::collections::BTreeMap;
 
@@ -11,7 +13,10 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Export {
     /// A class; `extends` is the superclass name (`WorkerEntrypoint`, `DurableObject`, …).
-    Class { name: Option<String>, extends: Option<String> },
+    Class {
+        name: Option<String>,
+        extends: Option<String>,
+    },
     /// An object literal (a handler object such as `{ fetch() {} }`).
     Object,
     /// Anything else (functions, re-exported bindings, values).
@@ -55,7 +60,11 @@ impl Exports {
     }
 
     pub fn get(&self, name: &str) -> Option<&Export> {
-        if name == "default" { self.default.as_ref() } else { self.named.get(name) }
+        if name == "default" {
+            self.default.as_ref()
+        } else {
+            self.named.get(name)
+        }
     }
 }
 
@@ -63,19 +72,28 @@ fn superclass(class: &Class<'_>) -> Option<String> {
     let expr = &class.heritage.as_ref()?.expression;
     match expr {
         Expression::Identifier(id) => Some(id.name.to_string()),
-        other => other.get_member_expr().and_then(|m| m.static_property_name()).map(str::to_string),
+        other => other
+            .get_member_expr()
+            .and_then(|m| m.static_property_name())
+            .map(str::to_string),
     }
 }
 
 fn class_export(class: &Class<'_>) -> Export {
-    Export::Class { name: class.id.as_ref().map(|i| i.name.to_string()), extends: superclass(class) }
+    Export::Class {
+        name: class.id.as_ref().map(|i| i.name.to_string()),
+        extends: superclass(class),
+    }
 }
 
 fn expr_export(e: &Expression<'_>, locals: &BTreeMap<String, Export>) -> Export {
     match e {
         Expression::ObjectExpression(_) => Export::Object,
         Expression::ClassExpression(c) => class_export(c),
-        Expression::Identifier(id) => locals.get(id.name.as_str()).cloned().unwrap_or(Export::Other),
+        Expression::Identifier(id) => locals
+            .get(id.name.as_str())
+            .cloned()
+            .unwrap_or(Export::Other),
         Expression::TSSatisfiesExpression(s) => expr_export(&s.expression, locals),
         Expression::TSAsExpression(s) => expr_export(&s.expression, locals),
         Expression::ParenthesizedExpression(p) => expr_export(&p.expression, locals),
@@ -88,7 +106,10 @@ pub fn scan(path: &str, text: &str) -> Exports {
     let allocator = Allocator::default();
     let source_type = SourceType::from_path(path).unwrap_or_else(|_| SourceType::ts());
     let ret = oxc_parser::Parser::new(&allocator, text, source_type).parse();
-    let mut out = Exports { had_errors: !ret.diagnostics.is_empty() || ret.panicked, ..Exports::default() };
+    let mut out = Exports {
+        had_errors: !ret.diagnostics.is_empty() || ret.panicked,
+        ..Exports::default()
+    };
     out.module_syntax = ret.program.body.iter().any(|st| st.is_module_declaration());
     // Local declarations first, so `export { X }` and `export default X` can be resolved.
     let mut locals: BTreeMap<String, Export> = BTreeMap::new();
@@ -121,12 +142,18 @@ pub fn scan(path: &str, text: &str) -> Exports {
                     }
                 }
             }
-            Statement::ExportFromDeclaration(_) | Statement::ExportAllDeclaration(_) => out.reexports = true,
+            Statement::ExportFromDeclaration(_) | Statement::ExportAllDeclaration(_) => {
+                out.reexports = true
+            }
             Statement::ExportDefaultDeclaration(d) => {
                 out.default = Some(match &d.declaration {
                     ExportDefaultDeclarationKind::ClassDeclaration(c) => class_export(c),
-                    ExportDefaultDeclarationKind::FunctionDeclaration(_) | ExportDefaultDeclarationKind::TSInterfaceDeclaration(_) => Export::Other,
-                    other => other.as_expression().map(|e| expr_export(e, &locals)).unwrap_or(Export::Other),
+                    ExportDefaultDeclarationKind::FunctionDeclaration(_)
+                    | ExportDefaultDeclarationKind::TSInterfaceDeclaration(_) => Export::Other,
+                    other => other
+                        .as_expression()
+                        .map(|e| expr_export(e, &locals))
+                        .unwrap_or(Export::Other),
                 });
             }
             _ => {}
@@ -180,7 +207,13 @@ mod tests {
         "#;
         let e = scan("index.ts", src);
         assert!(e.named["Admin"].is_entrypoint_class());
-        assert_eq!(e.named["Counter"], Export::Class { name: Some("Counter".into()), extends: Some("DurableObject".into()) });
+        assert_eq!(
+            e.named["Counter"],
+            Export::Class {
+                name: Some("Counter".into()),
+                extends: Some("DurableObject".into())
+            }
+        );
         assert!(e.named["Renamed"].is_entrypoint_class());
         assert_eq!(e.named["legacy"], Export::Object);
         assert!(e.default.as_ref().unwrap().is_entrypoint_class());
@@ -189,16 +222,28 @@ mod tests {
 
     #[test]
     fn default_object_and_satisfies() {
-        let e = scan("a.ts", "export default { fetch() {} } satisfies ExportedHandler;");
+        let e = scan(
+            "a.ts",
+            "export default { fetch() {} } satisfies ExportedHandler;",
+        );
         assert_eq!(e.default, Some(Export::Object));
-        let e = scan("a.js", "const app = { fetch() {} }; export default app; export * from './x.js';");
+        let e = scan(
+            "a.js",
+            "const app = { fetch() {} }; export default app; export * from './x.js';",
+        );
         assert_eq!(e.default, Some(Export::Object));
         assert!(e.may_export("Anything"));
     }
 
     #[test]
     fn service_worker_syntax() {
-        assert!(scan("w.js", "addEventListener('fetch', (e) => e.respondWith(new Response('x')));").is_service_worker());
+        assert!(
+            scan(
+                "w.js",
+                "addEventListener('fetch', (e) => e.respondWith(new Response('x')));"
+            )
+            .is_service_worker()
+        );
         assert!(!scan("w.js", "export default { fetch() {} };").is_service_worker());
         assert!(!scan("w.ts", "import x from './x'; x();").is_service_worker());
     }

@@ -114,7 +114,9 @@ impl Node {
             Value::Null => J::Null,
             Value::Bool(b) => J::Bool(*b),
             Value::Int(i) => J::from(*i),
-            Value::Float(f) => serde_json::Number::from_f64(*f).map(J::Number).unwrap_or(J::Null),
+            Value::Float(f) => serde_json::Number::from_f64(*f)
+                .map(J::Number)
+                .unwrap_or(J::Null),
             Value::Str(s) | Value::Date(s) => J::String(s.clone()),
             Value::Array(a) => J::Array(a.iter().map(Node::to_json).collect()),
             Value::Object(e) => {
@@ -137,7 +139,11 @@ pub enum Format {
 
 impl Format {
     pub fn from_path(path: &str) -> Format {
-        if path.ends_with(".toml") { Format::Toml } else { Format::Jsonc }
+        if path.ends_with(".toml") {
+            Format::Toml
+        } else {
+            Format::Jsonc
+        }
     }
 }
 
@@ -168,8 +174,14 @@ fn too_deep(text: &str, format: Format) -> Option<usize> {
                 let triple = bytes.get(i + 1) == Some(&quote) && bytes.get(i + 2) == Some(&quote);
                 if triple {
                     i += 3;
-                    while i < bytes.len() && !(bytes[i] == quote && bytes.get(i + 1) == Some(&quote) && bytes.get(i + 2) == Some(&quote)) {
-                        if bytes[i] == b'\\' && quote == b'"' { i += 1; }
+                    while i < bytes.len()
+                        && !(bytes[i] == quote
+                            && bytes.get(i + 1) == Some(&quote)
+                            && bytes.get(i + 2) == Some(&quote))
+                    {
+                        if bytes[i] == b'\\' && quote == b'"' {
+                            i += 1;
+                        }
                         i += 1;
                     }
                     i += 3;
@@ -177,24 +189,34 @@ fn too_deep(text: &str, format: Format) -> Option<usize> {
                 }
                 i += 1;
                 while i < bytes.len() && bytes[i] != quote && bytes[i] != b'\n' {
-                    if bytes[i] == b'\\' && (quote == b'"' || format == Format::Jsonc) { i += 1; }
+                    if bytes[i] == b'\\' && (quote == b'"' || format == Format::Jsonc) {
+                        i += 1;
+                    }
                     i += 1;
                 }
             }
             b'#' if format == Format::Toml => {
-                while i < bytes.len() && bytes[i] != b'\n' { i += 1; }
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
             }
             b'/' if format == Format::Jsonc && bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' { i += 1; }
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
             }
             b'/' if format == Format::Jsonc && bytes.get(i + 1) == Some(&b'*') => {
                 i += 2;
-                while i + 1 < bytes.len() && !(bytes[i] == b'*' && bytes[i + 1] == b'/') { i += 1; }
+                while i + 1 < bytes.len() && !(bytes[i] == b'*' && bytes[i + 1] == b'/') {
+                    i += 1;
+                }
                 i += 1;
             }
             b'[' | b'{' => {
                 depth += 1;
-                if depth > MAX_DEPTH { return Some(i); }
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
             }
             b']' | b'}' => depth = depth.saturating_sub(1),
             // A TOML table header `[a.b]` line: the brackets balance on the same line.
@@ -228,8 +250,15 @@ fn parse_jsonc(text: &str, file: u32) -> (Option<Node>, Vec<Diagnostic>) {
         }
         Err(err) => {
             let r = err.range();
-            let span = Span::new(file, r.start, r.end.max(r.start + 1).min(text.len().max(r.start + 1)));
-            (None, vec![codes::invalid_json(span, &err.kind().to_string())])
+            let span = Span::new(
+                file,
+                r.start,
+                r.end.max(r.start + 1).min(text.len().max(r.start + 1)),
+            );
+            (
+                None,
+                vec![codes::invalid_json(span, &err.kind().to_string())],
+            )
         }
     }
 }
@@ -250,23 +279,36 @@ fn from_jsonc(v: jsonc_parser::ast::Value<'_>, file: u32, diags: &mut Vec<Diagno
         J::NullKeyword(n) => Node::new(Value::Null, sp(n.range)),
         J::Array(a) => {
             let range = a.range;
-            let items = a.elements.into_iter().map(|e| from_jsonc(e, file, diags)).collect();
+            let items = a
+                .elements
+                .into_iter()
+                .map(|e| from_jsonc(e, file, diags))
+                .collect();
             Node::new(Value::Array(items), sp(range))
         }
         J::Object(o) => {
             let range = o.range;
             let mut entries: Vec<Entry> = Vec::with_capacity(o.properties.len());
-            let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+            let mut seen: std::collections::HashMap<String, usize> =
+                std::collections::HashMap::new();
             for prop in o.properties {
                 let (key, key_range) = match prop.name {
                     ObjectPropName::String(s) => (s.value.into_owned(), s.range),
                     ObjectPropName::Word(w) => (w.value.to_string(), w.range),
                 };
                 let value = from_jsonc(prop.value, file, diags);
-                let entry = Entry { key, key_span: sp(key_range), value };
+                let entry = Entry {
+                    key,
+                    key_span: sp(key_range),
+                    value,
+                };
                 // Duplicate keys: the last one wins, as in wrangler; say so.
                 if let Some(&i) = seen.get(&entry.key) {
-                    diags.push(codes::duplicate_key(entry.key_span, entries[i].key_span, &entry.key));
+                    diags.push(codes::duplicate_key(
+                        entry.key_span,
+                        entries[i].key_span,
+                        &entry.key,
+                    ));
                     entries[i] = entry;
                 } else {
                     seen.insert(entry.key.clone(), entries.len());
@@ -306,10 +348,16 @@ fn from_toml_table(t: &toml_edit::Table, fallback: Span, file: u32) -> Node {
     let span = span_of(t.span(), fallback, file);
     let mut entries = Vec::with_capacity(t.len());
     for (key, item) in t.iter() {
-        let Some((k, _)) = t.get_key_value(key) else { continue };
+        let Some((k, _)) = t.get_key_value(key) else {
+            continue;
+        };
         let key_span = span_of(k.span(), span, file);
         if let Some(value) = from_toml_item(item, key_span, file) {
-            entries.push(Entry { key: key.to_string(), key_span, value });
+            entries.push(Entry {
+                key: key.to_string(),
+                key_span,
+                value,
+            });
         }
     }
     Node::new(Value::Object(entries), span)
@@ -342,8 +390,15 @@ fn from_toml_value(v: &toml_edit::Value, fallback: Span, file: u32) -> Node {
         T::InlineTable(t) => {
             let mut entries = Vec::with_capacity(t.len());
             for (key, value) in t.iter() {
-                let key_span = t.key(key).map(|k| span_of(k.span(), span, file)).unwrap_or(span);
-                entries.push(Entry { key: key.to_string(), key_span, value: from_toml_value(value, key_span, file) });
+                let key_span = t
+                    .key(key)
+                    .map(|k| span_of(k.span(), span, file))
+                    .unwrap_or(span);
+                entries.push(Entry {
+                    key: key.to_string(),
+                    key_span,
+                    value: from_toml_value(value, key_span, file),
+                });
             }
             Value::Object(entries)
         }

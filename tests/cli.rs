@@ -10,7 +10,11 @@ fn bin() -> Command {
 }
 
 fn run(args: &[&str]) -> Output {
-    bin().args(args).env("NO_COLOR", "1").output().expect("running alchemy-migrator")
+    bin()
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("running alchemy-migrator")
 }
 
 fn root() -> PathBuf {
@@ -42,7 +46,11 @@ fn valid_config_exits_0() {
     write(&dir.join("wrangler.toml"), WORKER);
     let o = run(&["check", dir.join("wrangler.toml").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stderr(&o).contains("checked 1 config file(s), 1 worker(s): 0 error(s)"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("checked 1 config file(s), 1 worker(s): 0 error(s)"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -69,11 +77,17 @@ fn usage_error_exits_2() {
 #[test]
 fn input_errors_exit_1_and_render_like_rustc() {
     let dir = scratch("errors");
-    write(&dir.join("wrangler.toml"), "name = \"w\"\nnode_compat = true\n");
+    write(
+        &dir.join("wrangler.toml"),
+        "name = \"w\"\nnode_compat = true\n",
+    );
     let o = run(&["check", "--discover", dir.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let e = stderr(&o);
-    assert!(e.contains("error[AM0204]: `node_compat` is no longer supported by wrangler v4"), "{e}");
+    assert!(
+        e.contains("error[AM0204]: `node_compat` is no longer supported by wrangler v4"),
+        "{e}"
+    );
     assert!(e.contains("wrangler.toml:2:1"), "{e}");
     assert!(e.contains("2 | node_compat = true\n  | ^^^^^^^^^^^"), "{e}");
     assert!(e.contains("= help: use `compatibility_flags"), "{e}");
@@ -82,8 +96,17 @@ fn input_errors_exit_1_and_render_like_rustc() {
 #[test]
 fn json_and_github_formats() {
     let dir = scratch("formats");
-    write(&dir.join("wrangler.jsonc"), "{ \"name\": \"w\", \"workers_dev\": \"yes\", \"colour\": 1 }");
-    let o = run(&["check", "--discover", dir.to_str().unwrap(), "--format", "json"]);
+    write(
+        &dir.join("wrangler.jsonc"),
+        "{ \"name\": \"w\", \"workers_dev\": \"yes\", \"colour\": 1 }",
+    );
+    let o = run(&[
+        "check",
+        "--discover",
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let d = v["diagnostics"].as_array().unwrap();
@@ -93,10 +116,24 @@ fn json_and_github_formats() {
     assert_eq!(wrong["column"], 31);
     assert!(wrong["file"].as_str().unwrap().ends_with("wrangler.jsonc"));
     assert!(wrong["help"].is_string());
-    let o = run(&["check", "--discover", dir.to_str().unwrap(), "--format", "github"]);
+    let o = run(&[
+        "check",
+        "--discover",
+        dir.to_str().unwrap(),
+        "--format",
+        "github",
+    ]);
     let out = stdout(&o);
-    assert!(out.lines().any(|l| l.starts_with("::error file=") && l.contains(",line=1,col=31,title=AM0201::")), "{out}");
-    assert!(out.lines().any(|l| l.starts_with("::warning file=") && l.contains("AM0200")), "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("::error file=") && l.contains(",line=1,col=31,title=AM0201::")),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("::warning file=") && l.contains("AM0200")),
+        "{out}"
+    );
 }
 
 #[test]
@@ -104,8 +141,16 @@ fn bad_input_never_panics() {
     let dir = scratch("bad-input");
     write(&dir.join("empty/wrangler.toml"), "");
     std::fs::create_dir_all(dir.join("binary")).unwrap();
-    std::fs::write(dir.join("binary/wrangler.json"), [0u8, 159, 146, 150, 255, 0, 1, 2]).unwrap();
-    let deep = format!("{{\"a\": {}1{}}}", "[".repeat(2_500_000), "]".repeat(2_500_000));
+    std::fs::write(
+        dir.join("binary/wrangler.json"),
+        [0u8, 159, 146, 150, 255, 0, 1, 2],
+    )
+    .unwrap();
+    let deep = format!(
+        "{{\"a\": {}1{}}}",
+        "[".repeat(2_500_000),
+        "]".repeat(2_500_000)
+    );
     write(&dir.join("deep/wrangler.json"), &deep);
     let deep_toml = format!("a = {}1{}\n", "[".repeat(100_000), "]".repeat(100_000));
     write(&dir.join("deeptoml/wrangler.toml"), &deep_toml);
@@ -134,14 +179,45 @@ fn bad_input_never_panics() {
 #[test]
 fn corpus_check_matches_wrangler() {
     let corpus = root().join("tests/corpus");
-    let o = run(&["check", "--discover", corpus.to_str().unwrap(), "--format", "json"]);
+    let o = run(&[
+        "check",
+        "--discover",
+        corpus.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON output parses");
-    let errors: Vec<&serde_json::Value> = v["diagnostics"].as_array().unwrap().iter().filter(|d| d["severity"] == "error").collect();
+    let errors: Vec<&serde_json::Value> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .collect();
     // wrangler 4 refuses exactly the two wildebeest configs that still set node_compat.
-    let mut where_: Vec<String> = errors.iter().map(|d| format!("{} {}", d["code"].as_str().unwrap(), d["file"].as_str().unwrap().rsplit("corpus/").next().unwrap())).collect();
+    let mut where_: Vec<String> = errors
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {}",
+                d["code"].as_str().unwrap(),
+                d["file"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit("corpus/")
+                    .next()
+                    .unwrap()
+            )
+        })
+        .collect();
     where_.sort();
-    assert_eq!(where_, vec!["AM0204 cloudflare__wildebeest/consumer/wrangler.toml", "AM0204 cloudflare__wildebeest/wrangler.toml"]);
+    assert_eq!(
+        where_,
+        vec![
+            "AM0204 cloudflare__wildebeest/consumer/wrangler.toml",
+            "AM0204 cloudflare__wildebeest/wrangler.toml"
+        ]
+    );
 }
 
 #[test]
@@ -174,19 +250,49 @@ fn migrate_never_overwrites_without_force() {
     write(&dir.join("app/wrangler.toml"), WORKER);
     let out = dir.join("out");
     write(&out.join("alchemy.run.ts"), "// my own file\n");
-    let o = run(&["migrate", "--discover", dir.join("app").to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let o = run(&[
+        "migrate",
+        "--discover",
+        dir.join("app").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("AM0505"), "{}", stderr(&o));
-    assert_eq!(std::fs::read_to_string(out.join("alchemy.run.ts")).unwrap(), "// my own file\n");
-    let o = run(&["migrate", "--discover", dir.join("app").to_str().unwrap(), "--out", out.to_str().unwrap(), "--force"]);
+    assert_eq!(
+        std::fs::read_to_string(out.join("alchemy.run.ts")).unwrap(),
+        "// my own file\n"
+    );
+    let o = run(&[
+        "migrate",
+        "--discover",
+        dir.join("app").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--force",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(std::fs::read_to_string(out.join("alchemy.run.ts")).unwrap().contains("await Worker(\"w\""));
+    assert!(
+        std::fs::read_to_string(out.join("alchemy.run.ts"))
+            .unwrap()
+            .contains("await Worker(\"w\"")
+    );
     // A second run finds identical files and leaves them alone.
-    let o = run(&["migrate", "--discover", dir.join("app").to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let o = run(&[
+        "migrate",
+        "--discover",
+        dir.join("app").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).contains("unchanged"), "{}", stdout(&o));
     // No temporary files are left behind.
-    let leftovers: Vec<_> = std::fs::read_dir(&out).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
     assert!(leftovers.is_empty());
 }
 
@@ -195,7 +301,14 @@ fn dry_run_writes_nothing() {
     let dir = scratch("dry-run");
     write(&dir.join("app/wrangler.toml"), WORKER);
     let out = dir.join("out");
-    let o = run(&["migrate", "--discover", dir.join("app").to_str().unwrap(), "--out", out.to_str().unwrap(), "--dry-run"]);
+    let o = run(&[
+        "migrate",
+        "--discover",
+        dir.join("app").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--dry-run",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).contains("alchemy.run.ts"), "{}", stdout(&o));
     assert!(!out.exists());
@@ -205,12 +318,25 @@ fn dry_run_writes_nothing() {
 fn writes_only_inside_out() {
     let dir = scratch("inside-out");
     // A hostile script name must not escape env/.
-    write(&dir.join("app/wrangler.jsonc"), "{ \"name\": \"../../escape\", \"main\": \"i.ts\" }");
+    write(
+        &dir.join("app/wrangler.jsonc"),
+        "{ \"name\": \"../../escape\", \"main\": \"i.ts\" }",
+    );
     let out = dir.join("out");
-    let o = run(&["migrate", "--discover", dir.join("app").to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let o = run(&[
+        "migrate",
+        "--discover",
+        dir.join("app").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     for f in common::files_under(&dir) {
-        assert!(f.starts_with(&out) || f.starts_with(dir.join("app")), "{} written outside --out", f.display());
+        assert!(
+            f.starts_with(&out) || f.starts_with(dir.join("app")),
+            "{} written outside --out",
+            f.display()
+        );
     }
     assert!(out.join("env/escape.ts").is_file());
 }
@@ -218,9 +344,18 @@ fn writes_only_inside_out() {
 #[test]
 fn output_is_deterministic_whatever_the_creation_order() {
     let configs = [
-        ("c/wrangler.toml", "name = \"c\"\nmain = \"i.ts\"\nservices = [{ binding = \"A\", service = \"a\" }]\n"),
-        ("a/wrangler.json", "{ \"name\": \"a\", \"main\": \"i.ts\", \"services\": [{ \"binding\": \"B\", \"service\": \"b\" }] }"),
-        ("b/wrangler.jsonc", "{ \"name\": \"b\", \"main\": \"i.ts\", \"kv_namespaces\": [{ \"binding\": \"K\", \"id\": \"1\" }] }"),
+        (
+            "c/wrangler.toml",
+            "name = \"c\"\nmain = \"i.ts\"\nservices = [{ binding = \"A\", service = \"a\" }]\n",
+        ),
+        (
+            "a/wrangler.json",
+            "{ \"name\": \"a\", \"main\": \"i.ts\", \"services\": [{ \"binding\": \"B\", \"service\": \"b\" }] }",
+        ),
+        (
+            "b/wrangler.jsonc",
+            "{ \"name\": \"b\", \"main\": \"i.ts\", \"kv_namespaces\": [{ \"binding\": \"K\", \"id\": \"1\" }] }",
+        ),
     ];
     let mut outputs = Vec::new();
     for (n, order) in [[0usize, 1, 2], [2, 1, 0]].iter().enumerate() {
@@ -228,14 +363,40 @@ fn output_is_deterministic_whatever_the_creation_order() {
         for &i in order {
             write(&dir.join("in").join(configs[i].0), configs[i].1);
         }
-        let o = run(&["migrate", "--discover", dir.join("in").to_str().unwrap(), "--out", dir.join("out").to_str().unwrap(), "--app", "same"]);
+        let o = run(&[
+            "migrate",
+            "--discover",
+            dir.join("in").to_str().unwrap(),
+            "--out",
+            dir.join("out").to_str().unwrap(),
+            "--app",
+            "same",
+        ]);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-        let files: Vec<(String, Vec<u8>)> = ["alchemy.run.ts", "MIGRATION.md", "env/a.ts", "env/b.ts", "env/c.ts"].iter().map(|f| (f.to_string(), std::fs::read(dir.join("out").join(f)).unwrap())).collect();
+        let files: Vec<(String, Vec<u8>)> = [
+            "alchemy.run.ts",
+            "MIGRATION.md",
+            "env/a.ts",
+            "env/b.ts",
+            "env/c.ts",
+        ]
+        .iter()
+        .map(|f| {
+            (
+                f.to_string(),
+                std::fs::read(dir.join("out").join(f)).unwrap(),
+            )
+        })
+        .collect();
         outputs.push(files);
     }
     assert_eq!(outputs[0], outputs[1]);
     let program = String::from_utf8(outputs[0][0].1.clone()).unwrap();
-    let (b, a, c) = (program.find("Worker(\"b\"").unwrap(), program.find("Worker(\"a\"").unwrap(), program.find("Worker(\"c\"").unwrap());
+    let (b, a, c) = (
+        program.find("Worker(\"b\"").unwrap(),
+        program.find("Worker(\"a\"").unwrap(),
+        program.find("Worker(\"c\"").unwrap(),
+    );
     assert!(b < a && a < c, "dependency order b, a, c:\n{program}");
 }
 
@@ -247,7 +408,10 @@ fn docs_list_every_code() {
     for part in codes.split("Diagnostic::").skip(1) {
         if let Some(code) = part.split('"').nth(1).filter(|c| c.starts_with("AM")) {
             n += 1;
-            assert!(docs.contains(&format!("`{code}`")), "{code} is not documented in docs/diagnostics.md");
+            assert!(
+                docs.contains(&format!("`{code}`")),
+                "{code} is not documented in docs/diagnostics.md"
+            );
         }
     }
     assert!(n > 40);
@@ -284,28 +448,60 @@ fn every_code_is_tested() {
 fn discovery_honours_gitignore_and_skips_build_folders() {
     let dir = scratch("discovery");
     write(&dir.join(".gitignore"), "ignored/\n");
-    for skipped in ["ignored", "node_modules/pkg", ".wrangler/tmp", ".alchemy/x", "dist", ".hidden"] {
-        write(&dir.join(skipped).join("wrangler.toml"), "name = \"should-not-appear\"\nmain = \"i.ts\"\n");
+    for skipped in [
+        "ignored",
+        "node_modules/pkg",
+        ".wrangler/tmp",
+        ".alchemy/x",
+        "dist",
+        ".hidden",
+    ] {
+        write(
+            &dir.join(skipped).join("wrangler.toml"),
+            "name = \"should-not-appear\"\nmain = \"i.ts\"\n",
+        );
     }
-    write(&dir.join("apps/b/wrangler.toml"), "name = \"b\"\nmain = \"i.ts\"\n");
-    write(&dir.join("apps/a/wrangler.jsonc"), "{ \"name\": \"a\", \"main\": \"i.ts\" }");
+    write(
+        &dir.join("apps/b/wrangler.toml"),
+        "name = \"b\"\nmain = \"i.ts\"\n",
+    );
+    write(
+        &dir.join("apps/a/wrangler.jsonc"),
+        "{ \"name\": \"a\", \"main\": \"i.ts\" }",
+    );
     write(&dir.join("apps/a/wrangler.toml"), "name = \"a-old\"\n");
     #[cfg(unix)]
     std::os::unix::fs::symlink(&dir, dir.join("apps/loop")).unwrap();
-    let o = run(&["graph", "--discover", dir.to_str().unwrap(), "--format", "json"]);
+    let o = run(&[
+        "graph",
+        "--discover",
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["workers"], serde_json::json!(["a", "b"]));
     let o = run(&["check", "--discover", dir.to_str().unwrap()]);
     assert!(stderr(&o).contains("AM0107"), "{}", stderr(&o));
-    assert!(stderr(&o).contains("wrangler reads `wrangler.jsonc` in the same folder first"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("wrangler reads `wrangler.jsonc` in the same folder first"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn explicit_paths_accept_any_file_name() {
     let dir = scratch("explicit");
-    write(&dir.join("wrangler.staging.jsonc"), "{ \"name\": \"s\", \"main\": \"i.ts\", \"compatibility_date\": \"2025-09-01\" }");
-    let o = run(&["check", dir.join("wrangler.staging.jsonc").to_str().unwrap()]);
+    write(
+        &dir.join("wrangler.staging.jsonc"),
+        "{ \"name\": \"s\", \"main\": \"i.ts\", \"compatibility_date\": \"2025-09-01\" }",
+    );
+    let o = run(&[
+        "check",
+        dir.join("wrangler.staging.jsonc").to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
 
@@ -316,14 +512,43 @@ fn graph_formats() {
     assert_eq!(o.status.code(), Some(0));
     let text = stdout(&o);
     assert!(text.starts_with("Service binding graph:\n  api-worker\n    └─ calls → auth-worker (production)\n    └─ calls → billing-worker (production)\n  auth-worker\n    └─ calls → user-db-worker (production)\n"), "{text}");
-    assert!(text.contains("All referenced workers found in migration scope."), "{text}");
-    let o = run(&["graph", "--discover", dir.to_str().unwrap(), "--format", "mermaid"]);
+    assert!(
+        text.contains("All referenced workers found in migration scope."),
+        "{text}"
+    );
+    let o = run(&[
+        "graph",
+        "--discover",
+        dir.to_str().unwrap(),
+        "--format",
+        "mermaid",
+    ]);
     assert!(stdout(&o).starts_with("flowchart LR\n"));
-    let o = run(&["graph", "--discover", dir.to_str().unwrap(), "--format", "dot"]);
+    let o = run(&[
+        "graph",
+        "--discover",
+        dir.to_str().unwrap(),
+        "--format",
+        "dot",
+    ]);
     assert!(stdout(&o).contains("\"api-worker\" -> \"auth-worker\""));
-    let o = run(&["graph", "--discover", dir.to_str().unwrap(), "--format", "json"]);
+    let o = run(&[
+        "graph",
+        "--discover",
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["order"], serde_json::json!(["billing-worker", "user-db-worker", "auth-worker", "api-worker"]));
+    assert_eq!(
+        v["order"],
+        serde_json::json!([
+            "billing-worker",
+            "user-db-worker",
+            "auth-worker",
+            "api-worker"
+        ])
+    );
 }
 
 #[test]
@@ -332,10 +557,16 @@ fn an_interrupted_write_leaves_the_old_file_intact() {
     let target = dir.join("alchemy.run.ts");
     write(&target, "// the user's file\n");
     // The temporary file cannot be created (a folder is in its way): the write fails midway.
-    let tmp = dir.join(format!(".alchemy.run.ts.alchemy-migrator-{}.tmp", std::process::id()));
+    let tmp = dir.join(format!(
+        ".alchemy.run.ts.alchemy-migrator-{}.tmp",
+        std::process::id()
+    ));
     std::fs::create_dir_all(&tmp).unwrap();
     assert!(alchemy_migrator::cli::write_file(&target, "new contents\n", true).is_err());
-    assert_eq!(std::fs::read_to_string(&target).unwrap(), "// the user's file\n");
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        "// the user's file\n"
+    );
     std::fs::remove_dir(&tmp).unwrap();
     // Without the obstacle it is replaced atomically and nothing is left behind.
     assert!(alchemy_migrator::cli::write_file(&target, "new contents\n", true).is_ok());
@@ -349,7 +580,13 @@ fn migrate_check_for_ci() {
     write(&dir.join("app/wrangler.toml"), WORKER);
     let (app, out) = (dir.join("app"), dir.join("out"));
     let args = |extra: &[&str]| {
-        let mut v = vec!["migrate", "--discover", app.to_str().unwrap(), "--out", out.to_str().unwrap()];
+        let mut v = vec![
+            "migrate",
+            "--discover",
+            app.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
         v.extend_from_slice(extra);
         run(&v)
     };
@@ -362,19 +599,42 @@ fn migrate_check_for_ci() {
     let o = args(&["--check"]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     // The config changes: --check shows a readable diff.
-    write(&dir.join("app/wrangler.toml"), &WORKER.replace("2025-09-01", "2025-10-01"));
+    write(
+        &dir.join("app/wrangler.toml"),
+        &WORKER.replace("2025-09-01", "2025-10-01"),
+    );
     let o = args(&["--check"]);
     assert_eq!(o.status.code(), Some(1));
     let d = stdout(&o);
-    assert!(d.contains("-  compatibilityDate: \"2025-09-01\",") && d.contains("+  compatibilityDate: \"2025-10-01\","), "{d}");
-    assert!(std::fs::read_to_string(out.join("alchemy.run.ts")).unwrap().contains("2025-09-01"));
+    assert!(
+        d.contains("-  compatibilityDate: \"2025-09-01\",")
+            && d.contains("+  compatibilityDate: \"2025-10-01\","),
+        "{d}"
+    );
+    assert!(
+        std::fs::read_to_string(out.join("alchemy.run.ts"))
+            .unwrap()
+            .contains("2025-09-01")
+    );
 }
 
 #[test]
 fn migrate_reports_as_github_annotations() {
     let dir = scratch("github");
-    write(&dir.join("app/wrangler.toml"), "name = \"w\"\nmain = \"i.ts\"\n[[mtls_certificates]]\nbinding = \"C\"\ncertificate_id = \"x\"\n");
-    let o = run(&["migrate", "--discover", dir.join("app").to_str().unwrap(), "--out", dir.join("out").to_str().unwrap(), "--dry-run", "--format", "github"]);
+    write(
+        &dir.join("app/wrangler.toml"),
+        "name = \"w\"\nmain = \"i.ts\"\n[[mtls_certificates]]\nbinding = \"C\"\ncertificate_id = \"x\"\n",
+    );
+    let o = run(&[
+        "migrate",
+        "--discover",
+        dir.join("app").to_str().unwrap(),
+        "--out",
+        dir.join("out").to_str().unwrap(),
+        "--dry-run",
+        "--format",
+        "github",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).lines().any(|l| l.starts_with("::warning file=") && l.contains(",line=3,col=1,title=AM0500::")), "{}", stdout(&o));
 }
@@ -386,14 +646,35 @@ fn parallel_and_single_threaded_runs_write_the_same_bytes() {
     for threads in ["1", "2", "4"] {
         let out = scratch(&format!("threads-{threads}"));
         let o = bin()
-            .args(["migrate", "--discover", input.to_str().unwrap(), "--out", out.to_str().unwrap(), "--app", "same"])
+            .args([
+                "migrate",
+                "--discover",
+                input.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--app",
+                "same",
+            ])
             .env("RAYON_NUM_THREADS", threads)
             .output()
             .unwrap();
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-        let files: Vec<Vec<u8>> = ["alchemy.run.ts", "MIGRATION.md", "env/api.ts", "env/auth.ts", "env/cron.ts"].iter().map(|f| std::fs::read(out.join(f)).unwrap()).collect();
-        let diagnostics = String::from_utf8_lossy(&o.stderr).replace(&format!("threads-{threads}"), "threads-N");
+        let files: Vec<Vec<u8>> = [
+            "alchemy.run.ts",
+            "MIGRATION.md",
+            "env/api.ts",
+            "env/auth.ts",
+            "env/cron.ts",
+        ]
+        .iter()
+        .map(|f| std::fs::read(out.join(f)).unwrap())
+        .collect();
+        let diagnostics =
+            String::from_utf8_lossy(&o.stderr).replace(&format!("threads-{threads}"), "threads-N");
         outputs.push((files, diagnostics));
     }
-    assert!(outputs.windows(2).all(|w| w[0] == w[1]), "output depends on the number of threads");
+    assert!(
+        outputs.windows(2).all(|w| w[0] == w[1]),
+        "output depends on the number of threads"
+    );
 }

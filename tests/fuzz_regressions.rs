@@ -16,16 +16,24 @@ fn fuzz_regressions_do_not_panic() {
     for f in files {
         let data = std::fs::read(&f).unwrap();
         let out = alchemy_migrator::fuzzing::run(&data);
-        assert!(out.iter().all(|o| !o.path.contains("..")), "{}", f.display());
+        assert!(
+            out.iter().all(|o| !o.path.contains("..")),
+            "{}",
+            f.display()
+        );
     }
 }
 
 #[test]
 fn corpus_configs_through_the_fuzz_entry_point() {
-    let files: Vec<PathBuf> = files_under(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/corpus"))
-        .into_iter()
-        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("wrangler")))
-        .collect();
+    let files: Vec<PathBuf> =
+        files_under(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/corpus"))
+            .into_iter()
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("wrangler"))
+            })
+            .collect();
     assert!(files.len() > 90);
     for f in files {
         alchemy_migrator::fuzzing::run(&std::fs::read(&f).unwrap());

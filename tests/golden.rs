@@ -16,13 +16,19 @@ fn root() -> PathBuf {
 }
 
 fn cases(kind: &str) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join(kind)).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join(kind))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
     v.sort();
     v
 }
 
 fn extra_args(case: &Path) -> Vec<String> {
-    std::fs::read_to_string(case.join("args")).map(|s| s.split_whitespace().map(str::to_string).collect()).unwrap_or_default()
+    std::fs::read_to_string(case.join("args"))
+        .map(|s| s.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default()
 }
 
 fn updating() -> bool {
@@ -38,29 +44,66 @@ fn compare(path: &Path, actual: &str) -> Option<String> {
     }
     match std::fs::read_to_string(path) {
         Ok(expected) if expected == actual => None,
-        Ok(expected) => Some(format!("{} differs:\n{}", path.display(), diff(&expected, actual))),
-        Err(_) => Some(format!("{} is missing (run with UPDATE_EXPECT=1)", path.display())),
+        Ok(expected) => Some(format!(
+            "{} differs:\n{}",
+            path.display(),
+            diff(&expected, actual)
+        )),
+        Err(_) => Some(format!(
+            "{} is missing (run with UPDATE_EXPECT=1)",
+            path.display()
+        )),
     }
 }
 
 fn diff(expected: &str, actual: &str) -> String {
     let e: Vec<&str> = expected.lines().collect();
     let a: Vec<&str> = actual.lines().collect();
-    let first = e.iter().zip(&a).position(|(x, y)| x != y).unwrap_or(e.len().min(a.len()));
-    let show = |lines: &[&str]| lines.iter().skip(first).take(8).map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n");
-    format!("  first difference at line {}\n  expected:\n{}\n  actual:\n{}", first + 1, show(&e), show(&a))
+    let first = e
+        .iter()
+        .zip(&a)
+        .position(|(x, y)| x != y)
+        .unwrap_or(e.len().min(a.len()));
+    let show = |lines: &[&str]| {
+        lines
+            .iter()
+            .skip(first)
+            .take(8)
+            .map(|l| format!("    {l}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    format!(
+        "  first difference at line {}\n  expected:\n{}\n  actual:\n{}",
+        first + 1,
+        show(&e),
+        show(&a)
+    )
 }
 
 #[test]
 fn check_fixtures() {
     let mut failures = Vec::new();
     for case in cases("check") {
-        let mut argv = vec!["alchemy-migrator".to_string(), "check".into(), "--discover".into(), case.join("input").display().to_string()];
+        let mut argv = vec![
+            "alchemy-migrator".to_string(),
+            "check".into(),
+            "--discover".into(),
+            case.join("input").display().to_string(),
+        ];
         argv.extend(extra_args(&case));
-        let Cli { command: Command::Check(args) } = Cli::try_parse_from(&argv).unwrap() else { unreachable!() };
+        let Cli {
+            command: Command::Check(args),
+        } = Cli::try_parse_from(&argv).unwrap()
+        else {
+            unreachable!()
+        };
         let (inputs, diags, _, code) = cli::run_check(&args.input);
         let sources = cli::rebase_sources(&inputs.sources, &case);
-        let mut out: String = diags.iter().map(|d| render_short(d, &sources) + "\n").collect();
+        let mut out: String = diags
+            .iter()
+            .map(|d| render_short(d, &sources) + "\n")
+            .collect();
         out = out.replace(&format!("{}/", case.display()), "./");
         out.push_str(&format!("exit: {code}\n"));
         failures.extend(compare(&case.join("expected.txt"), &out));
@@ -84,7 +127,12 @@ fn migrate_fixtures() {
             case.file_name().unwrap().to_string_lossy().to_string(),
         ];
         argv.extend(extra_args(&case));
-        let Cli { command: Command::Migrate(args) } = Cli::try_parse_from(&argv).unwrap() else { unreachable!() };
+        let Cli {
+            command: Command::Migrate(args),
+        } = Cli::try_parse_from(&argv).unwrap()
+        else {
+            unreachable!()
+        };
         let m = cli::plan_migration(&args);
         let (analysis, files, diags) = (&m.analysis, &m.files, &m.diagnostics);
         if updating() {
@@ -97,18 +145,32 @@ fn migrate_fixtures() {
             generated.push(f.path.clone());
             failures.extend(compare(&expected.join(&f.path), &f.contents));
         }
-        let mut d: String = diags.iter().map(|d| render_short(d, &sources) + "\n").collect();
+        let mut d: String = diags
+            .iter()
+            .map(|d| render_short(d, &sources) + "\n")
+            .collect();
         d = d.replace(&format!("{}/", case.display()), "../");
-        let code = if m.usage_error { cli::EXIT_USAGE } else { cli::exit_code(diags, analysis.inputs.io_failed) };
+        let code = if m.usage_error {
+            cli::EXIT_USAGE
+        } else {
+            cli::exit_code(diags, analysis.inputs.io_failed)
+        };
         d.push_str(&format!("exit: {code}\n"));
         failures.extend(compare(&expected.join("diagnostics.txt"), &d));
         generated.push("diagnostics.txt".into());
         // No stale expected files.
         if !updating() {
             for entry in walk(&expected) {
-                let rel = entry.strip_prefix(&expected).unwrap().to_string_lossy().replace('\\', "/");
+                let rel = entry
+                    .strip_prefix(&expected)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 if !generated.contains(&rel) && !rel.ends_with("tsconfig.check.json") {
-                    failures.push(format!("{} is expected but no longer generated", entry.display()));
+                    failures.push(format!(
+                        "{} is expected but no longer generated",
+                        entry.display()
+                    ));
                 }
             }
         }
@@ -125,14 +187,28 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn graph_of_corpus_projects() {
     let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
-    let mut projects: Vec<PathBuf> = std::fs::read_dir(&corpus).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    let mut projects: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
     projects.sort();
     let mut failures = Vec::new();
     let mut with_edges = 0;
     for p in projects {
         let name = p.file_name().unwrap().to_string_lossy().to_string();
-        let argv = ["alchemy-migrator", "graph", "--discover", p.to_str().unwrap()];
-        let Cli { command: Command::Graph(args) } = Cli::try_parse_from(argv).unwrap() else { unreachable!() };
+        let argv = [
+            "alchemy-migrator",
+            "graph",
+            "--discover",
+            p.to_str().unwrap(),
+        ];
+        let Cli {
+            command: Command::Graph(args),
+        } = Cli::try_parse_from(argv).unwrap()
+        else {
+            unreachable!()
+        };
         let a = cli::analyse(&args.input);
         if a.workers.is_empty() {
             continue;
@@ -143,8 +219,14 @@ fn graph_of_corpus_projects() {
             alchemy_migrator::emit::report::graph_text(&a.graph),
             alchemy_migrator::emit::report::graph_mermaid(&a.graph)
         );
-        failures.extend(compare(&root().join("graph").join(format!("{name}.txt")), &text));
+        failures.extend(compare(
+            &root().join("graph").join(format!("{name}.txt")),
+            &text,
+        ));
     }
-    assert!(with_edges >= 6, "only {with_edges} corpus projects have edges");
+    assert!(
+        with_edges >= 6,
+        "only {with_edges} corpus projects have edges"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

@@ -5,13 +5,31 @@ use alchemy_migrator::cli::{self, Cli, Command};
 use clap::Parser;
 
 fn migrate(files: &[(String, Vec<u8>)]) -> cli::Migration {
-    let Cli { command: Command::Migrate(args) } = Cli::try_parse_from(["alchemy-migrator", "migrate", "--out", "/big", "--app", "big"]).unwrap() else { unreachable!() };
+    let Cli {
+        command: Command::Migrate(args),
+    } = Cli::try_parse_from([
+        "alchemy-migrator",
+        "migrate",
+        "--out",
+        "/big",
+        "--app",
+        "big",
+    ])
+    .unwrap()
+    else {
+        unreachable!()
+    };
     cli::plan_migration_of(cli::inputs_from_memory(files), &args)
 }
 
 /// Runs on a thread with the default 2 MiB stack, like a test thread, to prove no deep recursion.
 fn small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    std::thread::Builder::new().stack_size(2 * 1024 * 1024).spawn(f).unwrap().join().expect("no stack overflow")
+    std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .expect("no stack overflow")
 }
 
 #[test]
@@ -24,19 +42,41 @@ fn ten_thousand_worker_cycle() {
         })
         .collect();
     let m = small_stack(move || migrate(&files));
-    let program = &m.files.iter().find(|f| f.path == "alchemy.run.ts").unwrap().contents;
+    let program = &m
+        .files
+        .iter()
+        .find(|f| f.path == "alchemy.run.ts")
+        .unwrap()
+        .contents;
     // One ring, broken once.
-    assert_eq!(program.matches("await WorkerStub(").count(), 1, "exactly one placeholder");
+    assert_eq!(
+        program.matches("await WorkerStub(").count(),
+        1,
+        "exactly one placeholder"
+    );
     assert_eq!(program.matches("await Worker(").count(), n);
-    assert_eq!(m.diagnostics.iter().filter(|d| d.code == "AM0403").count(), 1);
+    assert_eq!(
+        m.diagnostics.iter().filter(|d| d.code == "AM0403").count(),
+        1
+    );
 }
 
 #[test]
 fn a_hundred_thousand_vars() {
-    let vars: Vec<String> = (0..100_000).map(|i| format!("\"V{i}\": \"value {i}\"")).collect();
-    let text = format!("{{\"name\":\"w\",\"main\":\"i.ts\",\"vars\":{{{}}}}}", vars.join(","));
+    let vars: Vec<String> = (0..100_000)
+        .map(|i| format!("\"V{i}\": \"value {i}\""))
+        .collect();
+    let text = format!(
+        "{{\"name\":\"w\",\"main\":\"i.ts\",\"vars\":{{{}}}}}",
+        vars.join(",")
+    );
     let m = small_stack(move || migrate(&[("/big/w/wrangler.json".into(), text.into_bytes())]));
-    let program = &m.files.iter().find(|f| f.path == "alchemy.run.ts").unwrap().contents;
+    let program = &m
+        .files
+        .iter()
+        .find(|f| f.path == "alchemy.run.ts")
+        .unwrap()
+        .contents;
     assert!(program.contains("V99999: \"value 99999\""));
     assert!(!m.diagnostics.iter().any(|d| d.is_error()));
 }
@@ -44,13 +84,35 @@ fn a_hundred_thousand_vars() {
 #[test]
 fn deep_nesting_is_a_diagnostic() {
     for (name, text) in [
-        ("wrangler.json", format!("{{\"vars\":{{\"X\":{}1{}}}}}", "[".repeat(100_000), "]".repeat(100_000))),
-        ("wrangler.jsonc", format!("{}{}", "{\"a\":".repeat(100_000), "}".repeat(100_000))),
-        ("wrangler.toml", format!("x = {}1{}\n", "[".repeat(100_000), "]".repeat(100_000))),
-        ("wrangler.toml", format!("x = {}1{}\n", "{a=".repeat(100_000), "}".repeat(100_000))),
+        (
+            "wrangler.json",
+            format!(
+                "{{\"vars\":{{\"X\":{}1{}}}}}",
+                "[".repeat(100_000),
+                "]".repeat(100_000)
+            ),
+        ),
+        (
+            "wrangler.jsonc",
+            format!("{}{}", "{\"a\":".repeat(100_000), "}".repeat(100_000)),
+        ),
+        (
+            "wrangler.toml",
+            format!("x = {}1{}\n", "[".repeat(100_000), "]".repeat(100_000)),
+        ),
+        (
+            "wrangler.toml",
+            format!("x = {}1{}\n", "{a=".repeat(100_000), "}".repeat(100_000)),
+        ),
     ] {
         let m = small_stack(move || migrate(&[(format!("/big/deep/{name}"), text.into_bytes())]));
-        assert!(m.diagnostics.iter().any(|d| d.code == "AM0104" || d.code == "AM0101"), "{name}: {:?}", m.diagnostics);
+        assert!(
+            m.diagnostics
+                .iter()
+                .any(|d| d.code == "AM0104" || d.code == "AM0101"),
+            "{name}: {:?}",
+            m.diagnostics
+        );
     }
 }
 
@@ -58,11 +120,21 @@ fn deep_nesting_is_a_diagnostic() {
 fn fifty_megabyte_config() {
     // 50 MB of vars: a correct result, in bounded memory (the test runs in the 2-core CI).
     let value = "x".repeat(1000);
-    let vars: Vec<String> = (0..50_000).map(|i| format!("\"V{i}\": \"{value}\"")).collect();
-    let text = format!("{{\"name\":\"w\",\"main\":\"i.ts\",\"vars\":{{{}}}}}", vars.join(","));
+    let vars: Vec<String> = (0..50_000)
+        .map(|i| format!("\"V{i}\": \"{value}\""))
+        .collect();
+    let text = format!(
+        "{{\"name\":\"w\",\"main\":\"i.ts\",\"vars\":{{{}}}}}",
+        vars.join(",")
+    );
     assert!(text.len() > 50_000_000);
     let m = small_stack(move || migrate(&[("/big/w/wrangler.json".into(), text.into_bytes())]));
-    let program = &m.files.iter().find(|f| f.path == "alchemy.run.ts").unwrap().contents;
+    let program = &m
+        .files
+        .iter()
+        .find(|f| f.path == "alchemy.run.ts")
+        .unwrap()
+        .contents;
     assert!(program.len() > 50_000_000);
     assert!(!m.diagnostics.iter().any(|d| d.is_error()));
 }
@@ -70,12 +142,28 @@ fn fifty_megabyte_config() {
 #[test]
 fn large_tables_in_two_environments() {
     // 100 000 vars that differ between the top level and [env.staging]: merged entry by entry.
-    let top: Vec<String> = (0..100_000).map(|i| format!("\"V{i}\": \"top {i}\"")).collect();
-    let env: Vec<String> = (0..100_000).map(|i| format!("\"V{i}\": \"staging {i}\"")).collect();
-    let text = format!("{{\"name\":\"w\",\"main\":\"i.ts\",\"vars\":{{{}}},\"env\":{{\"staging\":{{\"vars\":{{{}}}}}}}}}", top.join(","), env.join(","));
+    let top: Vec<String> = (0..100_000)
+        .map(|i| format!("\"V{i}\": \"top {i}\""))
+        .collect();
+    let env: Vec<String> = (0..100_000)
+        .map(|i| format!("\"V{i}\": \"staging {i}\""))
+        .collect();
+    let text = format!(
+        "{{\"name\":\"w\",\"main\":\"i.ts\",\"vars\":{{{}}},\"env\":{{\"staging\":{{\"vars\":{{{}}}}}}}}}",
+        top.join(","),
+        env.join(",")
+    );
     let m = small_stack(move || migrate(&[("/big/w/wrangler.json".into(), text.into_bytes())]));
-    let program = &m.files.iter().find(|f| f.path == "alchemy.run.ts").unwrap().contents;
-    assert!(program.contains("\"staging 99999\""), "the staging values are written side by side");
+    let program = &m
+        .files
+        .iter()
+        .find(|f| f.path == "alchemy.run.ts")
+        .unwrap()
+        .contents;
+    assert!(
+        program.contains("\"staging 99999\""),
+        "the staging values are written side by side"
+    );
 }
 
 #[test]
@@ -91,8 +179,16 @@ fn thousands_of_own_resources_in_two_environments() {
         })
         .collect();
     let m = small_stack(move || migrate(&files));
-    let program = &m.files.iter().find(|f| f.path == "alchemy.run.ts").unwrap().contents;
+    let program = &m
+        .files
+        .iter()
+        .find(|f| f.path == "alchemy.run.ts")
+        .unwrap()
+        .contents;
     // One const per worker's namespace, with both environments' ids side by side.
-    assert_eq!(program.matches("type: \"kv_namespace\" as const").count(), n);
+    assert_eq!(
+        program.matches("type: \"kv_namespace\" as const").count(),
+        n
+    );
     assert!(program.contains("kv2999s"));
 }

@@ -16,8 +16,27 @@ use proptest::prelude::*;
 use std::collections::BTreeSet;
 
 const HOSTILE: &[&str] = &[
-    "\"", "'", "\\", "\n", "\r\n", "${process.exit(1)}", "`", "*/", "/*", "</script>", "\0", "\u{202e}", "\u{2028}", "\u{2029}", "é", "🎉", "\u{feff}",
-    "__proto__", "constructor", "class", "await",
+    "\"",
+    "'",
+    "\\",
+    "\n",
+    "\r\n",
+    "${process.exit(1)}",
+    "`",
+    "*/",
+    "/*",
+    "</script>",
+    "\0",
+    "\u{202e}",
+    "\u{2028}",
+    "\u{2029}",
+    "é",
+    "🎉",
+    "\u{feff}",
+    "__proto__",
+    "constructor",
+    "class",
+    "await",
 ];
 
 fn text() -> impl Strategy<Value = String> {
@@ -31,12 +50,36 @@ fn text() -> impl Strategy<Value = String> {
 fn binding_name() -> impl Strategy<Value = String> {
     prop_oneof![
         "[A-Z][A-Z0-9_]{0,6}",
-        prop::sample::select(vec!["__proto__", "constructor", "class", "default", "FOO-BAR", "foo bar", "FOO_BAR", "fooBar", "foo_bar", "app", "Worker", "stage", "1X"]).prop_map(str::to_string),
+        prop::sample::select(vec![
+            "__proto__",
+            "constructor",
+            "class",
+            "default",
+            "FOO-BAR",
+            "foo bar",
+            "FOO_BAR",
+            "fooBar",
+            "foo_bar",
+            "app",
+            "Worker",
+            "stage",
+            "1X"
+        ])
+        .prop_map(str::to_string),
         text().prop_filter("non-empty", |s| !s.is_empty()),
     ]
 }
 
-const NAMES: &[&str] = &["api", "auth", "api-worker", "api_worker", "user-db", "userDb", "class", "x"];
+const NAMES: &[&str] = &[
+    "api",
+    "auth",
+    "api-worker",
+    "api_worker",
+    "user-db",
+    "userDb",
+    "class",
+    "x",
+];
 
 #[derive(Debug, Clone)]
 struct WorkerSpec {
@@ -51,23 +94,45 @@ fn worker() -> impl Strategy<Value = WorkerSpec> {
     (
         prop::collection::vec((binding_name(), text()), 0..5),
         prop::collection::vec((binding_name(), 0usize..10), 0..4),
-        prop::sample::subsequence(vec!["staging", "dev", "production"], 0..3).prop_map(|v| v.into_iter().map(str::to_string).collect()),
+        prop::sample::subsequence(vec!["staging", "dev", "production"], 0..3)
+            .prop_map(|v| v.into_iter().map(str::to_string).collect()),
         0usize..3,
     )
         .prop_map(|(vars, services, envs, format)| {
             // One value per name (a config cannot hold a key twice).
             let mut seen = BTreeSet::new();
-            let vars: Vec<(String, String)> = vars.into_iter().filter(|(k, _)| seen.insert(k.clone())).collect();
+            let vars: Vec<(String, String)> = vars
+                .into_iter()
+                .filter(|(k, _)| seen.insert(k.clone()))
+                .collect();
             // Binding names are unique across kinds (AM0209 has its own golden fixture).
-            let services = services.into_iter().filter(|(b, _)| seen.insert(b.clone())).collect();
-            WorkerSpec { vars, services, envs, format }
+            let services = services
+                .into_iter()
+                .filter(|(b, _)| seen.insert(b.clone()))
+                .collect();
+            WorkerSpec {
+                vars,
+                services,
+                envs,
+                format,
+            }
         })
 }
 
 fn render(i: usize, w: &WorkerSpec, n: usize) -> (String, Vec<u8>) {
     let name = NAMES[i];
-    let target = |t: usize| if t < n { NAMES[t].to_string() } else { format!("external-{t}") };
-    let services: Vec<(String, String)> = w.services.iter().map(|(b, t)| (b.clone(), target(*t))).collect();
+    let target = |t: usize| {
+        if t < n {
+            NAMES[t].to_string()
+        } else {
+            format!("external-{t}")
+        }
+    };
+    let services: Vec<(String, String)> = w
+        .services
+        .iter()
+        .map(|(b, t)| (b.clone(), target(*t)))
+        .collect();
     let ext = ["toml", "json", "jsonc"][w.format];
     let path = format!("/mono/{i}-{name}/wrangler.{ext}");
     if ext == "toml" {
@@ -106,8 +171,15 @@ fn render(i: usize, w: &WorkerSpec, n: usize) -> (String, Vec<u8>) {
         }
         (path, doc.to_string().into_bytes())
     } else {
-        let vars: serde_json::Map<String, serde_json::Value> = w.vars.iter().map(|(k, v)| (k.clone(), serde_json::json!(v))).collect();
-        let svc: Vec<serde_json::Value> = services.iter().map(|(b, s)| serde_json::json!({ "binding": b, "service": s })).collect();
+        let vars: serde_json::Map<String, serde_json::Value> = w
+            .vars
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::json!(v)))
+            .collect();
+        let svc: Vec<serde_json::Value> = services
+            .iter()
+            .map(|(b, s)| serde_json::json!({ "binding": b, "service": s }))
+            .collect();
         let env: serde_json::Map<String, serde_json::Value> = w
             .envs
             .iter()
@@ -119,7 +191,20 @@ fn render(i: usize, w: &WorkerSpec, n: usize) -> (String, Vec<u8>) {
 }
 
 fn migrate(files: &[(String, Vec<u8>)]) -> Vec<alchemy_migrator::emit::OutputFile> {
-    let Cli { command: Command::Migrate(args) } = Cli::try_parse_from(["alchemy-migrator", "migrate", "--out", "/mono", "--app", "prop"]).unwrap() else { unreachable!() };
+    let Cli {
+        command: Command::Migrate(args),
+    } = Cli::try_parse_from([
+        "alchemy-migrator",
+        "migrate",
+        "--out",
+        "/mono",
+        "--app",
+        "prop",
+    ])
+    .unwrap()
+    else {
+        unreachable!()
+    };
     cli::plan_migration_of(cli::inputs_from_memory(files), &args).files
 }
 
@@ -142,7 +227,11 @@ impl<'a> Visit<'a> for Collect {
 fn check_program(src: &str) -> BTreeSet<String> {
     let allocator = Allocator::default();
     let ret = oxc_parser::Parser::new(&allocator, src, oxc_span::SourceType::ts()).parse();
-    assert!(ret.diagnostics.is_empty() && !ret.panicked, "generated TypeScript does not parse: {:?}\n{src}", ret.diagnostics);
+    assert!(
+        ret.diagnostics.is_empty() && !ret.panicked,
+        "generated TypeScript does not parse: {:?}\n{src}",
+        ret.diagnostics
+    );
     let mut all = Collect::default();
     all.visit_program(&ret.program);
     // Every top-level const is declared before any other declaration uses it.
@@ -163,11 +252,17 @@ fn check_program(src: &str) -> BTreeSet<String> {
             if let Some(init) = &d.init {
                 uses.visit_expression(init);
             }
-            let name = d.id.get_binding_identifier().map(|i| i.name.to_string()).unwrap_or_default();
+            let name =
+                d.id.get_binding_identifier()
+                    .map(|i| i.name.to_string())
+                    .unwrap_or_default();
             for r in &uses.refs {
                 let later = !declared.contains(r) && r != &name;
                 let is_top_level_const = src.contains(&format!("const {r} ="));
-                assert!(!(later && is_top_level_const), "`{name}` uses `{r}` before it is declared:\n{src}");
+                assert!(
+                    !(later && is_top_level_const),
+                    "`{name}` uses `{r}` before it is declared:\n{src}"
+                );
             }
             declared.push(name);
         }

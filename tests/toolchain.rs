@@ -18,8 +18,17 @@ fn tests_dir() -> PathBuf {
 fn install() {
     static DONE: OnceLock<()> = OnceLock::new();
     DONE.get_or_init(|| {
-        let out = Command::new("bash").arg(tests_dir().join("ts-harness/install.sh")).arg("--quiet").output().expect("running install.sh");
-        assert!(out.status.success(), "npm install failed:\n{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        let out = Command::new("bash")
+            .arg(tests_dir().join("ts-harness/install.sh"))
+            .arg("--quiet")
+            .output()
+            .expect("running install.sh");
+        assert!(
+            out.status.success(),
+            "npm install failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
     });
 }
 
@@ -35,24 +44,46 @@ fn typecheck_with(dirs: &[PathBuf], own_files_only: bool) {
         .arg(tests_dir().join("ts-harness/typecheck.sh"))
         .args(dirs)
         .env("TS_HARNESS_NO_INSTALL", "1")
-        .env("TS_HARNESS_OWN_FILES_ONLY", if own_files_only { "1" } else { "0" })
+        .env(
+            "TS_HARNESS_OWN_FILES_ONLY",
+            if own_files_only { "1" } else { "0" },
+        )
         .output()
         .expect("running typecheck.sh");
     let stdout = String::from_utf8_lossy(&out.stdout);
     println!("{stdout}");
-    assert!(out.status.success(), "typecheck failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains(&format!("typecheck: {} passed, 0 failed", dirs.len())), "{stdout}");
+    assert!(
+        out.status.success(),
+        "typecheck failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(&format!("typecheck: {} passed, 0 failed", dirs.len())),
+        "{stdout}"
+    );
 }
 
 fn golden_outputs() -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(tests_dir().join("fixtures/migrate")).unwrap().map(|e| e.unwrap().path().join("expected")).filter(|p| p.join("alchemy.run.ts").is_file()).collect();
+    let mut v: Vec<PathBuf> = std::fs::read_dir(tests_dir().join("fixtures/migrate"))
+        .unwrap()
+        .map(|e| e.unwrap().path().join("expected"))
+        .filter(|p| p.join("alchemy.run.ts").is_file())
+        .collect();
     v.sort();
-    assert!(v.len() >= 10, "expected the golden fixtures, found {}", v.len());
+    assert!(
+        v.len() >= 10,
+        "expected the golden fixtures, found {}",
+        v.len()
+    );
     v
 }
 
 fn migrate(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_alchemy-migrator")).arg("migrate").args(args).output().expect("running alchemy-migrator")
+    Command::new(env!("CARGO_BIN_EXE_alchemy-migrator"))
+        .arg("migrate")
+        .args(args)
+        .output()
+        .expect("running alchemy-migrator")
 }
 
 use common::scratch;
@@ -85,14 +116,27 @@ fn golden_programs_are_prettier_formatted() {
             files.push(e.unwrap().path());
         }
     }
-    let out = Command::new(tests_dir().join("node_modules/.bin/prettier")).arg("--check").args(&files).output().expect("running prettier");
-    assert!(out.status.success(), "not formatted as Prettier would:\n{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(tests_dir().join("node_modules/.bin/prettier"))
+        .arg("--check")
+        .args(&files)
+        .output()
+        .expect("running prettier");
+    assert!(
+        out.status.success(),
+        "not formatted as Prettier would:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
 fn corpus_projects_migrate_and_typecheck() {
     let corpus = tests_dir().join("corpus");
-    let mut projects: Vec<PathBuf> = std::fs::read_dir(&corpus).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    let mut projects: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
     projects.sort();
     let mut outs = Vec::new();
     for p in &projects {
@@ -100,9 +144,17 @@ fn corpus_projects_migrate_and_typecheck() {
         let out = scratch(&format!("corpus/{name}"));
         // Projects whose configs only have custom names (wrangler.aggregator.toml) are passed
         // file by file, as a user would.
-        let mut args: Vec<String> = vec!["--out".into(), out.display().to_string(), "--format".into(), "json".into()];
+        let mut args: Vec<String> = vec![
+            "--out".into(),
+            out.display().to_string(),
+            "--format".into(),
+            "json".into(),
+        ];
         let custom = config_files(p);
-        if custom.iter().any(|f| ["wrangler.toml", "wrangler.json", "wrangler.jsonc"].contains(&f.file_name().unwrap().to_str().unwrap())) {
+        if custom.iter().any(|f| {
+            ["wrangler.toml", "wrangler.json", "wrangler.jsonc"]
+                .contains(&f.file_name().unwrap().to_str().unwrap())
+        }) {
             args.extend(["--discover".to_string(), p.display().to_string()]);
         } else {
             args.extend(custom.iter().map(|f| f.display().to_string()));
@@ -110,11 +162,22 @@ fn corpus_projects_migrate_and_typecheck() {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let r = migrate(&args);
         let code = r.status.code();
-        assert!(code == Some(0) || code == Some(1), "{name}: exit {code:?}\n{}", String::from_utf8_lossy(&r.stderr));
-        let json: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap_or_else(|e| panic!("{name}: JSON output does not parse: {e}"));
+        assert!(
+            code == Some(0) || code == Some(1),
+            "{name}: exit {code:?}\n{}",
+            String::from_utf8_lossy(&r.stderr)
+        );
+        let json: serde_json::Value = serde_json::from_slice(&r.stdout)
+            .unwrap_or_else(|e| panic!("{name}: JSON output does not parse: {e}"));
         assert!(json["diagnostics"].is_array());
-        assert!(out.join("alchemy.run.ts").is_file(), "{name}: no alchemy.run.ts");
-        assert!(out.join("MIGRATION.md").is_file(), "{name}: no MIGRATION.md");
+        assert!(
+            out.join("alchemy.run.ts").is_file(),
+            "{name}: no alchemy.run.ts"
+        );
+        assert!(
+            out.join("MIGRATION.md").is_file(),
+            "{name}: no MIGRATION.md"
+        );
         outs.push(out);
     }
     assert!(outs.len() >= 10);
@@ -125,12 +188,24 @@ fn corpus_projects_migrate_and_typecheck() {
 fn migrate_example(name: &str) -> PathBuf {
     install();
     let dir = scratch(&format!("e2e/{name}"));
-    let example = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples").join(name);
+    let example = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name);
     for sub in ["wrangler", "src", "test"] {
         copy_dir(&example.join(sub), &dir.join(sub));
     }
-    let r = migrate(&["--discover", dir.join("wrangler").to_str().unwrap(), "--out", dir.to_str().unwrap()]);
-    assert_eq!(r.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&r.stderr));
+    let r = migrate(&[
+        "--discover",
+        dir.join("wrangler").to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{name}: {}",
+        String::from_utf8_lossy(&r.stderr)
+    );
     let stdout = String::from_utf8_lossy(&r.stdout);
     assert!(stdout.contains("Service binding graph:"), "{stdout}");
     dir
@@ -141,15 +216,34 @@ fn migrate_example(name: &str) -> PathBuf {
 /// to a method the target does not have fails.
 fn typecheck_example(dir: &Path) {
     if dir.join("test/type-tests.ts").exists() {
-        std::fs::copy(dir.join("test/type-tests.ts"), dir.join("src/migrated-type-tests.ts")).unwrap();
+        std::fs::copy(
+            dir.join("test/type-tests.ts"),
+            dir.join("src/migrated-type-tests.ts"),
+        )
+        .unwrap();
     }
     typecheck(&[dir.to_path_buf()]);
     if dir.join("test/wrong-method.ts").exists() {
-        std::fs::copy(dir.join("test/wrong-method.ts"), dir.join("src/wrong-method.ts")).unwrap();
-        let out = Command::new("bash").arg(tests_dir().join("ts-harness/typecheck.sh")).arg(dir).env("TS_HARNESS_NO_INSTALL", "1").output().unwrap();
+        std::fs::copy(
+            dir.join("test/wrong-method.ts"),
+            dir.join("src/wrong-method.ts"),
+        )
+        .unwrap();
+        let out = Command::new("bash")
+            .arg(tests_dir().join("ts-harness/typecheck.sh"))
+            .arg(dir)
+            .env("TS_HARNESS_NO_INSTALL", "1")
+            .output()
+            .unwrap();
         let text = String::from_utf8_lossy(&out.stdout);
-        assert!(!out.status.success(), "a call to a missing RPC method typechecked:\n{text}");
-        assert!(text.contains("wrong-method.ts") && text.contains("'nonexistent' does not exist"), "{text}");
+        assert!(
+            !out.status.success(),
+            "a call to a missing RPC method typechecked:\n{text}"
+        );
+        assert!(
+            text.contains("wrong-method.ts") && text.contains("'nonexistent' does not exist"),
+            "{text}"
+        );
         std::fs::remove_file(dir.join("src/wrong-method.ts")).unwrap();
     }
 }
@@ -173,7 +267,11 @@ fn smoke_stage(dir: &Path, args: &str) {
         .expect("running the smoke test");
     let text = String::from_utf8_lossy(&out.stdout);
     println!("{text}");
-    assert!(out.status.success(), "local run ({args}) failed:\n{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "local run ({args}) failed:\n{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(text.contains(" 0 failed"), "{text}");
 }
 
@@ -195,7 +293,10 @@ fn four_workers_example_typechecks_and_runs_the_chain() {
 fn cycle_example_typechecks_and_runs_through_the_cycle() {
     let dir = migrate_example("cycle");
     let program = std::fs::read_to_string(dir.join("alchemy.run.ts")).unwrap();
-    assert!(program.contains("WorkerStub(") && program.contains("SELF: Self"), "{program}");
+    assert!(
+        program.contains("WorkerStub(") && program.contains("SELF: Self"),
+        "{program}"
+    );
     typecheck_example(&dir);
     smoke(&dir);
 }
@@ -205,7 +306,8 @@ fn config_files(dir: &Path) -> Vec<PathBuf> {
         .into_iter()
         .filter(|p| {
             let name = p.file_name().unwrap_or_default().to_string_lossy();
-            name.starts_with("wrangler") && (name.ends_with(".toml") || name.ends_with(".json") || name.ends_with(".jsonc"))
+            name.starts_with("wrangler")
+                && (name.ends_with(".toml") || name.ends_with(".json") || name.ends_with(".jsonc"))
         })
         .collect()
 }

@@ -40,13 +40,22 @@ pub enum EnvSelection {
 }
 
 /// Decodes and parses one config file. `text` is the file content with a possible BOM.
-pub fn load(file: u32, path: &str, dir: std::path::PathBuf, text: &str, dev_vars: std::collections::BTreeMap<Option<String>, Vec<String>>) -> ConfigFile {
+pub fn load(
+    file: u32,
+    path: &str,
+    dir: std::path::PathBuf,
+    text: &str,
+    dev_vars: std::collections::BTreeMap<Option<String>, Vec<String>>,
+) -> ConfigFile {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut diagnostics = Vec::new();
     let format = Format::from_path(path);
     let root = if text.trim().is_empty() || only_comments(text, format) {
         diagnostics.push(codes::empty_config(path));
-        Some(Node::new(syntax::Value::Object(Vec::new()), Span::new(file, 0, 0)))
+        Some(Node::new(
+            syntax::Value::Object(Vec::new()),
+            Span::new(file, 0, 0),
+        ))
     } else {
         let (root, diags) = syntax::parse(text, format, file);
         diagnostics.extend(diags);
@@ -64,7 +73,14 @@ pub fn load(file: u32, path: &str, dir: std::path::PathBuf, text: &str, dev_vars
             diagnostics.push(codes::pages_project(p.key_span));
         }
     }
-    ConfigFile { file, path: path.to_string(), dir, root, dev_vars, diagnostics }
+    ConfigFile {
+        file,
+        path: path.to_string(),
+        dir,
+        root,
+        dev_vars,
+        diagnostics,
+    }
 }
 
 fn only_comments(text: &str, format: Format) -> bool {
@@ -95,29 +111,46 @@ fn only_comments(text: &str, format: Format) -> bool {
 impl ConfigFile {
     /// The environments this file defines.
     pub fn env_names(&self) -> Vec<String> {
-        self.root.as_ref().map(resolve::env_names).unwrap_or_default()
+        self.root
+            .as_ref()
+            .map(resolve::env_names)
+            .unwrap_or_default()
     }
 
     pub fn is_pages(&self) -> bool {
-        self.root.as_ref().is_some_and(|r| r.entry("pages_build_output_dir").is_some())
+        self.root
+            .as_ref()
+            .is_some_and(|r| r.entry("pages_build_output_dir").is_some())
     }
 
     /// Resolves the selected environments into typed workers, with resolution diagnostics.
     pub fn workers(&self, selection: &EnvSelection) -> (Vec<model::Worker>, Vec<Diagnostic>) {
         let mut diags = Vec::new();
-        let Some(root) = &self.root else { return (Vec::new(), diags) };
+        let Some(root) = &self.root else {
+            return (Vec::new(), diags);
+        };
         let envs: Vec<Option<String>> = match selection {
             EnvSelection::TopLevel => vec![None],
-            EnvSelection::All => std::iter::once(None).chain(self.env_names().into_iter().map(Some)).collect(),
+            EnvSelection::All => std::iter::once(None)
+                .chain(self.env_names().into_iter().map(Some))
+                .collect(),
             EnvSelection::Named(n) => vec![Some(n.clone())],
         };
         let mut workers = Vec::new();
         for env in envs {
             // wrangler reads `.dev.vars.<env>` for an environment when it exists, else `.dev.vars`.
-            let env_dev_vars = env.as_ref().and_then(|e| self.dev_vars.get(&Some(e.clone()))).or_else(|| self.dev_vars.get(&None)).cloned().unwrap_or_default();
+            let env_dev_vars = env
+                .as_ref()
+                .and_then(|e| self.dev_vars.get(&Some(e.clone())))
+                .or_else(|| self.dev_vars.get(&None))
+                .cloned()
+                .unwrap_or_default();
             let eff = resolve::resolve(root, env.as_deref(), &mut diags);
             if eff.name.is_none() && !self.is_pages() && !root.entries().is_empty() {
-                let span = root.entry("main").map(|e| e.key_span).unwrap_or(Span { end: eff.span.start, ..eff.span });
+                let span = root.entry("main").map(|e| e.key_span).unwrap_or(Span {
+                    end: eff.span.start,
+                    ..eff.span
+                });
                 diags.push(codes::no_worker_name(span, env.as_deref()));
             }
             workers.push(model::build(self.file, &eff, &env_dev_vars, &mut diags));
@@ -129,7 +162,9 @@ impl ConfigFile {
 /// The script name of the top level and of every environment of a file, for resolving
 /// deprecated service `environment`s: `(top-level name, env) → script name`.
 pub fn env_script_names(root: &Node) -> Vec<(String, String, String)> {
-    let Some(top) = root.get("name").and_then(Node::as_str) else { return Vec::new() };
+    let Some(top) = root.get("name").and_then(Node::as_str) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for env in resolve::env_names(root) {
         let mut sink = Vec::new();

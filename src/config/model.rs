@@ -21,33 +21,90 @@ pub enum BindingKind {
     Var(Node),
     /// A secret: named in `secrets.required` or `.dev.vars`; the value is never read.
     Secret,
-    Kv { id: Option<S<String>> },
-    R2 { bucket_name: Option<S<String>>, jurisdiction: Option<S<String>> },
-    D1 { database_name: Option<S<String>>, database_id: Option<S<String>>, migrations_dir: Option<S<String>>, migrations_table: Option<S<String>> },
-    DurableObject { class_name: S<String>, script_name: Option<S<String>>, environment: Option<S<String>> },
-    Workflow { name: S<String>, class_name: S<String>, script_name: Option<S<String>>, steps: Option<f64> },
-    QueueProducer { queue: S<String>, delivery_delay: Option<S<f64>> },
-    Service { service: S<String>, entrypoint: Option<S<String>>, environment: Option<S<String>>, props: Option<Node> },
-    AnalyticsEngine { dataset: Option<S<String>> },
+    Kv {
+        id: Option<S<String>>,
+    },
+    R2 {
+        bucket_name: Option<S<String>>,
+        jurisdiction: Option<S<String>>,
+    },
+    D1 {
+        database_name: Option<S<String>>,
+        database_id: Option<S<String>>,
+        migrations_dir: Option<S<String>>,
+        migrations_table: Option<S<String>>,
+    },
+    DurableObject {
+        class_name: S<String>,
+        script_name: Option<S<String>>,
+        environment: Option<S<String>>,
+    },
+    Workflow {
+        name: S<String>,
+        class_name: S<String>,
+        script_name: Option<S<String>>,
+        steps: Option<f64>,
+    },
+    QueueProducer {
+        queue: S<String>,
+        delivery_delay: Option<S<f64>>,
+    },
+    Service {
+        service: S<String>,
+        entrypoint: Option<S<String>>,
+        environment: Option<S<String>>,
+        props: Option<Node>,
+    },
+    AnalyticsEngine {
+        dataset: Option<S<String>>,
+    },
     Ai,
     Browser,
     Images,
     VersionMetadata,
     WorkerLoader,
-    Vectorize { index_name: S<String> },
-    Hyperdrive { id: S<String>, local_connection_string: Option<S<String>> },
-    MtlsCertificate { certificate_id: S<String> },
-    SendEmail { destination_address: Option<S<String>>, allowed_destination_addresses: Vec<String>, allowed_sender_addresses: Vec<String> },
-    DispatchNamespace { namespace: S<String>, outbound: Option<S<Node>> },
-    Pipeline { stream: S<String> },
-    SecretsStoreSecret { store_id: S<String>, secret_name: S<String> },
-    RateLimit { namespace_id: S<String>, limit: f64, period: f64 },
+    Vectorize {
+        index_name: S<String>,
+    },
+    Hyperdrive {
+        id: S<String>,
+        local_connection_string: Option<S<String>>,
+    },
+    MtlsCertificate {
+        certificate_id: S<String>,
+    },
+    SendEmail {
+        destination_address: Option<S<String>>,
+        allowed_destination_addresses: Vec<String>,
+        allowed_sender_addresses: Vec<String>,
+    },
+    DispatchNamespace {
+        namespace: S<String>,
+        outbound: Option<S<Node>>,
+    },
+    Pipeline {
+        stream: S<String>,
+    },
+    SecretsStoreSecret {
+        store_id: S<String>,
+        secret_name: S<String>,
+    },
+    RateLimit {
+        namespace_id: S<String>,
+        limit: f64,
+        period: f64,
+    },
     /// An `unsafe.bindings` entry of another type than `ratelimit`.
-    Unsafe { ty: String, node: Node },
+    Unsafe {
+        ty: String,
+        node: Node,
+    },
     /// The `assets.binding`.
     Assets,
     /// A binding kind Alchemy 0.94 has no equivalent for (`media`, `vpc_services`, …), by key.
-    Unsupported { key: String },
+    Unsupported {
+        key: String,
+    },
 }
 
 impl BindingKind {
@@ -171,7 +228,10 @@ pub struct Worker {
 }
 
 fn s(node: &Node) -> Option<S<String>> {
-    node.as_str().map(|v| S { v: v.to_string(), span: node.span })
+    node.as_str().map(|v| S {
+        v: v.to_string(),
+        span: node.span,
+    })
 }
 
 fn field(node: &Node, key: &str) -> Option<S<String>> {
@@ -183,7 +243,11 @@ fn num(node: &Node, key: &str) -> Option<f64> {
 }
 
 fn strings(node: Option<&Node>) -> Vec<String> {
-    node.and_then(Node::as_array).unwrap_or_default().iter().filter_map(|n| n.as_str().map(str::to_string)).collect()
+    node.and_then(Node::as_array)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|n| n.as_str().map(str::to_string))
+        .collect()
 }
 
 fn items(entry: &Entry) -> &[Node] {
@@ -192,11 +256,19 @@ fn items(entry: &Entry) -> &[Node] {
 
 /// Builds the typed worker from its resolved entries. `dev_vars` are the secret names found in
 /// `.dev.vars` next to the config (values are never read).
-pub fn build(file: u32, eff: &Effective<'_>, dev_vars: &[String], diags: &mut Vec<Diagnostic>) -> Worker {
+pub fn build(
+    file: u32,
+    eff: &Effective<'_>,
+    dev_vars: &[String],
+    diags: &mut Vec<Diagnostic>,
+) -> Worker {
     let mut w = Worker {
         file,
         env: eff.env.clone(),
-        name: eff.name.as_ref().map(|(n, span)| S { v: n.clone(), span: *span }),
+        name: eff.name.as_ref().map(|(n, span)| S {
+            v: n.clone(),
+            span: *span,
+        }),
         span: eff.span,
         main: None,
         account_id: None,
@@ -224,8 +296,18 @@ pub fn build(file: u32, eff: &Effective<'_>, dev_vars: &[String], diags: &mut Ve
         rules: None,
         extra: Vec::new(),
     };
-    let bool_of = |e: &Entry| e.value.as_bool().map(|v| S { v, span: e.value.span });
-    let node_of = |e: &Entry| Some(S { v: e.value.clone(), span: e.value.span });
+    let bool_of = |e: &Entry| {
+        e.value.as_bool().map(|v| S {
+            v,
+            span: e.value.span,
+        })
+    };
+    let node_of = |e: &Entry| {
+        Some(S {
+            v: e.value.clone(),
+            span: e.value.span,
+        })
+    };
     let mut secret_names: Option<Vec<S<String>>> = None;
     for e in &eff.entries {
         let v = &e.value;
@@ -239,7 +321,14 @@ pub fn build(file: u32, eff: &Effective<'_>, dev_vars: &[String], diags: &mut Ve
             "main" => w.main = s(v),
             "account_id" => w.account_id = s(v).filter(|a| !a.v.is_empty()),
             "compatibility_date" => w.compatibility_date = s(v),
-            "compatibility_flags" => w.compatibility_flags = v.as_array().unwrap_or_default().iter().filter_map(s).collect(),
+            "compatibility_flags" => {
+                w.compatibility_flags = v
+                    .as_array()
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(s)
+                    .collect()
+            }
             "workers_dev" => w.workers_dev = bool_of(e),
             "preview_urls" => w.preview_urls = bool_of(e),
             "logpush" => w.logpush = bool_of(e),
@@ -261,28 +350,60 @@ pub fn build(file: u32, eff: &Effective<'_>, dev_vars: &[String], diags: &mut Ve
             "routes" => w.routes.extend(items(e).iter().filter_map(route)),
             "triggers" => {
                 if let Some(c) = v.get("crons") {
-                    w.crons = Some(S { v: strings(Some(c)), span: c.span });
+                    w.crons = Some(S {
+                        v: strings(Some(c)),
+                        span: c.span,
+                    });
                 }
                 if let Some(ev) = v.entry("events") {
-                    w.extra.push(Entry { key: "triggers.events".into(), key_span: ev.key_span, value: ev.value.clone() });
+                    w.extra.push(Entry {
+                        key: "triggers.events".into(),
+                        key_span: ev.key_span,
+                        value: ev.value.clone(),
+                    });
                 }
             }
             "vars" => {
                 for var in v.entries() {
-                    bind(Some(S { v: var.key.clone(), span: var.key_span }), var.key_span, BindingKind::Var(var.value.clone()));
+                    bind(
+                        Some(S {
+                            v: var.key.clone(),
+                            span: var.key_span,
+                        }),
+                        var.key_span,
+                        BindingKind::Var(var.value.clone()),
+                    );
                 }
             }
             "secrets" => {
-                secret_names = Some(v.get("required").and_then(Node::as_array).unwrap_or_default().iter().filter_map(s).collect());
+                secret_names = Some(
+                    v.get("required")
+                        .and_then(Node::as_array)
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(s)
+                        .collect(),
+                );
             }
             "kv_namespaces" => {
                 for b in items(e) {
-                    bind(field(b, "binding"), b.span, BindingKind::Kv { id: field(b, "id") });
+                    bind(
+                        field(b, "binding"),
+                        b.span,
+                        BindingKind::Kv { id: field(b, "id") },
+                    );
                 }
             }
             "r2_buckets" => {
                 for b in items(e) {
-                    bind(field(b, "binding"), b.span, BindingKind::R2 { bucket_name: field(b, "bucket_name"), jurisdiction: field(b, "jurisdiction") });
+                    bind(
+                        field(b, "binding"),
+                        b.span,
+                        BindingKind::R2 {
+                            bucket_name: field(b, "bucket_name"),
+                            jurisdiction: field(b, "jurisdiction"),
+                        },
+                    );
                 }
             }
             "d1_databases" => {
@@ -297,32 +418,72 @@ pub fn build(file: u32, eff: &Effective<'_>, dev_vars: &[String], diags: &mut Ve
                 }
             }
             "durable_objects" => {
-                for b in v.get("bindings").and_then(Node::as_array).unwrap_or_default() {
+                for b in v
+                    .get("bindings")
+                    .and_then(Node::as_array)
+                    .unwrap_or_default()
+                {
                     if let Some(class_name) = field(b, "class_name") {
-                        let kind = BindingKind::DurableObject { class_name, script_name: field(b, "script_name"), environment: field(b, "environment") };
+                        let kind = BindingKind::DurableObject {
+                            class_name,
+                            script_name: field(b, "script_name"),
+                            environment: field(b, "environment"),
+                        };
                         bind(field(b, "name"), b.span, kind);
                     }
                 }
                 if let Some(cus) = v.entry("code_update_strategy") {
-                    w.extra.push(Entry { key: "durable_objects.code_update_strategy".into(), key_span: cus.key_span, value: cus.value.clone() });
+                    w.extra.push(Entry {
+                        key: "durable_objects.code_update_strategy".into(),
+                        key_span: cus.key_span,
+                        value: cus.value.clone(),
+                    });
                 }
             }
             "workflows" => {
                 for b in items(e) {
-                    if let (Some(name), Some(class_name)) = (field(b, "name"), field(b, "class_name")) {
+                    if let (Some(name), Some(class_name)) =
+                        (field(b, "name"), field(b, "class_name"))
+                    {
                         let steps = b.get("limits").and_then(|l| num(l, "steps"));
-                        bind(field(b, "binding"), b.span, BindingKind::Workflow { name, class_name, script_name: field(b, "script_name"), steps });
+                        bind(
+                            field(b, "binding"),
+                            b.span,
+                            BindingKind::Workflow {
+                                name,
+                                class_name,
+                                script_name: field(b, "script_name"),
+                                steps,
+                            },
+                        );
                     }
                 }
             }
             "queues" => {
-                for b in v.get("producers").and_then(Node::as_array).unwrap_or_default() {
+                for b in v
+                    .get("producers")
+                    .and_then(Node::as_array)
+                    .unwrap_or_default()
+                {
                     if let Some(queue) = field(b, "queue") {
-                        let delivery_delay = b.get("delivery_delay").and_then(|d| d.as_f64().map(|x| S { v: x, span: d.span }));
-                        bind(field(b, "binding"), b.span, BindingKind::QueueProducer { queue, delivery_delay });
+                        let delivery_delay = b
+                            .get("delivery_delay")
+                            .and_then(|d| d.as_f64().map(|x| S { v: x, span: d.span }));
+                        bind(
+                            field(b, "binding"),
+                            b.span,
+                            BindingKind::QueueProducer {
+                                queue,
+                                delivery_delay,
+                            },
+                        );
                     }
                 }
-                for c in v.get("consumers").and_then(Node::as_array).unwrap_or_default() {
+                for c in v
+                    .get("consumers")
+                    .and_then(Node::as_array)
+                    .unwrap_or_default()
+                {
                     if let Some(queue) = field(c, "queue") {
                         w.consumers.push(Consumer {
                             queue,
@@ -342,21 +503,36 @@ pub fn build(file: u32, eff: &Effective<'_>, dev_vars: &[String], diags: &mut Ve
             "services" => {
                 for b in items(e) {
                     if let Some(service) = field(b, "service") {
-                        let kind = BindingKind::Service { service, entrypoint: field(b, "entrypoint"), environment: field(b, "environment"), props: b.get("props").cloned() };
+                        let kind = BindingKind::Service {
+                            service,
+                            entrypoint: field(b, "entrypoint"),
+                            environment: field(b, "environment"),
+                            props: b.get("props").cloned(),
+                        };
                         bind(field(b, "binding"), b.span, kind);
                     }
                 }
             }
             "analytics_engine_datasets" => {
                 for b in items(e) {
-                    bind(field(b, "binding"), b.span, BindingKind::AnalyticsEngine { dataset: field(b, "dataset") });
+                    bind(
+                        field(b, "binding"),
+                        b.span,
+                        BindingKind::AnalyticsEngine {
+                            dataset: field(b, "dataset"),
+                        },
+                    );
                 }
             }
             "ai" => bind(field(v, "binding"), v.span, BindingKind::Ai),
             "browser" => bind(field(v, "binding"), v.span, BindingKind::Browser),
             "images" => bind(field(v, "binding"), v.span, BindingKind::Images),
             "version_metadata" => bind(field(v, "binding"), v.span, BindingKind::VersionMetadata),
-            "media" | "stream" | "analytics" => bind(field(v, "binding"), v.span, BindingKind::Unsupported { key: e.key.clone() }),
+            "media" | "stream" | "analytics" => bind(
+                field(v, "binding"),
+                v.span,
+                BindingKind::Unsupported { key: e.key.clone() },
+            ),
             "worker_loaders" => {
                 for b in items(e) {
                     bind(field(b, "binding"), b.span, BindingKind::WorkerLoader);
@@ -365,21 +541,36 @@ pub fn build(file: u32, eff: &Effective<'_>, dev_vars: &[String], diags: &mut Ve
             "vectorize" => {
                 for b in items(e) {
                     if let Some(index_name) = field(b, "index_name") {
-                        bind(field(b, "binding"), b.span, BindingKind::Vectorize { index_name });
+                        bind(
+                            field(b, "binding"),
+                            b.span,
+                            BindingKind::Vectorize { index_name },
+                        );
                     }
                 }
             }
             "hyperdrive" => {
                 for b in items(e) {
                     if let Some(id) = field(b, "id") {
-                        bind(field(b, "binding"), b.span, BindingKind::Hyperdrive { id, local_connection_string: field(b, "localConnectionString") });
+                        bind(
+                            field(b, "binding"),
+                            b.span,
+                            BindingKind::Hyperdrive {
+                                id,
+                                local_connection_string: field(b, "localConnectionString"),
+                            },
+                        );
                     }
                 }
             }
             "mtls_certificates" => {
                 for b in items(e) {
                     if let Some(certificate_id) = field(b, "certificate_id") {
-                        bind(field(b, "binding"), b.span, BindingKind::MtlsCertificate { certificate_id });
+                        bind(
+                            field(b, "binding"),
+                            b.span,
+                            BindingKind::MtlsCertificate { certificate_id },
+                        );
                     }
                 }
             }
@@ -387,7 +578,9 @@ pub fn build(file: u32, eff: &Effective<'_>, dev_vars: &[String], diags: &mut Ve
                 for b in items(e) {
                     let kind = BindingKind::SendEmail {
                         destination_address: field(b, "destination_address"),
-                        allowed_destination_addresses: strings(b.get("allowed_destination_addresses")),
+                        allowed_destination_addresses: strings(
+                            b.get("allowed_destination_addresses"),
+                        ),
                         allowed_sender_addresses: strings(b.get("allowed_sender_addresses")),
                     };
                     bind(field(b, "name"), b.span, kind);
@@ -396,67 +589,149 @@ pub fn build(file: u32, eff: &Effective<'_>, dev_vars: &[String], diags: &mut Ve
             "dispatch_namespaces" => {
                 for b in items(e) {
                     if let Some(namespace) = field(b, "namespace") {
-                        let outbound = b.get("outbound").map(|o| S { v: o.clone(), span: o.span });
-                        bind(field(b, "binding"), b.span, BindingKind::DispatchNamespace { namespace, outbound });
+                        let outbound = b.get("outbound").map(|o| S {
+                            v: o.clone(),
+                            span: o.span,
+                        });
+                        bind(
+                            field(b, "binding"),
+                            b.span,
+                            BindingKind::DispatchNamespace {
+                                namespace,
+                                outbound,
+                            },
+                        );
                     }
                 }
             }
             "pipelines" => {
                 for b in items(e) {
                     if let Some(stream) = field(b, "stream").or_else(|| field(b, "pipeline")) {
-                        bind(field(b, "binding"), b.span, BindingKind::Pipeline { stream });
+                        bind(
+                            field(b, "binding"),
+                            b.span,
+                            BindingKind::Pipeline { stream },
+                        );
                     }
                 }
             }
             "secrets_store_secrets" => {
                 for b in items(e) {
-                    if let (Some(store_id), Some(secret_name)) = (field(b, "store_id"), field(b, "secret_name")) {
-                        bind(field(b, "binding"), b.span, BindingKind::SecretsStoreSecret { store_id, secret_name });
+                    if let (Some(store_id), Some(secret_name)) =
+                        (field(b, "store_id"), field(b, "secret_name"))
+                    {
+                        bind(
+                            field(b, "binding"),
+                            b.span,
+                            BindingKind::SecretsStoreSecret {
+                                store_id,
+                                secret_name,
+                            },
+                        );
                     }
                 }
             }
             "ratelimits" => {
                 for b in items(e) {
                     let simple = b.get("simple");
-                    if let (Some(namespace_id), Some(limit), Some(period)) =
-                        (field(b, "namespace_id"), simple.and_then(|x| num(x, "limit")), simple.and_then(|x| num(x, "period")))
-                    {
-                        bind(field(b, "name"), b.span, BindingKind::RateLimit { namespace_id, limit, period });
+                    if let (Some(namespace_id), Some(limit), Some(period)) = (
+                        field(b, "namespace_id"),
+                        simple.and_then(|x| num(x, "limit")),
+                        simple.and_then(|x| num(x, "period")),
+                    ) {
+                        bind(
+                            field(b, "name"),
+                            b.span,
+                            BindingKind::RateLimit {
+                                namespace_id,
+                                limit,
+                                period,
+                            },
+                        );
                     }
                 }
             }
             "unsafe" => {
-                for b in v.get("bindings").and_then(Node::as_array).unwrap_or_default() {
-                    let ty = b.get("type").and_then(Node::as_str).unwrap_or_default().to_string();
+                for b in v
+                    .get("bindings")
+                    .and_then(Node::as_array)
+                    .unwrap_or_default()
+                {
+                    let ty = b
+                        .get("type")
+                        .and_then(Node::as_str)
+                        .unwrap_or_default()
+                        .to_string();
                     let kind = if ty == "ratelimit" {
                         let simple = b.get("simple");
-                        match (b.get("namespace_id"), simple.and_then(|x| num(x, "limit")), simple.and_then(|x| num(x, "period"))) {
+                        match (
+                            b.get("namespace_id"),
+                            simple.and_then(|x| num(x, "limit")),
+                            simple.and_then(|x| num(x, "period")),
+                        ) {
                             (Some(ns), Some(limit), Some(period)) => {
-                                let ns_text = ns.as_str().map(str::to_string).or_else(|| ns.as_f64().map(|f| format!("{f}"))).unwrap_or_default();
-                                BindingKind::RateLimit { namespace_id: S { v: ns_text, span: ns.span }, limit, period }
+                                let ns_text = ns
+                                    .as_str()
+                                    .map(str::to_string)
+                                    .or_else(|| ns.as_f64().map(|f| format!("{f}")))
+                                    .unwrap_or_default();
+                                BindingKind::RateLimit {
+                                    namespace_id: S {
+                                        v: ns_text,
+                                        span: ns.span,
+                                    },
+                                    limit,
+                                    period,
+                                }
                             }
-                            _ => BindingKind::Unsafe { ty, node: b.clone() },
+                            _ => BindingKind::Unsafe {
+                                ty,
+                                node: b.clone(),
+                            },
                         }
                     } else {
-                        BindingKind::Unsafe { ty, node: b.clone() }
+                        BindingKind::Unsafe {
+                            ty,
+                            node: b.clone(),
+                        }
                     };
                     bind(field(b, "name"), b.span, kind);
                 }
                 for k in ["metadata", "capnp"] {
                     if let Some(x) = v.entry(k) {
-                        w.extra.push(Entry { key: format!("unsafe.{k}"), key_span: x.key_span, value: x.value.clone() });
+                        w.extra.push(Entry {
+                            key: format!("unsafe.{k}"),
+                            key_span: x.key_span,
+                            value: x.value.clone(),
+                        });
                     }
                 }
             }
-            "vpc_services" | "vpc_networks" | "ai_search" | "ai_search_namespaces" | "agent_memory" | "artifacts" | "flagship" | "k2" | "unsafe_hello_world" => {
+            "vpc_services"
+            | "vpc_networks"
+            | "ai_search"
+            | "ai_search_namespaces"
+            | "agent_memory"
+            | "artifacts"
+            | "flagship"
+            | "k2"
+            | "unsafe_hello_world" => {
                 for b in items(e) {
-                    bind(field(b, "binding"), b.span, BindingKind::Unsupported { key: e.key.clone() });
+                    bind(
+                        field(b, "binding"),
+                        b.span,
+                        BindingKind::Unsupported { key: e.key.clone() },
+                    );
                 }
             }
             "tail_consumers" => {
                 for t in items(e) {
                     if let Some(service) = field(t, "service") {
-                        w.tail_consumers.push(TailConsumer { service, environment: field(t, "environment"), span: t.span });
+                        w.tail_consumers.push(TailConsumer {
+                            service,
+                            environment: field(t, "environment"),
+                            span: t.span,
+                        });
                     }
                 }
             }
@@ -474,14 +749,19 @@ pub fn build(file: u32, eff: &Effective<'_>, dev_vars: &[String], diags: &mut Ve
                 }
                 for k in ["base_path", "experimental_serve_directly"] {
                     if let Some(x) = v.entry(k) {
-                        w.extra.push(Entry { key: format!("assets.{k}"), key_span: x.key_span, value: x.value.clone() });
+                        w.extra.push(Entry {
+                            key: format!("assets.{k}"),
+                            key_span: x.key_span,
+                            value: x.value.clone(),
+                        });
                     }
                 }
                 w.assets = Some(a);
             }
             "migrations" => {
                 for m in items(e) {
-                    w.sqlite_classes.extend(strings(m.get("new_sqlite_classes")));
+                    w.sqlite_classes
+                        .extend(strings(m.get("new_sqlite_classes")));
                 }
                 w.extra.push((*e).clone());
             }
@@ -490,12 +770,31 @@ pub fn build(file: u32, eff: &Effective<'_>, dev_vars: &[String], diags: &mut Ve
     }
     // Secrets: `secrets.required` when present (wrangler then loads only those), else the names
     // in `.dev.vars` that are not plain vars.
-    let var_names: BTreeSet<&str> = w.bindings.iter().filter(|b| matches!(b.kind, BindingKind::Var(_))).map(|b| b.name.v.as_str()).collect();
+    let var_names: BTreeSet<&str> = w
+        .bindings
+        .iter()
+        .filter(|b| matches!(b.kind, BindingKind::Var(_)))
+        .map(|b| b.name.v.as_str())
+        .collect();
     let secrets: Vec<S<String>> = match secret_names {
         Some(names) => names,
-        None => dev_vars.iter().filter(|n| !var_names.contains(n.as_str())).map(|n| S { v: n.clone(), span: w.span }).collect(),
+        None => dev_vars
+            .iter()
+            .filter(|n| !var_names.contains(n.as_str()))
+            .map(|n| S {
+                v: n.clone(),
+                span: w.span,
+            })
+            .collect(),
     };
-    let secrets: Vec<Binding> = secrets.into_iter().map(|n| Binding { span: n.span, name: n, kind: BindingKind::Secret }).collect();
+    let secrets: Vec<Binding> = secrets
+        .into_iter()
+        .map(|n| Binding {
+            span: n.span,
+            name: n,
+            kind: BindingKind::Secret,
+        })
+        .collect();
     w.bindings.extend(secrets);
     check_unique_bindings(&w, diags);
     w
@@ -504,12 +803,24 @@ pub fn build(file: u32, eff: &Effective<'_>, dev_vars: &[String], diags: &mut Ve
 fn route(node: &Node) -> Option<Route> {
     match node.as_str() {
         Some(p) if p.is_empty() => None,
-        Some(p) => Some(Route { pattern: S { v: p.to_string(), span: node.span }, zone_id: None, zone_name: None, custom_domain: false, span: node.span }),
+        Some(p) => Some(Route {
+            pattern: S {
+                v: p.to_string(),
+                span: node.span,
+            },
+            zone_id: None,
+            zone_name: None,
+            custom_domain: false,
+            span: node.span,
+        }),
         None => Some(Route {
             pattern: field(node, "pattern")?,
             zone_id: field(node, "zone_id").map(|x| x.v),
             zone_name: field(node, "zone_name").map(|x| x.v),
-            custom_domain: node.get("custom_domain").and_then(Node::as_bool).unwrap_or(false),
+            custom_domain: node
+                .get("custom_domain")
+                .and_then(Node::as_bool)
+                .unwrap_or(false),
             span: node.span,
         }),
     }
@@ -522,7 +833,12 @@ fn check_unique_bindings(w: &Worker, diags: &mut Vec<Diagnostic>) {
         match seen.get(b.name.v.as_str()) {
             Some(first) => {
                 let kinds = format!("{} and {}", first.kind.section(), b.kind.section());
-                diags.push(codes::duplicate_binding(b.name.span, first.name.span, &b.name.v, &kinds));
+                diags.push(codes::duplicate_binding(
+                    b.name.span,
+                    first.name.span,
+                    &b.name.v,
+                    &kinds,
+                ));
             }
             None => {
                 seen.insert(&b.name.v, b);

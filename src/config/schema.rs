@@ -52,10 +52,18 @@ pub struct F {
 }
 
 const fn f(name: &'static str, ty: Ty) -> F {
-    F { name, ty, required: false }
+    F {
+        name,
+        ty,
+        required: false,
+    }
 }
 const fn req(name: &'static str, ty: Ty) -> F {
-    F { name, ty, required: true }
+    F {
+        name,
+        ty,
+        required: true,
+    }
 }
 
 const STR_ARR: Ty = Ty::Arr(&Ty::Str);
@@ -96,7 +104,13 @@ pub const KEYS: &[(F, Scope)] = &[
     (f("addresses", STR_ARR), Scope::TopOnly),
     (f("alias", Ty::Map(&Ty::Str)), Scope::TopOnly),
     (f("data_blobs", Ty::Map(&Ty::Str)), Scope::TopOnly),
-    (f("dependencies_instrumentation", Ty::Obj(&[req("enabled", Ty::Bool), f("exclude_packages", STR_ARR)])), Scope::TopOnly),
+    (
+        f(
+            "dependencies_instrumentation",
+            Ty::Obj(&[req("enabled", Ty::Bool), f("exclude_packages", STR_ARR)]),
+        ),
+        Scope::TopOnly,
+    ),
     (
         f(
             "dev",
@@ -119,7 +133,15 @@ pub const KEYS: &[(F, Scope)] = &[
     (f("pages_build_output_dir", Ty::Str), Scope::TopOnly),
     (f("send_metrics", Ty::Bool), Scope::TopOnly),
     (
-        f("site", Ty::Obj(&[req("bucket", Ty::Str), f("entry-point", Ty::Str), f("include", STR_ARR), f("exclude", STR_ARR)])),
+        f(
+            "site",
+            Ty::Obj(&[
+                req("bucket", Ty::Str),
+                f("entry-point", Ty::Str),
+                f("include", STR_ARR),
+                f("exclude", STR_ARR),
+            ]),
+        ),
         Scope::TopOnly,
     ),
     (f("text_blobs", Ty::Map(&Ty::Str)), Scope::TopOnly),
@@ -134,8 +156,19 @@ pub const KEYS: &[(F, Scope)] = &[
             Ty::Obj(&[
                 f("directory", Ty::Str),
                 f("binding", Ty::Str),
-                f("html_handling", Ty::Enum(&["auto-trailing-slash", "force-trailing-slash", "drop-trailing-slash", "none"])),
-                f("not_found_handling", Ty::Enum(&["single-page-application", "404-page", "none"])),
+                f(
+                    "html_handling",
+                    Ty::Enum(&[
+                        "auto-trailing-slash",
+                        "force-trailing-slash",
+                        "drop-trailing-slash",
+                        "none",
+                    ]),
+                ),
+                f(
+                    "not_found_handling",
+                    Ty::Enum(&["single-page-application", "404-page", "none"]),
+                ),
                 f("base_path", Ty::Str),
                 f("run_worker_first", Ty::Either(&[Ty::Bool, STR_ARR])),
                 f("experimental_serve_directly", Ty::Bool),
@@ -145,21 +178,56 @@ pub const KEYS: &[(F, Scope)] = &[
     ),
     (f("base_dir", Ty::Str), Scope::Inheritable),
     (
-        f("build", Ty::Obj(&[f("command", Ty::Str), f("cwd", Ty::Str), f("watch_dir", Ty::Either(&[Ty::Str, STR_ARR])), f("upload", Ty::Any)])),
+        f(
+            "build",
+            Ty::Obj(&[
+                f("command", Ty::Str),
+                f("cwd", Ty::Str),
+                f("watch_dir", Ty::Either(&[Ty::Str, STR_ARR])),
+                f("upload", Ty::Any),
+            ]),
+        ),
         Scope::Inheritable,
     ),
-    (f("cache", Ty::Obj(&[f("enabled", Ty::Bool), f("cross_version_cache", Ty::Bool)])), Scope::Inheritable),
+    (
+        f(
+            "cache",
+            Ty::Obj(&[f("enabled", Ty::Bool), f("cross_version_cache", Ty::Bool)]),
+        ),
+        Scope::Inheritable,
+    ),
     (f("compatibility_date", Ty::Date), Scope::Inheritable),
     (f("compatibility_flags", STR_ARR), Scope::Inheritable),
-    (f("compliance_region", Ty::Enum(&["public", "fedramp_high"])), Scope::Inheritable),
+    (
+        f("compliance_region", Ty::Enum(&["public", "fedramp_high"])),
+        Scope::Inheritable,
+    ),
     (f("exports", Ty::Map(&Ty::Any)), Scope::Inheritable),
     (f("find_additional_modules", Ty::Bool), Scope::Inheritable),
     (f("first_party_worker", Ty::Bool), Scope::Inheritable),
     (f("jsx_factory", Ty::Str), Scope::Inheritable),
     (f("jsx_fragment", Ty::Str), Scope::Inheritable),
     (f("keep_names", Ty::Bool), Scope::Inheritable),
-    (f("limits", Ty::Obj(&[f("cpu_ms", Ty::Num), f("subrequests", Ty::Num)])), Scope::Inheritable),
-    (f("logfwdr", Ty::Obj(&[f("bindings", Ty::Arr(&Ty::Obj(&[req("name", Ty::Str), req("destination", Ty::Str)])))])), Scope::Inheritable),
+    (
+        f(
+            "limits",
+            Ty::Obj(&[f("cpu_ms", Ty::Num), f("subrequests", Ty::Num)]),
+        ),
+        Scope::Inheritable,
+    ),
+    (
+        f(
+            "logfwdr",
+            Ty::Obj(&[f(
+                "bindings",
+                Ty::Arr(&Ty::Obj(&[
+                    req("name", Ty::Str),
+                    req("destination", Ty::Str),
+                ])),
+            )]),
+        ),
+        Scope::Inheritable,
+    ),
     (f("logpush", Ty::Bool), Scope::Inheritable),
     (f("main", Ty::Str), Scope::Inheritable),
     (
@@ -169,8 +237,18 @@ pub const KEYS: &[(F, Scope)] = &[
                 req("tag", Ty::Str),
                 f("new_classes", STR_ARR),
                 f("new_sqlite_classes", STR_ARR),
-                f("renamed_classes", Ty::Arr(&Ty::Obj(&[req("from", Ty::Str), req("to", Ty::Str)]))),
-                f("transferred_classes", Ty::Arr(&Ty::Obj(&[req("from", Ty::Str), req("from_script", Ty::Str), req("to", Ty::Str)]))),
+                f(
+                    "renamed_classes",
+                    Ty::Arr(&Ty::Obj(&[req("from", Ty::Str), req("to", Ty::Str)])),
+                ),
+                f(
+                    "transferred_classes",
+                    Ty::Arr(&Ty::Obj(&[
+                        req("from", Ty::Str),
+                        req("from_script", Ty::Str),
+                        req("to", Ty::Str),
+                    ])),
+                ),
                 f("deleted_classes", STR_ARR),
             ])),
         ),
@@ -208,37 +286,71 @@ pub const KEYS: &[(F, Scope)] = &[
     (f("preserve_file_names", Ty::Bool), Scope::Inheritable),
     (f("preview_urls", Ty::Bool), Scope::Inheritable),
     (f("previews", Ty::Any), Scope::Inheritable),
-    (f("python_modules", Ty::Obj(&[f("exclude", STR_ARR)])), Scope::Inheritable),
+    (
+        f("python_modules", Ty::Obj(&[f("exclude", STR_ARR)])),
+        Scope::Inheritable,
+    ),
     (f("route", ROUTE), Scope::Inheritable),
     (f("routes", Ty::Arr(&ROUTE)), Scope::Inheritable),
     (
         f(
             "rules",
             Ty::Arr(&Ty::Obj(&[
-                req("type", Ty::Enum(&["ESModule", "CommonJS", "CompiledWasm", "Text", "Data", "PythonModule", "PythonRequirement"])),
+                req(
+                    "type",
+                    Ty::Enum(&[
+                        "ESModule",
+                        "CommonJS",
+                        "CompiledWasm",
+                        "Text",
+                        "Data",
+                        "PythonModule",
+                        "PythonRequirement",
+                    ]),
+                ),
                 req("globs", STR_ARR),
                 f("fallthrough", Ty::Bool),
             ])),
         ),
         Scope::Inheritable,
     ),
-    (f("triggers", Ty::Obj(&[f("crons", STR_ARR), f("events", Ty::Any)])), Scope::Inheritable),
+    (
+        f(
+            "triggers",
+            Ty::Obj(&[f("crons", STR_ARR), f("events", Ty::Any)]),
+        ),
+        Scope::Inheritable,
+    ),
     (f("tsconfig", Ty::Str), Scope::Inheritable),
     (f("upload_source_maps", Ty::Bool), Scope::Inheritable),
     (f("workers_dev", Ty::Bool), Scope::Inheritable),
     // non-inheritable
     (f("vars", Ty::Map(&Ty::Any)), Scope::NonInheritable),
     (f("define", Ty::Map(&Ty::Str)), Scope::NonInheritable),
-    (f("secrets", Ty::Obj(&[f("required", STR_ARR)])), Scope::NonInheritable),
+    (
+        f("secrets", Ty::Obj(&[f("required", STR_ARR)])),
+        Scope::NonInheritable,
+    ),
     (
         f(
             "durable_objects",
             Ty::Obj(&[
                 f(
                     "bindings",
-                    Ty::Arr(&Ty::Obj(&[req("name", Ty::Str), req("class_name", Ty::Str), f("script_name", Ty::Str), f("environment", Ty::Str)])),
+                    Ty::Arr(&Ty::Obj(&[
+                        req("name", Ty::Str),
+                        req("class_name", Ty::Str),
+                        f("script_name", Ty::Str),
+                        f("environment", Ty::Str),
+                    ])),
                 ),
-                f("code_update_strategy", Ty::Obj(&[f("mode", Ty::Enum(&["immediate", "deferred"])), f("max_delay", Ty::Num)])),
+                f(
+                    "code_update_strategy",
+                    Ty::Obj(&[
+                        f("mode", Ty::Enum(&["immediate", "deferred"])),
+                        f("max_delay", Ty::Num),
+                    ]),
+                ),
             ]),
         ),
         Scope::NonInheritable,
@@ -263,7 +375,16 @@ pub const KEYS: &[(F, Scope)] = &[
         Scope::NonInheritable,
     ),
     (
-        f("kv_namespaces", Ty::Arr(&Ty::Obj(&[req("binding", Ty::Str), f("id", Ty::Str), f("preview_id", Ty::Str), REMOTE, EXP_REMOTE]))),
+        f(
+            "kv_namespaces",
+            Ty::Arr(&Ty::Obj(&[
+                req("binding", Ty::Str),
+                f("id", Ty::Str),
+                f("preview_id", Ty::Str),
+                REMOTE,
+                EXP_REMOTE,
+            ])),
+        ),
         Scope::NonInheritable,
     ),
     (
@@ -306,7 +427,13 @@ pub const KEYS: &[(F, Scope)] = &[
             Ty::Obj(&[
                 f(
                     "producers",
-                    Ty::Arr(&Ty::Obj(&[req("binding", Ty::Str), req("queue", Ty::Str), f("delivery_delay", Ty::Num), REMOTE, EXP_REMOTE])),
+                    Ty::Arr(&Ty::Obj(&[
+                        req("binding", Ty::Str),
+                        req("queue", Ty::Str),
+                        f("delivery_delay", Ty::Num),
+                        REMOTE,
+                        EXP_REMOTE,
+                    ])),
                 ),
                 f(
                     "consumers",
@@ -343,21 +470,75 @@ pub const KEYS: &[(F, Scope)] = &[
         ),
         Scope::NonInheritable,
     ),
-    (f("analytics_engine_datasets", Ty::Arr(&Ty::Obj(&[req("binding", Ty::Str), f("dataset", Ty::Str), REMOTE]))), Scope::NonInheritable),
-    (f("ai", Ty::Obj(&[req("binding", Ty::Str), f("staging", Ty::Bool), REMOTE, EXP_REMOTE])), Scope::NonInheritable),
+    (
+        f(
+            "analytics_engine_datasets",
+            Ty::Arr(&Ty::Obj(&[
+                req("binding", Ty::Str),
+                f("dataset", Ty::Str),
+                REMOTE,
+            ])),
+        ),
+        Scope::NonInheritable,
+    ),
+    (
+        f(
+            "ai",
+            Ty::Obj(&[
+                req("binding", Ty::Str),
+                f("staging", Ty::Bool),
+                REMOTE,
+                EXP_REMOTE,
+            ]),
+        ),
+        Scope::NonInheritable,
+    ),
     (f("browser", Ty::Obj(SIMPLE_BINDING)), Scope::NonInheritable),
     (f("images", Ty::Obj(SIMPLE_BINDING)), Scope::NonInheritable),
     (f("media", Ty::Obj(SIMPLE_BINDING)), Scope::NonInheritable),
     (f("stream", Ty::Obj(SIMPLE_BINDING)), Scope::NonInheritable),
-    (f("analytics", Ty::Obj(SIMPLE_BINDING)), Scope::NonInheritable),
-    (f("version_metadata", Ty::Obj(&[req("binding", Ty::Str)])), Scope::NonInheritable),
-    (f("vectorize", Ty::Arr(&Ty::Obj(&[req("binding", Ty::Str), req("index_name", Ty::Str), REMOTE, EXP_REMOTE]))), Scope::NonInheritable),
     (
-        f("hyperdrive", Ty::Arr(&Ty::Obj(&[req("binding", Ty::Str), req("id", Ty::Str), f("localConnectionString", Ty::Str), REMOTE]))),
+        f("analytics", Ty::Obj(SIMPLE_BINDING)),
         Scope::NonInheritable,
     ),
     (
-        f("mtls_certificates", Ty::Arr(&Ty::Obj(&[req("binding", Ty::Str), req("certificate_id", Ty::Str), REMOTE, EXP_REMOTE]))),
+        f("version_metadata", Ty::Obj(&[req("binding", Ty::Str)])),
+        Scope::NonInheritable,
+    ),
+    (
+        f(
+            "vectorize",
+            Ty::Arr(&Ty::Obj(&[
+                req("binding", Ty::Str),
+                req("index_name", Ty::Str),
+                REMOTE,
+                EXP_REMOTE,
+            ])),
+        ),
+        Scope::NonInheritable,
+    ),
+    (
+        f(
+            "hyperdrive",
+            Ty::Arr(&Ty::Obj(&[
+                req("binding", Ty::Str),
+                req("id", Ty::Str),
+                f("localConnectionString", Ty::Str),
+                REMOTE,
+            ])),
+        ),
+        Scope::NonInheritable,
+    ),
+    (
+        f(
+            "mtls_certificates",
+            Ty::Arr(&Ty::Obj(&[
+                req("binding", Ty::Str),
+                req("certificate_id", Ty::Str),
+                REMOTE,
+                EXP_REMOTE,
+            ])),
+        ),
         Scope::NonInheritable,
     ),
     (
@@ -380,21 +561,59 @@ pub const KEYS: &[(F, Scope)] = &[
             Ty::Arr(&Ty::Obj(&[
                 req("binding", Ty::Str),
                 req("namespace", Ty::Str),
-                f("outbound", Ty::Obj(&[req("service", Ty::Str), f("environment", Ty::Str), f("parameters", STR_ARR)])),
+                f(
+                    "outbound",
+                    Ty::Obj(&[
+                        req("service", Ty::Str),
+                        f("environment", Ty::Str),
+                        f("parameters", STR_ARR),
+                    ]),
+                ),
                 REMOTE,
                 EXP_REMOTE,
             ])),
         ),
         Scope::NonInheritable,
     ),
-    (f("tail_consumers", Ty::Arr(&Ty::Open(&[req("service", Ty::Str), f("environment", Ty::Str)]))), Scope::NonInheritable),
-    (f("streaming_tail_consumers", Ty::Arr(&Ty::Open(&[req("service", Ty::Str)]))), Scope::NonInheritable),
     (
-        f("pipelines", Ty::Arr(&Ty::Obj(&[req("binding", Ty::Str), f("stream", Ty::Str), f("pipeline", Ty::Str), REMOTE, EXP_REMOTE]))),
+        f(
+            "tail_consumers",
+            Ty::Arr(&Ty::Open(&[
+                req("service", Ty::Str),
+                f("environment", Ty::Str),
+            ])),
+        ),
         Scope::NonInheritable,
     ),
     (
-        f("secrets_store_secrets", Ty::Arr(&Ty::Obj(&[req("binding", Ty::Str), req("store_id", Ty::Str), req("secret_name", Ty::Str)]))),
+        f(
+            "streaming_tail_consumers",
+            Ty::Arr(&Ty::Open(&[req("service", Ty::Str)])),
+        ),
+        Scope::NonInheritable,
+    ),
+    (
+        f(
+            "pipelines",
+            Ty::Arr(&Ty::Obj(&[
+                req("binding", Ty::Str),
+                f("stream", Ty::Str),
+                f("pipeline", Ty::Str),
+                REMOTE,
+                EXP_REMOTE,
+            ])),
+        ),
+        Scope::NonInheritable,
+    ),
+    (
+        f(
+            "secrets_store_secrets",
+            Ty::Arr(&Ty::Obj(&[
+                req("binding", Ty::Str),
+                req("store_id", Ty::Str),
+                req("secret_name", Ty::Str),
+            ])),
+        ),
         Scope::NonInheritable,
     ),
     (
@@ -403,7 +622,10 @@ pub const KEYS: &[(F, Scope)] = &[
             Ty::Arr(&Ty::Obj(&[
                 req("name", Ty::Str),
                 req("namespace_id", Ty::Str),
-                req("simple", Ty::Obj(&[req("limit", Ty::Num), req("period", Ty::Num)])),
+                req(
+                    "simple",
+                    Ty::Obj(&[req("limit", Ty::Num), req("period", Ty::Num)]),
+                ),
             ])),
         ),
         Scope::NonInheritable,
@@ -412,39 +634,146 @@ pub const KEYS: &[(F, Scope)] = &[
         f(
             "unsafe",
             Ty::Obj(&[
-                f("bindings", Ty::Arr(&Ty::Open(&[req("name", Ty::Str), req("type", Ty::Str), f("dev", Ty::Any)]))),
+                f(
+                    "bindings",
+                    Ty::Arr(&Ty::Open(&[
+                        req("name", Ty::Str),
+                        req("type", Ty::Str),
+                        f("dev", Ty::Any),
+                    ])),
+                ),
                 f("metadata", Ty::Any),
                 f("capnp", Ty::Any),
             ]),
         ),
         Scope::NonInheritable,
     ),
-    (f("unsafe_hello_world", Ty::Arr(&Ty::Open(&[req("binding", Ty::Str)]))), Scope::NonInheritable),
-    (f("containers", Ty::Arr(&Ty::Open(&[f("name", Ty::Str), f("class_name", Ty::Str), f("image", Ty::Str), f("max_instances", Ty::Num)]))), Scope::NonInheritable),
+    (
+        f(
+            "unsafe_hello_world",
+            Ty::Arr(&Ty::Open(&[req("binding", Ty::Str)])),
+        ),
+        Scope::NonInheritable,
+    ),
+    (
+        f(
+            "containers",
+            Ty::Arr(&Ty::Open(&[
+                f("name", Ty::Str),
+                f("class_name", Ty::Str),
+                f("image", Ty::Str),
+                f("max_instances", Ty::Num),
+            ])),
+        ),
+        Scope::NonInheritable,
+    ),
     (f("cloudchamber", Ty::Open(&[])), Scope::NonInheritable),
     (f("connect", Ty::Any), Scope::NonInheritable),
-    (f("vpc_services", Ty::Arr(&Ty::Obj(&[req("binding", Ty::Str), req("service_id", Ty::Str), REMOTE]))), Scope::NonInheritable),
-    (f("vpc_networks", Ty::Arr(&Ty::Open(&[req("binding", Ty::Str), f("tunnel_id", Ty::Str), f("network_id", Ty::Str), REMOTE]))), Scope::NonInheritable),
-    (f("worker_loaders", Ty::Arr(&Ty::Obj(&[req("binding", Ty::Str)]))), Scope::NonInheritable),
-    (f("ai_search", Ty::Arr(&Ty::Open(&[req("binding", Ty::Str)]))), Scope::NonInheritable),
-    (f("ai_search_namespaces", Ty::Arr(&Ty::Open(&[req("binding", Ty::Str)]))), Scope::NonInheritable),
-    (f("agent_memory", Ty::Arr(&Ty::Open(&[req("binding", Ty::Str)]))), Scope::NonInheritable),
-    (f("artifacts", Ty::Arr(&Ty::Open(&[req("binding", Ty::Str)]))), Scope::NonInheritable),
-    (f("flagship", Ty::Arr(&Ty::Open(&[req("binding", Ty::Str)]))), Scope::NonInheritable),
-    (f("k2", Ty::Arr(&Ty::Open(&[req("binding", Ty::Str)]))), Scope::NonInheritable),
+    (
+        f(
+            "vpc_services",
+            Ty::Arr(&Ty::Obj(&[
+                req("binding", Ty::Str),
+                req("service_id", Ty::Str),
+                REMOTE,
+            ])),
+        ),
+        Scope::NonInheritable,
+    ),
+    (
+        f(
+            "vpc_networks",
+            Ty::Arr(&Ty::Open(&[
+                req("binding", Ty::Str),
+                f("tunnel_id", Ty::Str),
+                f("network_id", Ty::Str),
+                REMOTE,
+            ])),
+        ),
+        Scope::NonInheritable,
+    ),
+    (
+        f(
+            "worker_loaders",
+            Ty::Arr(&Ty::Obj(&[req("binding", Ty::Str)])),
+        ),
+        Scope::NonInheritable,
+    ),
+    (
+        f("ai_search", Ty::Arr(&Ty::Open(&[req("binding", Ty::Str)]))),
+        Scope::NonInheritable,
+    ),
+    (
+        f(
+            "ai_search_namespaces",
+            Ty::Arr(&Ty::Open(&[req("binding", Ty::Str)])),
+        ),
+        Scope::NonInheritable,
+    ),
+    (
+        f(
+            "agent_memory",
+            Ty::Arr(&Ty::Open(&[req("binding", Ty::Str)])),
+        ),
+        Scope::NonInheritable,
+    ),
+    (
+        f("artifacts", Ty::Arr(&Ty::Open(&[req("binding", Ty::Str)]))),
+        Scope::NonInheritable,
+    ),
+    (
+        f("flagship", Ty::Arr(&Ty::Open(&[req("binding", Ty::Str)]))),
+        Scope::NonInheritable,
+    ),
+    (
+        f("k2", Ty::Arr(&Ty::Open(&[req("binding", Ty::Str)]))),
+        Scope::NonInheritable,
+    ),
 ];
 
 /// Keys wrangler v4 removed: `(key, is_error, help)`.
 const REMOVED: &[(&str, bool, &str)] = &[
-    ("node_compat", true, "use `compatibility_flags = [\"nodejs_compat\"]` instead"),
-    ("legacy_env", true, "remove it: every `[env.X]` is now its own worker named `<name>-<X>`"),
-    ("type", false, "remove it: wrangler v4 infers the worker format from `main`"),
-    ("webpack_config", false, "remove it and bundle with wrangler's built-in esbuild (or set `main` to the built file)"),
-    ("zone_id", false, "move the zone into `routes` (`{ pattern = \"…\", zone_id = \"…\" }`)"),
-    ("usage_model", false, "remove it: the usage model is an account setting now"),
+    (
+        "node_compat",
+        true,
+        "use `compatibility_flags = [\"nodejs_compat\"]` instead",
+    ),
+    (
+        "legacy_env",
+        true,
+        "remove it: every `[env.X]` is now its own worker named `<name>-<X>`",
+    ),
+    (
+        "type",
+        false,
+        "remove it: wrangler v4 infers the worker format from `main`",
+    ),
+    (
+        "webpack_config",
+        false,
+        "remove it and bundle with wrangler's built-in esbuild (or set `main` to the built file)",
+    ),
+    (
+        "zone_id",
+        false,
+        "move the zone into `routes` (`{ pattern = \"…\", zone_id = \"…\" }`)",
+    ),
+    (
+        "usage_model",
+        false,
+        "remove it: the usage model is an account setting now",
+    ),
     ("kv-namespaces", false, "rename it to `kv_namespaces`"),
-    ("experimental_services", false, "rename it to `services` (`binding`, `service`)"),
-    ("miniflare", false, "remove it: local development settings live in `dev`"),
+    (
+        "experimental_services",
+        false,
+        "rename it to `services` (`binding`, `service`)",
+    ),
+    (
+        "miniflare",
+        false,
+        "remove it: local development settings live in `dev`",
+    ),
     ("legacy_assets", false, "use `assets` instead"),
 ];
 
@@ -462,31 +791,51 @@ pub fn check_config(root: &Node, diags: &mut Vec<Diagnostic>) {
                     if e.value.is_object() {
                         check_table(&e.value, Some(&e.key), diags);
                     } else {
-                        diags.push(codes::wrong_type(e.value.span, &format!("env.{}", e.key), "an object", &describe(&e.value)));
+                        diags.push(codes::wrong_type(
+                            e.value.span,
+                            &format!("env.{}", e.key),
+                            "an object",
+                            &describe(&e.value),
+                        ));
                     }
                 }
             }
-            _ => diags.push(codes::wrong_type(env.value.span, "env", "an object", &describe(&env.value))),
+            _ => diags.push(codes::wrong_type(
+                env.value.span,
+                "env",
+                "an object",
+                &describe(&env.value),
+            )),
         }
     }
 }
 
 fn check_table(table: &Node, env: Option<&str>, diags: &mut Vec<Diagnostic>) {
     let prefix = env.map(|e| format!("env.{e}.")).unwrap_or_default();
-    let where_ = env.map(|e| format!("`env.{e}`")).unwrap_or_else(|| "the top level".to_string());
+    let where_ = env
+        .map(|e| format!("`env.{e}`"))
+        .unwrap_or_else(|| "the top level".to_string());
     for entry in table.entries() {
         let key = entry.key.as_str();
         if key == "env" && env.is_none() {
             continue;
         }
         if let Some((_, is_error, help)) = REMOVED.iter().find(|(k, _, _)| *k == key) {
-            diags.push(if *is_error { codes::removed_key_error(entry.key_span, key, help) } else { codes::removed_key_ignored(entry.key_span, key, help) });
+            diags.push(if *is_error {
+                codes::removed_key_error(entry.key_span, key, help)
+            } else {
+                codes::removed_key_ignored(entry.key_span, key, help)
+            });
             continue;
         }
         match lookup(key) {
             Some((field, scope)) => {
                 if env.is_some() && matches!(scope, Scope::TopOnly | Scope::Meta) {
-                    diags.push(codes::top_level_only_in_env(entry.key_span, key, env.unwrap_or_default()));
+                    diags.push(codes::top_level_only_in_env(
+                        entry.key_span,
+                        key,
+                        env.unwrap_or_default(),
+                    ));
                     continue;
                 }
                 check_value(&entry.value, &field.ty, &format!("{prefix}{key}"), diags);
@@ -509,24 +858,45 @@ fn extra_checks(entry: &crate::syntax::Entry, prefix: &str, diags: &mut Vec<Diag
         "unsafe" => diags.push(codes::unsafe_experimental(entry.key_span)),
         "site" => {
             if let Some(ep) = entry.value.entry("entry-point") {
-                diags.push(codes::deprecated_key(ep.key_span, "site.entry-point", "set `main` to the worker's entry module instead"));
+                diags.push(codes::deprecated_key(
+                    ep.key_span,
+                    "site.entry-point",
+                    "set `main` to the worker's entry module instead",
+                ));
             }
         }
         "build" => {
             if let Some(up) = entry.value.entry("upload") {
-                diags.push(codes::removed_key_ignored(up.key_span, "build.upload", "set `main` (and `rules`) instead of `[build.upload]`"));
+                diags.push(codes::removed_key_ignored(
+                    up.key_span,
+                    "build.upload",
+                    "set `main` (and `rules`) instead of `[build.upload]`",
+                ));
             }
         }
         "pipelines" => {
-            for (i, p) in entry.value.as_array().unwrap_or_default().iter().enumerate() {
+            for (i, p) in entry
+                .value
+                .as_array()
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+            {
                 if let Some(old) = p.entry("pipeline") {
-                    diags.push(codes::deprecated_key(old.key_span, &format!("{prefix}pipelines[{i}].pipeline"), "use `stream` instead"));
+                    diags.push(codes::deprecated_key(
+                        old.key_span,
+                        &format!("{prefix}pipelines[{i}].pipeline"),
+                        "use `stream` instead",
+                    ));
                 }
             }
         }
         "services" => {
             for s in entry.value.as_array().unwrap_or_default() {
-                if let (Some(env), Some(service)) = (s.get("environment"), s.get("service").and_then(Node::as_str)) {
+                if let (Some(env), Some(service)) = (
+                    s.get("environment"),
+                    s.get("service").and_then(Node::as_str),
+                ) {
                     if let Some(e) = env.as_str() {
                         let binding = s.get("binding").and_then(Node::as_str).unwrap_or("?");
                         diags.push(codes::service_environment(env.span, binding, service, e));
@@ -551,11 +921,19 @@ pub fn describe(node: &Node) -> String {
 }
 
 fn article(kind: &str) -> String {
-    if kind.starts_with(['a', 'o']) { format!("an {kind}") } else { format!("a {kind}") }
+    if kind.starts_with(['a', 'o']) {
+        format!("an {kind}")
+    } else {
+        format!("a {kind}")
+    }
 }
 
 fn truncate(s: &str) -> String {
-    if s.chars().count() > 60 { format!("{}…", s.chars().take(60).collect::<String>()) } else { s.to_string() }
+    if s.chars().count() > 60 {
+        format!("{}…", s.chars().take(60).collect::<String>())
+    } else {
+        s.to_string()
+    }
 }
 
 fn expected(ty: &Ty) -> String {
@@ -565,7 +943,14 @@ fn expected(ty: &Ty) -> String {
         Ty::Bool => "a boolean".into(),
         Ty::Num => "a number".into(),
         Ty::Any => "a JSON value".into(),
-        Ty::Enum(values) => format!("one of {}", values.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(", ")),
+        Ty::Enum(values) => format!(
+            "one of {}",
+            values
+                .iter()
+                .map(|v| format!("\"{v}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         Ty::Arr(inner) => format!("an array of {}", plural(inner)),
         Ty::Obj(_) | Ty::Open(_) | Ty::Map(_) => "an object".into(),
         Ty::Either(tys) => tys.iter().map(expected).collect::<Vec<_>>().join(" or "),
@@ -588,7 +973,12 @@ pub fn check_value(node: &Node, ty: &Ty, path: &str, diags: &mut Vec<Diagnostic>
         return false;
     }
     let wrong = |diags: &mut Vec<Diagnostic>| {
-        diags.push(codes::wrong_type(node.span, path, &expected(ty), &describe(node)));
+        diags.push(codes::wrong_type(
+            node.span,
+            path,
+            &expected(ty),
+            &describe(node),
+        ));
         false
     };
     match ty {
@@ -602,7 +992,12 @@ pub fn check_value(node: &Node, ty: &Ty, path: &str, diags: &mut Vec<Diagnostic>
         Ty::Date => match node.as_str() {
             Some(s) if is_date(s) => true,
             Some(s) => {
-                diags.push(codes::invalid_value(node.span, path, &format!("\"{}\" is not a date", truncate(s)), "write the date as \"YYYY-MM-DD\" with ASCII hyphens, e.g. \"2025-09-01\""));
+                diags.push(codes::invalid_value(
+                    node.span,
+                    path,
+                    &format!("\"{}\" is not a date", truncate(s)),
+                    "write the date as \"YYYY-MM-DD\" with ASCII hyphens, e.g. \"2025-09-01\"",
+                ));
                 false
             }
             None => wrong(diags),
@@ -643,15 +1038,31 @@ pub fn check_value(node: &Node, ty: &Ty, path: &str, diags: &mut Vec<Diagnostic>
             for entry in node.entries() {
                 match fields.iter().find(|f| f.name == entry.key) {
                     Some(field) => {
-                        ok &= check_value(&entry.value, &field.ty, &format!("{path}.{}", entry.key), diags);
+                        ok &= check_value(
+                            &entry.value,
+                            &field.ty,
+                            &format!("{path}.{}", entry.key),
+                            diags,
+                        );
                         if field.name == "experimental_remote" && !path.contains("services[") {
-                            diags.push(codes::deprecated_key(entry.key_span, &format!("{path}.experimental_remote"), "rename it to `remote`"));
+                            diags.push(codes::deprecated_key(
+                                entry.key_span,
+                                &format!("{path}.experimental_remote"),
+                                "rename it to `remote`",
+                            ));
                         }
                     }
-                    None if open => check_no_dates(&entry.value, &format!("{path}.{}", entry.key), diags),
+                    None if open => {
+                        check_no_dates(&entry.value, &format!("{path}.{}", entry.key), diags)
+                    }
                     None => {
                         let suggestion = suggest(&entry.key, fields.iter().map(|f| f.name));
-                        diags.push(codes::unknown_key(entry.key_span, &entry.key, &format!("`{path}`"), suggestion));
+                        diags.push(codes::unknown_key(
+                            entry.key_span,
+                            &entry.key,
+                            &format!("`{path}`"),
+                            suggestion,
+                        ));
                     }
                 }
             }
@@ -730,7 +1141,9 @@ fn is_date(s: &str) -> bool {
     b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
         && matches!(s[5..7].parse::<u8>(), Ok(1..=12))
         && matches!(s[8..10].parse::<u8>(), Ok(1..=31))
 }
@@ -740,7 +1153,11 @@ pub fn suggest<'a>(key: &str, candidates: impl Iterator<Item = &'a str>) -> Opti
     if key.len() > 64 {
         return None;
     }
-    candidates.map(|c| (edit_distance(key, c), c)).filter(|(d, c)| *d <= 2 && *d < c.len()).min().map(|(_, c)| c)
+    candidates
+        .map(|c| (edit_distance(key, c), c))
+        .filter(|(d, c)| *d <= 2 && *d < c.len())
+        .min()
+        .map(|(_, c)| c)
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -749,7 +1166,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }

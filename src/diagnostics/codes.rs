@@ -34,73 +34,117 @@ pub fn invalid_json(span: Span, message: &str) -> Diagnostic {
 
 /// AM0103: the file is not UTF-8 text.
 pub fn not_utf8(path: &str, offset: usize) -> Diagnostic {
-    Diagnostic::error("AM0103", format!("the file is not valid UTF-8 text (first bad byte at offset {offset})"))
-        .in_file(path)
-        .with_help("save the file as UTF-8")
+    Diagnostic::error(
+        "AM0103",
+        format!("the file is not valid UTF-8 text (first bad byte at offset {offset})"),
+    )
+    .in_file(path)
+    .with_help("save the file as UTF-8")
 }
 
 /// AM0104: arrays/objects nested deeper than any real config.
 pub fn nesting_too_deep(span: Span) -> Diagnostic {
-    Diagnostic::error("AM0104", format!("nesting deeper than {} levels", crate::syntax::MAX_DEPTH))
-        .at(span)
-        .with_help("a wrangler config never needs this; check that the file is what you meant to migrate")
+    Diagnostic::error(
+        "AM0104",
+        format!("nesting deeper than {} levels", crate::syntax::MAX_DEPTH),
+    )
+    .at(span)
+    .with_help(
+        "a wrangler config never needs this; check that the file is what you meant to migrate",
+    )
 }
 
 /// AM0105: the file is empty or holds only comments.
 pub fn empty_config(path: &str) -> Diagnostic {
-    Diagnostic::warning("AM0105", "the file is empty: there is no worker to check or migrate")
-        .in_file(path)
-        .with_help("add at least `name`, `main` and `compatibility_date`, or remove the file")
+    Diagnostic::warning(
+        "AM0105",
+        "the file is empty: there is no worker to check or migrate",
+    )
+    .in_file(path)
+    .with_help("add at least `name`, `main` and `compatibility_date`, or remove the file")
 }
 
 /// AM0106: the document is not a table/object at the top.
 pub fn root_not_object(span: Span, kind: &str) -> Diagnostic {
-    let article = if kind.starts_with(['a', 'o']) { "an" } else { "a" };
-    Diagnostic::error("AM0106", format!("a wrangler config must be an object at the top level, but this is {article} {kind}"))
-        .at(span)
-        .with_help("wrap the settings in `{ ... }`")
+    let article = if kind.starts_with(['a', 'o']) {
+        "an"
+    } else {
+        "a"
+    };
+    Diagnostic::error(
+        "AM0106",
+        format!(
+            "a wrangler config must be an object at the top level, but this is {article} {kind}"
+        ),
+    )
+    .at(span)
+    .with_help("wrap the settings in `{ ... }`")
 }
 
 /// AM0107: two wrangler configs in one folder; wrangler reads only one of them.
 pub fn shadowed_config(path: &str, winner: &str) -> Diagnostic {
-    let winner = std::path::Path::new(winner).file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    Diagnostic::warning("AM0107", format!("this config is ignored: wrangler reads `{winner}` in the same folder first"))
-        .in_file(path)
-        .with_help("delete the stale file, or pass it explicitly to migrate it instead")
+    let winner = std::path::Path::new(winner)
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    Diagnostic::warning(
+        "AM0107",
+        format!("this config is ignored: wrangler reads `{winner}` in the same folder first"),
+    )
+    .in_file(path)
+    .with_help("delete the stale file, or pass it explicitly to migrate it instead")
 }
 
 /// AM0108: nothing to work on.
 pub fn no_configs(dir: &str) -> Diagnostic {
-    Diagnostic::error("AM0108", format!("no wrangler.toml, wrangler.json or wrangler.jsonc found under `{dir}`"))
-        .in_file(dir)
-        .with_help("point --discover at the folder that holds your workers, or pass config files as arguments")
+    Diagnostic::error(
+        "AM0108",
+        format!("no wrangler.toml, wrangler.json or wrangler.jsonc found under `{dir}`"),
+    )
+    .in_file(dir)
+    .with_help(
+        "point --discover at the folder that holds your workers, or pass config files as arguments",
+    )
 }
 
 /// AM0109: a key appears twice in a JSON object; the last one wins, as in wrangler.
 pub fn duplicate_key(span: Span, first: Span, key: &str) -> Diagnostic {
-    Diagnostic::warning("AM0109", format!("key `{key}` appears twice; the last value is used"))
-        .at(span)
-        .with_label(first, "first defined here")
-        .with_help("remove one of them")
+    Diagnostic::warning(
+        "AM0109",
+        format!("key `{key}` appears twice; the last value is used"),
+    )
+    .at(span)
+    .with_label(first, "first defined here")
+    .with_help("remove one of them")
 }
 
 // ---- AM02xx: schema ------------------------------------------------------------------------
 
 /// AM0200: a key wrangler does not know (wrangler warns and ignores it).
 pub fn unknown_key(span: Span, key: &str, path: &str, suggestion: Option<&str>) -> Diagnostic {
-    let d = Diagnostic::warning("AM0200", format!("unexpected field `{key}` in {path}; wrangler ignores it and so does the migration"))
-        .at(span);
+    let d = Diagnostic::warning(
+        "AM0200",
+        format!(
+            "unexpected field `{key}` in {path}; wrangler ignores it and so does the migration"
+        ),
+    )
+    .at(span);
     match suggestion {
         Some(s) => d.with_help(format!("did you mean `{s}`?")),
-        None => d.with_help("remove it, or check the spelling against the wrangler configuration reference"),
+        None => d.with_help(
+            "remove it, or check the spelling against the wrangler configuration reference",
+        ),
     }
 }
 
 /// AM0201: a value has the wrong type (wrangler refuses the config).
 pub fn wrong_type(span: Span, path: &str, expected: &str, got: &str) -> Diagnostic {
-    Diagnostic::error("AM0201", format!("expected `{path}` to be {expected} but got {got}"))
-        .at(span)
-        .with_help(format!("change the value to {expected}"))
+    Diagnostic::error(
+        "AM0201",
+        format!("expected `{path}` to be {expected} but got {got}"),
+    )
+    .at(span)
+    .with_help(format!("change the value to {expected}"))
 }
 
 /// AM0202: a required field of a binding is missing.
@@ -112,23 +156,32 @@ pub fn missing_field(span: Span, path: &str, field: &str) -> Diagnostic {
 
 /// AM0203: a TOML date where wrangler wants a string.
 pub fn toml_date(span: Span, path: &str, date: &str) -> Diagnostic {
-    Diagnostic::error("AM0203", format!("`{path}` is a TOML date, which wrangler does not support"))
-        .at(span)
-        .with_help(format!("quote it: \"{date}\""))
+    Diagnostic::error(
+        "AM0203",
+        format!("`{path}` is a TOML date, which wrangler does not support"),
+    )
+    .at(span)
+    .with_help(format!("quote it: \"{date}\""))
 }
 
 /// AM0204: a key wrangler v4 removed and refuses.
 pub fn removed_key_error(span: Span, key: &str, help: &str) -> Diagnostic {
-    Diagnostic::error("AM0204", format!("`{key}` is no longer supported by wrangler v4"))
-        .at(span)
-        .with_help(help.to_string())
+    Diagnostic::error(
+        "AM0204",
+        format!("`{key}` is no longer supported by wrangler v4"),
+    )
+    .at(span)
+    .with_help(help.to_string())
 }
 
 /// AM0205: a removed key that wrangler v4 ignores with a warning.
 pub fn removed_key_ignored(span: Span, key: &str, help: &str) -> Diagnostic {
-    Diagnostic::warning("AM0205", format!("`{key}` was removed in wrangler v4 and is ignored"))
-        .at(span)
-        .with_help(help.to_string())
+    Diagnostic::warning(
+        "AM0205",
+        format!("`{key}` was removed in wrangler v4 and is ignored"),
+    )
+    .at(span)
+    .with_help(help.to_string())
 }
 
 /// AM0206: a deprecated key that still works.
@@ -155,17 +208,23 @@ pub fn route_and_routes(span: Span, other: Span) -> Diagnostic {
 
 /// AM0209: one binding name used twice (wrangler refuses it).
 pub fn duplicate_binding(span: Span, first: Span, name: &str, kinds: &str) -> Diagnostic {
-    Diagnostic::error("AM0209", format!("binding name `{name}` is used by more than one binding ({kinds})"))
-        .at(span)
-        .with_label(first, "first used here")
-        .with_help("binding names must be unique within a worker: rename one of them")
+    Diagnostic::error(
+        "AM0209",
+        format!("binding name `{name}` is used by more than one binding ({kinds})"),
+    )
+    .at(span)
+    .with_label(first, "first used here")
+    .with_help("binding names must be unique within a worker: rename one of them")
 }
 
 /// AM0210: `unsafe` is experimental.
 pub fn unsafe_experimental(span: Span) -> Diagnostic {
-    Diagnostic::warning("AM0210", "`unsafe` fields are experimental and may change or break at any time")
-        .at(span)
-        .with_help("prefer the first-class binding (e.g. `ratelimits`) where one exists")
+    Diagnostic::warning(
+        "AM0210",
+        "`unsafe` fields are experimental and may change or break at any time",
+    )
+    .at(span)
+    .with_help("prefer the first-class binding (e.g. `ratelimits`) where one exists")
 }
 
 /// AM0211: a Cloudflare Pages project, not a Worker.
@@ -187,18 +246,27 @@ pub fn not_inherited(span: Span, top: Span, key: &str, env: &str) -> Diagnostic 
 
 /// AM0301: a top-level-only key inside an environment.
 pub fn top_level_only_in_env(span: Span, key: &str, env: &str) -> Diagnostic {
-    Diagnostic::warning("AM0301", format!("`{key}` is only allowed at the top level; wrangler ignores it inside `env.{env}`"))
-        .at(span)
-        .with_help(format!("move `{key}` to the top level"))
+    Diagnostic::warning(
+        "AM0301",
+        format!("`{key}` is only allowed at the top level; wrangler ignores it inside `env.{env}`"),
+    )
+    .at(span)
+    .with_help(format!("move `{key}` to the top level"))
 }
 
 /// AM0302: `--env NAME` names an environment the file does not define.
 pub fn env_not_found(span: Span, env: &str, defined: &[String]) -> Diagnostic {
     let severity_error = !defined.is_empty();
     let msg = format!("no environment `{env}` in this configuration");
-    let d = if severity_error { Diagnostic::error("AM0302", msg) } else { Diagnostic::warning("AM0302", msg) };
+    let d = if severity_error {
+        Diagnostic::error("AM0302", msg)
+    } else {
+        Diagnostic::warning("AM0302", msg)
+    };
     let help = if defined.is_empty() {
-        format!("the file defines no environments; like wrangler, the top level is used with the name suffixed `-{env}`")
+        format!(
+            "the file defines no environments; like wrangler, the top level is used with the name suffixed `-{env}`"
+        )
     } else {
         format!("defined environments: {}", defined.join(", "))
     };
@@ -207,10 +275,15 @@ pub fn env_not_found(span: Span, env: &str, defined: &[String]) -> Diagnostic {
 
 /// AM0303: a worker without a name.
 pub fn no_worker_name(span: Span, env: Option<&str>) -> Diagnostic {
-    let where_ = env.map(|e| format!(" in environment `{e}`")).unwrap_or_default();
-    Diagnostic::warning("AM0303", format!("the worker has no `name`{where_}; wrangler needs `--name` to deploy it"))
-        .at(span)
-        .with_help("add `name` so the migrated worker keeps a stable script name")
+    let where_ = env
+        .map(|e| format!(" in environment `{e}`"))
+        .unwrap_or_default();
+    Diagnostic::warning(
+        "AM0303",
+        format!("the worker has no `name`{where_}; wrangler needs `--name` to deploy it"),
+    )
+    .at(span)
+    .with_help("add `name` so the migrated worker keeps a stable script name")
 }
 
 /// AM0304: an environment inherits routes that contain custom domains.
@@ -236,7 +309,12 @@ pub fn service_environment(span: Span, binding: &str, service: &str, env: &str) 
 }
 
 /// AM0401: a service binding's legacy `environment` names an environment the target does not define.
-pub fn unresolved_service_environment(span: Span, binding: &str, service: &str, env: &str) -> Diagnostic {
+pub fn unresolved_service_environment(
+    span: Span,
+    binding: &str,
+    service: &str,
+    env: &str,
+) -> Diagnostic {
     Diagnostic::warning("AM0401", format!("service binding `{binding}` asks for environment `{env}` of `{service}`, but no config in scope defines it; it is bound to `{service}`"))
         .at(span)
         .with_help(format!("bind the environment's worker by its script name (`service = \"{service}-{env}\"`, or that environment's `name`), or add the target's config to the migration"))
@@ -257,7 +335,13 @@ pub fn cycle(span: Span, cycle: &str, from: &str, to: &str) -> Diagnostic {
 }
 
 /// AM0404: a named entrypoint that the target's main module does not export.
-pub fn missing_entrypoint(span: Span, binding: &str, entrypoint: &str, target: &str, main: &str) -> Diagnostic {
+pub fn missing_entrypoint(
+    span: Span,
+    binding: &str,
+    entrypoint: &str,
+    target: &str,
+    main: &str,
+) -> Diagnostic {
     Diagnostic::warning("AM0404", format!("service binding `{binding}` uses entrypoint `{entrypoint}`, but `{main}` (the main module of `{target}`) does not export it"))
         .at(span)
         .with_help(format!("export `class {entrypoint} extends WorkerEntrypoint` from `{main}`, or fix the entrypoint name; calls fail at run time otherwise"))
@@ -279,26 +363,39 @@ pub fn skipped_external(span: Span, binding: &str, service: &str) -> Diagnostic 
 
 /// AM0407: two configs deploy a worker with the same script name.
 pub fn duplicate_worker(span: Span, first: Span, name: &str) -> Diagnostic {
-    Diagnostic::error("AM0407", format!("two configs deploy a worker named `{name}`; only the first is migrated"))
-        .at(span)
-        .with_label(first, "first declared here")
-        .with_help("give each worker a unique `name`, or migrate the configs separately")
+    Diagnostic::error(
+        "AM0407",
+        format!("two configs deploy a worker named `{name}`; only the first is migrated"),
+    )
+    .at(span)
+    .with_label(first, "first declared here")
+    .with_help("give each worker a unique `name`, or migrate the configs separately")
 }
 
 /// AM0408: a worker's RPC types could not be read; its bindings are untyped.
 pub fn untyped_service(span: Span, binding: &str, target: &str, why: &str) -> Diagnostic {
-    Diagnostic::info("AM0408", format!("service binding `{binding}` to `{target}` is untyped: {why}"))
-        .at(span)
-        .with_help("the binding still works; type it by hand with `WorkerRef<YourRpc>` if you need RPC types")
+    Diagnostic::info(
+        "AM0408",
+        format!("service binding `{binding}` to `{target}` is untyped: {why}"),
+    )
+    .at(span)
+    .with_help(
+        "the binding still works; type it by hand with `WorkerRef<YourRpc>` if you need RPC types",
+    )
 }
 
 // ---- AM05xx: migration ---------------------------------------------------------------------
 
 /// AM0500: something Alchemy 0.94 cannot express; a TODO marks the spot in the generated code.
 pub fn unsupported(span: Span, what: &str, help: &str) -> Diagnostic {
-    Diagnostic::warning("AM0500", format!("{what} cannot be expressed in Alchemy 0.94; a TODO marks the spot in alchemy.run.ts"))
-        .at(span)
-        .with_help(help.to_string())
+    Diagnostic::warning(
+        "AM0500",
+        format!(
+            "{what} cannot be expressed in Alchemy 0.94; a TODO marks the spot in alchemy.run.ts"
+        ),
+    )
+    .at(span)
+    .with_help(help.to_string())
 }
 
 /// AM0501: one resource declared twice with different settings.
@@ -311,15 +408,19 @@ pub fn conflicting_resource(span: Span, first: Span, what: &str, detail: &str) -
 
 /// AM0502: a worker without `main` cannot be migrated.
 pub fn no_main(span: Span, worker: &str) -> Diagnostic {
-    Diagnostic::error("AM0502", format!("worker `{worker}` has no `main`, so there is no code to deploy; it is not migrated"))
-        .at(span)
-        .with_help("set `main` to the worker's entry module")
+    Diagnostic::error(
+        "AM0502",
+        format!(
+            "worker `{worker}` has no `main`, so there is no code to deploy; it is not migrated"
+        ),
+    )
+    .at(span)
+    .with_help("set `main` to the worker's entry module")
 }
 
 /// AM0503: a key that needs no translation or is handled differently by Alchemy.
 pub fn not_translated(span: Span, key: &str, why: &str) -> Diagnostic {
-    Diagnostic::info("AM0503", format!("`{key}` is not translated: {why}"))
-        .at(span)
+    Diagnostic::info("AM0503", format!("`{key}` is not translated: {why}")).at(span)
 }
 
 /// AM0504: a key that changes behaviour and that the user must act on.
@@ -331,9 +432,12 @@ pub fn action_needed(span: Span, key: &str, what: &str, help: &str) -> Diagnosti
 
 /// AM0505: an output file exists and `--force` was not given.
 pub fn output_exists(path: &str) -> Diagnostic {
-    Diagnostic::error("AM0505", format!("`{path}` already exists and was not overwritten"))
-        .in_file(path)
-        .with_help("pass --force to replace it, or choose another --out folder")
+    Diagnostic::error(
+        "AM0505",
+        format!("`{path}` already exists and was not overwritten"),
+    )
+    .in_file(path)
+    .with_help("pass --force to replace it, or choose another --out folder")
 }
 
 /// AM0507: a secret the program reads from the environment at deploy time.
@@ -363,7 +467,13 @@ pub fn top_level_is_template() -> Diagnostic {
 }
 
 /// AM0409: a service binding in one stage targets a worker of another stage.
-pub fn cross_stage_service(span: Span, binding: &str, service: &str, stage: &str, other: &str) -> Diagnostic {
+pub fn cross_stage_service(
+    span: Span,
+    binding: &str,
+    service: &str,
+    stage: &str,
+    other: &str,
+) -> Diagnostic {
     Diagnostic::warning("AM0409", format!("in stage `{stage}`, service binding `{binding}` targets `{service}`, which is the worker of stage `{other}`; it is bound by name, across stages"))
         .at(span)
         .with_help(format!("if `{stage}` should use its own worker, bind that environment's script name instead"))

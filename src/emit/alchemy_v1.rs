@@ -16,17 +16,37 @@ pub struct StageProgram<'a> {
 /// program of the configuration that stages which are not wrangler environments start from;
 /// it is emitted with fresh resources and Alchemy's own names. `default_stage` is the mapped
 /// stage that shares that configuration (the top level's stage), if any.
-pub fn emit(stages: &[StageProgram<'_>], other: &Program, default_stage: Option<&str>, header: &[String]) -> Vec<OutputFile> {
-    let mut files = vec![OutputFile { path: "alchemy.run.ts".into(), contents: run_file(stages, other, default_stage, header) }];
+pub fn emit(
+    stages: &[StageProgram<'_>],
+    other: &Program,
+    default_stage: Option<&str>,
+    header: &[String],
+) -> Vec<OutputFile> {
+    let mut files = vec![OutputFile {
+        path: "alchemy.run.ts".into(),
+        contents: run_file(stages, other, default_stage, header),
+    }];
     for w in &other.workers {
-        files.push(OutputFile { path: format!("env/{}.ts", file_stem(&w.id)), contents: env_module(&w.ident, &w.id) });
+        files.push(OutputFile {
+            path: format!("env/{}.ts", file_stem(&w.id)),
+            contents: env_module(&w.ident, &w.id),
+        });
     }
     files
 }
 
 /// A file name that stays inside `env/` whatever the worker is called.
 pub fn file_stem(id: &str) -> String {
-    let s: String = id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c.to_ascii_lowercase() } else { '-' }).collect();
+    let s: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
     let s = s.trim_matches('-').to_string();
     if s.is_empty() { "worker".into() } else { s }
 }
@@ -67,7 +87,10 @@ struct StageDecls {
 
 /// Resources that cannot be created afresh: in other stages their bindings are left out.
 fn existing_only(kind: &ResourceKind) -> bool {
-    matches!(kind, ResourceKind::Vectorize { .. } | ResourceKind::Hyperdrive { .. })
+    matches!(
+        kind,
+        ResourceKind::Vectorize { .. } | ResourceKind::Hyperdrive { .. }
+    )
 }
 
 /// What one stage contributes before the workers: its resources, and an index of its
@@ -87,11 +110,23 @@ impl<'a> StageContext<'a> {
                 slot.push(ph);
             }
         }
-        StageContext { p, fresh, targets: p.placeholders.iter().map(|ph| ph.worker).collect(), before }
+        StageContext {
+            p,
+            fresh,
+            targets: p.placeholders.iter().map(|ph| ph.worker).collect(),
+            before,
+        }
     }
 
     fn emitter<'b>(&'b self, partial: &'b BTreeSet<String>) -> Emitter<'b> {
-        Emitter { p: self.p, placeholder_targets: &self.targets, fresh: self.fresh, partial, imports: BTreeSet::new(), personal_name: false }
+        Emitter {
+            p: self.p,
+            placeholder_targets: &self.targets,
+            fresh: self.fresh,
+            partial,
+            imports: BTreeSet::new(),
+            personal_name: false,
+        }
     }
 }
 
@@ -103,16 +138,27 @@ fn stage_resources(ctx: &StageContext<'_>, partial: &BTreeSet<String>) -> StageD
         .resources
         .iter()
         .map(|r| {
-            let js = if ctx.fresh && existing_only(&r.kind) { None } else { Some(e.resource(&r.kind, &r.id)) };
+            let js = if ctx.fresh && existing_only(&r.kind) {
+                None
+            } else {
+                Some(e.resource(&r.kind, &r.id))
+            };
             (r.ident.clone(), r.notes.clone(), js)
         })
         .collect();
-    StageDecls { resources, imports: e.imports }
+    StageDecls {
+        resources,
+        imports: e.imports,
+    }
 }
 
 /// One worker of one stage (and the placeholders declared before it). Built when it is merged,
 /// so only one worker's trees are in memory per thread.
-fn worker_decls(ctx: &StageContext<'_>, partial: &BTreeSet<String>, wi: usize) -> (WorkerDecls, BTreeSet<&'static str>, bool) {
+fn worker_decls(
+    ctx: &StageContext<'_>,
+    partial: &BTreeSet<String>,
+    wi: usize,
+) -> (WorkerDecls, BTreeSet<&'static str>, bool) {
     let p = ctx.p;
     let w = &p.workers[wi];
     let mut e = ctx.emitter(partial);
@@ -120,12 +166,26 @@ fn worker_decls(ctx: &StageContext<'_>, partial: &BTreeSet<String>, wi: usize) -
     for ph in ctx.before[wi].iter().copied() {
         e.imports.insert("WorkerRef");
         e.imports.insert("WorkerStub");
-        let comment = format!("{} is created further down, but {} needs it first (a cycle):\nlocally it is bound by name, on deploy a stub script stands in until the real one adopts it.", p.workers[ph.worker].id, w.id);
-        let name = e.worker_name(ph.worker).unwrap_or_else(|| Js::str(ph.script_name.clone()));
+        let comment = format!(
+            "{} is created further down, but {} needs it first (a cycle):\nlocally it is bound by name, on deploy a stub script stands in until the real one adopts it.",
+            p.workers[ph.worker].id, w.id
+        );
+        let name = e
+            .worker_name(ph.worker)
+            .unwrap_or_else(|| Js::str(ph.script_name.clone()));
         let js = Js::Cond(
             Box::new(Js::raw("app.local")),
-            Box::new(Js::call("WorkerRef", vec![Js::obj(vec![Prop::kv("service", name.clone())])])),
-            Box::new(Js::await_(Js::call("WorkerStub", vec![Js::str(ph.id.clone()), Js::obj(vec![Prop::kv("name", name)])]))),
+            Box::new(Js::call(
+                "WorkerRef",
+                vec![Js::obj(vec![Prop::kv("service", name.clone())])],
+            )),
+            Box::new(Js::await_(Js::call(
+                "WorkerStub",
+                vec![
+                    Js::str(ph.id.clone()),
+                    Js::obj(vec![Prop::kv("name", name)]),
+                ],
+            ))),
         );
         placeholders.push((ph.ident.clone(), comment, js));
     }
@@ -133,7 +193,16 @@ fn worker_decls(ctx: &StageContext<'_>, partial: &BTreeSet<String>, wi: usize) -
     comments.extend(w.todos.iter().cloned());
     let js = e.worker(wi, w);
     e.imports.insert("Worker");
-    (WorkerDecls { placeholders, ident: w.ident.clone(), comments, js }, e.imports, e.personal_name)
+    (
+        WorkerDecls {
+            placeholders,
+            ident: w.ident.clone(),
+            comments,
+            js,
+        },
+        e.imports,
+        e.personal_name,
+    )
 }
 
 /// `import { a, b } from "m";`, one name per line when it does not fit (as Prettier does).
@@ -151,9 +220,14 @@ fn named_import(keyword: &str, names: &[String], from: &str) -> String {
 }
 
 /// One worker's declaration (and the placeholders declared just before it), merged over stages.
-fn render_worker(stages: Vec<Option<WorkerDecls>>, merge: &(dyn Fn(Vec<Option<Js>>) -> Js + Sync)) -> String {
+fn render_worker(
+    stages: Vec<Option<WorkerDecls>>,
+    merge: &(dyn Fn(Vec<Option<Js>>) -> Js + Sync),
+) -> String {
     let mut body = String::new();
-    let Some(ident) = stages.iter().flatten().next().map(|w| w.ident.clone()) else { return body };
+    let Some(ident) = stages.iter().flatten().next().map(|w| w.ident.clone()) else {
+        return body;
+    };
     let mut ph_idents: Vec<&str> = Vec::new();
     for w in stages.iter().flatten() {
         for (i, _, _) in &w.placeholders {
@@ -199,14 +273,27 @@ fn comment_lines(out: &mut String, text: &str) {
     }
 }
 
-fn run_file(stages: &[StageProgram<'_>], other: &Program, default_stage: Option<&str>, header: &[String]) -> String {
-    let programs: Vec<&Program> = stages.iter().map(|s| s.program).chain(std::iter::once(other)).collect();
+fn run_file(
+    stages: &[StageProgram<'_>],
+    other: &Program,
+    default_stage: Option<&str>,
+    header: &[String],
+) -> String {
+    let programs: Vec<&Program> = stages
+        .iter()
+        .map(|s| s.program)
+        .chain(std::iter::once(other))
+        .collect();
     // Resources missing from some program (or not creatable afresh) are partial.
-    let in_program: Vec<std::collections::HashSet<&str>> = programs.iter().map(|p| p.resources.iter().map(|r| r.ident.as_str()).collect()).collect();
+    let in_program: Vec<std::collections::HashSet<&str>> = programs
+        .iter()
+        .map(|p| p.resources.iter().map(|r| r.ident.as_str()).collect())
+        .collect();
     let mut partial = BTreeSet::new();
     for p in &programs {
         for r in &p.resources {
-            let everywhere = in_program.iter().all(|set| set.contains(r.ident.as_str())) && !existing_only(&r.kind);
+            let everywhere = in_program.iter().all(|set| set.contains(r.ident.as_str()))
+                && !existing_only(&r.kind);
             if !everywhere {
                 partial.insert(r.ident.clone());
             }
@@ -214,9 +301,19 @@ fn run_file(stages: &[StageProgram<'_>], other: &Program, default_stage: Option<
     }
     let n = stages.len();
     // Each stage's declarations are independent: build them in parallel (order is kept).
-    let contexts: Vec<StageContext<'_>> = programs.iter().enumerate().map(|(k, p)| StageContext::new(p, k == n)).collect();
-    let decls: Vec<StageDecls> = contexts.iter().map(|c| stage_resources(c, &partial)).collect();
-    let st = super::stages::Stages { mapped: stages.iter().map(|s| s.stage.clone()).collect(), default: default_stage.map(str::to_string) };
+    let contexts: Vec<StageContext<'_>> = programs
+        .iter()
+        .enumerate()
+        .map(|(k, p)| StageContext::new(p, k == n))
+        .collect();
+    let decls: Vec<StageDecls> = contexts
+        .iter()
+        .map(|c| stage_resources(c, &partial))
+        .collect();
+    let st = super::stages::Stages {
+        mapped: stages.iter().map(|s| s.stage.clone()).collect(),
+        default: default_stage.map(str::to_string),
+    };
     let merge = |vals: Vec<Option<Js>>| -> Js {
         let mut vals = vals;
         // The same in every stage (the common case): no merging, no copy.
@@ -237,7 +334,10 @@ fn run_file(stages: &[StageProgram<'_>], other: &Program, default_stage: Option<
             }
         }
     }
-    let by_ident: Vec<std::collections::HashMap<&str, &(String, Vec<String>, Option<Js>)>> = decls.iter().map(|d| d.resources.iter().map(|r| (r.0.as_str(), r)).collect()).collect();
+    let by_ident: Vec<std::collections::HashMap<&str, &(String, Vec<String>, Option<Js>)>> = decls
+        .iter()
+        .map(|d| d.resources.iter().map(|r| (r.0.as_str(), r)).collect())
+        .collect();
     if !idents.is_empty() {
         body.push_str("// Resources shared by the workers. In wrangler's environments the existing ones are adopted\n// and never deleted; other stages get fresh ones.\n");
     }
@@ -262,7 +362,10 @@ fn run_file(stages: &[StageProgram<'_>], other: &Program, default_stage: Option<
     }
     // Workers in creation order, each after the placeholders it needs. Each worker's stages are
     // merged and printed independently: in parallel, then joined in order.
-    let mut imports: BTreeSet<&'static str> = decls.iter().flat_map(|d| d.imports.iter().copied()).collect();
+    let mut imports: BTreeSet<&'static str> = decls
+        .iter()
+        .flat_map(|d| d.imports.iter().copied())
+        .collect();
     // (Only workers and placeholders use `personalName`; resources never do.)
     let mut personal_name = false;
     let n_workers = programs[0].workers.len();
@@ -293,7 +396,8 @@ fn run_file(stages: &[StageProgram<'_>], other: &Program, default_stage: Option<
         imports.extend(i);
         personal_name |= pn;
     }
-    let mut type_imports: std::collections::BTreeMap<String, crate::plan::TypeImport> = std::collections::BTreeMap::new();
+    let mut type_imports: std::collections::BTreeMap<String, crate::plan::TypeImport> =
+        std::collections::BTreeMap::new();
     for p in &programs {
         for (path, imp) in &p.type_imports {
             let e = type_imports.entry(path.clone()).or_default();
@@ -319,18 +423,40 @@ fn run_file(stages: &[StageProgram<'_>], other: &Program, default_stage: Option<
             out.push_str(&format!("import type {d} from {from};\n"));
         }
         if !imp.named.is_empty() {
-            let parts: Vec<String> = imp.named.iter().map(|(e, l)| if e == l { e.clone() } else { format!("{e} as {l}") }).collect();
+            let parts: Vec<String> = imp
+                .named
+                .iter()
+                .map(|(e, l)| {
+                    if e == l {
+                        e.clone()
+                    } else {
+                        format!("{e} as {l}")
+                    }
+                })
+                .collect();
             out.push_str(&named_import("import type", &parts, &from));
         }
     }
     out.push('\n');
-    out.push_str(&declaration(false, "app", &Js::await_(Js::call("alchemy", vec![Js::str(other.app.clone())]))));
+    out.push_str(&declaration(
+        false,
+        "app",
+        &Js::await_(Js::call("alchemy", vec![Js::str(other.app.clone())])),
+    ));
     let stage_list = Js::Arr(stages.iter().map(|s| Js::str(s.stage.clone())).collect());
-    out.push_str(&declaration(false, "STAGES", &Js::As(Box::new(stage_list), "const".into())));
-    out.push_str("// The wrangler environment this stage deploys, or undefined for any other stage.\n");
+    out.push_str(&declaration(
+        false,
+        "STAGES",
+        &Js::As(Box::new(stage_list), "const".into()),
+    ));
+    out.push_str(
+        "// The wrangler environment this stage deploys, or undefined for any other stage.\n",
+    );
     out.push_str("const stage = STAGES.find((s) => s === app.stage);\n");
     if personal_name {
-        out.push_str("// The script name of a worker in a stage that is not a wrangler environment.\n");
+        out.push_str(
+            "// The script name of a worker in a stage that is not a wrangler environment.\n",
+        );
         out.push_str("const personalName = (id: string) =>\n  `${app.appName}-${id}-${app.stage}`\n    .replaceAll(/[^a-z0-9_-]/gi, \"-\")\n    .toLowerCase();\n");
     }
     out.push('\n');
@@ -345,15 +471,25 @@ impl Emitter<'_> {
     /// stages) are neither adopted nor kept.
     fn adopt_props(&self) -> Vec<Prop> {
         if self.fresh {
-            vec![Prop::kv("adopt", Js::bool(false)), Prop::kv("delete", Js::bool(true))]
+            vec![
+                Prop::kv("adopt", Js::bool(false)),
+                Prop::kv("delete", Js::bool(true)),
+            ]
         } else {
-            vec![Prop::kv("adopt", Js::bool(self.p.adopt)), Prop::kv("delete", Js::bool(false))]
+            vec![
+                Prop::kv("adopt", Js::bool(self.p.adopt)),
+                Prop::kv("delete", Js::bool(false)),
+            ]
         }
     }
 
     /// `name`-like props: the existing name, or none (Alchemy's stage-suffixed name) when fresh.
     fn named(&self, key: &str, name: &str) -> Vec<Prop> {
-        if self.fresh { Vec::new() } else { vec![Prop::kv(key, Js::str(name.to_string()))] }
+        if self.fresh {
+            Vec::new()
+        } else {
+            vec![Prop::kv(key, Js::str(name.to_string()))]
+        }
     }
 
     /// The script name of worker `wi`: wrangler's, or in other stages none, except for workers a
@@ -380,7 +516,10 @@ impl Emitter<'_> {
                 let props = self.adopt_props();
                 call("KVNamespace", props, self)
             }
-            ResourceKind::KvById { id } => Js::obj(vec![Prop::kv("type", Js::raw("\"kv_namespace\" as const")), Prop::kv("id", Js::str(id.clone()))]),
+            ResourceKind::KvById { id } => Js::obj(vec![
+                Prop::kv("type", Js::raw("\"kv_namespace\" as const")),
+                Prop::kv("id", Js::str(id.clone())),
+            ]),
             ResourceKind::KvNew { title } => {
                 let mut props = vec![Prop::kv("title", Js::str(title.clone()))];
                 props.push(Prop::kv("delete", Js::bool(false)));
@@ -394,7 +533,11 @@ impl Emitter<'_> {
                 props.extend(self.adopt_props());
                 call("R2Bucket", props, self)
             }
-            ResourceKind::D1 { name, migrations_dir, migrations_table } => {
+            ResourceKind::D1 {
+                name,
+                migrations_dir,
+                migrations_table,
+            } => {
                 let mut props = self.named("name", name);
                 if let Some(d) = migrations_dir {
                     props.push(Prop::kv("migrationsDir", Js::str(d.clone())));
@@ -405,10 +548,16 @@ impl Emitter<'_> {
                 props.extend(self.adopt_props());
                 call("D1Database", props, self)
             }
-            ResourceKind::Queue { name, delivery_delay } => {
+            ResourceKind::Queue {
+                name,
+                delivery_delay,
+            } => {
                 let mut props = self.named("name", name);
                 if let Some(d) = delivery_delay {
-                    props.push(Prop::kv("settings", Js::obj(vec![Prop::kv("deliveryDelay", Js::num(*d))])));
+                    props.push(Prop::kv(
+                        "settings",
+                        Js::obj(vec![Prop::kv("deliveryDelay", Js::num(*d))]),
+                    ));
                 }
                 props.extend(self.adopt_props());
                 call("Queue", props, self)
@@ -422,16 +571,30 @@ impl Emitter<'_> {
                 // Binds the existing index by name; the cast stands for the dimensions/metric that
                 // only matter when Alchemy creates an index.
                 self.imports.insert("VectorizeIndex");
-                Js::As(Box::new(Js::obj(vec![Prop::kv("type", Js::str("vectorize")), Prop::kv("id", Js::str(index_name.clone())), Prop::kv("name", Js::str(index_name.clone()))])), "VectorizeIndex".into())
+                Js::As(
+                    Box::new(Js::obj(vec![
+                        Prop::kv("type", Js::str("vectorize")),
+                        Prop::kv("id", Js::str(index_name.clone())),
+                        Prop::kv("name", Js::str(index_name.clone())),
+                    ])),
+                    "VectorizeIndex".into(),
+                )
             }
-            ResourceKind::Hyperdrive { id, binding, local_secret } => {
+            ResourceKind::Hyperdrive {
+                id,
+                binding,
+                local_secret,
+            } => {
                 let mut props = vec![
                     Prop::kv("type", Js::raw("\"hyperdrive\" as const")),
                     Prop::kv("name", Js::str(binding.clone())),
                     Prop::kv("hyperdriveId", Js::str(id.clone())),
                 ];
                 if let Some(s) = local_secret {
-                    props.push(Prop::kv("dev", Js::obj(vec![Prop::kv("origin", secret(s))])));
+                    props.push(Prop::kv(
+                        "dev",
+                        Js::obj(vec![Prop::kv("origin", secret(s))]),
+                    ));
                 }
                 Js::expanded(props)
             }
@@ -579,7 +742,11 @@ impl Emitter<'_> {
             props.push(Prop::kv("format", Js::str("cjs")));
         }
         // A placeholder's stub script exists before the real worker: it must be adopted.
-        let adopt = if self.fresh { placeholder_target } else { w.adopt };
+        let adopt = if self.fresh {
+            placeholder_target
+        } else {
+            w.adopt
+        };
         props.push(Prop::kv("adopt", Js::bool(adopt)));
         props.push(Prop::kv("delete", Js::bool(self.fresh)));
         if let Some(a) = &w.account_id {
@@ -589,7 +756,15 @@ impl Emitter<'_> {
             props.push(Prop::kv("compatibilityDate", Js::str(d.clone())));
         }
         if !w.compatibility_flags.is_empty() {
-            props.push(Prop::kv("compatibilityFlags", Js::Arr(w.compatibility_flags.iter().map(|f| Js::str(f.clone())).collect())));
+            props.push(Prop::kv(
+                "compatibilityFlags",
+                Js::Arr(
+                    w.compatibility_flags
+                        .iter()
+                        .map(|f| Js::str(f.clone()))
+                        .collect(),
+                ),
+            ));
         }
         if let Some(u) = w.url {
             props.push(Prop::kv("url", Js::bool(u)));
@@ -618,32 +793,67 @@ impl Emitter<'_> {
                 .iter()
                 .map(|es| {
                     let ident = &self.p.resources[es.queue].ident;
-                    let q = Js::raw(if self.partial.contains(ident) { format!("{ident}!") } else { ident.clone() });
+                    let q = Js::raw(if self.partial.contains(ident) {
+                        format!("{ident}!")
+                    } else {
+                        ident.clone()
+                    });
                     if es.settings.is_empty() {
                         q
                     } else {
-                        Js::obj(vec![Prop::kv("queue", q), Prop::kv("settings", Js::obj(es.settings.iter().map(|(k, v)| Prop::kv(k, Js::json(v))).collect()))])
+                        Js::obj(vec![
+                            Prop::kv("queue", q),
+                            Prop::kv(
+                                "settings",
+                                Js::obj(
+                                    es.settings
+                                        .iter()
+                                        .map(|(k, v)| Prop::kv(k, Js::json(v)))
+                                        .collect(),
+                                ),
+                            ),
+                        ])
                     }
                 })
                 .collect();
             props.push(Prop::kv("eventSources", Js::Arr(items)));
         }
         if let Some(c) = &w.crons {
-            props.push(Prop::kv("crons", Js::Arr(c.iter().map(|x| Js::str(x.clone())).collect())));
+            props.push(Prop::kv(
+                "crons",
+                Js::Arr(c.iter().map(|x| Js::str(x.clone())).collect()),
+            ));
         }
         let zoned = |(p, z): &(String, Option<String>), key: &str| match z {
-            Some(z) => Js::obj(vec![Prop::kv(key, Js::str(p.clone())), Prop::kv("zoneId", Js::str(z.clone()))]),
+            Some(z) => Js::obj(vec![
+                Prop::kv(key, Js::str(p.clone())),
+                Prop::kv("zoneId", Js::str(z.clone())),
+            ]),
             None => Js::str(p.clone()),
         };
         // Routes and custom domains belong to the wrangler environments' workers only.
         if !w.routes.is_empty() && !self.fresh {
-            props.push(Prop::kv("routes", Js::Arr(w.routes.iter().map(|r| zoned(r, "pattern")).collect())));
+            props.push(Prop::kv(
+                "routes",
+                Js::Arr(w.routes.iter().map(|r| zoned(r, "pattern")).collect()),
+            ));
         }
         if !w.domains.is_empty() && !self.fresh {
-            props.push(Prop::kv("domains", Js::Arr(w.domains.iter().map(|d| zoned(d, "domainName")).collect())));
+            props.push(Prop::kv(
+                "domains",
+                Js::Arr(w.domains.iter().map(|d| zoned(d, "domainName")).collect()),
+            ));
         }
         if !w.assets_config.is_empty() {
-            props.push(Prop::kv("assets", Js::obj(w.assets_config.iter().map(|(k, v)| Prop::kv(k, Js::json(v))).collect())));
+            props.push(Prop::kv(
+                "assets",
+                Js::obj(
+                    w.assets_config
+                        .iter()
+                        .map(|(k, v)| Prop::kv(k, Js::json(v)))
+                        .collect(),
+                ),
+            ));
         }
         if !w.tail_consumers.is_empty() {
             let items = w
@@ -656,7 +866,12 @@ impl Emitter<'_> {
                 .collect();
             props.push(Prop::kv("tailConsumers", Js::Arr(items)));
         }
-        for (key, v) in [("observability", &w.observability), ("placement", &w.placement), ("limits", &w.limits), ("cache", &w.cache)] {
+        for (key, v) in [
+            ("observability", &w.observability),
+            ("placement", &w.placement),
+            ("limits", &w.limits),
+            ("cache", &w.cache),
+        ] {
             if let Some(v) = v {
                 props.push(Prop::kv(key, Js::json(v)));
             }
@@ -671,13 +886,32 @@ impl Emitter<'_> {
             props.push(Prop::kv("noBundle", Js::bool(n)));
         }
         if let Some(r) = &w.rules {
-            let items = r.iter().map(|globs| Js::obj(vec![Prop::kv("globs", Js::Arr(globs.iter().map(|g| Js::str(g.clone())).collect()))])).collect();
+            let items = r
+                .iter()
+                .map(|globs| {
+                    Js::obj(vec![Prop::kv(
+                        "globs",
+                        Js::Arr(globs.iter().map(|g| Js::str(g.clone())).collect()),
+                    )])
+                })
+                .collect();
             props.push(Prop::kv("rules", Js::Arr(items)));
         }
         if !w.bundle.is_empty() {
-            props.push(Prop::kv("bundle", Js::obj(w.bundle.iter().map(|(k, v)| Prop::kv(k, Js::json(v))).collect())));
+            props.push(Prop::kv(
+                "bundle",
+                Js::obj(
+                    w.bundle
+                        .iter()
+                        .map(|(k, v)| Prop::kv(k, Js::json(v)))
+                        .collect(),
+                ),
+            ));
         }
-        Js::await_(Js::call("Worker", vec![Js::str(w.id.clone()), Js::expanded(props)]))
+        Js::await_(Js::call(
+            "Worker",
+            vec![Js::str(w.id.clone()), Js::expanded(props)],
+        ))
     }
 }
 
@@ -691,5 +925,7 @@ fn secret(name: &str) -> Js {
 
 /// Text for inside a template literal: backslashes, backticks and `${` escaped.
 fn template_text(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('`', "\\`").replace("${", "\\${")
+    s.replace('\\', "\\\\")
+        .replace('`', "\\`")
+        .replace("${", "\\${")
 }

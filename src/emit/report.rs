@@ -8,7 +8,9 @@ use crate::plan::Program;
 use std::fmt::Write as _;
 
 fn env_label(e: &crate::graph::Edge) -> String {
-    e.environment.clone().unwrap_or_else(|| "production".to_string())
+    e.environment
+        .clone()
+        .unwrap_or_else(|| "production".to_string())
 }
 
 /// The text tree of the product brief.
@@ -51,11 +53,19 @@ pub fn graph_text(g: &Graph) -> String {
         out.push_str("All referenced workers found in migration scope.\n");
     } else {
         let list: Vec<&str> = g.externals.iter().map(String::as_str).collect();
-        let _ = writeln!(out, "Workers outside the migration scope (bound by name): {}", list.join(", "));
+        let _ = writeln!(
+            out,
+            "Workers outside the migration scope (bound by name): {}",
+            list.join(", ")
+        );
     }
     if !g.cycles.is_empty() {
         for c in &g.cycles {
-            let _ = writeln!(out, "Cycle: {} (broken with a placeholder, see warnings)", crate::graph::cycle_text(&g.names, c));
+            let _ = writeln!(
+                out,
+                "Cycle: {} (broken with a placeholder, see warnings)",
+                crate::graph::cycle_text(&g.names, c)
+            );
         }
     }
     out
@@ -78,9 +88,25 @@ pub fn graph_mermaid(g: &Graph) -> String {
     for (k, n) in g.externals.iter().enumerate() {
         let _ = writeln!(out, "  x{k}[/\"{} (external)\"/]", mermaid_label(n));
     }
-    let externals: std::collections::HashMap<&str, usize> = g.externals.iter().enumerate().map(|(k, n)| (n.as_str(), k)).collect();
-    let queues: std::collections::BTreeSet<&str> = g.edges.iter().filter_map(|e| if let Target::Queue(q) = &e.to { Some(q.as_str()) } else { None }).collect();
-    let queue_id: std::collections::HashMap<&str, usize> = queues.iter().enumerate().map(|(k, q)| (*q, k)).collect();
+    let externals: std::collections::HashMap<&str, usize> = g
+        .externals
+        .iter()
+        .enumerate()
+        .map(|(k, n)| (n.as_str(), k))
+        .collect();
+    let queues: std::collections::BTreeSet<&str> = g
+        .edges
+        .iter()
+        .filter_map(|e| {
+            if let Target::Queue(q) = &e.to {
+                Some(q.as_str())
+            } else {
+                None
+            }
+        })
+        .collect();
+    let queue_id: std::collections::HashMap<&str, usize> =
+        queues.iter().enumerate().map(|(k, q)| (*q, k)).collect();
     for (k, q) in queues.iter().enumerate() {
         let _ = writeln!(out, "  q{k}[(\"queue {}\")]", mermaid_label(q));
     }
@@ -93,7 +119,9 @@ pub fn graph_mermaid(g: &Graph) -> String {
                 None => continue,
             },
             // Messages flow producer → queue → consumer.
-            Target::Queue(q) if matches!(e.kind, EdgeKind::Consumes { .. }) => (format!("q{}", queue_id[q.as_str()]), mermaid_id(e.from)),
+            Target::Queue(q) if matches!(e.kind, EdgeKind::Consumes { .. }) => {
+                (format!("q{}", queue_id[q.as_str()]), mermaid_id(e.from))
+            }
             Target::Queue(q) => (mermaid_id(e.from), format!("q{}", queue_id[q.as_str()])),
         };
         let (arrow, label) = match e.kind {
@@ -108,7 +136,14 @@ pub fn graph_mermaid(g: &Graph) -> String {
 
 /// Graphviz DOT.
 pub fn graph_dot(g: &Graph) -> String {
-    let q = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n"));
+    let q = |s: &str| {
+        format!(
+            "\"{}\"",
+            s.replace('\\', "\\\\")
+                .replace('"', "\\\"")
+                .replace('\n', "\\n")
+        )
+    };
     let mut out = String::from("digraph workers {\n  rankdir=LR;\n");
     for n in &g.names {
         let _ = writeln!(out, "  {};", q(n));
@@ -123,8 +158,18 @@ pub fn graph_dot(g: &Graph) -> String {
             Target::External(n) => n.clone(),
             Target::Queue(q) => format!("queue {q}"),
         };
-        let style = if matches!(e.kind, EdgeKind::Queue { .. } | EdgeKind::Consumes { .. }) { ", style=dashed" } else { "" };
-        let _ = writeln!(out, "  {} -> {} [label={}{style}];", q(&g.names[e.from]), q(&to), q(&e.kind.label()));
+        let style = if matches!(e.kind, EdgeKind::Queue { .. } | EdgeKind::Consumes { .. }) {
+            ", style=dashed"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "  {} -> {} [label={}{style}];",
+            q(&g.names[e.from]),
+            q(&to),
+            q(&e.kind.label())
+        );
     }
     out.push_str("}\n");
     out
@@ -169,7 +214,10 @@ pub fn graph_json(g: &Graph) -> serde_json::Value {
 }
 
 /// `.env.example`: names of the secrets the program reads, never values.
-pub fn env_example<'a>(p: &Program, stages: impl Iterator<Item = &'a Program>) -> Option<OutputFile> {
+pub fn env_example<'a>(
+    p: &Program,
+    stages: impl Iterator<Item = &'a Program>,
+) -> Option<OutputFile> {
     let mut secrets = p.secrets.clone();
     for s in stages {
         secrets.extend(s.secrets.iter().cloned());
@@ -177,25 +225,51 @@ pub fn env_example<'a>(p: &Program, stages: impl Iterator<Item = &'a Program>) -
     if secrets.is_empty() {
         return None;
     }
-    let mut s = String::from("# Secrets read by alchemy.run.ts (alchemy.secret.env.NAME). Copy to .env and fill in;\n# never commit the values. ALCHEMY_PASSWORD encrypts them in Alchemy's state.\nALCHEMY_PASSWORD=\n");
+    let mut s = String::from(
+        "# Secrets read by alchemy.run.ts (alchemy.secret.env.NAME). Copy to .env and fill in;\n# never commit the values. ALCHEMY_PASSWORD encrypts them in Alchemy's state.\nALCHEMY_PASSWORD=\n",
+    );
     for name in &secrets {
         let _ = writeln!(s, "{name}=");
     }
-    Some(OutputFile { path: ".env.example".into(), contents: s })
+    Some(OutputFile {
+        path: ".env.example".into(),
+        contents: s,
+    })
 }
 
 /// `MIGRATION.md`: what was migrated, every diagnostic, what is left to do, how to run it.
-pub fn migration_md(p: &Program, mapping: &[String], stages: &[(String, Graph)], g: &Graph, diags: &[Diagnostic], sources: &SourceMap) -> OutputFile {
+pub fn migration_md(
+    p: &Program,
+    mapping: &[String],
+    stages: &[(String, Graph)],
+    g: &Graph,
+    diags: &[Diagnostic],
+    sources: &SourceMap,
+) -> OutputFile {
     let mut s = String::from("# Migration to Alchemy\n\n");
     s.push_str("Generated by alchemy-migrator. `alchemy.run.ts` deploys the workers below with their existing script\nnames; existing resources are adopted (`adopt: true`) and never deleted (`delete: false`).\n\n");
     s.push_str("## Stages\n\n");
     for line in mapping {
-        let _ = writeln!(s, "{}", line.trim_start().replace("(`alchemy deploy --stage NAME`):", "(`npx alchemy deploy --stage NAME`):"));
+        let _ = writeln!(
+            s,
+            "{}",
+            line.trim_start().replace(
+                "(`alchemy deploy --stage NAME`):",
+                "(`npx alchemy deploy --stage NAME`):"
+            )
+        );
         s.push('\n');
     }
     s.push_str("## Workers\n\n| worker | script name | from | entry |\n|---|---|---|---|\n");
     for w in &p.workers {
-        let _ = writeln!(s, "| `{}` | `{}` | `{}` | `{}` |", w.ident, w.script_name.as_deref().unwrap_or("(generated by Alchemy)"), w.source, w.entrypoint);
+        let _ = writeln!(
+            s,
+            "| `{}` | `{}` | `{}` | `{}` |",
+            w.ident,
+            w.script_name.as_deref().unwrap_or("(generated by Alchemy)"),
+            w.source,
+            w.entrypoint
+        );
     }
     if !p.resources.is_empty() {
         s.push_str("\n## Shared resources\n\n| identifier | kind | name or id |\n|---|---|---|\n");
@@ -223,7 +297,12 @@ pub fn migration_md(p: &Program, mapping: &[String], stages: &[(String, Graph)],
     } else {
         s.push_str("\n## Service binding graph, per stage\n");
         for (stage, graph) in stages {
-            let _ = write!(s, "\n### Stage `{stage}`\n\n```mermaid\n{}```\n\n```text\n{}```\n", graph_mermaid(graph), graph_text(graph));
+            let _ = write!(
+                s,
+                "\n### Stage `{stage}`\n\n```mermaid\n{}```\n\n```text\n{}```\n",
+                graph_mermaid(graph),
+                graph_text(graph)
+            );
         }
     }
     if !p.externals.is_empty() {
@@ -232,7 +311,10 @@ pub fn migration_md(p: &Program, mapping: &[String], stages: &[(String, Graph)],
             let _ = writeln!(s, "- `{e}`");
         }
     }
-    let todo: Vec<&Diagnostic> = diags.iter().filter(|d| d.severity != crate::diagnostics::Severity::Info).collect();
+    let todo: Vec<&Diagnostic> = diags
+        .iter()
+        .filter(|d| d.severity != crate::diagnostics::Severity::Info)
+        .collect();
     s.push_str("\n## What you must still do\n\n");
     if todo.is_empty() {
         s.push_str("Nothing: every setting was translated.\n");
@@ -254,7 +336,10 @@ pub fn migration_md(p: &Program, mapping: &[String], stages: &[(String, Graph)],
     );
     // Warnings and errors are listed above; the rest are notes on how things were translated.
     s.push_str("\n## Notes\n\n");
-    let notes: Vec<&Diagnostic> = diags.iter().filter(|d| d.severity == crate::diagnostics::Severity::Info).collect();
+    let notes: Vec<&Diagnostic> = diags
+        .iter()
+        .filter(|d| d.severity == crate::diagnostics::Severity::Info)
+        .collect();
     if notes.is_empty() {
         s.push_str("None.\n");
     } else {
@@ -264,5 +349,8 @@ pub fn migration_md(p: &Program, mapping: &[String], stages: &[(String, Graph)],
         }
         s.push_str("```\n");
     }
-    OutputFile { path: "MIGRATION.md".into(), contents: s }
+    OutputFile {
+        path: "MIGRATION.md".into(),
+        contents: s,
+    }
 }

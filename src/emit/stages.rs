@@ -68,8 +68,14 @@ impl Stages {
             let mapped_all: Vec<&Js> = vals.iter().flatten().collect();
             // (Unless other stages share the default stage's value: then the leaf's
             // `{ … }[stage ?? "default"]` says it more simply.)
-            let default_value = self.default.as_ref().and_then(|d| self.mapped.iter().position(|s| s == d)).and_then(|i| vals[i].as_ref());
-            let shares_default = default_value.is_some() && default_value == other && !vals.iter().flatten().any(has_await);
+            let default_value = self
+                .default
+                .as_ref()
+                .and_then(|d| self.mapped.iter().position(|s| s == d))
+                .and_then(|i| vals[i].as_ref());
+            let shares_default = default_value.is_some()
+                && default_value == other
+                && !vals.iter().flatten().any(has_await);
             if mapped_all.len() == vals.len() && !shares_default {
                 let m = self.merge(vals, None);
                 let o = other.cloned().unwrap_or_else(undefined);
@@ -80,7 +86,13 @@ impl Stages {
     }
 
     /// Merges values of the same kind node by node; `None` if the shapes differ.
-    fn merge_shape(&self, all: &[&Js], n_mapped: usize, has_other: bool, spread: bool) -> Option<Js> {
+    fn merge_shape(
+        &self,
+        all: &[&Js],
+        n_mapped: usize,
+        has_other: bool,
+        spread: bool,
+    ) -> Option<Js> {
         let split = |items: Vec<Js>| -> (Vec<Option<Js>>, Option<Js>) {
             let mut it = items.into_iter();
             let mapped: Vec<Option<Js>> = it.by_ref().take(n_mapped).map(Some).collect();
@@ -92,7 +104,16 @@ impl Stages {
         };
         match all[0] {
             Js::Await(_) => {
-                let inner: Option<Vec<Js>> = all.iter().map(|j| if let Js::Await(e) = j { Some((**e).clone()) } else { None }).collect();
+                let inner: Option<Vec<Js>> = all
+                    .iter()
+                    .map(|j| {
+                        if let Js::Await(e) = j {
+                            Some((**e).clone())
+                        } else {
+                            None
+                        }
+                    })
+                    .collect();
                 Some(Js::await_(merge_parts(inner?)))
             }
             Js::Call { callee, args } => {
@@ -101,16 +122,46 @@ impl Stages {
                     return None;
                 }
                 let merged = (0..args.len())
-                    .map(|k| merge_parts(all.iter().map(|j| if let Js::Call { args, .. } = j { args[k].clone() } else { undefined() }).collect()))
+                    .map(|k| {
+                        merge_parts(
+                            all.iter()
+                                .map(|j| {
+                                    if let Js::Call { args, .. } = j {
+                                        args[k].clone()
+                                    } else {
+                                        undefined()
+                                    }
+                                })
+                                .collect(),
+                        )
+                    })
                     .collect();
                 Some(Js::call(callee.clone(), merged))
             }
             Js::As(_, ty) => {
-                let inner: Option<Vec<Js>> = all.iter().map(|j| if let Js::As(e, t) = j { (t == ty).then(|| (**e).clone()) } else { None }).collect();
+                let inner: Option<Vec<Js>> = all
+                    .iter()
+                    .map(|j| {
+                        if let Js::As(e, t) = j {
+                            (t == ty).then(|| (**e).clone())
+                        } else {
+                            None
+                        }
+                    })
+                    .collect();
                 Some(Js::As(Box::new(merge_parts(inner?)), ty.clone()))
             }
             Js::Cond(c, _, _) => {
-                let parts: Option<Vec<(Js, Js, Js)>> = all.iter().map(|j| if let Js::Cond(a, b, d) = j { Some(((**a).clone(), (**b).clone(), (**d).clone())) } else { None }).collect();
+                let parts: Option<Vec<(Js, Js, Js)>> = all
+                    .iter()
+                    .map(|j| {
+                        if let Js::Cond(a, b, d) = j {
+                            Some(((**a).clone(), (**b).clone(), (**d).clone()))
+                        } else {
+                            None
+                        }
+                    })
+                    .collect();
                 let parts = parts?;
                 if parts.iter().any(|p| p.0 != **c) {
                     return None;
@@ -131,12 +182,20 @@ impl Stages {
 
     /// Merges objects key by key. A key missing in some stages is `undefined` there, except in
     /// `bindings` (expanded objects), where it is spread in only where it exists.
-    fn merge_obj(&self, all: &[&Js], n_mapped: usize, has_other: bool, expand: bool, spread: bool) -> Js {
+    fn merge_obj(
+        &self,
+        all: &[&Js],
+        n_mapped: usize,
+        has_other: bool,
+        expand: bool,
+        spread: bool,
+    ) -> Js {
         // Keys in order of first appearance; comments attach to the key that follows them.
         // (Hash indexes keep this linear: a `vars` table can hold 100 000 entries.)
         let mut keys: Vec<String> = Vec::new();
         let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
-        let mut comments: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+        let mut comments: std::collections::HashMap<String, Vec<String>> =
+            std::collections::HashMap::new();
         let mut tables: Vec<std::collections::HashMap<String, Js>> = Vec::new();
         for j in all {
             let Js::Obj { props, .. } = j else { continue };
@@ -185,10 +244,22 @@ impl Stages {
                     *v = Some(Js::expanded(Vec::new()));
                 }
             }
-            let (mapped, other) = (per[..n_mapped].to_vec(), if has_other { Some(per[n_mapped].clone()) } else { None });
+            let (mapped, other) = (
+                per[..n_mapped].to_vec(),
+                if has_other {
+                    Some(per[n_mapped].clone())
+                } else {
+                    None
+                },
+            );
             let present_everywhere = per.iter().all(Option::is_some);
             if k.starts_with("...") {
-                let v = per.iter().flatten().next().cloned().unwrap_or_else(undefined);
+                let v = per
+                    .iter()
+                    .flatten()
+                    .next()
+                    .cloned()
+                    .unwrap_or_else(undefined);
                 props.push(Prop::Spread(v));
             } else if present_everywhere || !spread {
                 let v = self.merge_in(&mapped, other.as_ref().map(|o| o.as_ref()), k == "bindings");
@@ -200,7 +271,9 @@ impl Stages {
                 let value = if values.iter().all(|v| *v == values[0]) {
                     values[0].clone()
                 } else {
-                    Js::NonNull(Box::new(self.merge(&mapped, other.as_ref().map(|o| o.as_ref()))))
+                    Js::NonNull(Box::new(
+                        self.merge(&mapped, other.as_ref().map(|o| o.as_ref())),
+                    ))
                 };
                 let present_mapped: Vec<bool> = mapped.iter().map(Option::is_some).collect();
                 let other_present = other.as_ref().map(Option::is_some);
@@ -217,30 +290,61 @@ impl Stages {
 
     /// A test that is true in exactly the stages where something is present.
     fn presence_test(&self, mapped: &[bool], other: Option<bool>) -> Js {
-        let absent: Vec<&str> = self.mapped.iter().zip(mapped).filter(|(_, p)| !**p).map(|(s, _)| s.as_str()).collect();
-        let present: Vec<&str> = self.mapped.iter().zip(mapped).filter(|(_, p)| **p).map(|(s, _)| s.as_str()).collect();
+        let absent: Vec<&str> = self
+            .mapped
+            .iter()
+            .zip(mapped)
+            .filter(|(_, p)| !**p)
+            .map(|(s, _)| s.as_str())
+            .collect();
+        let present: Vec<&str> = self
+            .mapped
+            .iter()
+            .zip(mapped)
+            .filter(|(_, p)| **p)
+            .map(|(s, _)| s.as_str())
+            .collect();
         match other {
             Some(true) => {
                 if present.is_empty() {
                     return Js::raw("stage === undefined");
                 }
-                Js::raw(absent.iter().map(|s| format!("stage !== {}", super::ts::string_literal(s))).collect::<Vec<_>>().join(" && "))
+                Js::raw(
+                    absent
+                        .iter()
+                        .map(|s| format!("stage !== {}", super::ts::string_literal(s)))
+                        .collect::<Vec<_>>()
+                        .join(" && "),
+                )
             }
             Some(false) if absent.is_empty() => Js::raw("stage !== undefined"),
-            _ => Js::raw(present.iter().map(|s| format!("stage === {}", super::ts::string_literal(s))).collect::<Vec<_>>().join(" || ")),
+            _ => Js::raw(
+                present
+                    .iter()
+                    .map(|s| format!("stage === {}", super::ts::string_literal(s)))
+                    .collect::<Vec<_>>()
+                    .join(" || "),
+            ),
         }
     }
 
     /// Values that differ and cannot be merged inside.
     fn leaf(&self, vals: &[Option<Js>], other: Option<Option<&Js>>) -> Js {
-        let mapped: Vec<Js> = vals.iter().map(|v| v.clone().unwrap_or_else(undefined)).collect();
+        let mapped: Vec<Js> = vals
+            .iter()
+            .map(|v| v.clone().unwrap_or_else(undefined))
+            .collect();
         let other_v = other.map(|o| o.cloned().unwrap_or_else(undefined));
         // Booleans that only tell wrangler environments from other stages.
         if mapped.iter().all(|v| *v == mapped[0]) {
             if let Some(o) = &other_v {
                 return match (mapped[0].clone(), o) {
-                    (Js::Raw(a), Js::Raw(b)) if a == "true" && b == "false" => Js::raw("stage !== undefined"),
-                    (Js::Raw(a), Js::Raw(b)) if a == "false" && b == "true" => Js::raw("stage === undefined"),
+                    (Js::Raw(a), Js::Raw(b)) if a == "true" && b == "false" => {
+                        Js::raw("stage !== undefined")
+                    }
+                    (Js::Raw(a), Js::Raw(b)) if a == "false" && b == "true" => {
+                        Js::raw("stage === undefined")
+                    }
                     (m, o) => stage_cond(m, o.clone()),
                 };
             }
@@ -248,27 +352,58 @@ impl Stages {
         }
         let impure = mapped.iter().any(has_await) || other_v.as_ref().is_some_and(has_await);
         // Something that exists in one stage only: `stage === "s" ? value : undefined`.
-        let present: Vec<usize> = vals.iter().enumerate().filter(|(_, v)| v.is_some()).map(|(i, _)| i).collect();
+        let present: Vec<usize> = vals
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.is_some())
+            .map(|(i, _)| i)
+            .collect();
         if impure && present.len() == 1 && other.is_some_and(|o| o.is_none()) {
-            return cond(is_stage(&self.mapped[present[0]]), mapped[present[0]].clone(), undefined());
+            return cond(
+                is_stage(&self.mapped[present[0]]),
+                mapped[present[0]].clone(),
+                undefined(),
+            );
         }
         if impure {
             // Evaluate only the chosen stage's expression.
-            let mut tail = other_v.unwrap_or_else(|| mapped.last().cloned().unwrap_or_else(undefined));
-            let n = if other.is_some() { mapped.len() } else { mapped.len() - 1 };
+            let mut tail =
+                other_v.unwrap_or_else(|| mapped.last().cloned().unwrap_or_else(undefined));
+            let n = if other.is_some() {
+                mapped.len()
+            } else {
+                mapped.len() - 1
+            };
             for (s, v) in self.mapped.iter().zip(&mapped).take(n).rev() {
                 tail = cond(is_stage(s), v.clone(), tail);
             }
             return tail;
         }
-        let table = Js::obj(self.mapped.iter().zip(&mapped).map(|(s, v)| Prop::kv(s, v.clone())).collect());
+        let table = Js::obj(
+            self.mapped
+                .iter()
+                .zip(&mapped)
+                .map(|(s, v)| Prop::kv(s, v.clone()))
+                .collect(),
+        );
         match other_v {
             None => Js::Index(Box::new(table), "stage".into()),
             Some(o) => {
-                let default_value = self.default.as_ref().and_then(|d| self.mapped.iter().position(|s| s == d)).map(|i| &mapped[i]);
+                let default_value = self
+                    .default
+                    .as_ref()
+                    .and_then(|d| self.mapped.iter().position(|s| s == d))
+                    .map(|i| &mapped[i]);
                 match (default_value, &self.default) {
-                    (Some(dv), Some(d)) if *dv == o => Js::Index(Box::new(table), format!("stage ?? {}", super::ts::string_literal(d))),
-                    _ => cond(Js::raw("stage"), Js::Index(Box::new(table), "stage".into()), o),
+                    (Some(dv), Some(d)) if *dv == o => Js::Index(
+                        Box::new(table),
+                        format!("stage ?? {}", super::ts::string_literal(d)),
+                    ),
+                    _ => cond(
+                        Js::raw("stage"),
+                        Js::Index(Box::new(table), "stage".into()),
+                        o,
+                    ),
                 }
             }
         }

@@ -13,10 +13,16 @@ pub enum Js {
     /// A string literal (escaped when printed).
     Str(String),
     /// An object literal; `expand` keeps it multi-line even when it would fit.
-    Obj { props: Vec<Prop>, expand: bool },
+    Obj {
+        props: Vec<Prop>,
+        expand: bool,
+    },
     Arr(Vec<Js>),
     /// `callee<type_args>(args)`.
-    Call { callee: String, args: Vec<Js> },
+    Call {
+        callee: String,
+        args: Vec<Js>,
+    },
     Await(Box<Js>),
     /// `cond ? a : b`.
     Cond(Box<Js>, Box<Js>, Box<Js>),
@@ -45,16 +51,25 @@ impl Js {
         Js::Str(s.into())
     }
     pub fn call(callee: impl Into<String>, args: Vec<Js>) -> Js {
-        Js::Call { callee: callee.into(), args }
+        Js::Call {
+            callee: callee.into(),
+            args,
+        }
     }
     pub fn await_(inner: Js) -> Js {
         Js::Await(Box::new(inner))
     }
     pub fn obj(props: Vec<Prop>) -> Js {
-        Js::Obj { props, expand: false }
+        Js::Obj {
+            props,
+            expand: false,
+        }
     }
     pub fn expanded(props: Vec<Prop>) -> Js {
-        Js::Obj { props, expand: true }
+        Js::Obj {
+            props,
+            expand: true,
+        }
     }
     pub fn num(n: f64) -> Js {
         Js::Raw(number(n))
@@ -68,10 +83,18 @@ impl Js {
         match v {
             J::Null => Js::raw("null"),
             J::Bool(b) => Js::bool(*b),
-            J::Number(n) => Js::Raw(n.as_i64().map(|i| i.to_string()).unwrap_or_else(|| number(n.as_f64().unwrap_or(0.0)))),
+            J::Number(n) => Js::Raw(
+                n.as_i64()
+                    .map(|i| i.to_string())
+                    .unwrap_or_else(|| number(n.as_f64().unwrap_or(0.0))),
+            ),
             J::String(s) => Js::str(s.clone()),
             J::Array(a) => Js::Arr(a.iter().map(Js::json).collect()),
-            J::Object(m) => Js::obj(m.iter().map(|(k, v)| Prop::KeyValue(key(k), Js::json(v))).collect()),
+            J::Object(m) => Js::obj(
+                m.iter()
+                    .map(|(k, v)| Prop::KeyValue(key(k), Js::json(v)))
+                    .collect(),
+            ),
         }
     }
 }
@@ -101,7 +124,11 @@ pub fn number(n: f64) -> String {
 /// safe inside HTML/script contexts).
 pub fn string_literal(s: &str) -> String {
     // Prettier's choice: double quotes, unless the text has more double than single quotes.
-    let quote = if s.matches('"').count() > s.matches('\'').count() { '\'' } else { '"' };
+    let quote = if s.matches('"').count() > s.matches('\'').count() {
+        '\''
+    } else {
+        '"'
+    };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
     let mut prev = '\0';
@@ -127,21 +154,107 @@ pub fn string_literal(s: &str) -> String {
 
 /// Characters written as `\uXXXX`: controls, line/paragraph separators, invisible direction marks.
 fn needs_escape(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+    c.is_control()
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
 }
 
 /// Text for a `//` comment: one line, nothing that could end the comment early.
 pub fn comment_text(s: &str) -> String {
-    s.chars().map(|c| if c == '\n' || c == '\r' || needs_escape(c) { ' ' } else { c }).collect()
+    s.chars()
+        .map(|c| {
+            if c == '\n' || c == '\r' || needs_escape(c) {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 const RESERVED: &[&str] = &[
-    "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do", "else", "enum", "export", "extends", "false",
-    "finally", "for", "function", "if", "import", "in", "instanceof", "new", "null", "return", "super", "switch", "this", "throw", "true", "try",
-    "typeof", "var", "void", "while", "with", "as", "implements", "interface", "let", "package", "private", "protected", "public", "static",
-    "yield", "await", "async", "of", "get", "set", "type", "declare", "module", "namespace", "any", "unknown", "never", "undefined", "NaN",
-    "Infinity", "arguments", "eval", "constructor", "prototype", "__proto__", "globalThis", "process", "require", "exports", "Object", "Promise",
-    "Symbol", "String", "Number", "Boolean", "Array", "Error", "JSON", "Math", "Date", "Map", "Set",
+    "break",
+    "case",
+    "catch",
+    "class",
+    "const",
+    "continue",
+    "debugger",
+    "default",
+    "delete",
+    "do",
+    "else",
+    "enum",
+    "export",
+    "extends",
+    "false",
+    "finally",
+    "for",
+    "function",
+    "if",
+    "import",
+    "in",
+    "instanceof",
+    "new",
+    "null",
+    "return",
+    "super",
+    "switch",
+    "this",
+    "throw",
+    "true",
+    "try",
+    "typeof",
+    "var",
+    "void",
+    "while",
+    "with",
+    "as",
+    "implements",
+    "interface",
+    "let",
+    "package",
+    "private",
+    "protected",
+    "public",
+    "static",
+    "yield",
+    "await",
+    "async",
+    "of",
+    "get",
+    "set",
+    "type",
+    "declare",
+    "module",
+    "namespace",
+    "any",
+    "unknown",
+    "never",
+    "undefined",
+    "NaN",
+    "Infinity",
+    "arguments",
+    "eval",
+    "constructor",
+    "prototype",
+    "__proto__",
+    "globalThis",
+    "process",
+    "require",
+    "exports",
+    "Object",
+    "Promise",
+    "Symbol",
+    "String",
+    "Number",
+    "Boolean",
+    "Array",
+    "Error",
+    "JSON",
+    "Math",
+    "Date",
+    "Map",
+    "Set",
 ];
 
 pub fn is_reserved(s: &str) -> bool {
@@ -151,7 +264,8 @@ pub fn is_reserved(s: &str) -> bool {
 /// Whether `s` is a plain ASCII identifier.
 pub fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_' || c == '$') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_' || c == '$')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
 }
 
 /// An object key: bare when it is an identifier, quoted otherwise; `__proto__` is computed so it
@@ -264,7 +378,9 @@ pub fn print(js: &Js, indent: usize, col: usize) -> String {
             // Hug a last object/array argument when the other arguments fit on the line.
             if let Some((last, rest)) = args.split_last() {
                 let rest_flat: Option<Vec<String>> = rest.iter().map(flat).collect();
-                if let (Some(rest_flat), true) = (rest_flat, matches!(last, Js::Obj { .. } | Js::Arr(_))) {
+                if let (Some(rest_flat), true) =
+                    (rest_flat, matches!(last, Js::Obj { .. } | Js::Arr(_)))
+                {
                     let mut head = format!("{callee}(");
                     for r in &rest_flat {
                         head.push_str(r);
@@ -299,7 +415,14 @@ pub fn print(js: &Js, indent: usize, col: usize) -> String {
 /// Prints an object or array in its multi-line form.
 fn print_expanded(js: &Js, indent: usize) -> String {
     match js {
-        Js::Obj { props, .. } if !props.is_empty() => print(&Js::Obj { props: props.clone(), expand: true }, indent, WIDTH + 1),
+        Js::Obj { props, .. } if !props.is_empty() => print(
+            &Js::Obj {
+                props: props.clone(),
+                expand: true,
+            },
+            indent,
+            WIDTH + 1,
+        ),
         Js::Arr(items) if !items.is_empty() => print(&Js::Arr(items.clone()), indent, WIDTH + 1),
         other => print(other, indent, 0),
     }
@@ -338,8 +461,21 @@ pub fn flat(js: &Js) -> Option<String> {
             }
             format!("{{ {} }}", parts.join(", "))
         }
-        Js::Arr(items) => format!("[{}]", items.iter().map(flat).collect::<Option<Vec<_>>>()?.join(", ")),
-        Js::Call { callee, args } => format!("{callee}({})", args.iter().map(flat).collect::<Option<Vec<_>>>()?.join(", ")),
+        Js::Arr(items) => format!(
+            "[{}]",
+            items
+                .iter()
+                .map(flat)
+                .collect::<Option<Vec<_>>>()?
+                .join(", ")
+        ),
+        Js::Call { callee, args } => format!(
+            "{callee}({})",
+            args.iter()
+                .map(flat)
+                .collect::<Option<Vec<_>>>()?
+                .join(", ")
+        ),
         Js::Await(e) => format!("await {}", flat(e)?),
         Js::As(e, t) => format!("{} as {t}", flat(e)?),
         Js::Index(e, k) => format!("{}[{k}]", flat(e)?),
@@ -396,7 +532,9 @@ fn spread_body(v: &Js, indent: usize, col: usize) -> String {
 }
 
 fn print_cond_broken(v: &Js, indent: usize, col: usize) -> String {
-    let Js::Cond(c, a, b) = v else { return print(v, indent, col) };
+    let Js::Cond(c, a, b) = v else {
+        return print(v, indent, col);
+    };
     let inner = " ".repeat(indent + 2);
     let c = print(c, indent, col);
     let a = branch(a, indent + 4);
