@@ -2,7 +2,7 @@
 //! touches the file system or prints.
 
 use crate::config::{self, ConfigFile, EnvSelection};
-use crate::diagnostics::{self, Diagnostic, Severity, SourceFile, SourceMap, codes};
+use crate::diagnostics::{self, Diagnostic, Severity, SourceFile, SourceMap, Span, codes};
 use crate::discover;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
@@ -403,6 +403,9 @@ pub struct Analysis {
 pub struct Resolved {
     pub workers: Vec<crate::config::model::Worker>,
     pub origins: Vec<crate::plan::Origin>,
+    /// Workers whose config does not define the environment: not part of its stage (their slot
+    /// holds an empty worker, so indices stay aligned across environments).
+    pub absent: std::collections::BTreeSet<usize>,
 }
 
 /// The configs that describe workers (parsed, not empty, not Pages projects).
@@ -416,21 +419,50 @@ fn resolve_env(inputs: &Inputs, env: Option<&str>, diags: &mut Vec<Diagnostic>) 
         Some(e) => EnvSelection::Named(e.to_string()),
         None => EnvSelection::TopLevel,
     };
-    let per_file: Vec<(Vec<crate::config::model::Worker>, Vec<Diagnostic>)> = inputs
+    // A config takes part in environment `X` only when it defines `[env.X]`.
+    let member = |c: &ConfigFile| env.is_none_or(|e| c.env_names().iter().any(|n| n == e));
+    let per_file: Vec<(Vec<crate::config::model::Worker>, Vec<Diagnostic>, bool)> = inputs
         .configs
         .par_iter()
         .map(|c| {
-            if in_scope(c) {
-                c.workers(&sel)
+            if !in_scope(c) {
+                (Vec::new(), Vec::new(), false)
+            } else if member(c) {
+                let (ws, d) = c.workers(&sel);
+                (ws, d, false)
             } else {
-                (Vec::new(), Vec::new())
+                let root = c.root.as_ref();
+                let span = root
+                    .and_then(|r| r.entry("env").or_else(|| r.entry("name")))
+                    .map(|e| e.key_span)
+                    .unwrap_or_default();
+                let absent = crate::config::model::Worker {
+                    file: c.file,
+                    env: env.map(str::to_string),
+                    name: root.and_then(|r| r.get("name")).and_then(|n| {
+                        n.as_str().map(|v| crate::config::model::S {
+                            v: v.to_string(),
+                            span: n.span,
+                        })
+                    }),
+                    span: Span {
+                        file: c.file,
+                        ..span
+                    },
+                    ..Default::default()
+                };
+                (vec![absent], Vec::new(), true)
             }
         })
         .collect();
     let mut workers = Vec::new();
     let mut origins = Vec::new();
-    for ((ws, d), c) in per_file.into_iter().zip(&inputs.configs) {
+    let mut absent = std::collections::BTreeSet::new();
+    for ((ws, d, is_absent), c) in per_file.into_iter().zip(&inputs.configs) {
         diags.extend(d);
+        if is_absent {
+            absent.insert(workers.len());
+        }
         let dir = std::path::absolute(if c.dir.as_os_str().is_empty() {
             Path::new(".")
         } else {
@@ -453,7 +485,11 @@ fn resolve_env(inputs: &Inputs, env: Option<&str>, diags: &mut Vec<Diagnostic>) 
             workers.push(w);
         }
     }
-    Resolved { workers, origins }
+    Resolved {
+        workers,
+        origins,
+        absent,
+    }
 }
 
 fn env_script_names(inputs: &Inputs) -> crate::graph::EnvNames {
@@ -499,7 +535,12 @@ pub fn analyse(input: &InputArgs) -> Analysis {
     let inputs = read_inputs(input);
     let mut diags = input_diagnostics(&inputs);
     let r = resolve_env(&inputs, input.env.as_deref(), &mut diags);
-    let graph = crate::graph::build(&r.workers, &env_script_names(&inputs), &mut diags);
+    let graph = crate::graph::build(
+        &r.workers,
+        &r.absent,
+        &env_script_names(&inputs),
+        &mut diags,
+    );
     let scanned = scan_mains(&r.origins.iter().collect::<Vec<_>>());
     let exports = exports_of(&r.origins, &scanned);
     Analysis {
@@ -571,7 +612,7 @@ fn graph(args: &GraphArgs) -> i32 {
     let mut graphs = Vec::new();
     for (stage, env) in &stages {
         let r = resolve_env(&inputs, env.as_deref(), &mut diags);
-        let g = crate::graph::build(&r.workers, &env_names, &mut diags);
+        let g = crate::graph::build(&r.workers, &r.absent, &env_names, &mut diags);
         graphs.push((stage.clone(), env.clone(), g));
     }
     if stages.is_empty() || (top.is_none() && args.input.env.is_none()) {
@@ -582,7 +623,7 @@ fn graph(args: &GraphArgs) -> i32 {
             (
                 "(top level)".to_string(),
                 None,
-                crate::graph::build(&r.workers, &env_names, &mut diags),
+                crate::graph::build(&r.workers, &r.absent, &env_names, &mut diags),
             ),
         );
     }
@@ -772,41 +813,25 @@ fn plan_migration_timed(inputs: Inputs, args: &MigrateArgs, t: &mut Timings) -> 
         .iter()
         .map(|r| r.as_ref().unwrap_or(&template))
         .collect();
+    report_absent_workers(&stages, &resolved, &mut diags);
     // The parsed trees are not needed any more: every later stage works on the typed workers.
     let mut inputs = inputs;
     for c in &mut inputs.configs {
         c.root = None;
     }
     t.mark("resolve environments");
-    let mut template_graph = crate::graph::edges(&template.workers, &env_names, &mut diags);
+    let mut template_graph =
+        crate::graph::edges(&template.workers, &template.absent, &env_names, &mut diags);
     let mut stage_graphs: Vec<crate::graph::Graph> = resolved
         .iter()
-        .map(|r| crate::graph::edges(&r.workers, &env_names, &mut diags))
+        .map(|r| crate::graph::edges(&r.workers, &r.absent, &env_names, &mut diags))
         .collect();
     let union = {
         let mut all: Vec<&crate::graph::Graph> = vec![&template_graph];
         all.extend(stage_graphs.iter());
         crate::graph::Graph::union(&all, &mut diags)
     };
-    // A target that is another stage's worker: bound by name across stages, and reported.
-    let mut stage_of_name: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
-    for ((stage, _), g) in stages.iter().zip(&stage_graphs) {
-        for n in &g.names {
-            stage_of_name.entry(n.as_str()).or_insert(stage.as_str());
-        }
-    }
-    for ((stage, _), g) in stages.iter().zip(&stage_graphs) {
-        for e in &g.edges {
-            if let (crate::graph::Target::External(n), Some(b)) = (&e.to, &e.binding) {
-                if let Some(other) = stage_of_name
-                    .get(n.as_str())
-                    .filter(|o| **o != stage.as_str())
-                {
-                    diags.push(codes::cross_stage_service(e.span, b, n, stage, other));
-                }
-            }
-        }
-    }
+    let migration_names = report_cross_stage(&stages, &stage_graphs, &template_graph, &mut diags);
     template_graph.adopt_order(&union);
     for g in &mut stage_graphs {
         g.adopt_order(&union);
@@ -848,6 +873,7 @@ fn plan_migration_timed(inputs: Inputs, args: &MigrateArgs, t: &mut Timings) -> 
         out_dir: &out_abs,
         adopt: !args.no_adopt,
         skip_external: args.skip_external_services,
+        migration_names: &migration_names,
         labels: &labels,
     };
     // The template first (its names are the ones a reader knows), then every stage, one after the
@@ -959,6 +985,88 @@ fn plan_migration_timed(inputs: Inputs, args: &MigrateArgs, t: &mut Timings) -> 
         usage_error: false,
         graphs,
         workers,
+    }
+}
+
+/// Bindings of a stage's worker to a worker of the migration that the stage does not deploy
+/// (wrangler binds its literal script name): one warning per calling worker. Returns the script
+/// names of every worker the migration deploys in some stage.
+fn report_cross_stage(
+    stages: &[(String, Option<String>)],
+    stage_graphs: &[crate::graph::Graph],
+    template: &crate::graph::Graph,
+    diags: &mut Vec<Diagnostic>,
+) -> std::collections::HashSet<String> {
+    let present = |g: &crate::graph::Graph| -> Vec<String> {
+        (0..g.names.len())
+            .filter(|&i| g.is_present(i))
+            .map(|i| g.names[i].clone())
+            .collect()
+    };
+    let mut stage_of_name: std::collections::HashMap<String, &str> =
+        std::collections::HashMap::new();
+    for ((stage, _), g) in stages.iter().zip(stage_graphs) {
+        for n in present(g) {
+            stage_of_name.entry(n).or_insert(stage.as_str());
+        }
+    }
+    let mut names: std::collections::HashSet<String> = stage_of_name.keys().cloned().collect();
+    names.extend(present(template));
+    // (calling worker slot) → its bindings that cross stages, in stage order.
+    let mut crossing: BTreeMap<usize, Vec<(Span, String, String, String, Option<String>)>> =
+        BTreeMap::new();
+    for ((stage, _), g) in stages.iter().zip(stage_graphs) {
+        for e in &g.edges {
+            if let (crate::graph::Target::External(n), Some(b)) = (&e.to, &e.binding)
+                && names.contains(n)
+            {
+                let home = stage_of_name
+                    .get(n.as_str())
+                    .filter(|o| **o != stage.as_str())
+                    .map(|o| o.to_string());
+                crossing.entry(e.from).or_default().push((
+                    e.span,
+                    b.clone(),
+                    n.clone(),
+                    stage.clone(),
+                    home,
+                ));
+            }
+        }
+    }
+    for (_, list) in crossing {
+        diags.push(codes::cross_stage_service(&list));
+    }
+    names
+}
+
+/// One info per worker that some stages do not deploy, naming those stages.
+fn report_absent_workers(
+    stages: &[(String, Option<String>)],
+    resolved: &[&Resolved],
+    diags: &mut Vec<Diagnostic>,
+) {
+    let mut absent_from: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for ((stage, _), r) in stages.iter().zip(resolved) {
+        for &i in &r.absent {
+            absent_from.entry(i).or_default().push(stage.clone());
+        }
+    }
+    for (i, stages) in absent_from {
+        // (The empty worker standing in the slot carries the config's top-level name.)
+        let Some(w) = resolved
+            .iter()
+            .filter(|r| r.absent.contains(&i))
+            .find_map(|r| r.workers.get(i))
+        else {
+            continue;
+        };
+        let name = w
+            .name
+            .as_ref()
+            .map(|n| n.v.clone())
+            .unwrap_or_else(|| "worker".into());
+        diags.push(codes::absent_from_stages(w.span, &name, &stages));
     }
 }
 

@@ -112,6 +112,9 @@ pub struct Graph {
     pub externals: BTreeSet<String>,
     /// Workers whose script name an earlier worker already has (not migrated).
     pub duplicates: BTreeSet<usize>,
+    /// Workers that are not part of this graph's stage (their config does not define its
+    /// environment): they keep their index, but have no edges and nothing targets them.
+    pub absent: BTreeSet<usize>,
 }
 
 /// Maps `(top-level name, environment)` to the script name of that environment's worker, for
@@ -119,14 +122,25 @@ pub struct Graph {
 pub type EnvNames = HashMap<(String, String), String>;
 
 /// Builds the graph of `workers` (indices are discovery order).
-pub fn build(workers: &[Worker], env_names: &EnvNames, diags: &mut Vec<Diagnostic>) -> Graph {
-    let mut g = edges(workers, env_names, diags);
+pub fn build(
+    workers: &[Worker],
+    absent: &BTreeSet<usize>,
+    env_names: &EnvNames,
+    diags: &mut Vec<Diagnostic>,
+) -> Graph {
+    let mut g = edges(workers, absent, env_names, diags);
     g.compute_order(workers.len(), diags);
     g
 }
 
-/// The graph without an order: workers, edges, externals, duplicates.
-pub fn edges(workers: &[Worker], env_names: &EnvNames, diags: &mut Vec<Diagnostic>) -> Graph {
+/// The graph without an order: workers, edges, externals, duplicates. Workers in `absent` keep
+/// their index but take no part (no edges, not a target).
+pub fn edges(
+    workers: &[Worker],
+    absent: &BTreeSet<usize>,
+    env_names: &EnvNames,
+    diags: &mut Vec<Diagnostic>,
+) -> Graph {
     let names: Vec<String> = workers
         .iter()
         .enumerate()
@@ -140,6 +154,9 @@ pub fn edges(workers: &[Worker], env_names: &EnvNames, diags: &mut Vec<Diagnosti
     let mut by_name: HashMap<&str, usize> = HashMap::new();
     let mut duplicates = BTreeSet::new();
     for (i, w) in workers.iter().enumerate() {
+        if absent.contains(&i) {
+            continue;
+        }
         if let Some(n) = &w.name {
             match by_name.get(n.v.as_str()) {
                 Some(&first) => {
@@ -169,6 +186,9 @@ pub fn edges(workers: &[Worker], env_names: &EnvNames, diags: &mut Vec<Diagnosti
     };
     let mut edges = Vec::new();
     for (i, w) in workers.iter().enumerate() {
+        if absent.contains(&i) {
+            continue;
+        }
         for b in &w.bindings {
             let (service, kind, environment) = match &b.kind {
                 BindingKind::Service {
@@ -296,10 +316,16 @@ pub fn edges(workers: &[Worker], env_names: &EnvNames, diags: &mut Vec<Diagnosti
         cycles: Vec::new(),
         externals,
         duplicates,
+        absent: absent.clone(),
     }
 }
 
 impl Graph {
+    /// Whether worker `i` takes part in this graph's stage.
+    pub fn is_present(&self, i: usize) -> bool {
+        !self.absent.contains(&i)
+    }
+
     /// Ordering edges as `(from, to, edge index)`.
     fn ordering_edges(&self) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
         self.edges
@@ -315,7 +341,13 @@ impl Graph {
     /// edges): an edge is broken when its target is created after its source.
     pub fn adopt_order(&mut self, union: &Graph) {
         self.order = union.order.clone();
-        self.cycles = union.cycles.clone();
+        // A cycle through a worker this stage does not deploy is no cycle here.
+        self.cycles = union
+            .cycles
+            .iter()
+            .filter(|c| c.iter().all(|m| !self.absent.contains(m)))
+            .cloned()
+            .collect();
         let pos: HashMap<usize, usize> = self
             .order
             .iter()

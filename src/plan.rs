@@ -160,6 +160,8 @@ pub enum TailTarget {
 /// One worker of the program.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanWorker {
+    /// Its place in the creation order shared by every stage (stages deploy subsets of it).
+    pub position: usize,
     pub ident: String,
     pub id: String,
     /// The script name to keep (wrangler's `name`).
@@ -325,6 +327,8 @@ pub struct Options<'a> {
     pub out_dir: &'a Path,
     pub adopt: bool,
     pub skip_external: bool,
+    /// Script names of every worker the migration deploys in some stage.
+    pub migration_names: &'a HashSet<String>,
     /// A stable name per worker (its top-level script name), the same in every stage, from which
     /// identifiers and ids are derived so that every stage's program uses the same ones.
     pub labels: &'a [String],
@@ -535,7 +539,7 @@ pub fn build(
         .iter()
         .enumerate()
         .map(|(i, w)| {
-            if graph.duplicates.contains(&i) {
+            if graph.duplicates.contains(&i) || !graph.is_present(i) {
                 false
             } else if w.main.is_none() {
                 diags.push(codes::no_main(
@@ -616,7 +620,7 @@ pub fn build(
     }
     let mut resources = ResourceTable::default();
     let mut worker_index_in_plan: HashMap<usize, usize> = HashMap::new();
-    for &i in &graph.order {
+    for (order_position, &i) in graph.order.iter().enumerate() {
         if !emitted[i] {
             continue;
         }
@@ -625,6 +629,7 @@ pub fn build(
         let main = w.main.as_ref().map(|m| m.v.as_str()).unwrap_or_default();
         let entry = relative(opts.out_dir, &origin.dir.join(main));
         let mut pw = PlanWorker {
+            position: order_position,
             ident: ident_of[&i].clone(),
             id: id_of[&i].clone(),
             script_name: w.name.as_ref().map(|n| n.v.clone()),
@@ -1296,6 +1301,11 @@ fn plan_binding(
                 },
                 Target::Worker(t) => Value::Worker(*t),
                 Target::Queue(q) => Value::External(q.clone()),
+                // A worker of the migration that this stage does not deploy: bound by its
+                // script name, as wrangler does (reported once per worker by the stage analysis).
+                Target::External(n) if opts.migration_names.contains(n) => {
+                    Value::External(n.clone())
+                }
                 Target::External(n) => {
                     if opts.skip_external {
                         diags.push(codes::skipped_external(b.span, &name, n));

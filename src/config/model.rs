@@ -192,7 +192,7 @@ pub struct Assets {
 }
 
 /// One worker: a config file's top level or one environment, fully resolved.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Worker {
     pub file: u32,
     pub env: Option<String>,

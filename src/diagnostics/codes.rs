@@ -293,6 +293,27 @@ pub fn inherited_custom_domains(span: Span, env: &str) -> Diagnostic {
         .with_help(format!("a custom domain can point at one worker only; set `routes = []` (or its own routes) in `env.{env}`"))
 }
 
+/// AM0305: a config does not define the environments of some stages, so those stages do not
+/// deploy its worker.
+pub fn absent_from_stages(span: Span, worker: &str, stages: &[String]) -> Diagnostic {
+    let list = stages
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let envs = stages
+        .iter()
+        .map(|s| format!("`[env.{s}]`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Diagnostic::info(
+        "AM0305",
+        format!("`{worker}` is not part of stage(s) {list}: its config defines no {envs}"),
+    )
+    .at(span)
+    .with_help("nothing to do if that is intended; to deploy it in such a stage, add that environment to its config")
+}
+
 // ---- AM04xx: service bindings and the worker graph ------------------------------------------
 
 /// AM0400: `environment` on a service binding (deprecated service environments).
@@ -468,15 +489,27 @@ pub fn top_level_is_template() -> Diagnostic {
 
 /// AM0409: a service binding in one stage targets a worker of another stage.
 pub fn cross_stage_service(
-    span: Span,
-    binding: &str,
-    service: &str,
-    stage: &str,
-    other: &str,
+    bindings: &[(Span, String, String, String, Option<String>)],
 ) -> Diagnostic {
-    Diagnostic::warning("AM0409", format!("in stage `{stage}`, service binding `{binding}` targets `{service}`, which is the worker of stage `{other}`; it is bound by name, across stages"))
+    let describe = |(_, binding, service, stage, home): &(
+        Span,
+        String,
+        String,
+        String,
+        Option<String>,
+    )| match home {
+        Some(home) => {
+            format!("`{binding}` → `{service}` in stage `{stage}` (the worker of stage `{home}`)")
+        }
+        None => format!(
+            "`{binding}` → `{service}` in stage `{stage}` (a worker that stage does not deploy)"
+        ),
+    };
+    let list = bindings.iter().map(describe).collect::<Vec<_>>().join(", ");
+    let span = bindings.first().map(|b| b.0).unwrap_or_default();
+    Diagnostic::warning("AM0409", format!("service bindings that cross stages are bound by script name, as wrangler does: {list}"))
         .at(span)
-        .with_help(format!("if `{stage}` should use its own worker, bind that environment's script name instead"))
+        .with_help("if a stage should use its own worker, give that worker the stage's environment and bind its script name")
 }
 
 /// AM0512: the worker is written in the service-worker syntax.

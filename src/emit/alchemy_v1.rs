@@ -267,6 +267,23 @@ fn render_worker(
     body
 }
 
+/// Every worker of any stage, in the shared creation order, with where it is in each program
+/// (`(program, worker index)`, `None` where that stage does not deploy it).
+type WorkerSlot = (usize, Vec<Option<(usize, usize)>>);
+
+fn worker_slots(programs: &[&Program]) -> Vec<WorkerSlot> {
+    let mut slots: std::collections::BTreeMap<usize, Vec<Option<(usize, usize)>>> =
+        std::collections::BTreeMap::new();
+    for (k, p) in programs.iter().enumerate() {
+        for (wi, w) in p.workers.iter().enumerate() {
+            slots
+                .entry(w.position)
+                .or_insert_with(|| vec![None; programs.len()])[k] = Some((k, wi));
+        }
+    }
+    slots.into_iter().collect()
+}
+
 fn comment_lines(out: &mut String, text: &str) {
     for line in text.lines() {
         out.push_str(&format!("// {}\n", super::ts::comment_text(line)));
@@ -297,6 +314,20 @@ fn run_file(
             if !everywhere {
                 partial.insert(r.ident.clone());
             }
+        }
+    }
+    // Workers, by their place in the shared creation order; those some stage does not deploy
+    // are partial too (referenced with `!`).
+    let slots = worker_slots(&programs);
+    for (_, in_stage) in &slots {
+        if let Some(w) = in_stage
+            .iter()
+            .flatten()
+            .next()
+            .map(|&(p, wi)| &programs[p].workers[wi])
+            && in_stage.iter().any(Option::is_none)
+        {
+            partial.insert(w.ident.clone());
         }
     }
     let n = stages.len();
@@ -368,18 +399,18 @@ fn run_file(
         .collect();
     // (Only workers and placeholders use `personalName`; resources never do.)
     let mut personal_name = false;
-    let n_workers = programs[0].workers.len();
     let rendered: Vec<(String, BTreeSet<&'static str>, bool)> = {
         use rayon::prelude::*;
-        (0..n_workers)
-            .into_par_iter()
-            .map(|wi| {
+        slots
+            .par_iter()
+            .map(|(_, in_stage)| {
                 let mut imports = BTreeSet::new();
                 let mut personal = false;
                 let stages_of_worker: Vec<Option<WorkerDecls>> = contexts
                     .iter()
-                    .map(|c| {
-                        (wi < c.p.workers.len()).then(|| {
+                    .zip(in_stage)
+                    .map(|(c, at)| {
+                        at.map(|(_, wi)| {
                             let (d, i, pn) = worker_decls(c, &partial, wi);
                             imports.extend(i);
                             personal |= pn;
@@ -618,7 +649,7 @@ impl Emitter<'_> {
                 }
                 if self.partial.contains(&r.ident) { Js::raw(format!("{}!", r.ident)) } else { Js::raw(r.ident.clone()) }
             }
-            Value::Worker(w) => Js::raw(p.workers[*w].ident.clone()),
+            Value::Worker(w) => Js::raw(self.worker_ref(*w)),
             Value::Placeholder(ph) => Js::raw(p.placeholders[*ph].ident.clone()),
             Value::External(name) => {
                 self.imports.insert("WorkerRef");
@@ -630,7 +661,7 @@ impl Emitter<'_> {
             }
             Value::TypedRef { target, ty } => {
                 self.imports.insert("WorkerRef");
-                let service = Js::raw(format!("{}.name", p.workers[*target].ident));
+                let service = Js::raw(format!("{}.name", self.worker_ref(*target)));
                 Js::call(format!("WorkerRef<{ty}>"), vec![Js::obj(vec![Prop::kv("service", service)])])
             }
             Value::Entrypoint(target, name, ty) => {
@@ -718,6 +749,17 @@ impl Emitter<'_> {
         })
     }
 
+    /// A reference to worker `wi`: its identifier, with `!` when some stage does not deploy it
+    /// (there the constant is `undefined`; this stage does).
+    fn worker_ref(&self, wi: usize) -> String {
+        let ident = &self.p.workers[wi].ident;
+        if self.partial.contains(ident) {
+            format!("{ident}!")
+        } else {
+            ident.clone()
+        }
+    }
+
     fn nullary(&mut self, name: &'static str) -> Js {
         self.imports.insert(name);
         Js::call(name, vec![])
@@ -725,7 +767,7 @@ impl Emitter<'_> {
 
     fn script(&mut self, s: &ScriptRef) -> Js {
         match s {
-            ScriptRef::Worker(w) => Js::raw(format!("{}.name", self.p.workers[*w].ident)),
+            ScriptRef::Worker(w) => Js::raw(format!("{}.name", self.worker_ref(*w))),
             ScriptRef::Name(n) => Js::str(n.clone()),
         }
     }
@@ -860,7 +902,7 @@ impl Emitter<'_> {
                 .tail_consumers
                 .iter()
                 .map(|t| match t {
-                    TailTarget::Worker(i) => Js::raw(self.p.workers[*i].ident.clone()),
+                    TailTarget::Worker(i) => Js::raw(self.worker_ref(*i)),
                     TailTarget::Name(n) => Js::obj(vec![Prop::kv("service", Js::str(n.clone()))]),
                 })
                 .collect();

@@ -82,7 +82,7 @@ fn mermaid_label(s: &str) -> String {
 /// A Mermaid flowchart of the graph (renders on GitHub).
 pub fn graph_mermaid(g: &Graph) -> String {
     let mut out = String::from("flowchart LR\n");
-    for (i, n) in g.names.iter().enumerate() {
+    for (i, n) in g.names.iter().enumerate().filter(|(i, _)| g.is_present(*i)) {
         let _ = writeln!(out, "  {}[\"{}\"]", mermaid_id(i), mermaid_label(n));
     }
     for (k, n) in g.externals.iter().enumerate() {
@@ -145,7 +145,7 @@ pub fn graph_dot(g: &Graph) -> String {
         )
     };
     let mut out = String::from("digraph workers {\n  rankdir=LR;\n");
-    for n in &g.names {
+    for (_, n) in g.names.iter().enumerate().filter(|(i, _)| g.is_present(*i)) {
         let _ = writeln!(out, "  {};", q(n));
     }
     for n in &g.externals {
@@ -205,8 +205,8 @@ pub fn graph_json(g: &Graph) -> serde_json::Value {
         })
         .collect();
     serde_json::json!({
-        "workers": g.names,
-        "order": g.order.iter().map(|&i| g.names[i].clone()).collect::<Vec<_>>(),
+        "workers": g.names.iter().enumerate().filter(|(i, _)| g.is_present(*i)).map(|(_, n)| n).collect::<Vec<_>>(),
+        "order": g.order.iter().filter(|&&i| g.is_present(i)).map(|&i| g.names[i].clone()).collect::<Vec<_>>(),
         "edges": edges,
         "externals": g.externals,
         "cycles": g.cycles.iter().map(|c| c.iter().map(|&i| g.names[i].clone()).collect::<Vec<_>>()).collect::<Vec<_>>(),
