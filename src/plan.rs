@@ -76,12 +76,6 @@ pub enum Value {
     /// A worker outside the program, by script name.
     External(String),
     SelfRef,
-    /// A worker of the program bound by name with its RPC type (`ty` is a type import), so the
-    /// caller's env carries the target's methods.
-    TypedRef {
-        target: usize,
-        ty: String,
-    },
     /// A named entrypoint of a service value, with its RPC type when known.
     Entrypoint(Box<Value>, String, Option<String>),
     DurableObject {
@@ -170,6 +164,9 @@ pub struct PlanWorker {
     pub source: String,
     /// Entry module relative to the output folder, `./`-prefixed.
     pub entrypoint: String,
+    /// The type of its default entrypoint (a type import), when its main module exports one:
+    /// bindings to it carry its RPC methods.
+    pub rpc: Option<String>,
     pub adopt: bool,
     pub account_id: Option<String>,
     pub compatibility_date: Option<String>,
@@ -242,36 +239,18 @@ pub struct TypeImport {
 pub struct Typing<'a> {
     pub origins: &'a [Origin],
     pub exports: &'a [Option<crate::scan::Exports>],
-    /// Cycle id of each worker in a cycle (bindings inside a cycle stay untyped: their types would
-    /// refer to each other).
-    pub cycle_of: HashMap<usize, usize>,
     pub imports: BTreeMap<String, TypeImport>,
     cache: HashMap<(PathBuf, String), String>,
 }
 
 impl<'a> Typing<'a> {
-    pub fn new(
-        origins: &'a [Origin],
-        exports: &'a [Option<crate::scan::Exports>],
-        graph: &Graph,
-    ) -> Typing<'a> {
-        let mut cycle_of = HashMap::new();
-        for (c, members) in graph.cycles.iter().enumerate() {
-            for &m in members {
-                cycle_of.insert(m, c);
-            }
-        }
+    pub fn new(origins: &'a [Origin], exports: &'a [Option<crate::scan::Exports>]) -> Typing<'a> {
         Typing {
             origins,
             exports,
-            cycle_of,
             imports: BTreeMap::new(),
             cache: HashMap::new(),
         }
-    }
-
-    fn same_cycle(&self, a: usize, b: usize) -> bool {
-        matches!((self.cycle_of.get(&a), self.cycle_of.get(&b)), (Some(x), Some(y)) if x == y)
     }
 
     /// The local type name for export `name` of worker `w`'s main module, importing it, when the
@@ -527,7 +506,7 @@ pub fn build(
     diags: &mut Vec<Diagnostic>,
 ) -> Program {
     let names = shared;
-    let mut typing = Typing::new(origins, exports, graph);
+    let mut typing = Typing::new(origins, exports);
     let mut program = Program {
         app: opts.app.clone(),
         externals: graph.externals.clone(),
@@ -628,7 +607,9 @@ pub fn build(
         let origin = &origins[i];
         let main = w.main.as_ref().map(|m| m.v.as_str()).unwrap_or_default();
         let entry = relative(opts.out_dir, &origin.dir.join(main));
+        let rpc = typing.import(i, "default", is_entrypoint, names, opts.out_dir);
         let mut pw = PlanWorker {
+            rpc,
             position: order_position,
             ident: ident_of[&i].clone(),
             id: id_of[&i].clone(),
@@ -804,7 +785,7 @@ pub fn build(
 
 fn remap(v: &mut Value, map: &HashMap<usize, usize>) {
     match v {
-        Value::Worker(j) | Value::TypedRef { target: j, .. } => *j = map[j],
+        Value::Worker(j) => *j = map[j],
         Value::Entrypoint(inner, _, _) => remap(inner, map),
         Value::DurableObject {
             script: Some(ScriptRef::Worker(j)),
@@ -1242,7 +1223,7 @@ fn plan_binding(
             // Type the namespace with the class, read from the host's main module.
             let host = match &script {
                 None => Some(i),
-                Some(ScriptRef::Worker(t)) if !typing.same_cycle(i, *t) => Some(*t),
+                Some(ScriptRef::Worker(t)) => Some(*t),
                 Some(_) => None,
             };
             let ty =
@@ -1317,17 +1298,14 @@ fn plan_binding(
                     Value::External(n.clone())
                 }
             };
-            // Check the entrypoint against the target's exports, and type the binding with the
-            // target's RPC class where it can be read (not inside a cycle, not to itself).
+            // Check the entrypoint against the target's exports. A default entrypoint is typed
+            // by the target itself (its `rpc`); a named one with the class read from the
+            // target's main module (not for a worker binding itself: that type is circular).
             let target = match (&edge.to, &base) {
-                (Target::Worker(t), Value::Worker(_)) => Some(*t),
+                (Target::Worker(t), Value::Worker(_) | Value::Placeholder(_)) => Some(*t),
                 (Target::SelfRef, _) => Some(i),
                 _ => None,
             };
-            let export_name = entrypoint
-                .as_ref()
-                .map(|e| e.v.as_str())
-                .unwrap_or("default");
             let mut ty = None;
             if let Some(t) = target {
                 // Messages name the module as the target's config writes it (`src/index.ts`):
@@ -1341,21 +1319,19 @@ fn plan_binding(
                         &graph.names[t],
                         &format!("its main module `{main}` could not be read"),
                     )),
-                    Some(ex) => {
-                        if let Some(e) = entrypoint.as_ref().filter(|e| !ex.may_export(&e.v)) {
-                            diags.push(codes::missing_entrypoint(
-                                e.span,
-                                &name,
-                                &e.v,
-                                &graph.names[t],
-                                &main,
-                            ));
-                        } else if t != i && !typing.same_cycle(i, t) {
-                            ty = typing.import(t, export_name, is_entrypoint, names, opts.out_dir);
-                        } else if t != i {
-                            diags.push(codes::untyped_service(b.span, &name, &graph.names[t], "the two workers bind each other in a cycle, so their types would depend on each other"));
+                    Some(ex) => match entrypoint {
+                        Some(e) if !ex.may_export(&e.v) => diags.push(codes::missing_entrypoint(
+                            e.span,
+                            &name,
+                            &e.v,
+                            &graph.names[t],
+                            &main,
+                        )),
+                        Some(e) if t != i => {
+                            ty = typing.import(t, &e.v, is_entrypoint, names, opts.out_dir);
                         }
-                    }
+                        _ => {}
+                    },
                 }
             }
             match entrypoint {
@@ -1363,10 +1339,7 @@ fn plan_binding(
                     diags.push(codes::entrypoint_local_dev(e.span, &name, &e.v));
                     ok(Value::Entrypoint(Box::new(base), e.v.clone(), ty))
                 }
-                None => match (ty, target) {
-                    (Some(ty), Some(t)) if t != i => ok(Value::TypedRef { target: t, ty }),
-                    _ => ok(base),
-                },
+                None => ok(base),
             }
         }
         BindingKind::AnalyticsEngine { dataset } => {

@@ -311,3 +311,40 @@ fn config_files(dir: &Path) -> Vec<PathBuf> {
         })
         .collect()
 }
+
+/// The typed-references fixture: its worker sources take their `Env` from the generated env
+/// modules while the program binds the workers directly (`AUTH: authWorker`) with their RPC types.
+/// It typechecks as a golden; here a call to a method the target lacks must fail.
+#[test]
+fn direct_references_keep_rpc_types() {
+    install();
+    let case = tests_dir().join("fixtures/migrate/typed-references");
+    let dir = scratch("typed-references");
+    copy_dir(&case, &dir);
+    std::fs::create_dir_all(dir.join("expected/src")).unwrap();
+    std::fs::write(
+        dir.join("expected/src/wrong-method.ts"),
+        "import type { Env } from \"../env/api.ts\";\n\nexport async function wrong(env: Env) {\n  await env.AUTH.verify(\"t\");\n  return env.AUTH.nonexistent();\n}\n",
+    )
+    .unwrap();
+    let out = Command::new("bash")
+        .arg(tests_dir().join("ts-harness/typecheck.sh"))
+        .arg(dir.join("expected"))
+        .env("TS_HARNESS_NO_INSTALL", "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !out.status.success(),
+        "a missing RPC method typechecked:\n{text}"
+    );
+    assert!(
+        text.contains("wrong-method.ts") && text.contains("'nonexistent' does not exist"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("error TS").count(),
+        1,
+        "only the missing method fails:\n{text}"
+    );
+}

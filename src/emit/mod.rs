@@ -1,8 +1,10 @@
 //! Emit: turns a [`crate::plan::Program`] into files. [`alchemy_v1`] writes the Alchemy 0.94
-//! program and the env type modules; [`report`] writes `MIGRATION.md` and `.env.example`.
+//! program, [`env_types`] the env type modules; [`report`] writes `MIGRATION.md` and
+//! `.env.example`.
 //! Pure: returns file contents, the CLI writes them.
 
 pub mod alchemy_v1;
+pub mod env_types;
 pub mod report;
 pub mod stages;
 pub mod ts;
