@@ -517,19 +517,7 @@ pub fn build(
     let emitted: Vec<bool> = workers
         .iter()
         .enumerate()
-        .map(|(i, w)| {
-            if graph.duplicates.contains(&i) || !graph.is_present(i) {
-                false
-            } else if w.main.is_none() {
-                diags.push(codes::no_main(
-                    w.name.as_ref().map(|n| n.span).unwrap_or(w.span),
-                    &display_name(w),
-                ));
-                false
-            } else {
-                true
-            }
-        })
+        .map(|(i, w)| !(graph.duplicates.contains(&i) || !graph.is_present(i) || w.main.is_none()))
         .collect();
     // Identifiers and ids of workers first, in creation order, so they read naturally.
     let mut ident_of: HashMap<usize, String> = HashMap::new();
@@ -600,10 +588,36 @@ pub fn build(
     let mut resources = ResourceTable::default();
     let mut worker_index_in_plan: HashMap<usize, usize> = HashMap::new();
     for (order_position, &i) in graph.order.iter().enumerate() {
+        let w = &workers[i];
         if !emitted[i] {
+            if w.main.is_none() && graph.is_present(i) && !graph.duplicates.contains(&i) {
+                let declared = w.bindings.iter().filter(|b| b.kind.is_resource());
+                for b in declared.clone() {
+                    plan_binding(
+                        i,
+                        w,
+                        b,
+                        graph,
+                        &edge_of,
+                        &placeholder_of,
+                        &mut typing,
+                        &emitted,
+                        &mut resources,
+                        names,
+                        &origins[i],
+                        opts,
+                        &mut program.secrets,
+                        diags,
+                    );
+                }
+                diags.push(codes::no_main(
+                    w.name.as_ref().map(|n| n.span).unwrap_or(w.span),
+                    &display_name(w),
+                    declared.count(),
+                ));
+            }
             continue;
         }
-        let w = &workers[i];
         let origin = &origins[i];
         let main = w.main.as_ref().map(|m| m.v.as_str()).unwrap_or_default();
         let entry = relative(opts.out_dir, &origin.dir.join(main));
@@ -778,6 +792,16 @@ pub fn build(
         ph.worker = worker_index_in_plan[&ph.worker];
     }
     program.placeholders.sort_by_key(|p| (p.before, p.worker));
+    for (span, r, id) in &resources.unnamed_d1 {
+        if matches!(&resources.items[*r].kind, ResourceKind::D1 { name, .. } if name == id) {
+            diags.push(codes::action_needed(
+                *span,
+                "d1_databases[].database_name",
+                "is missing; the database id is used as its name",
+                "set `database_name` to the database's real name so it is adopted, not created",
+            ));
+        }
+    }
     program.resources = resources.items;
     program.type_imports = typing.imports;
     program
@@ -811,6 +835,8 @@ pub fn display_name(w: &Worker) -> String {
 struct ResourceTable {
     items: Vec<Resource>,
     by_key: HashMap<String, (usize, Span)>,
+    /// D1 bindings that give only an id: `(binding span, resource, id)`.
+    unnamed_d1: Vec<(Span, usize, String)>,
 }
 
 impl ResourceTable {
@@ -853,6 +879,13 @@ impl ResourceTable {
         self.items.push(make());
         self.by_key.insert(key, (self.items.len() - 1, span));
         self.items.len() - 1
+    }
+
+    /// Makes `keys` find resource `i` too (a resource known by several names).
+    fn alias(&mut self, keys: &[Option<String>], i: usize, span: Span) {
+        for k in keys.iter().flatten() {
+            self.by_key.entry(k.clone()).or_insert((i, span));
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -904,6 +937,11 @@ impl ResourceTable {
         }
         i
     }
+}
+
+/// Two optional settings disagree (one missing is no disagreement: the other fills it in).
+fn differs<T: PartialEq>(a: &Option<T>, b: &Option<T>) -> bool {
+    matches!((a, b), (Some(x), Some(y)) if x != y)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1055,8 +1093,17 @@ fn plan_binding(
                 .map(|m| relative(opts.out_dir, &origin.dir.join(&m.v)));
             let table = migrations_table.as_ref().map(|t| t.v.clone());
             let dir_for_cmp = dir.clone();
+            // One database, whether a config names it or gives its id: look it up by both.
+            let name_key = database_name.as_ref().map(|n| format!("d1:{}", n.v));
+            let id_key = database_id.as_ref().map(|i| format!("d1id:{}", i.v));
+            let key = [&name_key, &id_key]
+                .into_iter()
+                .flatten()
+                .find(|k| resources.by_key.contains_key(*k))
+                .cloned()
+                .unwrap_or_else(|| format!("d1:{}", db.v));
             let r = resources.get_or_add(
-                format!("d1:{}", db.v),
+                key,
                 &slot,
                 db.span,
                 || Resource {
@@ -1075,7 +1122,9 @@ fn plan_binding(
                         migrations_dir,
                         migrations_table,
                         ..
-                    } if *migrations_dir != dir_for_cmp || *migrations_table != table => {
+                    } if differs(migrations_dir, &dir_for_cmp)
+                        || differs(migrations_table, &table) =>
+                    {
                         Some("other migrations_dir/migrations_table".to_string())
                     }
                     _ => None,
@@ -1083,13 +1132,29 @@ fn plan_binding(
                 &format!("D1 database `{}`", db.v),
                 diags,
             );
-            if database_name.is_none() {
-                diags.push(codes::action_needed(
-                    b.span,
-                    "d1_databases[].database_name",
-                    "is missing; the database id is used as its name",
-                    "set `database_name` to the database's real name so it is adopted, not created",
-                ));
+            resources.alias(&[name_key, id_key], r, db.span);
+            if let ResourceKind::D1 {
+                name: known,
+                migrations_dir: d,
+                migrations_table: t,
+            } = &mut resources.items[r].kind
+            {
+                // What one config leaves out, another may say: the real name, the migrations.
+                if let (Some(n), Some(id)) = (database_name, database_id)
+                    && *known == id.v
+                {
+                    *known = n.v.clone();
+                }
+                if d.is_none() {
+                    *d = dir;
+                }
+                if t.is_none() {
+                    *t = table;
+                }
+            }
+            if let (None, Some(id)) = (database_name, database_id) {
+                // Reported once every config is read: another may name the database.
+                resources.unnamed_d1.push((b.span, r, id.v.clone()));
             }
             ok(Value::Resource(r))
         }

@@ -108,6 +108,21 @@ pub enum BindingKind {
 }
 
 impl BindingKind {
+    /// Whether the binding names a resource that exists apart from any worker (KV, R2, D1,
+    /// queues, dispatch namespaces, Vectorize, Hyperdrive).
+    pub fn is_resource(&self) -> bool {
+        matches!(
+            self,
+            BindingKind::Kv { .. }
+                | BindingKind::R2 { .. }
+                | BindingKind::D1 { .. }
+                | BindingKind::QueueProducer { .. }
+                | BindingKind::DispatchNamespace { .. }
+                | BindingKind::Vectorize { .. }
+                | BindingKind::Hyperdrive { .. }
+        )
+    }
+
     /// The wrangler section the binding comes from, for messages.
     pub fn section(&self) -> &str {
         match self {

@@ -427,16 +427,23 @@ pub fn conflicting_resource(span: Span, first: Span, what: &str, detail: &str) -
         .with_help("make the declarations agree, or give the resources different names")
 }
 
-/// AM0502: a worker without `main` cannot be migrated.
-pub fn no_main(span: Span, worker: &str) -> Diagnostic {
-    Diagnostic::error(
-        "AM0502",
-        format!(
-            "worker `{worker}` has no `main`, so there is no code to deploy; it is not migrated"
+/// AM0502: a config without `main` (and not a Pages project) deploys no worker; the resources it
+/// declares (a D1 database kept for `wrangler d1 migrations`, say) are declared in the program.
+pub fn no_main(span: Span, worker: &str, resources: usize) -> Diagnostic {
+    let what = match resources {
+        0 => "it declares no resource either".to_string(),
+        1 => "its one resource is declared in the program and shared with the workers that bind it"
+            .to_string(),
+        n => format!(
+            "its {n} resources are declared in the program and shared with the workers that bind them"
         ),
+    };
+    Diagnostic::info(
+        "AM0502",
+        format!("`{worker}` has no `main`: it deploys no worker; {what}"),
     )
     .at(span)
-    .with_help("set `main` to the worker's entry module")
+    .with_help("nothing to do if the config only keeps resources; if it is a worker, set `main` to its entry module")
 }
 
 /// AM0503: a key that needs no translation or is handled differently by Alchemy.
