@@ -408,9 +408,33 @@ pub struct Resolved {
     pub absent: std::collections::BTreeSet<usize>,
 }
 
-/// The configs that describe workers (parsed, not empty, not Pages projects).
+/// The configs that describe workers, Pages projects or resources (parsed, not empty).
 fn in_scope(c: &ConfigFile) -> bool {
-    c.root.as_ref().is_some_and(|r| !r.entries().is_empty()) && !c.is_pages()
+    c.root.as_ref().is_some_and(|r| !r.entries().is_empty())
+}
+
+/// Whether a config takes part in environment `env`'s stage: it defines `[env.X]`. A Pages
+/// project's top level is its production configuration, so it also takes part in `production`.
+fn member_of(c: &ConfigFile, env: &str) -> bool {
+    c.env_names().iter().any(|n| n == env) || (c.is_pages() && env == "production")
+}
+
+/// What a Pages project's folders hold (the only file-system look-ups of a Pages project).
+fn pages_layout(config_dir: &Path, output_dir: &str) -> crate::plan::PagesLayout {
+    let output_dir = crate::plan::normalize(&config_dir.join(output_dir));
+    let worker = output_dir.join("_worker.js");
+    let worker = if worker.is_file() {
+        Some(worker)
+    } else if worker.is_dir() {
+        Some(worker.join("index.js"))
+    } else {
+        None
+    };
+    crate::plan::PagesLayout {
+        worker,
+        functions: config_dir.join("functions").is_dir(),
+        output_dir,
+    }
 }
 
 /// Resolves every config in scope for `env` (`None`: the top level).
@@ -419,8 +443,7 @@ fn resolve_env(inputs: &Inputs, env: Option<&str>, diags: &mut Vec<Diagnostic>) 
         Some(e) => EnvSelection::Named(e.to_string()),
         None => EnvSelection::TopLevel,
     };
-    // A config takes part in environment `X` only when it defines `[env.X]`.
-    let member = |c: &ConfigFile| env.is_none_or(|e| c.env_names().iter().any(|n| n == e));
+    let member = |c: &ConfigFile| env.is_none_or(|e| member_of(c, e));
     let per_file: Vec<(Vec<crate::config::model::Worker>, Vec<Diagnostic>, bool)> = inputs
         .configs
         .par_iter()
@@ -428,7 +451,13 @@ fn resolve_env(inputs: &Inputs, env: Option<&str>, diags: &mut Vec<Diagnostic>) 
             if !in_scope(c) {
                 (Vec::new(), Vec::new(), false)
             } else if member(c) {
-                let (ws, d) = c.workers(&sel);
+                // (A Pages project without `[env.production]` deploys its top level there.)
+                let own_env = env.is_none_or(|e| c.env_names().iter().any(|n| n == e));
+                let (ws, d) = c.workers(if own_env {
+                    &sel
+                } else {
+                    &EnvSelection::TopLevel
+                });
                 (ws, d, false)
             } else {
                 let root = c.root.as_ref();
@@ -475,12 +504,19 @@ fn resolve_env(inputs: &Inputs, env: Option<&str>, diags: &mut Vec<Diagnostic>) 
                 .main
                 .as_ref()
                 .map(|m| crate::plan::normalize(&dir.join(&m.v)));
+            let pages = w
+                .pages_build_output_dir
+                .as_ref()
+                .map(|p| pages_layout(&dir, &p.v));
+            // A Pages project's code is its `_worker.js`.
+            let main = main.or_else(|| pages.as_ref().and_then(|p| p.worker.clone()));
             let main_written = w.main.as_ref().map(|m| m.v.clone());
             origins.push(crate::plan::Origin {
                 dir: dir.clone(),
                 path: file.to_string_lossy().to_string(),
                 main,
                 main_written,
+                pages,
             });
             workers.push(w);
         }
@@ -935,7 +971,11 @@ fn plan_migration_timed(inputs: Inputs, args: &MigrateArgs, t: &mut Timings) -> 
             program: p.as_ref().unwrap_or(&other),
         })
         .collect();
-    let mapping = stage_mapping(&stages, top.as_deref());
+    let deployed: Vec<(usize, usize)> = stage_programs
+        .iter()
+        .map(|s| (s.program.workers.len(), other.workers.len()))
+        .collect();
+    let mapping = stage_mapping(&stages, &deployed, top.as_deref());
     let default_stage = if template_env.is_some() {
         stages.first().map(|s| s.0.clone())
     } else {
@@ -1071,14 +1111,21 @@ fn report_absent_workers(
 }
 
 /// The lines that say which wrangler environment each stage deploys.
-fn stage_mapping(stages: &[(String, Option<String>)], top: Option<&str>) -> Vec<String> {
+/// `deployed`: per stage, how many workers it deploys and how many the migration has.
+fn stage_mapping(
+    stages: &[(String, Option<String>)],
+    deployed: &[(usize, usize)],
+    top: Option<&str>,
+) -> Vec<String> {
     let mut lines =
         vec!["Wrangler environments → Alchemy stages (`alchemy deploy --stage NAME`):".to_string()];
-    for (stage, env) in stages {
-        let from = env
-            .as_ref()
-            .map(|e| format!("[env.{e}]"))
-            .unwrap_or_else(|| "the top level".into());
+    for ((stage, env), &(n, all)) in stages.iter().zip(deployed) {
+        let from = match env {
+            // A stage deploys the configs that define its environment.
+            Some(e) if n < all => format!("[env.{e}] of the {n} of {all} workers that define it"),
+            Some(e) => format!("[env.{e}]"),
+            None => "the top level".into(),
+        };
         lines.push(format!("  stage \"{stage}\" deploys {from} with wrangler's script names, adopting its resources"));
     }
     if top.is_none() && stages.iter().all(|s| s.1.is_some()) {

@@ -187,6 +187,10 @@ pub struct PlanWorker {
     pub no_bundle: Option<bool>,
     /// The main module uses the service-worker syntax: uploaded as `cjs`.
     pub service_worker: bool,
+    /// A module written in place of an entry file (a Pages project with static assets only).
+    pub script: Option<String>,
+    /// Migrated from a Pages project: a new Worker, not an adopted one.
+    pub pages: bool,
     pub rules: Option<Vec<Vec<String>>>,
     /// esbuild options (`minify`, `define`, `alias`, `keepNames`, `tsconfig`, `jsxFactory`, …).
     pub bundle: Vec<(&'static str, serde_json::Value)>,
@@ -351,6 +355,17 @@ pub struct Origin {
     pub main: Option<PathBuf>,
     /// The main module as the config writes it (relative to the config), for messages.
     pub main_written: Option<String>,
+    /// For a Pages project: what its folders hold.
+    pub pages: Option<PagesLayout>,
+}
+
+/// A Pages project's files, as found on disk: its build output folder, the `_worker.js` there
+/// (a file, or a folder with `index.js`) and whether a `functions/` folder needs building.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PagesLayout {
+    pub output_dir: PathBuf,
+    pub worker: Option<PathBuf>,
+    pub functions: bool,
 }
 
 /// Allocates identifiers and ids, unique in the program.
@@ -517,7 +532,11 @@ pub fn build(
     let emitted: Vec<bool> = workers
         .iter()
         .enumerate()
-        .map(|(i, w)| !(graph.duplicates.contains(&i) || !graph.is_present(i) || w.main.is_none()))
+        .map(|(i, w)| {
+            !(graph.duplicates.contains(&i)
+                || !graph.is_present(i)
+                || (w.main.is_none() && origins[i].pages.is_none()))
+        })
         .collect();
     // Identifiers and ids of workers first, in creation order, so they read naturally.
     let mut ident_of: HashMap<usize, String> = HashMap::new();
@@ -590,7 +609,11 @@ pub fn build(
     for (order_position, &i) in graph.order.iter().enumerate() {
         let w = &workers[i];
         if !emitted[i] {
-            if w.main.is_none() && graph.is_present(i) && !graph.duplicates.contains(&i) {
+            if w.main.is_none()
+                && origins[i].pages.is_none()
+                && graph.is_present(i)
+                && !graph.duplicates.contains(&i)
+            {
                 let declared = w.bindings.iter().filter(|b| b.kind.is_resource());
                 for b in declared.clone() {
                     plan_binding(
@@ -619,8 +642,7 @@ pub fn build(
             continue;
         }
         let origin = &origins[i];
-        let main = w.main.as_ref().map(|m| m.v.as_str()).unwrap_or_default();
-        let entry = relative(opts.out_dir, &origin.dir.join(main));
+        let (entry, script) = entry_of(w, origin, opts.out_dir);
         let rpc = typing.import(i, "default", is_entrypoint, names, opts.out_dir);
         let mut pw = PlanWorker {
             rpc,
@@ -630,7 +652,10 @@ pub fn build(
             script_name: w.name.as_ref().map(|n| n.v.clone()),
             source: origin.path.clone(),
             entrypoint: entry,
-            adopt: opts.adopt || placeholder_of.contains_key(&i),
+            // A Pages project becomes a new Worker: nothing to adopt.
+            adopt: (opts.adopt && origin.pages.is_none()) || placeholder_of.contains_key(&i),
+            script,
+            pages: origin.pages.is_some(),
             account_id: w.account_id.as_ref().map(|a| a.v.clone()),
             compatibility_date: w.compatibility_date.as_ref().map(|d| d.v.clone()),
             compatibility_flags: w.compatibility_flags.iter().map(|f| f.v.clone()).collect(),
@@ -699,6 +724,9 @@ pub fn build(
         }
         if let Some(a) = &w.assets {
             plan_assets(&mut pw, w, a, origin, opts, diags);
+        }
+        if let Some(layout) = &origin.pages {
+            plan_pages(&mut pw, w, layout, opts.out_dir, diags);
         }
         for c in &w.consumers {
             if c.http_pull {
@@ -1530,6 +1558,57 @@ fn script_ref(
             ScriptRef::Name(s.v.clone())
         }
         _ => ScriptRef::Name(s.v.clone()),
+    }
+}
+
+/// The code a Pages project serves its assets with when it has no `_worker.js`.
+const ASSETS_ONLY_SCRIPT: &str =
+    "export default { fetch: (request, env) => env.ASSETS.fetch(request) };";
+
+/// The entry module (relative to the output folder) and, for a Pages project without code, the
+/// module written in its place.
+fn entry_of(w: &Worker, origin: &Origin, out_dir: &Path) -> (String, Option<String>) {
+    match (&w.main, &origin.pages) {
+        (Some(m), _) => (relative(out_dir, &origin.dir.join(&m.v)), None),
+        (None, Some(p)) => match &p.worker {
+            Some(worker) => (relative(out_dir, worker), None),
+            // Pages Functions are bundled into `_worker.js` by a build step (a TODO says so).
+            None if p.functions => (relative(out_dir, &p.output_dir.join("_worker.js")), None),
+            None => (String::new(), Some(ASSETS_ONLY_SCRIPT.to_string())),
+        },
+        (None, None) => (String::new(), None),
+    }
+}
+
+/// A Pages project: its build output becomes the Worker's static assets (bound as `ASSETS`, as
+/// Pages binds them for `_worker.js`); Pages Functions need a build step first.
+fn plan_pages(
+    pw: &mut PlanWorker,
+    w: &Worker,
+    layout: &PagesLayout,
+    out_dir: &Path,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let span = w
+        .pages_build_output_dir
+        .as_ref()
+        .map(|p| p.span)
+        .unwrap_or(w.span);
+    if !pw.bindings.iter().any(|b| b.name == "ASSETS") {
+        pw.bindings.push(Binding {
+            name: "ASSETS".into(),
+            value: Some(Value::Assets {
+                path: relative(out_dir, &layout.output_dir),
+            }),
+            todo: None,
+        });
+    }
+    if layout.worker.is_none() && layout.functions {
+        let outfile = relative(out_dir, &layout.output_dir.join("_worker.js"));
+        diags.push(codes::pages_functions(span, &outfile));
+        pw.todos.push(format!(
+            "TODO(AM0513): build the Pages Functions in functions/ into {outfile} before deploying (`npx wrangler pages functions build --outfile {outfile}`)"
+        ));
     }
 }
 

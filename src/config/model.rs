@@ -214,6 +214,8 @@ pub struct Worker {
     pub name: Option<S<String>>,
     pub span: Span,
     pub main: Option<S<String>>,
+    /// A Pages project's build output folder (`pages_build_output_dir`).
+    pub pages_build_output_dir: Option<S<String>>,
     pub account_id: Option<S<String>>,
     pub compatibility_date: Option<S<String>>,
     pub compatibility_flags: Vec<S<String>>,
@@ -286,6 +288,7 @@ pub fn build(
         }),
         span: eff.span,
         main: None,
+        pages_build_output_dir: None,
         account_id: None,
         compatibility_date: None,
         compatibility_flags: Vec::new(),
@@ -334,6 +337,7 @@ pub fn build(
         match e.key.as_str() {
             "name" | "$schema" => {}
             "main" => w.main = s(v),
+            "pages_build_output_dir" => w.pages_build_output_dir = s(v),
             "account_id" => w.account_id = s(v).filter(|a| !a.v.is_empty()),
             "compatibility_date" => w.compatibility_date = s(v),
             "compatibility_flags" => {

@@ -229,9 +229,9 @@ pub fn unsafe_experimental(span: Span) -> Diagnostic {
 
 /// AM0211: a Cloudflare Pages project, not a Worker.
 pub fn pages_project(span: Span) -> Diagnostic {
-    Diagnostic::warning("AM0211", "this is a Pages project (`pages_build_output_dir`), not a Worker; it is checked but not migrated")
+    Diagnostic::warning("AM0211", "this is a Pages project (`pages_build_output_dir`): `migrate` turns it into a new Worker with static assets, which does not adopt the project")
         .at(span)
-        .with_help("migrate it by hand with Alchemy's `Website`/`Pages` resources, or turn it into a Worker with static assets first")
+        .with_help("after the first deploy, move the project's custom domains to the Worker, then delete the Pages project (it stays live until then); see MIGRATION.md")
 }
 
 // ---- AM03xx: environments --------------------------------------------------------------------
@@ -517,6 +517,16 @@ pub fn cross_stage_service(
     Diagnostic::warning("AM0409", format!("service bindings that cross stages are bound by script name, as wrangler does: {list}"))
         .at(span)
         .with_help("if a stage should use its own worker, give that worker the stage's environment and bind its script name")
+}
+
+/// AM0513: a Pages project's `functions/` folder must be built into `_worker.js` first.
+pub fn pages_functions(span: Span, outfile: &str) -> Diagnostic {
+    Diagnostic::warning(
+        "AM0513",
+        format!("this Pages project has Pages Functions (`functions/`): the Worker's entry is their build output `{outfile}`, which does not exist yet"),
+    )
+    .at(span)
+    .with_help(format!("run `npx wrangler pages functions build --outfile {outfile}` in the project folder before `alchemy deploy` (add it to the build)"))
 }
 
 /// AM0512: the worker is written in the service-worker syntax.

@@ -785,7 +785,10 @@ impl Emitter<'_> {
         if let Some(n) = name {
             props.push(Prop::kv("name", n));
         }
-        props.push(Prop::kv("entrypoint", Js::str(w.entrypoint.clone())));
+        match &w.script {
+            Some(script) => props.push(Prop::kv("script", Js::str(script.clone()))),
+            None => props.push(Prop::kv("entrypoint", Js::str(w.entrypoint.clone()))),
+        }
         if let Some(rpc) = &w.rpc {
             props.push(Prop::kv("rpc", Js::raw(format!("type<{rpc}>"))));
         }
