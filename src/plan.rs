@@ -967,6 +967,17 @@ impl ResourceTable {
     }
 }
 
+/// The name of a resource that the config asks wrangler to provision (no name, no id): the
+/// worker's name and the binding's, as wrangler names what it provisions.
+fn provisioned_name(w: &Worker, binding: &str, span: Span) -> crate::config::model::S<String> {
+    let binding = binding.to_ascii_lowercase().replace('_', "-");
+    let v = match &w.name {
+        Some(n) => format!("{}-{binding}", n.v),
+        None => binding,
+    };
+    crate::config::model::S { v, span }
+}
+
 /// Two optional settings disagree (one missing is no disagreement: the other fills it in).
 fn differs<T: PartialEq>(a: &Option<T>, b: &Option<T>) -> bool {
     matches!((a, b), (Some(x), Some(y)) if x != y)
@@ -1063,15 +1074,20 @@ fn plan_binding(
             bucket_name,
             jurisdiction,
         } => {
-            let Some(bucket) = bucket_name else {
-                diags.push(codes::missing_field(
-                    b.span,
-                    &format!("r2_buckets binding {name}"),
-                    "bucket_name",
-                ));
-                return todo(format!(
-                    "TODO(AM0202): R2 binding {name} has no bucket_name"
-                ));
+            let provisioned;
+            let bucket = match bucket_name {
+                Some(bucket) => bucket,
+                None => {
+                    provisioned = provisioned_name(w, &name, b.span);
+                    diags.push(codes::provisioned(
+                        b.span,
+                        "r2_buckets",
+                        "bucket_name",
+                        "bucket",
+                        &provisioned.v,
+                    ));
+                    &provisioned
+                }
             };
             let j = jurisdiction.as_ref().map(|x| x.v.clone());
             let r = resources.get_or_add(
@@ -1106,15 +1122,20 @@ fn plan_binding(
             migrations_dir,
             migrations_table,
         } => {
-            let Some(db) = database_name.as_ref().or(database_id.as_ref()) else {
-                diags.push(codes::missing_field(
-                    b.span,
-                    &format!("d1_databases binding {name}"),
-                    "database_name",
-                ));
-                return todo(format!(
-                    "TODO(AM0202): D1 binding {name} has no database_name"
-                ));
+            let provisioned;
+            let db = match database_name.as_ref().or(database_id.as_ref()) {
+                Some(db) => db,
+                None => {
+                    provisioned = provisioned_name(w, &name, b.span);
+                    diags.push(codes::provisioned(
+                        b.span,
+                        "d1_databases",
+                        "database_name",
+                        "database",
+                        &provisioned.v,
+                    ));
+                    &provisioned
+                }
             };
             let dir = migrations_dir
                 .as_ref()

@@ -519,6 +519,17 @@ pub fn cross_stage_service(
         .with_help("if a stage should use its own worker, give that worker the stage's environment and bind its script name")
 }
 
+/// AM0514: a D1 database or R2 bucket without a name or id: wrangler provisions one on deploy;
+/// the program creates it.
+pub fn provisioned(span: Span, section: &str, field: &str, what: &str, name: &str) -> Diagnostic {
+    Diagnostic::warning(
+        "AM0514",
+        format!("this `{section}` binding names no {what}: like wrangler's provisioning, the program creates the {what} `{name}`"),
+    )
+    .at(span)
+    .with_help(format!("if wrangler already provisioned one for this binding, set `{field}` to its name so it is adopted instead"))
+}
+
 /// AM0513: a Pages project's `functions/` folder must be built into `_worker.js` first.
 pub fn pages_functions(span: Span, outfile: &str) -> Diagnostic {
     Diagnostic::warning(

@@ -352,7 +352,13 @@ pub fn print(js: &Js, indent: usize, col: usize) -> String {
                         let head = format!("{inner}{k}: ");
                         // (+1: the trailing comma counts towards the width, as in Prettier.)
                         let body = print(v, indent + 2, head.len() + 1);
-                        s.push_str(&format!("{head}{body},\n"));
+                        if matches!(v, Js::Str(_)) && head.len() + body.len() + 1 > WIDTH {
+                            // A string that does not fit goes on the next line (Prettier's
+                            // break after the colon).
+                            s.push_str(&format!("{inner}{k}:\n{inner}  {body},\n"));
+                        } else {
+                            s.push_str(&format!("{head}{body},\n"));
+                        }
                     }
                     Prop::Spread(v) => {
                         let body = spread_body(v, indent + 2, inner.len() + 3);
