@@ -678,3 +678,53 @@ fn parallel_and_single_threaded_runs_write_the_same_bytes() {
         "output depends on the number of threads"
     );
 }
+
+/// `migrate` exits 0 on every corpus project whose configs wrangler reads without complaint.
+/// The exceptions are named: wildebeest (two configs wrangler 4 refuses for `node_compat`) and
+/// the workers-sdk collections, whose independent fixtures reuse script names (AM0407: migrated
+/// together, one of each pair would be lost).
+#[test]
+fn corpus_migrations_exit_zero_unless_wrangler_rejects() {
+    let corpus = root().join("tests/corpus");
+    let mut projects: Vec<std::path::PathBuf> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    projects.sort();
+    let mut failing = Vec::new();
+    for p in &projects {
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        let mut args = vec!["migrate", "--dry-run", "--format", "json"];
+        let inputs = common::corpus_inputs(p);
+        args.extend(inputs.iter().map(String::as_str));
+        let o = run(&args);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+            .unwrap_or_else(|e| panic!("{name}: JSON output does not parse: {e}"));
+        let mut codes: Vec<&str> = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["severity"] == "error")
+            .map(|d| d["code"].as_str().unwrap())
+            .collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(
+            o.status.code(),
+            Some(if codes.is_empty() { 0 } else { 1 }),
+            "{name}: {codes:?}"
+        );
+        if !codes.is_empty() {
+            failing.push(format!("{name}: {}", codes.join(" ")));
+        }
+    }
+    assert_eq!(
+        failing,
+        vec![
+            "cloudflare__wildebeest: AM0204",
+            "cloudflare__workers-sdk: AM0407",
+            "cloudflare__workers-sdk__history: AM0407",
+        ]
+    );
+}

@@ -31,3 +31,29 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// The wrangler configs under `dir`, custom names included (`wrangler.aggregator.toml`).
+pub fn config_files(dir: &Path) -> Vec<PathBuf> {
+    files_under(dir)
+        .into_iter()
+        .filter(|p| {
+            let name = p.file_name().unwrap_or_default().to_string_lossy();
+            name.starts_with("wrangler")
+                && (name.ends_with(".toml") || name.ends_with(".json") || name.ends_with(".jsonc"))
+        })
+        .collect()
+}
+
+/// The arguments a user passes to migrate a corpus project: `--discover` where the configs have
+/// wrangler's names, else every config file.
+pub fn corpus_inputs(project: &Path) -> Vec<String> {
+    let files = config_files(project);
+    if files.iter().any(|f| {
+        ["wrangler.toml", "wrangler.json", "wrangler.jsonc"]
+            .contains(&f.file_name().unwrap().to_str().unwrap())
+    }) {
+        vec!["--discover".to_string(), project.display().to_string()]
+    } else {
+        files.iter().map(|f| f.display().to_string()).collect()
+    }
+}
