@@ -330,7 +330,8 @@ pub fn exit_code(diags: &[Diagnostic], io_failed: bool) -> i32 {
 }
 
 /// Prints diagnostics in the chosen format. JSON goes to stdout as one object (with `extra`
-/// fields merged in); human and GitHub output go to stderr and stdout respectively.
+/// fields merged in); human and GitHub output go to stderr and stdout respectively. The human
+/// output ends with the summary line and the number of diagnostics per code.
 pub fn emit_diagnostics(
     diags: &[Diagnostic],
     sources: &SourceMap,
@@ -384,6 +385,9 @@ pub fn emit_diagnostics(
                 err,
                 "{summary}: {errors} error(s), {warnings} warning(s), {infos} info"
             );
+            if !diags.is_empty() {
+                let _ = writeln!(err, "{}", diagnostics::count_by_code(diags));
+            }
         }
     }
 }
