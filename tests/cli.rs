@@ -678,3 +678,92 @@ fn parallel_and_single_threaded_runs_write_the_same_bytes() {
         "output depends on the number of threads"
     );
 }
+
+/// A fact true in many places is one diagnostic: one AM0300 per environment, its keys listed as
+/// occurrences (all of them in JSON), and the human output ends with a count per code.
+#[test]
+fn one_diagnostic_per_environment_with_every_place_listed() {
+    let dir = scratch("grouped");
+    write(
+        &dir.join("app/wrangler.toml"),
+        &format!(
+            "{WORKER}[vars]\nA = \"1\"\n[[services]]\nbinding = \"S\"\nservice = \"s\"\n[[kv_namespaces]]\nbinding = \"K\"\nid = \"k\"\n[[d1_databases]]\nbinding = \"D\"\ndatabase_name = \"d\"\n[env.production]\nname = \"w-prod\"\n[env.staging]\nname = \"w-stg\"\n"
+        ),
+    );
+    let app = dir.join("app");
+    let o = run(&["check", "--discover", app.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert_eq!(e.matches("warning[AM0300]").count(), 2, "{e}");
+    assert!(
+        e.contains("`env.production` redeclares none of `vars`, `services`, `kv_namespaces` and `d1_databases`"),
+        "{e}"
+    );
+    assert!(
+        e.contains("= and 1 more place(s): ") && e.contains("wrangler.toml:12:3\n"),
+        "{e}"
+    );
+    assert!(
+        e.ends_with("0 error(s), 2 warning(s), 0 info\nAM0300 ×2\n"),
+        "{e}"
+    );
+    let o = run(&[
+        "check",
+        "--discover",
+        app.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let grouped: Vec<&serde_json::Value> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "AM0300")
+        .collect();
+    assert_eq!(grouped.len(), 2);
+    let places: Vec<(u64, u64)> = grouped[0]["occurrences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            assert!(p["file"].as_str().unwrap().ends_with("app/wrangler.toml"));
+            (p["line"].as_u64().unwrap(), p["column"].as_u64().unwrap())
+        })
+        .collect();
+    assert_eq!(places, vec![(4, 2), (6, 3), (9, 3), (12, 3)]);
+    assert_eq!(
+        grouped[0]["occurrences"][1]["note"],
+        "`services` is set at the top level here"
+    );
+    let o = run(&[
+        "check",
+        "--discover",
+        app.to_str().unwrap(),
+        "--format",
+        "github",
+    ]);
+    let annotations: Vec<&str> = std::str::from_utf8(&o.stdout)
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains("title=AM0300"))
+        .collect();
+    assert_eq!(annotations.len(), 2, "{annotations:?}");
+    assert!(
+        annotations[0].contains("%0Aalso at: "),
+        "{}",
+        annotations[0]
+    );
+    // migrate's human output ends with the counts too.
+    let o = run(&[
+        "migrate",
+        "--discover",
+        app.to_str().unwrap(),
+        "--out",
+        dir.join("out").to_str().unwrap(),
+        "--dry-run",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let last = stderr(&o).lines().last().unwrap_or_default().to_string();
+    assert!(last.starts_with("AM0300 ×2"), "{}", stderr(&o));
+}

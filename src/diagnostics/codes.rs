@@ -7,7 +7,7 @@
 //! * `AM04xx` service bindings and the worker graph
 //! * `AM05xx` migration to Alchemy
 
-use super::{Diagnostic, Span};
+use super::{Diagnostic, LISTED_OCCURRENCES, Label, Span};
 
 // ---- AM01xx: files and syntax -------------------------------------------------------------
 
@@ -236,12 +236,82 @@ pub fn pages_project(span: Span) -> Diagnostic {
 
 // ---- AM03xx: environments --------------------------------------------------------------------
 
-/// AM0300: a non-inheritable key set at the top level but not in an environment.
-pub fn not_inherited(span: Span, top: Span, key: &str, env: &str) -> Diagnostic {
-    Diagnostic::warning("AM0300", format!("`{key}` exists at the top level, but not in `env.{env}`; environments do not inherit it, so `{env}` has none"))
+/// AM0300: non-inheritable keys set at the top level but not in an environment. One diagnostic
+/// per environment of a file, at the environment's table; every key is an occurrence, and the
+/// keys are named in source order.
+pub fn not_inherited(span: Span, env: &str, keys: &[(&str, Span)]) -> Diagnostic {
+    let mut keys = keys.to_vec();
+    keys.sort_by_key(|(_, s)| (s.file, s.start));
+    let names: Vec<String> = keys.iter().map(|(k, _)| format!("`{k}`")).collect();
+    let (message, help) = match names.as_slice() {
+        [one] => (
+            format!(
+                "`env.{env}` does not redeclare {one}, which is set at the top level; environments do not inherit it, so `{env}` has none"
+            ),
+            format!(
+                "add {one} to `env.{env}` if the `{env}` worker needs it (this is what wrangler deploys)"
+            ),
+        ),
+        _ => (
+            format!(
+                "`env.{env}` redeclares none of {}, which are set at the top level; environments do not inherit them, so `{env}` has none of them",
+                list(&names)
+            ),
+            format!(
+                "add to `env.{env}` the ones the `{env}` worker needs (this is what wrangler deploys)"
+            ),
+        ),
+    };
+    Diagnostic::warning("AM0300", message)
         .at(span)
-        .with_label(top, "set at the top level here")
-        .with_help(format!("add `{key}` to `env.{env}` if the `{env}` worker needs it (this is what wrangler deploys)"))
+        .grouped(
+            keys.iter()
+                .map(|(k, s)| Label::new(*s, format!("`{k}` is set at the top level here"))),
+        )
+        .with_help(help)
+}
+
+/// AM0300 as well: entries of a redeclared non-inheritable key (a var, a named binding) that the
+/// environment leaves out. One diagnostic per environment of a file; every entry is an
+/// occurrence. `entries` are `(what, span)`, e.g. ``("var `LEVEL`", span)``.
+pub fn entries_not_inherited(span: Span, env: &str, entries: &[(String, Span)]) -> Diagnostic {
+    let mut entries: Vec<&(String, Span)> = entries.iter().collect();
+    entries.sort_by_key(|(_, s)| (s.file, s.start));
+    let names: Vec<String> = entries.iter().map(|(w, _)| w.clone()).collect();
+    let (verb, pronoun) = if names.len() == 1 {
+        ("exists", "it")
+    } else {
+        ("exist", "them")
+    };
+    Diagnostic::warning(
+        "AM0300",
+        format!(
+            "{} {verb} at the top level, but not in `env.{env}`; environments do not inherit {pronoun}",
+            list(&names)
+        ),
+    )
+    .at(span)
+    .grouped(
+        entries
+            .iter()
+            .map(|(w, s)| Label::new(*s, format!("{w} is declared at the top level here"))),
+    )
+    .with_help(format!(
+        "add {pronoun} to `env.{env}` if the `{env}` worker needs {pronoun}"
+    ))
+}
+
+/// `a`, `b` and `c`; past [`LISTED_OCCURRENCES`] names, the rest are counted.
+fn list(names: &[String]) -> String {
+    if names.len() > LISTED_OCCURRENCES {
+        let more = names.len() - LISTED_OCCURRENCES;
+        return format!("{} and {more} more", names[..LISTED_OCCURRENCES].join(", "));
+    }
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
 }
 
 /// AM0301: a top-level-only key inside an environment.
