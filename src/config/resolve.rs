@@ -191,10 +191,10 @@ fn missing_named_entries(top: &Entry, env_entry: &Entry, out: &mut Vec<(String, 
     let env_names: std::collections::HashSet<String> =
         env_items.iter().filter_map(key_of).collect();
     for item in top_items {
-        if let Some(name) = key_of(item) {
-            if !env_names.contains(&name) {
-                out.push((format!("`{}` binding `{name}`", top.key), item.span));
-            }
+        if let Some(name) = key_of(item)
+            && !env_names.contains(&name)
+        {
+            out.push((format!("`{}` binding `{name}`", top.key), item.span));
         }
     }
 }

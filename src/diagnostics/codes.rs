@@ -9,6 +9,61 @@
 
 use super::{Diagnostic, LISTED_OCCURRENCES, Label, Span};
 
+/// A short title per code, for headings (`MIGRATION.md` groups its items by code).
+pub fn title(code: &str) -> &'static str {
+    match code {
+        "AM0100" => "a file or folder could not be read",
+        "AM0101" => "invalid TOML",
+        "AM0102" => "invalid JSON",
+        "AM0103" => "not UTF-8 text",
+        "AM0104" => "nesting too deep",
+        "AM0105" => "empty config",
+        "AM0106" => "not an object at the top level",
+        "AM0107" => "config ignored in favour of another in its folder",
+        "AM0108" => "no config found",
+        "AM0109" => "duplicate key",
+        "AM0200" => "unknown key",
+        "AM0201" => "wrong type",
+        "AM0202" => "missing required field",
+        "AM0203" => "TOML date",
+        "AM0204" => "key removed in wrangler v4",
+        "AM0205" => "removed key, ignored",
+        "AM0206" => "deprecated key",
+        "AM0207" => "invalid value",
+        "AM0208" => "`route` and `routes` together",
+        "AM0209" => "binding name used twice",
+        "AM0210" => "experimental `unsafe`",
+        "AM0211" => "Pages project",
+        "AM0300" => "keys environments do not inherit",
+        "AM0301" => "top-level-only key in an environment",
+        "AM0302" => "environment not defined",
+        "AM0303" => "worker without a name",
+        "AM0304" => "inherited custom domains",
+        "AM0400" => "deprecated service environment",
+        "AM0401" => "service environment not found",
+        "AM0402" => "worker outside the migration",
+        "AM0403" => "cycle of bindings",
+        "AM0404" => "named entrypoint not exported",
+        "AM0405" => "named entrypoint in local dev",
+        "AM0406" => "external service binding left out",
+        "AM0407" => "script name deployed twice",
+        "AM0408" => "untyped service binding",
+        "AM0409" => "service binding across stages",
+        "AM0500" => "not expressible in Alchemy 0.94",
+        "AM0501" => "resource declared twice with different settings",
+        "AM0502" => "worker without `main`",
+        "AM0503" => "not translated",
+        "AM0504" => "needs your action",
+        "AM0505" => "output file exists",
+        "AM0507" => "secret read from the environment",
+        "AM0509" => "not in offline local dev",
+        "AM0510" => "`--default-stage` names an environment",
+        "AM0511" => "the top level is only a template",
+        "AM0512" => "service-worker syntax",
+        _ => "other",
+    }
+}
+
 // ---- AM01xx: files and syntax -------------------------------------------------------------
 
 /// AM0100: a file or folder could not be read.
@@ -554,4 +609,44 @@ pub fn service_worker_format(span: Span, main: &str) -> Diagnostic {
     Diagnostic::info("AM0512", format!("`{main}` uses the service-worker syntax (no `import`/`export`): it is uploaded with `format: \"cjs\"`"))
         .at(span)
         .with_help("nothing to do; moving to ES modules (`export default { fetch }`) would let it use newer features")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every code this file produces, found in its source.
+    fn codes() -> Vec<String> {
+        let source = include_str!("codes.rs");
+        let mut out: Vec<String> = source
+            .split("Diagnostic::")
+            .skip(1)
+            .filter_map(|part| part.split('"').nth(1))
+            .filter(|c| c.starts_with("AM") && c.len() == 6)
+            .map(str::to_string)
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    #[test]
+    fn every_code_has_a_title() {
+        let codes = codes();
+        assert!(codes.len() > 40);
+        for code in codes {
+            assert_ne!(title(&code), "other", "{code} has no title");
+        }
+    }
+
+    #[test]
+    fn lists_name_the_last_item_with_and_and_count_the_rest() {
+        let names = |n: usize| (0..n).map(|i| format!("`k{i}`")).collect::<Vec<_>>();
+        assert_eq!(list(&names(1)), "`k0`");
+        assert_eq!(list(&names(3)), "`k0`, `k1` and `k2`");
+        assert_eq!(
+            list(&names(12)),
+            "`k0`, `k1`, `k2`, `k3`, `k4`, `k5`, `k6`, `k7`, `k8`, `k9` and 2 more"
+        );
+    }
 }
