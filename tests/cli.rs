@@ -767,3 +767,34 @@ fn one_diagnostic_per_environment_with_every_place_listed() {
     let last = stderr(&o).lines().last().unwrap_or_default().to_string();
     assert!(last.starts_with("AM0300 ×2"), "{}", stderr(&o));
 }
+
+/// An empty `wrangler.toml` is a config without a worker (a warning, exit 0); an empty
+/// `wrangler.json`/`.jsonc` is refused, as wrangler refuses it (exit 1).
+#[test]
+fn empty_configs_warn_in_toml_and_fail_in_json() {
+    let dir = scratch("empty-configs");
+    write(&dir.join("good/wrangler.toml"), WORKER);
+    write(&dir.join("toml/wrangler.toml"), "# nothing here yet\n");
+    let o = run(&["check", "--discover", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("warning[AM0105]"), "{}", stderr(&o));
+    let out = dir.join("out");
+    let o = run(&[
+        "migrate",
+        "--discover",
+        dir.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--dry-run",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    write(&dir.join("json/wrangler.jsonc"), "// nothing here yet\n");
+    let o = run(&["check", "--discover", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("error[AM0105]") && e.contains("ValueExpected"),
+        "{e}"
+    );
+    assert!(e.contains("json/wrangler.jsonc:2:1"), "{e}");
+}

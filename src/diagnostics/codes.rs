@@ -109,14 +109,26 @@ pub fn nesting_too_deep(span: Span) -> Diagnostic {
     )
 }
 
-/// AM0105: the file is empty or holds only comments.
+/// AM0105: the file is empty or holds only comments. In TOML that is a config without a worker
+/// (wrangler reads it as an empty configuration): a warning.
 pub fn empty_config(path: &str) -> Diagnostic {
     Diagnostic::warning(
         "AM0105",
-        "the file is empty: there is no worker to check or migrate",
+        "the file is empty (or holds only comments): a config without a worker, nothing to check or migrate",
     )
     .in_file(path)
     .with_help("add at least `name`, `main` and `compatibility_date`, or remove the file")
+}
+
+/// AM0105 as well: an empty (or comments-only) `wrangler.json`/`wrangler.jsonc` is an error, as in
+/// wrangler, whose JSON parser expects a value (`ValueExpected`). `end` is the end of the file.
+pub fn empty_json_config(end: Span) -> Diagnostic {
+    Diagnostic::error(
+        "AM0105",
+        "the file is empty (or holds only comments): wrangler refuses it, its JSON parser expects a value (ValueExpected)",
+    )
+    .at(end)
+    .with_help("write the settings as one object, at least `{ \"name\": …, \"main\": …, \"compatibility_date\": … }`, or remove the file")
 }
 
 /// AM0106: the document is not a table/object at the top.
