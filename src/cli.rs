@@ -1105,6 +1105,9 @@ fn migrate(args: &MigrateArgs) -> i32 {
         }
         _ => {
             let mut o = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            if args.format == Format::Human {
+                let _ = writeln!(o, "Analyzing service dependencies...");
+            }
             if m.graphs.len() > 1 {
                 for (s, g) in &m.graphs {
                     let _ = writeln!(o, "Stage {s}:");

@@ -798,3 +798,29 @@ fn empty_configs_warn_in_toml_and_fail_in_json() {
     );
     assert!(e.contains("json/wrangler.jsonc:2:1"), "{e}");
 }
+
+#[test]
+fn migrate_prints_the_analysis_first() {
+    let input = root().join("tests/fixtures/migrate/four-workers/input");
+    let out = scratch("analysis-first");
+    let o = run(&[
+        "migrate",
+        "--discover",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--dry-run",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.starts_with(
+            "Analyzing service dependencies...\nService binding graph:\n  api-worker\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("All referenced workers found in migration scope.\nGenerating alchemy.run.ts with proper ordering...\n"),
+        "{text}"
+    );
+}
