@@ -1217,7 +1217,7 @@ pub fn write_file(path: &Path, contents: &str, force: bool) -> Result<WriteOutco
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let dir = path.parent().unwrap_or(Path::new("."));
             std::fs::create_dir_all(dir)
-                .map_err(|e| codes::unreadable(&display_path(dir), &e.to_string()))?;
+                .map_err(|e| codes::unwritable(&display_path(dir), &e.to_string()))?;
             create()
         }
         other => other,
@@ -1230,12 +1230,12 @@ pub fn write_file(path: &Path, contents: &str, force: bool) -> Result<WriteOutco
                     // Never leave half a new file behind.
                     drop(f);
                     let _ = std::fs::remove_file(path);
-                    Err(codes::unreadable(&shown, &e.to_string()))
+                    Err(codes::unwritable(&shown, &e.to_string()))
                 }
             };
         }
         Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
-            return Err(codes::unreadable(&shown, &e.to_string()));
+            return Err(codes::unwritable(&shown, &e.to_string()));
         }
         Err(_) => {}
     }
@@ -1264,7 +1264,7 @@ pub fn write_file(path: &Path, contents: &str, force: bool) -> Result<WriteOutco
     })();
     result.map(|()| WriteOutcome::Written).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        codes::unreadable(&shown, &e.to_string())
+        codes::unwritable(&shown, &e.to_string())
     })
 }
 

@@ -824,3 +824,31 @@ fn migrate_prints_the_analysis_first() {
         "{text}"
     );
 }
+
+/// A file that cannot be written is reported as such (not as a read failure), with exit 2.
+#[test]
+fn a_failed_write_says_cannot_write() {
+    let dir = scratch("unwritable");
+    write(&dir.join("app/wrangler.toml"), WORKER);
+    // `--out` inside a regular file: no folder can be made there.
+    write(&dir.join("blocker"), "a file, not a folder\n");
+    let out = dir.join("blocker/out");
+    let o = run(&[
+        "migrate",
+        "--discover",
+        dir.join("app").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("error[AM0513]: cannot write `"), "{e}");
+    assert!(e.contains("blocker/out/alchemy.run.ts`: "), "{e}");
+    assert!(!e.contains("cannot read"), "{e}");
+    assert!(
+        e.contains("= help: check that --out names a folder you can write to"),
+        "{e}"
+    );
+    let err = alchemy_migrator::cli::write_file(&out.join("x.ts"), "x", false).err();
+    assert_eq!(err.map(|d| d.code), Some("AM0513"));
+}

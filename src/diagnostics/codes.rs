@@ -60,6 +60,7 @@ pub fn title(code: &str) -> &'static str {
         "AM0510" => "`--default-stage` names an environment",
         "AM0511" => "the top level is only a template",
         "AM0512" => "service-worker syntax",
+        "AM0513" => "output could not be written",
         _ => "other",
     }
 }
@@ -575,6 +576,13 @@ pub fn output_exists(path: &str) -> Diagnostic {
     )
     .in_file(path)
     .with_help("pass --force to replace it, or choose another --out folder")
+}
+
+/// AM0513: an output file or folder could not be written.
+pub fn unwritable(path: &str, err: &str) -> Diagnostic {
+    Diagnostic::error("AM0513", format!("cannot write `{path}`: {err}"))
+        .in_file(path)
+        .with_help("check that --out names a folder you can write to (not a file) and that the disk has space; a file is never left half-written")
 }
 
 /// AM0507: a secret the program reads from the environment at deploy time.
