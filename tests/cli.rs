@@ -852,3 +852,35 @@ fn a_failed_write_says_cannot_write() {
     let err = alchemy_migrator::cli::write_file(&out.join("x.ts"), "x", false).err();
     assert_eq!(err.map(|d| d.code), Some("AM0513"));
 }
+
+/// Without `--app`, the app is named after the migrated folder's package.json (scope dropped),
+/// else after that folder; never after the output folder.
+#[test]
+fn the_default_app_name_is_the_migrated_folder_s() {
+    let dir = scratch("app-name");
+    write(&dir.join("Shop/apps/w/wrangler.toml"), WORKER);
+    let program = |args: &[&str]| {
+        let mut v = vec!["migrate", "--dry-run"];
+        v.extend_from_slice(args);
+        let o = run(&v);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let shop = dir.join("Shop");
+    let out = dir.join("out");
+    let (shop_s, out_s) = (shop.to_str().unwrap(), out.to_str().unwrap());
+    assert!(program(&["--discover", shop_s, "--out", out_s]).contains("await alchemy(\"shop\")"));
+    write(
+        &shop.join("package.json"),
+        "{ \"name\": \"@acme/storefront\", \"private\": true }",
+    );
+    assert!(
+        program(&["--discover", shop_s, "--out", out_s]).contains("await alchemy(\"storefront\")")
+    );
+    let config = shop.join("apps/w/wrangler.toml");
+    assert!(program(&[config.to_str().unwrap(), "--out", out_s]).contains("await alchemy(\"w\")"));
+    assert!(
+        program(&["--discover", shop_s, "--out", out_s, "--app", "Mine"])
+            .contains("await alchemy(\"mine\")")
+    );
+}
