@@ -884,3 +884,33 @@ fn the_default_app_name_is_the_migrated_folder_s() {
             .contains("await alchemy(\"mine\")")
     );
 }
+
+/// Relative alias targets are resolved from the config's folder by wrangler and from the
+/// program's folder by Alchemy: they are rebased; package names are kept.
+#[test]
+fn relative_alias_targets_are_rebased_to_the_output_folder() {
+    let dir = scratch("alias");
+    write(
+        &dir.join("repo/workers/api/wrangler.toml"),
+        &format!(
+            "{WORKER}alias = {{ ws = \"./src/ws-shim.ts\", utils = \"../../shared/utils.ts\", lodash = \"lodash-es\" }}\n"
+        ),
+    );
+    let o = run(&[
+        "migrate",
+        "--discover",
+        dir.join("repo").to_str().unwrap(),
+        "--out",
+        dir.join("infra").to_str().unwrap(),
+        "--dry-run",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let program = stdout(&o);
+    for target in [
+        "ws: \"../repo/workers/api/src/ws-shim.ts\"",
+        "utils: \"../repo/shared/utils.ts\"",
+        "lodash: \"lodash-es\"",
+    ] {
+        assert!(program.contains(target), "{target} in\n{program}");
+    }
+}
