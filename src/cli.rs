@@ -38,7 +38,9 @@ pub struct MigrateArgs {
     /// Where to write (default: the --discover folder, else the current folder).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// The Alchemy app name (default: the name of the output folder).
+    /// The Alchemy app name (default: the `name` in package.json of the migrated folder, without
+    /// its @scope, else that folder's name; the migrated folder is --discover's, else the one
+    /// holding every given config).
     #[arg(long, value_name = "NAME")]
     pub app: Option<String>,
     /// Print what would be written; write nothing.
@@ -330,7 +332,8 @@ pub fn exit_code(diags: &[Diagnostic], io_failed: bool) -> i32 {
 }
 
 /// Prints diagnostics in the chosen format. JSON goes to stdout as one object (with `extra`
-/// fields merged in); human and GitHub output go to stderr and stdout respectively.
+/// fields merged in); human and GitHub output go to stderr and stdout respectively. The human
+/// output ends with the summary line and the number of diagnostics per code.
 pub fn emit_diagnostics(
     diags: &[Diagnostic],
     sources: &SourceMap,
@@ -384,6 +387,9 @@ pub fn emit_diagnostics(
                 err,
                 "{summary}: {errors} error(s), {warnings} warning(s), {infos} info"
             );
+            if !diags.is_empty() {
+                let _ = writeln!(err, "{}", diagnostics::count_by_code(diags));
+            }
         }
     }
 }
@@ -738,6 +744,66 @@ fn app_name(raw: &str) -> String {
     if s.is_empty() { "app".into() } else { s }
 }
 
+/// The folder being migrated: the `--discover` folder, else the deepest folder that holds every
+/// config given (the current folder when none is given). Absolute, without `.`/`..`.
+fn migrated_folder(input: &InputArgs) -> PathBuf {
+    let abs = |p: &Path| {
+        crate::plan::normalize(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()))
+    };
+    if let Some(dir) = &input.discover {
+        return abs(dir);
+    }
+    let folders: Vec<PathBuf> = input
+        .paths
+        .iter()
+        .map(|p| {
+            let p = abs(p);
+            match p.parent() {
+                Some(parent) if !p.is_dir() => parent.to_path_buf(),
+                _ => p,
+            }
+        })
+        .collect();
+    common_folder(&folders).unwrap_or_else(|| abs(Path::new(".")))
+}
+
+/// The longest folder path that starts every one of `folders` (`None` for none).
+fn common_folder(folders: &[PathBuf]) -> Option<PathBuf> {
+    let (first, rest) = folders.split_first()?;
+    let mut common: Vec<std::path::Component<'_>> = first.components().collect();
+    for f in rest {
+        let same = common
+            .iter()
+            .zip(f.components())
+            .take_while(|(a, b)| **a == *b)
+            .count();
+        common.truncate(same);
+    }
+    Some(common.iter().collect())
+}
+
+/// The default Alchemy app name: the `name` in the migrated folder's `package.json` (the name of
+/// the monorepo), else the folder's own name.
+fn default_app_name(folder: &Path) -> String {
+    std::fs::read_to_string(folder.join("package.json"))
+        .ok()
+        .and_then(|text| package_app_name(&text))
+        .unwrap_or_else(|| app_name(folder.file_name().and_then(|n| n.to_str()).unwrap_or("app")))
+}
+
+/// The app name a `package.json` gives: its `name` without an npm scope (`@acme/shop` → `shop`,
+/// the scope being the same for every package of an organisation), made a valid app name.
+/// `None` when there is no usable name.
+fn package_app_name(text: &str) -> Option<String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let package: serde_json::Value = serde_json::from_str(text).ok()?;
+    let name = package.get("name")?.as_str()?;
+    let bare = name.rsplit('/').next().unwrap_or(name);
+    bare.chars()
+        .any(|c| c.is_ascii_alphanumeric())
+        .then(|| app_name(bare))
+}
+
 /// The result of planning a migration.
 pub struct Migration {
     /// The template configuration's analysis (the top level, or `--env`'s environment).
@@ -797,14 +863,11 @@ fn plan_migration_timed(inputs: Inputs, args: &MigrateArgs, t: &mut Timings) -> 
         .unwrap_or_else(|| PathBuf::from("."));
     let out_abs =
         crate::plan::normalize(&std::path::absolute(&out).unwrap_or_else(|_| out.clone()));
-    let app = args.app.clone().map(|a| app_name(&a)).unwrap_or_else(|| {
-        app_name(
-            out_abs
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("app"),
-        )
-    });
+    let app = args
+        .app
+        .as_deref()
+        .map(app_name)
+        .unwrap_or_else(|| default_app_name(&migrated_folder(&args.input)));
     let empty = |inputs: Inputs, diags: Vec<Diagnostic>, usage_error: bool| Migration {
         analysis: Analysis {
             inputs,
@@ -1256,6 +1319,9 @@ fn migrate(args: &MigrateArgs) -> i32 {
         }
         _ => {
             let mut o = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            if args.format == Format::Human {
+                let _ = writeln!(o, "Analyzing service dependencies...");
+            }
             if m.graphs.len() > 1 {
                 for (s, g) in &m.graphs {
                     let _ = writeln!(o, "Stage {s}:");
@@ -1365,7 +1431,7 @@ pub fn write_file(path: &Path, contents: &str, force: bool) -> Result<WriteOutco
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let dir = path.parent().unwrap_or(Path::new("."));
             std::fs::create_dir_all(dir)
-                .map_err(|e| codes::unreadable(&display_path(dir), &e.to_string()))?;
+                .map_err(|e| codes::unwritable(&display_path(dir), &e.to_string()))?;
             create()
         }
         other => other,
@@ -1378,12 +1444,12 @@ pub fn write_file(path: &Path, contents: &str, force: bool) -> Result<WriteOutco
                     // Never leave half a new file behind.
                     drop(f);
                     let _ = std::fs::remove_file(path);
-                    Err(codes::unreadable(&shown, &e.to_string()))
+                    Err(codes::unwritable(&shown, &e.to_string()))
                 }
             };
         }
         Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
-            return Err(codes::unreadable(&shown, &e.to_string()));
+            return Err(codes::unwritable(&shown, &e.to_string()));
         }
         Err(_) => {}
     }
@@ -1412,7 +1478,7 @@ pub fn write_file(path: &Path, contents: &str, force: bool) -> Result<WriteOutco
     })();
     result.map(|()| WriteOutcome::Written).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        codes::unreadable(&shown, &e.to_string())
+        codes::unwritable(&shown, &e.to_string())
     })
 }
 
@@ -1424,4 +1490,81 @@ pub fn rebase_sources(sources: &SourceMap, dir: &Path) -> SourceMap {
         f.path = crate::plan::relative(dir, &abs);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_app_name_of_a_package_json() {
+        let name = |text: &str| package_app_name(text);
+        assert_eq!(name(r#"{ "name": "my-shop" }"#).as_deref(), Some("my-shop"));
+        assert_eq!(
+            name(r#"{ "name": "@acme/Shop_Front" }"#).as_deref(),
+            Some("shop-front")
+        );
+        assert_eq!(
+            name("\u{feff}{ \"name\": \"bom\" }").as_deref(),
+            Some("bom")
+        );
+        for unusable in [
+            r#"{ "private": true }"#,
+            r#"{ "name": 3 }"#,
+            r#"{ "name": "@acme/" }"#,
+            r#"{ "name": "---" }"#,
+            "not json",
+        ] {
+            assert_eq!(name(unusable), None, "{unusable}");
+        }
+    }
+
+    #[test]
+    fn the_common_folder_of_the_given_configs() {
+        let p = |s: &str| PathBuf::from(s);
+        assert_eq!(
+            common_folder(&[p("/r/apps/a"), p("/r/apps/b"), p("/r/apps/b/c")]),
+            Some(p("/r/apps"))
+        );
+        assert_eq!(common_folder(&[p("/r/apps/a")]), Some(p("/r/apps/a")));
+        assert_eq!(common_folder(&[p("/x"), p("/y")]), Some(p("/")));
+        assert_eq!(common_folder(&[]), None);
+    }
+
+    #[test]
+    fn the_default_app_name_comes_from_package_json_else_the_folder() {
+        let root =
+            std::env::temp_dir().join(format!("alchemy-migrator-app-name-{}", std::process::id()));
+        let dir = root.join("My Monorepo");
+        std::fs::create_dir_all(dir.join("apps/api")).unwrap();
+        std::fs::write(dir.join("apps/api/wrangler.toml"), "name = \"api\"\n").unwrap();
+        assert_eq!(default_app_name(&dir), "my-monorepo");
+        std::fs::write(dir.join("package.json"), r#"{ "name": "@acme/shop" }"#).unwrap();
+        assert_eq!(default_app_name(&dir), "shop");
+        // The folder is --discover's, else the one holding every config given.
+        let input = |discover: Option<PathBuf>, paths: Vec<PathBuf>| InputArgs {
+            paths,
+            discover,
+            env: None,
+        };
+        assert_eq!(
+            migrated_folder(&input(Some(dir.join("apps/../.")), vec![])),
+            dir
+        );
+        assert_eq!(
+            migrated_folder(&input(
+                None,
+                vec![dir.join("apps/api/wrangler.toml"), dir.join("apps")]
+            )),
+            dir.join("apps")
+        );
+        assert_eq!(
+            migrated_folder(&input(
+                None,
+                vec![dir.join("apps/api"), root.join("other/wrangler.toml")]
+            )),
+            root
+        );
+        let _ = std::fs::remove_dir_all(&root);
+    }
 }

@@ -5,6 +5,10 @@
 //! rustc-style text, JSON or GitHub Actions annotations; the emitter turns the ones attached to a
 //! worker into TODO comments, so a warning never exists in one place only.
 //!
+//! One fact that holds in many places is reported once: a grouped diagnostic
+//! ([`Diagnostic::grouped`]) has one primary span and lists the other places as `occurrences`.
+//! JSON lists every one of them; the text renderings show the first few and count the rest.
+//!
 //! Wording lives in [`codes`]: one constructor per diagnostic.
 
 pub mod codes;
@@ -50,12 +54,27 @@ impl Severity {
     }
 }
 
-/// A secondary location with a short note.
+/// A secondary location with a short note (the note may be empty).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Label {
     pub span: Span,
     pub note: String,
 }
+
+impl Label {
+    pub fn new(span: Span, note: impl Into<String>) -> Label {
+        Label {
+            span,
+            note: note.into(),
+        }
+    }
+}
+
+/// How many occurrences the human output shows as source snippets; the rest are listed by
+/// location only, up to [`LISTED_OCCURRENCES`], then counted.
+pub const SHOWN_OCCURRENCES: usize = 3;
+/// How many locations a one-line list of occurrences names before "and N more".
+pub const LISTED_OCCURRENCES: usize = 10;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
@@ -67,6 +86,9 @@ pub struct Diagnostic {
     /// A file path for diagnostics without a span but about one file (unreadable file).
     pub path: Option<String>,
     pub secondary: Vec<Label>,
+    /// The other places the same fact applies to, when one diagnostic stands for many (see
+    /// [`Diagnostic::grouped`]), in source order.
+    pub occurrences: Vec<Label>,
     pub help: Option<String>,
 }
 
@@ -79,6 +101,7 @@ impl Diagnostic {
             span: None,
             path: None,
             secondary: Vec::new(),
+            occurrences: Vec::new(),
             help: None,
         }
     }
@@ -104,6 +127,28 @@ impl Diagnostic {
             span,
             note: note.into(),
         });
+        self
+    }
+    /// One more place the same fact applies to.
+    pub fn with_occurrence(mut self, span: Span, note: impl Into<String>) -> Diagnostic {
+        self.occurrences.push(Label::new(span, note));
+        self
+    }
+    /// Makes this diagnostic stand for every place in `places`: they are sorted in source order
+    /// (file, then position) and deduplicated by span. Without a primary span, the first place
+    /// becomes it (its note is dropped: the message speaks for the primary location); every other
+    /// place is an occurrence. A place equal to the primary span is not repeated.
+    pub fn grouped(mut self, places: impl IntoIterator<Item = Label>) -> Diagnostic {
+        let mut all: Vec<Label> = std::mem::take(&mut self.occurrences);
+        all.extend(places);
+        all.sort_by_key(|l| (l.span.file, l.span.start, l.span.end));
+        all.dedup_by_key(|l| l.span);
+        let mut all = all.into_iter();
+        if self.span.is_none() {
+            self.span = all.next().map(|l| l.span);
+        }
+        let primary = self.span;
+        self.occurrences = all.filter(|l| Some(l.span) != primary).collect();
         self
     }
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
@@ -174,6 +219,26 @@ pub struct SourceMap {
 impl SourceMap {
     pub fn file(&self, span: Span) -> Option<&SourceFile> {
         self.files.get(span.file as usize)
+    }
+
+    /// `path:line:col` of the start of a span.
+    pub fn position(&self, span: Span) -> Option<String> {
+        let f = self.file(span)?;
+        let (line, col) = f.line_col(span.start);
+        Some(format!("{}:{line}:{col}", f.path))
+    }
+
+    /// The locations of `labels` as one line: `a:1:2, b:3:4` and, past `limit`, `and N more`.
+    pub fn positions(&self, labels: &[Label], limit: usize) -> String {
+        let mut listed: Vec<String> = labels
+            .iter()
+            .take(limit)
+            .filter_map(|l| self.position(l.span))
+            .collect();
+        if labels.len() > limit {
+            listed.push(format!("and {} more", labels.len() - limit));
+        }
+        listed.join(", ")
     }
 
     /// File path, line and column of a diagnostic's primary location.
@@ -280,6 +345,20 @@ pub fn render_human(d: &Diagnostic, sources: &SourceMap, color: bool) -> String 
     for label in &d.secondary {
         snippet(&mut out, label.span, &label.note, false);
     }
+    let (shown, rest) = d
+        .occurrences
+        .split_at(d.occurrences.len().min(SHOWN_OCCURRENCES));
+    for label in shown {
+        snippet(&mut out, label.span, &label.note, false);
+    }
+    if !rest.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {blue}={reset} {bold}and {} more place(s){reset}: {}",
+            rest.len(),
+            sources.positions(rest, LISTED_OCCURRENCES)
+        );
+    }
     if let Some(help) = &d.help {
         let _ = writeln!(out, "  {blue}={reset} {bold}help{reset}: {help}");
     }
@@ -303,6 +382,9 @@ pub struct JsonDiagnostic {
     pub help: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub secondary: Vec<JsonLabel>,
+    /// Every other place the diagnostic applies to (all of them, in source order).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub occurrences: Vec<JsonOccurrence>,
 }
 
 #[derive(Serialize)]
@@ -310,6 +392,17 @@ pub struct JsonLabel {
     pub file: String,
     pub line: usize,
     pub column: usize,
+    pub note: String,
+}
+
+#[derive(Serialize)]
+pub struct JsonOccurrence {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub note: String,
 }
 
@@ -342,6 +435,23 @@ pub fn to_json(d: &Diagnostic, sources: &SourceMap) -> JsonDiagnostic {
                 })
             })
             .collect(),
+        occurrences: d
+            .occurrences
+            .iter()
+            .filter_map(|l| {
+                let f = sources.file(l.span)?;
+                let (line, column) = f.line_col(l.span.start);
+                let (end_line, end_column) = f.line_col(l.span.end);
+                Some(JsonOccurrence {
+                    file: f.path.clone(),
+                    line,
+                    column,
+                    end_line,
+                    end_column,
+                    note: l.note.clone(),
+                })
+            })
+            .collect(),
     }
 }
 
@@ -363,6 +473,10 @@ pub fn render_github(d: &Diagnostic, sources: &SourceMap) -> String {
     }
     props.push(format!("title={}", escape_github_property(d.code)));
     let mut message = format!("{} [{}]", d.message, d.code);
+    if !d.occurrences.is_empty() {
+        message.push_str("\nalso at: ");
+        message.push_str(&sources.positions(&d.occurrences, LISTED_OCCURRENCES));
+    }
     if let Some(help) = &d.help {
         message.push_str("\nhelp: ");
         message.push_str(help);
@@ -395,9 +509,145 @@ pub fn render_short(d: &Diagnostic, sources: &SourceMap) -> String {
         _ => String::new(),
     };
     let mut s = format!("{loc}{}[{}]: {}", d.severity.as_str(), d.code, d.message);
+    if !d.occurrences.is_empty() {
+        s.push_str("\n    also at: ");
+        s.push_str(&sources.positions(&d.occurrences, LISTED_OCCURRENCES));
+    }
     if let Some(help) = &d.help {
         s.push_str("\n    help: ");
         s.push_str(&help.replace('\n', "\n          "));
     }
     s
+}
+
+/// How many diagnostics of each code, in code order: `AM0300 ×3, AM0408 ×2` (empty when there
+/// are none). Ends the human output, so that a long list still shows what it is made of.
+pub fn count_by_code(diags: &[Diagnostic]) -> String {
+    let mut counts: std::collections::BTreeMap<&'static str, usize> =
+        std::collections::BTreeMap::new();
+    for d in diags {
+        *counts.entry(d.code).or_default() += 1;
+    }
+    counts
+        .iter()
+        .map(|(code, n)| format!("{code} ×{n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One file `a.toml` with three lines and one `b.toml`.
+    fn sources() -> SourceMap {
+        SourceMap {
+            files: vec![
+                SourceFile::new("a.toml".into(), "one = 1\ntwo = 2\nthree = 3\n".into()),
+                SourceFile::new("b.toml".into(), "x = 1\n".into()),
+            ],
+        }
+    }
+
+    fn line(file: u32, n: usize) -> Span {
+        let starts = [0, 8, 16];
+        Span::new(file, starts[n - 1], starts[n - 1] + 3)
+    }
+
+    #[test]
+    fn grouped_takes_the_first_place_as_primary_and_keeps_the_rest_in_order() {
+        let d = Diagnostic::warning("AM0300", "m").grouped([
+            Label::new(line(1, 1), "in b"),
+            Label::new(line(0, 3), "third"),
+            Label::new(line(0, 2), "second"),
+            Label::new(line(0, 3), "third again"),
+        ]);
+        assert_eq!(d.span, Some(line(0, 2)));
+        let places: Vec<(Span, &str)> = d
+            .occurrences
+            .iter()
+            .map(|l| (l.span, l.note.as_str()))
+            .collect();
+        assert_eq!(places, vec![(line(0, 3), "third"), (line(1, 1), "in b")]);
+    }
+
+    #[test]
+    fn grouped_keeps_a_primary_span_and_does_not_repeat_it() {
+        let d = Diagnostic::warning("AM0300", "m")
+            .at(line(0, 1))
+            .with_occurrence(line(0, 3), "")
+            .grouped([Label::new(line(0, 1), ""), Label::new(line(0, 2), "")]);
+        assert_eq!(d.span, Some(line(0, 1)));
+        let spans: Vec<Span> = d.occurrences.iter().map(|l| l.span).collect();
+        assert_eq!(spans, vec![line(0, 2), line(0, 3)]);
+        let empty = Diagnostic::info("AM0300", "m").grouped([]);
+        assert_eq!((empty.span, empty.occurrences.len()), (None, 0));
+    }
+
+    #[test]
+    fn json_lists_every_occurrence() {
+        let places: Vec<Label> = (0..20)
+            .map(|i| Label::new(Span::new(0, i, i + 1), if i == 1 { "n" } else { "" }))
+            .collect();
+        let d = Diagnostic::warning("AM0300", "m").grouped(places);
+        let v = serde_json::to_value(to_json(&d, &sources())).unwrap();
+        let occ = v["occurrences"].as_array().unwrap();
+        assert_eq!(occ.len(), 19);
+        assert_eq!(
+            occ[0],
+            serde_json::json!({ "file": "a.toml", "line": 1, "column": 2, "end_line": 1, "end_column": 3, "note": "n" })
+        );
+        assert!(occ[1].get("note").is_none());
+        let plain = serde_json::to_value(to_json(&Diagnostic::info("AM0300", "m"), &sources()));
+        assert!(plain.unwrap().get("occurrences").is_none());
+    }
+
+    #[test]
+    fn human_output_shows_the_first_occurrences_and_counts_the_rest() {
+        let mut places = vec![Label::new(line(0, 1), "")];
+        places.extend((1..=3).map(|n| Label::new(line(0, n), format!("line {n}"))));
+        places.push(Label::new(line(1, 1), "b"));
+        places.push(Label::new(Span::new(1, 2, 3), "b again"));
+        let d = Diagnostic::warning("AM0300", "the fact").grouped(places);
+        let text = render_human(&d, &sources(), false);
+        assert!(text.contains("--> a.toml:1:1"), "{text}");
+        assert!(text.contains("--> a.toml:2:1"), "{text}");
+        assert!(text.contains("| --- line 3"), "{text}");
+        assert!(text.contains("--> b.toml:1:1"), "{text}");
+        assert!(!text.contains("b again"), "{text}");
+        assert!(
+            text.contains("= and 1 more place(s): b.toml:1:3\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn short_and_github_renderings_list_a_bounded_number_of_places() {
+        let places: Vec<Label> = (0..15)
+            .map(|i| Label::new(Span::new(0, i, i), ""))
+            .collect();
+        let d = Diagnostic::warning("AM0300", "m").grouped(places);
+        let short = render_short(&d, &sources());
+        assert!(
+            short.ends_with("also at: a.toml:1:2, a.toml:1:3, a.toml:1:4, a.toml:1:5, a.toml:1:6, a.toml:1:7, a.toml:1:8, a.toml:2:1, a.toml:2:2, a.toml:2:3, and 4 more"),
+            "{short}"
+        );
+        let github = render_github(&d, &sources());
+        assert_eq!(github.lines().count(), 1, "one annotation: {github}");
+        assert!(github.contains("%0Aalso at: a.toml:1:2, "), "{github}");
+    }
+
+    #[test]
+    fn counts_per_code_in_code_order() {
+        let d = |code| Diagnostic::warning(code, "m");
+        let diags = [
+            d("AM0408"),
+            d("AM0300"),
+            d("AM0408"),
+            d("AM0300"),
+            d("AM0300"),
+        ];
+        assert_eq!(count_by_code(&diags), "AM0300 ×3, AM0408 ×2");
+        assert_eq!(count_by_code(&[]), "");
+    }
 }

@@ -1724,7 +1724,22 @@ fn plan_settings(
         pw.bundle.push(("define", d.v.to_json()));
     }
     if let Some(a) = &w.alias {
-        pw.bundle.push(("alias", a.v.to_json()));
+        // wrangler resolves a relative alias target from the config's folder, Alchemy's bundler
+        // from the folder it runs in: rebase it like `entrypoint` (package names stay as they are).
+        let mut alias = a.v.to_json();
+        for target in alias
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|m| m.values_mut())
+        {
+            if let Some(t) = target
+                .as_str()
+                .filter(|t| t.starts_with("./") || t.starts_with("../"))
+            {
+                *target = serde_json::json!(relative(out_dir, &origin_dir.join(t)));
+            }
+        }
+        pw.bundle.push(("alias", alias));
     }
     if let Some(r) = &w.rules {
         let globs: Vec<Vec<String>> =

@@ -728,3 +728,239 @@ fn corpus_migrations_exit_zero_unless_wrangler_rejects() {
         ]
     );
 }
+
+/// A fact true in many places is one diagnostic: one AM0300 per environment, its keys listed as
+/// occurrences (all of them in JSON), and the human output ends with a count per code.
+#[test]
+fn one_diagnostic_per_environment_with_every_place_listed() {
+    let dir = scratch("grouped");
+    write(
+        &dir.join("app/wrangler.toml"),
+        &format!(
+            "{WORKER}[vars]\nA = \"1\"\n[[services]]\nbinding = \"S\"\nservice = \"s\"\n[[kv_namespaces]]\nbinding = \"K\"\nid = \"k\"\n[[d1_databases]]\nbinding = \"D\"\ndatabase_name = \"d\"\n[env.production]\nname = \"w-prod\"\n[env.staging]\nname = \"w-stg\"\n"
+        ),
+    );
+    let app = dir.join("app");
+    let o = run(&["check", "--discover", app.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert_eq!(e.matches("warning[AM0300]").count(), 2, "{e}");
+    assert!(
+        e.contains("`env.production` redeclares none of `vars`, `services`, `kv_namespaces` and `d1_databases`"),
+        "{e}"
+    );
+    assert!(
+        e.contains("= and 1 more place(s): ") && e.contains("wrangler.toml:12:3\n"),
+        "{e}"
+    );
+    assert!(
+        e.ends_with("0 error(s), 2 warning(s), 0 info\nAM0300 ×2\n"),
+        "{e}"
+    );
+    let o = run(&[
+        "check",
+        "--discover",
+        app.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let grouped: Vec<&serde_json::Value> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "AM0300")
+        .collect();
+    assert_eq!(grouped.len(), 2);
+    let places: Vec<(u64, u64)> = grouped[0]["occurrences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            assert!(p["file"].as_str().unwrap().ends_with("app/wrangler.toml"));
+            (p["line"].as_u64().unwrap(), p["column"].as_u64().unwrap())
+        })
+        .collect();
+    assert_eq!(places, vec![(4, 2), (6, 3), (9, 3), (12, 3)]);
+    assert_eq!(
+        grouped[0]["occurrences"][1]["note"],
+        "`services` is set at the top level here"
+    );
+    let o = run(&[
+        "check",
+        "--discover",
+        app.to_str().unwrap(),
+        "--format",
+        "github",
+    ]);
+    let annotations: Vec<&str> = std::str::from_utf8(&o.stdout)
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains("title=AM0300"))
+        .collect();
+    assert_eq!(annotations.len(), 2, "{annotations:?}");
+    assert!(
+        annotations[0].contains("%0Aalso at: "),
+        "{}",
+        annotations[0]
+    );
+    // migrate's human output ends with the counts too.
+    let o = run(&[
+        "migrate",
+        "--discover",
+        app.to_str().unwrap(),
+        "--out",
+        dir.join("out").to_str().unwrap(),
+        "--dry-run",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let last = stderr(&o).lines().last().unwrap_or_default().to_string();
+    assert!(last.starts_with("AM0300 ×2"), "{}", stderr(&o));
+}
+
+/// An empty `wrangler.toml` is a config without a worker (a warning, exit 0); an empty
+/// `wrangler.json`/`.jsonc` is refused, as wrangler refuses it (exit 1).
+#[test]
+fn empty_configs_warn_in_toml_and_fail_in_json() {
+    let dir = scratch("empty-configs");
+    write(&dir.join("good/wrangler.toml"), WORKER);
+    write(&dir.join("toml/wrangler.toml"), "# nothing here yet\n");
+    let o = run(&["check", "--discover", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("warning[AM0105]"), "{}", stderr(&o));
+    let out = dir.join("out");
+    let o = run(&[
+        "migrate",
+        "--discover",
+        dir.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--dry-run",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    write(&dir.join("json/wrangler.jsonc"), "// nothing here yet\n");
+    let o = run(&["check", "--discover", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("error[AM0105]") && e.contains("ValueExpected"),
+        "{e}"
+    );
+    assert!(e.contains("json/wrangler.jsonc:2:1"), "{e}");
+}
+
+#[test]
+fn migrate_prints_the_analysis_first() {
+    let input = root().join("tests/fixtures/migrate/four-workers/input");
+    let out = scratch("analysis-first");
+    let o = run(&[
+        "migrate",
+        "--discover",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--dry-run",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.starts_with(
+            "Analyzing service dependencies...\nService binding graph:\n  api-worker\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("All referenced workers found in migration scope.\nGenerating alchemy.run.ts with proper ordering...\n"),
+        "{text}"
+    );
+}
+
+/// A file that cannot be written is reported as such (not as a read failure), with exit 2.
+#[test]
+fn a_failed_write_says_cannot_write() {
+    let dir = scratch("unwritable");
+    write(&dir.join("app/wrangler.toml"), WORKER);
+    // `--out` inside a regular file: no folder can be made there.
+    write(&dir.join("blocker"), "a file, not a folder\n");
+    let out = dir.join("blocker/out");
+    let o = run(&[
+        "migrate",
+        "--discover",
+        dir.join("app").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("error[AM0110]: cannot write `"), "{e}");
+    assert!(e.contains("blocker/out/alchemy.run.ts`: "), "{e}");
+    assert!(!e.contains("cannot read"), "{e}");
+    assert!(
+        e.contains("= help: check that --out names a folder you can write to"),
+        "{e}"
+    );
+    let err = alchemy_migrator::cli::write_file(&out.join("x.ts"), "x", false).err();
+    assert_eq!(err.map(|d| d.code), Some("AM0110"));
+}
+
+/// Without `--app`, the app is named after the migrated folder's package.json (scope dropped),
+/// else after that folder; never after the output folder.
+#[test]
+fn the_default_app_name_is_the_migrated_folder_s() {
+    let dir = scratch("app-name");
+    write(&dir.join("Shop/apps/w/wrangler.toml"), WORKER);
+    let program = |args: &[&str]| {
+        let mut v = vec!["migrate", "--dry-run"];
+        v.extend_from_slice(args);
+        let o = run(&v);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let shop = dir.join("Shop");
+    let out = dir.join("out");
+    let (shop_s, out_s) = (shop.to_str().unwrap(), out.to_str().unwrap());
+    assert!(program(&["--discover", shop_s, "--out", out_s]).contains("await alchemy(\"shop\")"));
+    write(
+        &shop.join("package.json"),
+        "{ \"name\": \"@acme/storefront\", \"private\": true }",
+    );
+    assert!(
+        program(&["--discover", shop_s, "--out", out_s]).contains("await alchemy(\"storefront\")")
+    );
+    let config = shop.join("apps/w/wrangler.toml");
+    assert!(program(&[config.to_str().unwrap(), "--out", out_s]).contains("await alchemy(\"w\")"));
+    assert!(
+        program(&["--discover", shop_s, "--out", out_s, "--app", "Mine"])
+            .contains("await alchemy(\"mine\")")
+    );
+}
+
+/// Relative alias targets are resolved from the config's folder by wrangler and from the
+/// program's folder by Alchemy: they are rebased; package names are kept.
+#[test]
+fn relative_alias_targets_are_rebased_to_the_output_folder() {
+    let dir = scratch("alias");
+    write(
+        &dir.join("repo/workers/api/wrangler.toml"),
+        &format!(
+            "{WORKER}alias = {{ ws = \"./src/ws-shim.ts\", utils = \"../../shared/utils.ts\", lodash = \"lodash-es\" }}\n"
+        ),
+    );
+    let o = run(&[
+        "migrate",
+        "--discover",
+        dir.join("repo").to_str().unwrap(),
+        "--out",
+        dir.join("infra").to_str().unwrap(),
+        "--dry-run",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let program = stdout(&o);
+    for target in [
+        "ws: \"../repo/workers/api/src/ws-shim.ts\"",
+        "utils: \"../repo/shared/utils.ts\"",
+        "lodash: \"lodash-es\"",
+    ] {
+        assert!(program.contains(target), "{target} in\n{program}");
+    }
+}

@@ -51,11 +51,25 @@ pub fn load(
     let mut diagnostics = Vec::new();
     let format = Format::from_path(path);
     let root = if text.trim().is_empty() || only_comments(text, format) {
-        diagnostics.push(codes::empty_config(path));
-        Some(Node::new(
-            syntax::Value::Object(Vec::new()),
-            Span::new(file, 0, 0),
-        ))
+        match format {
+            // An empty TOML document is an empty table: a config without a worker.
+            Format::Toml => {
+                diagnostics.push(codes::empty_config(path));
+                Some(Node::new(
+                    syntax::Value::Object(Vec::new()),
+                    Span::new(file, 0, 0),
+                ))
+            }
+            // wrangler's JSONC parser wants a value: the config is refused.
+            Format::Jsonc => {
+                diagnostics.push(codes::empty_json_config(Span::new(
+                    file,
+                    text.len(),
+                    text.len(),
+                )));
+                None
+            }
+        }
     } else {
         let (root, diags) = syntax::parse(text, format, file);
         diagnostics.extend(diags);
@@ -90,7 +104,7 @@ fn only_comments(text: &str, format: Format) -> bool {
             l.is_empty() || l.starts_with('#')
         }),
         Format::Jsonc => {
-            // Strip comments; nothing left means an empty document (wrangler treats it as `{}`).
+            // Strip comments; nothing left means an empty document (which wrangler refuses).
             let mut rest = text.trim();
             loop {
                 if let Some(r) = rest.strip_prefix("//") {
@@ -173,4 +187,52 @@ pub fn env_script_names(root: &Node) -> Vec<(String, String, String)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loaded(path: &str, text: &str) -> ConfigFile {
+        load(0, path, std::path::PathBuf::new(), text, Default::default())
+    }
+
+    #[test]
+    fn an_empty_toml_file_is_a_config_without_a_worker() {
+        for text in ["", "\n  \n", "# only a comment\n#:schema x\n", "\u{feff}"] {
+            let c = loaded("wrangler.toml", text);
+            let codes: Vec<(&str, bool)> = c
+                .diagnostics
+                .iter()
+                .map(|d| (d.code, d.is_error()))
+                .collect();
+            assert_eq!(codes, vec![("AM0105", false)], "{text:?}");
+            assert!(c.root.as_ref().is_some_and(|r| r.entries().is_empty()));
+            assert!(c.workers(&EnvSelection::All).0.len() <= 1);
+        }
+    }
+
+    #[test]
+    fn an_empty_json_file_is_refused_as_wrangler_does() {
+        for (path, text) in [
+            ("wrangler.json", ""),
+            ("wrangler.jsonc", "  \n"),
+            ("wrangler.jsonc", "// nothing yet\n/* still nothing */\n"),
+        ] {
+            let c = loaded(path, text);
+            assert_eq!(c.diagnostics.len(), 1, "{path} {text:?}");
+            let d = &c.diagnostics[0];
+            assert_eq!((d.code, d.is_error()), ("AM0105", true));
+            assert!(d.message.contains("ValueExpected"), "{}", d.message);
+            assert_eq!(d.span, Some(Span::new(0, text.len(), text.len())));
+            assert!(c.root.is_none());
+            assert!(c.workers(&EnvSelection::All).0.is_empty());
+        }
+    }
+
+    #[test]
+    fn an_empty_object_is_not_an_empty_file() {
+        let c = loaded("wrangler.json", "{}");
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+    }
 }

@@ -78,6 +78,10 @@ pub fn resolve<'a>(
         };
     };
     let mut entries: Vec<&Entry> = Vec::new();
+    // What the environment does not redeclare is reported once per environment (wrangler warns
+    // per key and per binding, which drowns everything else in a large monorepo).
+    let mut absent_keys: Vec<(&str, Span)> = Vec::new();
+    let mut absent_entries: Vec<(String, Span)> = Vec::new();
     // The environment's keys (the last one wins, as for any object), indexed once.
     let env_keys: std::collections::HashMap<&str, &Entry> = table
         .entries()
@@ -103,21 +107,25 @@ pub fn resolve<'a>(
                     }
                 }
             }
-            Some(Scope::NonInheritable) => {
-                if in_env.is_none() {
-                    diags.push(codes::not_inherited(
-                        table_key_span(root, env_name, table),
-                        top.key_span,
-                        &top.key,
-                        env_name,
-                    ));
-                } else if let Some(env_entry) = in_env {
-                    missing_named_bindings(top, env_entry, env_name, diags);
-                }
-            }
+            Some(Scope::NonInheritable) => match in_env {
+                None => absent_keys.push((&top.key, top.key_span)),
+                Some(env_entry) => missing_named_entries(top, env_entry, &mut absent_entries),
+            },
             // Unknown and removed keys: reported by the schema check; they do not apply.
             None => {}
         }
+    }
+    if !absent_keys.is_empty() {
+        let span = table_key_span(root, env_name, table);
+        diags.push(codes::not_inherited(span, env_name, &absent_keys));
+    }
+    if !absent_entries.is_empty() {
+        let span = table_key_span(root, env_name, table);
+        diags.push(codes::entries_not_inherited(
+            span,
+            env_name,
+            &absent_entries,
+        ));
     }
     for e in table.entries() {
         match lookup(&e.key).map(|(_, s)| *s) {
@@ -153,8 +161,9 @@ fn has_custom_domain(routes: &Node) -> bool {
         .any(|r| r.get("custom_domain").and_then(Node::as_bool) == Some(true))
 }
 
-/// wrangler's per-binding warning: names bound at the top level but not in the environment.
-fn missing_named_bindings(top: &Entry, env_entry: &Entry, env: &str, diags: &mut Vec<Diagnostic>) {
+/// The entries of a redeclared key that the environment leaves out: vars, and bindings by name
+/// (wrangler warns about each).
+fn missing_named_entries(top: &Entry, env_entry: &Entry, out: &mut Vec<(String, Span)>) {
     let key_of = |n: &Node| -> Option<String> {
         ["binding", "name"]
             .iter()
@@ -170,21 +179,7 @@ fn missing_named_bindings(top: &Entry, env_entry: &Entry, env: &str, diags: &mut
             .collect();
         for v in top.value.entries() {
             if !in_env.contains(v.key.as_str()) {
-                diags.push(
-                    Diagnostic::warning(
-                        "AM0300",
-                        format!(
-                            "var `{}` exists at the top level, but not in `env.{env}.vars`",
-                            v.key
-                        ),
-                    )
-                    .at(env_entry.key_span)
-                    .with_label(v.key_span, "set at the top level here")
-                    .with_help(format!(
-                        "add `{}` to `env.{env}.vars` if the `{env}` worker needs it",
-                        v.key
-                    )),
-                );
+                out.push((format!("var `{}`", v.key), v.key_span));
             }
         }
         return;
@@ -196,15 +191,123 @@ fn missing_named_bindings(top: &Entry, env_entry: &Entry, env: &str, diags: &mut
     let env_names: std::collections::HashSet<String> =
         env_items.iter().filter_map(key_of).collect();
     for item in top_items {
-        if let Some(name) = key_of(item) {
-            if !env_names.contains(&name) {
-                diags.push(
-                    Diagnostic::warning("AM0300", format!("`{}` binding `{name}` exists at the top level, but not in `env.{env}.{}`", top.key, top.key))
-                        .at(env_entry.key_span)
-                        .with_label(item.span, "declared at the top level here")
-                        .with_help(format!("add `{name}` to `env.{env}.{}` if the `{env}` worker needs it", top.key)),
-                );
-            }
+        if let Some(name) = key_of(item)
+            && !env_names.contains(&name)
+        {
+            out.push((format!("`{}` binding `{name}`", top.key), item.span));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::{Format, parse};
+
+    const CONFIG: &str = r#"
+name = "app"
+main = "src/index.ts"
+
+[vars]
+MODE = "prod"
+LEVEL = "info"
+
+[[services]]
+binding = "AUTH"
+service = "auth"
+
+[[kv_namespaces]]
+binding = "CACHE"
+id = "prod-cache"
+
+[[d1_databases]]
+binding = "DB"
+database_name = "db"
+
+[env.staging.vars]
+MODE = "staging"
+
+[[env.staging.kv_namespaces]]
+binding = "OTHER"
+id = "stg-other"
+
+[env.preview]
+name = "preview"
+"#;
+
+    fn diagnostics_of(env: &str) -> Vec<Diagnostic> {
+        let (root, parse_diags) = parse(CONFIG, Format::Toml, 0);
+        assert!(parse_diags.is_empty(), "{parse_diags:?}");
+        let mut diags = Vec::new();
+        resolve(&root.unwrap(), Some(env), &mut diags);
+        diags
+    }
+
+    fn line_of(span: Span) -> usize {
+        CONFIG[..span.start as usize].matches('\n').count() + 1
+    }
+
+    #[test]
+    fn one_diagnostic_per_environment_for_the_keys_it_does_not_redeclare() {
+        let diags = diagnostics_of("preview");
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        let d = &diags[0];
+        assert_eq!(d.code, "AM0300");
+        assert_eq!(
+            d.message,
+            "`env.preview` redeclares none of `vars`, `services`, `kv_namespaces` and `d1_databases`, which are set at the top level; environments do not inherit them, so `preview` has none of them"
+        );
+        assert_eq!(line_of(d.span.unwrap()), 28);
+        let places: Vec<(usize, &str)> = d
+            .occurrences
+            .iter()
+            .map(|l| (line_of(l.span), l.note.as_str()))
+            .collect();
+        assert_eq!(
+            places,
+            vec![
+                (5, "`vars` is set at the top level here"),
+                (9, "`services` is set at the top level here"),
+                (13, "`kv_namespaces` is set at the top level here"),
+                (17, "`d1_databases` is set at the top level here"),
+            ]
+        );
+    }
+
+    #[test]
+    fn left_out_entries_are_one_more_diagnostic_per_environment() {
+        let diags = diagnostics_of("staging");
+        let messages: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            vec![
+                "`env.staging` redeclares none of `services` and `d1_databases`, which are set at the top level; environments do not inherit them, so `staging` has none of them",
+                "var `LEVEL` and `kv_namespaces` binding `CACHE` exist at the top level, but not in `env.staging`; environments do not inherit them",
+            ]
+        );
+        assert!(diags.iter().all(|d| d.code == "AM0300"));
+        let entries: Vec<usize> = diags[1]
+            .occurrences
+            .iter()
+            .map(|l| line_of(l.span))
+            .collect();
+        assert_eq!(entries, vec![7, 13]);
+    }
+
+    #[test]
+    fn a_single_key_reads_as_one() {
+        let (root, _) = parse(
+            "name = \"a\"\nservices = []\n[env.x]\nname = \"x\"\n",
+            Format::Toml,
+            0,
+        );
+        let mut diags = Vec::new();
+        resolve(&root.unwrap(), Some("x"), &mut diags);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(
+            diags[0].message,
+            "`env.x` does not redeclare `services`, which is set at the top level; environments do not inherit it, so `x` has none"
+        );
+        assert_eq!(diags[0].occurrences.len(), 1);
     }
 }

@@ -7,7 +7,66 @@
 //! * `AM04xx` service bindings and the worker graph
 //! * `AM05xx` migration to Alchemy
 
-use super::{Diagnostic, Span};
+use super::{Diagnostic, LISTED_OCCURRENCES, Label, Span};
+
+/// A short title per code, for headings (`MIGRATION.md` groups its items by code).
+pub fn title(code: &str) -> &'static str {
+    match code {
+        "AM0100" => "a file or folder could not be read",
+        "AM0101" => "invalid TOML",
+        "AM0102" => "invalid JSON",
+        "AM0103" => "not UTF-8 text",
+        "AM0104" => "nesting too deep",
+        "AM0105" => "empty config",
+        "AM0106" => "not an object at the top level",
+        "AM0107" => "config ignored in favour of another in its folder",
+        "AM0108" => "no config found",
+        "AM0109" => "duplicate key",
+        "AM0110" => "output could not be written",
+        "AM0200" => "unknown key",
+        "AM0201" => "wrong type",
+        "AM0202" => "missing required field",
+        "AM0203" => "TOML date",
+        "AM0204" => "key removed in wrangler v4",
+        "AM0205" => "removed key, ignored",
+        "AM0206" => "deprecated key",
+        "AM0207" => "invalid value",
+        "AM0208" => "`route` and `routes` together",
+        "AM0209" => "binding name used twice",
+        "AM0210" => "experimental `unsafe`",
+        "AM0211" => "Pages project",
+        "AM0300" => "keys environments do not inherit",
+        "AM0301" => "top-level-only key in an environment",
+        "AM0302" => "environment not defined",
+        "AM0303" => "worker without a name",
+        "AM0304" => "inherited custom domains",
+        "AM0305" => "not part of some stages",
+        "AM0400" => "deprecated service environment",
+        "AM0401" => "service environment not found",
+        "AM0402" => "worker outside the migration",
+        "AM0403" => "cycle of bindings",
+        "AM0404" => "named entrypoint not exported",
+        "AM0405" => "named entrypoint in local dev",
+        "AM0406" => "external service binding left out",
+        "AM0407" => "script name deployed twice",
+        "AM0408" => "untyped service binding",
+        "AM0409" => "service binding across stages",
+        "AM0500" => "not expressible in Alchemy 0.94",
+        "AM0501" => "resource declared twice with different settings",
+        "AM0502" => "worker without `main`",
+        "AM0503" => "not translated",
+        "AM0504" => "needs your action",
+        "AM0505" => "output file exists",
+        "AM0507" => "secret read from the environment",
+        "AM0509" => "not in offline local dev",
+        "AM0510" => "`--default-stage` names an environment",
+        "AM0511" => "the top level is only a template",
+        "AM0512" => "service-worker syntax",
+        "AM0513" => "Pages Functions need a build step",
+        "AM0514" => "resource created as wrangler provisions it",
+        _ => "other",
+    }
+}
 
 // ---- AM01xx: files and syntax -------------------------------------------------------------
 
@@ -54,14 +113,26 @@ pub fn nesting_too_deep(span: Span) -> Diagnostic {
     )
 }
 
-/// AM0105: the file is empty or holds only comments.
+/// AM0105: the file is empty or holds only comments. In TOML that is a config without a worker
+/// (wrangler reads it as an empty configuration): a warning.
 pub fn empty_config(path: &str) -> Diagnostic {
     Diagnostic::warning(
         "AM0105",
-        "the file is empty: there is no worker to check or migrate",
+        "the file is empty (or holds only comments): a config without a worker, nothing to check or migrate",
     )
     .in_file(path)
     .with_help("add at least `name`, `main` and `compatibility_date`, or remove the file")
+}
+
+/// AM0105 as well: an empty (or comments-only) `wrangler.json`/`wrangler.jsonc` is an error, as in
+/// wrangler, whose JSON parser expects a value (`ValueExpected`). `end` is the end of the file.
+pub fn empty_json_config(end: Span) -> Diagnostic {
+    Diagnostic::error(
+        "AM0105",
+        "the file is empty (or holds only comments): wrangler refuses it, its JSON parser expects a value (ValueExpected)",
+    )
+    .at(end)
+    .with_help("write the settings as one object, at least `{ \"name\": …, \"main\": …, \"compatibility_date\": … }`, or remove the file")
 }
 
 /// AM0106: the document is not a table/object at the top.
@@ -236,12 +307,82 @@ pub fn pages_project(span: Span) -> Diagnostic {
 
 // ---- AM03xx: environments --------------------------------------------------------------------
 
-/// AM0300: a non-inheritable key set at the top level but not in an environment.
-pub fn not_inherited(span: Span, top: Span, key: &str, env: &str) -> Diagnostic {
-    Diagnostic::warning("AM0300", format!("`{key}` exists at the top level, but not in `env.{env}`; environments do not inherit it, so `{env}` has none"))
+/// AM0300: non-inheritable keys set at the top level but not in an environment. One diagnostic
+/// per environment of a file, at the environment's table; every key is an occurrence, and the
+/// keys are named in source order.
+pub fn not_inherited(span: Span, env: &str, keys: &[(&str, Span)]) -> Diagnostic {
+    let mut keys = keys.to_vec();
+    keys.sort_by_key(|(_, s)| (s.file, s.start));
+    let names: Vec<String> = keys.iter().map(|(k, _)| format!("`{k}`")).collect();
+    let (message, help) = match names.as_slice() {
+        [one] => (
+            format!(
+                "`env.{env}` does not redeclare {one}, which is set at the top level; environments do not inherit it, so `{env}` has none"
+            ),
+            format!(
+                "add {one} to `env.{env}` if the `{env}` worker needs it (this is what wrangler deploys)"
+            ),
+        ),
+        _ => (
+            format!(
+                "`env.{env}` redeclares none of {}, which are set at the top level; environments do not inherit them, so `{env}` has none of them",
+                list(&names)
+            ),
+            format!(
+                "add to `env.{env}` the ones the `{env}` worker needs (this is what wrangler deploys)"
+            ),
+        ),
+    };
+    Diagnostic::warning("AM0300", message)
         .at(span)
-        .with_label(top, "set at the top level here")
-        .with_help(format!("add `{key}` to `env.{env}` if the `{env}` worker needs it (this is what wrangler deploys)"))
+        .grouped(
+            keys.iter()
+                .map(|(k, s)| Label::new(*s, format!("`{k}` is set at the top level here"))),
+        )
+        .with_help(help)
+}
+
+/// AM0300 as well: entries of a redeclared non-inheritable key (a var, a named binding) that the
+/// environment leaves out. One diagnostic per environment of a file; every entry is an
+/// occurrence. `entries` are `(what, span)`, e.g. ``("var `LEVEL`", span)``.
+pub fn entries_not_inherited(span: Span, env: &str, entries: &[(String, Span)]) -> Diagnostic {
+    let mut entries: Vec<&(String, Span)> = entries.iter().collect();
+    entries.sort_by_key(|(_, s)| (s.file, s.start));
+    let names: Vec<String> = entries.iter().map(|(w, _)| w.clone()).collect();
+    let (verb, pronoun) = if names.len() == 1 {
+        ("exists", "it")
+    } else {
+        ("exist", "them")
+    };
+    Diagnostic::warning(
+        "AM0300",
+        format!(
+            "{} {verb} at the top level, but not in `env.{env}`; environments do not inherit {pronoun}",
+            list(&names)
+        ),
+    )
+    .at(span)
+    .grouped(
+        entries
+            .iter()
+            .map(|(w, s)| Label::new(*s, format!("{w} is declared at the top level here"))),
+    )
+    .with_help(format!(
+        "add {pronoun} to `env.{env}` if the `{env}` worker needs {pronoun}"
+    ))
+}
+
+/// `a`, `b` and `c`; past [`LISTED_OCCURRENCES`] names, the rest are counted.
+fn list(names: &[String]) -> String {
+    if names.len() > LISTED_OCCURRENCES {
+        let more = names.len() - LISTED_OCCURRENCES;
+        return format!("{} and {more} more", names[..LISTED_OCCURRENCES].join(", "));
+    }
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
 }
 
 /// AM0301: a top-level-only key inside an environment.
@@ -468,6 +609,13 @@ pub fn output_exists(path: &str) -> Diagnostic {
     .with_help("pass --force to replace it, or choose another --out folder")
 }
 
+/// AM0110: an output file or folder could not be written.
+pub fn unwritable(path: &str, err: &str) -> Diagnostic {
+    Diagnostic::error("AM0110", format!("cannot write `{path}`: {err}"))
+        .in_file(path)
+        .with_help("check that --out names a folder you can write to (not a file) and that the disk has space; a file is never left half-written")
+}
+
 /// AM0507: a secret the program reads from the environment at deploy time.
 pub fn secret_from_env(span: Span, name: &str) -> Diagnostic {
     Diagnostic::info("AM0507", format!("secret `{name}` is read from the environment variable `{name}` at deploy time (alchemy.secret.env.{name})"))
@@ -545,4 +693,44 @@ pub fn service_worker_format(span: Span, main: &str) -> Diagnostic {
     Diagnostic::info("AM0512", format!("`{main}` uses the service-worker syntax (no `import`/`export`): it is uploaded with `format: \"cjs\"`"))
         .at(span)
         .with_help("nothing to do; moving to ES modules (`export default { fetch }`) would let it use newer features")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every code this file produces, found in its source.
+    fn codes() -> Vec<String> {
+        let source = include_str!("codes.rs");
+        let mut out: Vec<String> = source
+            .split("Diagnostic::")
+            .skip(1)
+            .filter_map(|part| part.split('"').nth(1))
+            .filter(|c| c.starts_with("AM") && c.len() == 6)
+            .map(str::to_string)
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    #[test]
+    fn every_code_has_a_title() {
+        let codes = codes();
+        assert!(codes.len() > 40);
+        for code in codes {
+            assert_ne!(title(&code), "other", "{code} has no title");
+        }
+    }
+
+    #[test]
+    fn lists_name_the_last_item_with_and_and_count_the_rest() {
+        let names = |n: usize| (0..n).map(|i| format!("`k{i}`")).collect::<Vec<_>>();
+        assert_eq!(list(&names(1)), "`k0`");
+        assert_eq!(list(&names(3)), "`k0`, `k1` and `k2`");
+        assert_eq!(
+            list(&names(12)),
+            "`k0`, `k1`, `k2`, `k3`, `k4`, `k5`, `k6`, `k7`, `k8`, `k9` and 2 more"
+        );
+    }
 }
