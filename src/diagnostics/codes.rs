@@ -661,9 +661,11 @@ pub fn cross_stage_service(
         ),
     };
     let list = bindings.iter().map(describe).collect::<Vec<_>>().join(", ");
-    let span = bindings.first().map(|b| b.0).unwrap_or_default();
+    let places = bindings
+        .iter()
+        .map(|b| super::Label::new(b.0, format!("`{}` in stage `{}`", b.1, b.3)));
     Diagnostic::warning("AM0409", format!("service bindings that cross stages are bound by script name, as wrangler does: {list}"))
-        .at(span)
+        .grouped(places)
         .with_help("if a stage should use its own worker, give that worker the stage's environment and bind its script name")
 }
 
