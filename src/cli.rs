@@ -29,6 +29,9 @@ pub enum Command {
     Migrate(MigrateArgs),
     /// Print the graph of workers and the bindings between them.
     Graph(GraphArgs),
+    /// Compare one stage of the program with the live Cloudflare account before the first deploy
+    /// (read-only; needs CLOUDFLARE_API_TOKEN).
+    Preflight(crate::preflight::PreflightArgs),
 }
 
 #[derive(Args, Debug)]
@@ -272,6 +275,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Check(args) => check(&args),
         Command::Migrate(args) => migrate(&args),
         Command::Graph(args) => graph(&args),
+        Command::Preflight(args) => crate::preflight::run(&args),
     }
 }
 

@@ -301,7 +301,7 @@ fn expected_worker(program: &Program, pw: &plan::PlanWorker, w: &Worker) -> Expe
         .map(|b| {
             let config = declared(&b.name);
             let span = config
-                .map(|c| c.span)
+                .map(|c| deciding_span(&c.kind).unwrap_or(c.span))
                 .or_else(|| w.assets.as_ref().map(|a| a.span));
             let target = match &b.value {
                 Some(v) => target_of(program, &script, v, config.map(|c| &c.kind)),
@@ -332,6 +332,30 @@ fn expected_worker(program: &Program, pw: &plan::PlanWorker, w: &Worker) -> Expe
         compatibility_date: pw.compatibility_date.clone(),
         compatibility_date_span: w.compatibility_date.as_ref().map(|d| d.span),
         compatibility_flags: pw.compatibility_flags.clone(),
+    }
+}
+
+/// The value that decides what a binding points at (`database_name`, `bucket_name`, `id`, …).
+fn deciding_span(kind: &BindingKind) -> Option<Span> {
+    match kind {
+        BindingKind::Kv { id } => id.as_ref().map(|x| x.span),
+        BindingKind::D1 {
+            database_name,
+            database_id,
+            ..
+        } => database_name
+            .as_ref()
+            .or(database_id.as_ref())
+            .map(|x| x.span),
+        BindingKind::R2 { bucket_name, .. } => bucket_name.as_ref().map(|x| x.span),
+        BindingKind::QueueProducer { queue, .. } => Some(queue.span),
+        BindingKind::Service { service, .. } => Some(service.span),
+        BindingKind::DurableObject { class_name, .. } => Some(class_name.span),
+        BindingKind::Workflow { name, .. } => Some(name.span),
+        BindingKind::DispatchNamespace { namespace, .. } => Some(namespace.span),
+        BindingKind::Vectorize { index_name } => Some(index_name.span),
+        BindingKind::Hyperdrive { id, .. } => Some(id.span),
+        _ => None,
     }
 }
 

@@ -121,10 +121,6 @@ pub fn run(args: &PreflightArgs) -> i32 {
     };
     let expected = expected::expected_workers(&inputs, &workers, &origins, &mut diags);
     drop(workers);
-    let summary = format!(
-        "preflight of stage `{stage_name}` in account `{account}`: checked {} worker(s)",
-        expected.len()
-    );
     let client = api::Client::new(api::Access {
         base_url: env_var("CLOUDFLARE_API_BASE_URL").unwrap_or_else(|| DEFAULT_BASE_URL.into()),
         token,
@@ -182,6 +178,13 @@ pub fn run(args: &PreflightArgs) -> i32 {
         };
         states.push(serde_json::json!({ "script": e.script, "live": state }));
     }
+    let read = reads.iter().filter(|r| r.live.is_some()).count();
+    let checked = if read == expected.len() {
+        format!("checked {read} worker(s)")
+    } else {
+        format!("checked {read} of {} worker(s)", expected.len())
+    };
+    let summary = format!("preflight of stage `{stage_name}` in account `{account}`: {checked}");
     let extra =
         serde_json::json!({ "stage": stage_name, "account_id": account, "workers": states });
     finish(diags, &summary, Some(extra))
