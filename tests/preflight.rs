@@ -892,15 +892,26 @@ fn account_from_the_configs_else_the_flag() {
     let api = Api::start();
     let dir = one_worker("account-config", &format!("account_id = \"{ACCOUNT}\"\n"));
     api.worker("api", json!([]), &[], &[], &[]);
-    let o = command(
-        Some(&api),
-        &dir,
-        &["--format", "json", "--account-id", "ignored"],
-    )
-    .env_remove("CLOUDFLARE_ACCOUNT_ID")
-    .output()
-    .unwrap();
+    let o = command(Some(&api), &dir, &["--format", "json"])
+        .env_remove("CLOUDFLARE_ACCOUNT_ID")
+        .output()
+        .unwrap();
     assert_eq!(finish(Some(&api), o).code, 0);
+    // An account other than the one the configs deploy to would check nothing.
+    for (env, flag) in [(Some("acc-other"), None), (None, Some("acc-other"))] {
+        let mut c = command(Some(&api), &dir, &["--format", "json"]);
+        c.env_remove("CLOUDFLARE_ACCOUNT_ID");
+        if let Some(e) = env {
+            c.env("CLOUDFLARE_ACCOUNT_ID", e);
+        }
+        if let Some(f) = flag {
+            c.args(["--account-id", f]);
+        }
+        let r = finish(Some(&api), c.output().unwrap());
+        assert_eq!(r.code, 2);
+        assert_eq!(r.codes(), codes(&[("AM0712", "error")]));
+        assert!(r.messages().contains("acc-other"), "{}", r.messages());
+    }
     let dir = one_worker("account-flag", "");
     let o = command(
         Some(&api),

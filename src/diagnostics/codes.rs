@@ -654,6 +654,17 @@ pub fn accounts_differ(span: Span, first: Span, account: &str, other: &str) -> D
     .with_help("give every worker of the stage the same `account_id`, or check the configs of each account separately")
 }
 
+/// AM0712: the account given by the environment or `--account-id` is not the one the configs
+/// deploy to (the program sets each worker's `accountId` from its config).
+pub fn account_not_the_configs(span: Span, source: &str, given: &str, config: &str) -> Diagnostic {
+    Diagnostic::error(
+        "AM0712",
+        format!("{source} is `{given}`, but the configs deploy to account `{config}`: preflight would read an account the deploy does not touch"),
+    )
+    .at(span)
+    .with_help(format!("the program sets `accountId: \"{config}\"` from `account_id`: unset {source}, or fix the configs' `account_id`"))
+}
+
 /// AM0713: a request to Cloudflare's API failed (unreachable, timed out, refused, rate limited).
 pub fn api_request_failed(request: &str, why: &str, help: &str) -> Diagnostic {
     Diagnostic::error("AM0713", format!("{request}: {why}")).with_help(help.to_string())

@@ -202,8 +202,9 @@ fn exit_code(diags: &[Diagnostic], io_failed: bool) -> i32 {
     }
 }
 
-/// The account to read: `CLOUDFLARE_ACCOUNT_ID`, else the configs' `account_id` (which must
-/// agree: the program deploys each worker to its config's account), else `--account-id`.
+/// The account to read: `CLOUDFLARE_ACCOUNT_ID`, else the configs' `account_id`, else
+/// `--account-id`. The configs must agree with each other and with the account given: the program
+/// deploys each worker to its config's account, so reading another would check nothing.
 fn account(
     workers: &[crate::config::model::Worker],
     flag: Option<&str>,
@@ -222,10 +223,26 @@ fn account(
             }
         }
     }
-    env_var("CLOUDFLARE_ACCOUNT_ID")
-        .or_else(|| named.map(|a| a.v.clone()))
-        .or_else(|| flag.filter(|f| !f.trim().is_empty()).map(str::to_string))
-        .ok_or_else(|| Box::new(codes::no_account()))
+    let flag = flag.filter(|f| !f.trim().is_empty());
+    match (env_var("CLOUDFLARE_ACCOUNT_ID"), named, flag) {
+        // The program deploys each worker to its config's account: reading another is no check.
+        (Some(e), Some(c), _) if e != c.v => Err(Box::new(codes::account_not_the_configs(
+            c.span,
+            "`CLOUDFLARE_ACCOUNT_ID`",
+            &e,
+            &c.v,
+        ))),
+        (None, Some(c), Some(f)) if f != c.v => Err(Box::new(codes::account_not_the_configs(
+            c.span,
+            "--account-id",
+            f,
+            &c.v,
+        ))),
+        (Some(e), _, _) => Ok(e),
+        (None, Some(c), _) => Ok(c.v.clone()),
+        (None, None, Some(f)) => Ok(f.to_string()),
+        (None, None, None) => Err(Box::new(codes::no_account())),
+    }
 }
 
 /// Failures as diagnostics: one per distinct problem (a refused token refuses every request).
