@@ -89,6 +89,7 @@ impl Client {
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
+            .timeout_resolve(Some(access.timeout))
             .timeout_connect(Some(access.timeout))
             .timeout_recv_response(Some(access.timeout))
             .timeout_recv_body(Some(access.timeout))
