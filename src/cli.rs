@@ -29,6 +29,9 @@ pub enum Command {
     Migrate(MigrateArgs),
     /// Print the graph of workers and the bindings between them.
     Graph(GraphArgs),
+    /// Compare one stage of the program with the live Cloudflare account before the first deploy
+    /// (read-only; needs CLOUDFLARE_API_TOKEN).
+    Preflight(crate::preflight::PreflightArgs),
 }
 
 #[derive(Args, Debug)]
@@ -274,6 +277,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Check(args) => check(&args),
         Command::Migrate(args) => migrate(&args),
         Command::Graph(args) => graph(&args),
+        Command::Preflight(args) => crate::preflight::run(&args),
     }
 }
 
@@ -1026,6 +1030,12 @@ fn plan_migration_timed(inputs: Inputs, args: &MigrateArgs, t: &mut Timings) -> 
         all.extend(programs.iter_mut().filter_map(|(_, p)| p.as_mut()));
         crate::plan::unify_resources(&mut all, &mut shared);
     }
+    let adopts = crate::preflight::adopts_existing_workers(
+        programs.iter().map(|(_, p)| p.as_ref().unwrap_or(&other)),
+    );
+    if adopts {
+        diags.push(codes::preflight_before_deploy());
+    }
     diagnostics::sort(&mut diags, &inputs.sources);
     let stage_programs: Vec<crate::emit::alchemy_v1::StageProgram<'_>> = programs
         .iter()
@@ -1061,6 +1071,16 @@ fn plan_migration_timed(inputs: Inputs, args: &MigrateArgs, t: &mut Timings) -> 
         .zip(stage_graphs)
         .collect();
     let rebased = rebase_sources(&inputs.sources, &out_abs);
+    let preflight = if adopts {
+        crate::preflight::commands(
+            &args.input,
+            args.default_stage.as_deref(),
+            &out_abs,
+            stages.iter().map(|s| s.0.as_str()),
+        )
+    } else {
+        Vec::new()
+    };
     files.push(crate::emit::report::migration_md(
         &other,
         &mapping,
@@ -1068,6 +1088,7 @@ fn plan_migration_timed(inputs: Inputs, args: &MigrateArgs, t: &mut Timings) -> 
         &template_graph,
         &diags,
         &rebased,
+        &preflight,
     ));
     t.mark("emit MIGRATION.md");
     let exports = template_exports;

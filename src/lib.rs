@@ -13,5 +13,6 @@ pub mod emit;
 pub mod fuzzing;
 pub mod graph;
 pub mod plan;
+pub mod preflight;
 pub mod scan;
 pub mod syntax;

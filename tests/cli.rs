@@ -422,6 +422,7 @@ fn docs_list_every_code() {
 fn every_code_is_tested() {
     let codes = std::fs::read_to_string(root().join("src/diagnostics/codes.rs")).unwrap();
     let mut seen = std::fs::read_to_string(root().join("tests/cli.rs")).unwrap();
+    seen.push_str(&std::fs::read_to_string(root().join("tests/preflight.rs")).unwrap());
     let mut stack = vec![root().join("tests/fixtures")];
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(&d).unwrap().flatten() {

@@ -6,6 +6,7 @@
 //! * `AM03xx` environments
 //! * `AM04xx` service bindings and the worker graph
 //! * `AM05xx` migration to Alchemy
+//! * `AM07xx` preflight: the program compared with the live Cloudflare account
 
 use super::{Diagnostic, LISTED_OCCURRENCES, Label, Span};
 
@@ -63,6 +64,23 @@ pub fn title(code: &str) -> &'static str {
         "AM0511" => "the top level is only a template",
         "AM0512" => "service-worker syntax",
         "AM0513" => "Pages Functions need a build step",
+        "AM0700" => "worker created by the first deploy",
+        "AM0701" => "binding re-pointed by the deploy",
+        "AM0702" => "adopted resource does not exist",
+        "AM0703" => "live binding removed by the deploy",
+        "AM0704" => "live var removed by the deploy",
+        "AM0705" => "live cron replaced by the deploy",
+        "AM0706" => "live custom domain not in the program",
+        "AM0707" => "live secret overwritten by the deploy",
+        "AM0708" => "live secret not in the worker's types",
+        "AM0709" => "compatibility settings change",
+        "AM0710" => "no API token",
+        "AM0711" => "no account",
+        "AM0712" => "accounts disagree",
+        "AM0713" => "request to Cloudflare failed",
+        "AM0714" => "unreadable answer from Cloudflare",
+        "AM0715" => "stage adopts no existing workers",
+        "AM0716" => "check with preflight before the first deploy",
         "AM0514" => "resource created as wrangler provisions it",
         _ => "other",
     }
@@ -695,6 +713,225 @@ pub fn service_worker_format(span: Span, main: &str) -> Diagnostic {
     Diagnostic::info("AM0512", format!("`{main}` uses the service-worker syntax (no `import`/`export`): it is uploaded with `format: \"cjs\"`"))
         .at(span)
         .with_help("nothing to do; moving to ES modules (`export default { fetch }`) would let it use newer features")
+}
+
+// ---- AM07xx: preflight (the program against the live account) -------------------------------
+
+/// AM0700: the worker does not exist in the account yet; the first deploy creates it.
+pub fn worker_created(span: Option<Span>, script: &str, account: &str) -> Diagnostic {
+    let d = Diagnostic::info(
+        "AM0700",
+        format!("worker `{script}` does not exist in account `{account}` yet: the first deploy creates it"),
+    )
+    .with_help("nothing to do if this is a new worker; otherwise check the script name and the account");
+    at_opt(d, span)
+}
+
+/// AM0701: the deploy re-points a live binding to another target (another KV namespace, D1
+/// database, R2 bucket, queue, service, Durable Object class or script), or changes its kind.
+pub fn binding_repointed(
+    span: Option<Span>,
+    script: &str,
+    binding: &str,
+    live: &str,
+    program: &str,
+    help: &str,
+) -> Diagnostic {
+    let d = Diagnostic::error(
+        "AM0701",
+        format!(
+            "binding `{binding}` of `{script}`: the deploy re-points it from {live} to {program}"
+        ),
+    )
+    .with_help(help.to_string());
+    at_opt(d, span)
+}
+
+/// AM0702: the program adopts a resource by name that does not exist, while the live worker binds
+/// an existing one: the deploy creates a new, empty resource and binds it instead.
+pub fn new_empty_resource(
+    span: Option<Span>,
+    script: &str,
+    binding: &str,
+    program: &str,
+    live: &str,
+    help: &str,
+) -> Diagnostic {
+    let d = Diagnostic::error(
+        "AM0702",
+        format!("binding `{binding}` of `{script}`: {program} does not exist, so the deploy creates a new, empty one and binds it instead of {live}"),
+    )
+    .with_help(help.to_string());
+    at_opt(d, span)
+}
+
+/// AM0703: a live binding the program does not declare (or cannot express): the deploy removes it.
+pub fn live_binding_removed(
+    span: Option<Span>,
+    script: &str,
+    binding: &str,
+    live: &str,
+    why: &str,
+) -> Diagnostic {
+    let d = Diagnostic::error(
+        "AM0703",
+        format!("live binding `{binding}` of `{script}` ({live}) is not in the program: the deploy removes it"),
+    )
+    .with_help(why.to_string());
+    at_opt(d, span)
+}
+
+/// AM0704: a live var (set in the dashboard or by an earlier deploy) the program does not set; the
+/// deploy removes it. An error when the config asks wrangler to keep vars (`keep_vars = true`).
+pub fn live_var_removed(
+    span: Option<Span>,
+    script: &str,
+    var: &str,
+    keep_vars: bool,
+) -> Diagnostic {
+    let message =
+        format!("live var `{var}` of `{script}` is not set by the program: the deploy removes it");
+    let d = if keep_vars {
+        Diagnostic::error(
+            "AM0704",
+            format!("{message} (the config has `keep_vars = true`)"),
+        )
+    } else {
+        Diagnostic::warning("AM0704", message)
+    };
+    at_opt(
+        d.with_help(format!(
+            "add `{var}` to the config's `vars` if the worker still needs it"
+        )),
+        span,
+    )
+}
+
+/// AM0705: a live cron trigger the program does not have; the deploy replaces the worker's crons.
+pub fn live_cron_replaced(span: Option<Span>, script: &str, cron: &str) -> Diagnostic {
+    let d = Diagnostic::warning(
+        "AM0705",
+        format!("live cron `{cron}` of `{script}` is not in the program: the deploy replaces the worker's cron triggers"),
+    )
+    .with_help(format!("add \"{cron}\" to `triggers.crons` if the worker should keep running on it"));
+    at_opt(d, span)
+}
+
+/// AM0706: a live custom domain the program does not have.
+pub fn live_domain_unmanaged(span: Option<Span>, script: &str, hostname: &str) -> Diagnostic {
+    let d = Diagnostic::warning(
+        "AM0706",
+        format!("live custom domain `{hostname}` of `{script}` is not in the program"),
+    )
+    .with_help(format!("add `{{ pattern = \"{hostname}\", custom_domain = true }}` to `routes` so the program manages it, or remove it if it is no longer needed"));
+    at_opt(d, span)
+}
+
+/// AM0707: a live secret the program declares: its value is replaced by the deployer's
+/// environment variable of the same name.
+pub fn declared_secret_overwritten(span: Option<Span>, script: &str, name: &str) -> Diagnostic {
+    let d = Diagnostic::warning(
+        "AM0707",
+        format!("live secret `{name}` of `{script}` is declared by the program: the deploy replaces its value with the environment variable `{name}`"),
+    )
+    .with_help(format!("set `{name}` to the live value before deploying (secret values cannot be read back), or remove it from the config to keep the live one"));
+    at_opt(d, span)
+}
+
+/// AM0708: a live secret no config names: Cloudflare keeps it, but the worker's `Env` type does
+/// not have it.
+pub fn undeclared_live_secret(span: Option<Span>, script: &str, name: &str) -> Diagnostic {
+    let d = Diagnostic::info(
+        "AM0708",
+        format!("live secret `{name}` of `{script}` is not named by any config: Cloudflare keeps it, but it is not in the worker's `Env` type"),
+    )
+    .with_help(format!("add `{name}` to `secrets.required` (or `.dev.vars`) to type it; the program then sets its value from the environment"));
+    at_opt(d, span)
+}
+
+/// AM0709: the deploy changes the worker's compatibility date or flags.
+pub fn compatibility_changes(span: Option<Span>, script: &str, what: &str) -> Diagnostic {
+    let d = Diagnostic::info(
+        "AM0709",
+        format!("the deploy changes the compatibility settings of `{script}`: {what}"),
+    )
+    .with_help("check the runtime changes between the two settings in Cloudflare's compatibility dates and flags");
+    at_opt(d, span)
+}
+
+/// AM0710: no API token.
+pub fn no_api_token() -> Diagnostic {
+    Diagnostic::error("AM0710", "`CLOUDFLARE_API_TOKEN` is not set: preflight reads the live account through Cloudflare's API")
+        .with_help("export CLOUDFLARE_API_TOKEN with a token that can read Workers scripts, D1, R2, KV and Queues of the account")
+}
+
+/// AM0711: no account to read.
+pub fn no_account() -> Diagnostic {
+    Diagnostic::error("AM0711", "no Cloudflare account: neither `CLOUDFLARE_ACCOUNT_ID`, an `account_id` in the configs, nor --account-id is set")
+        .with_help("export CLOUDFLARE_ACCOUNT_ID, or pass --account-id ID")
+}
+
+/// AM0712: the configs of one stage name different accounts.
+pub fn accounts_differ(span: Span, first: Span, account: &str, other: &str) -> Diagnostic {
+    Diagnostic::error(
+        "AM0712",
+        format!("the configs name different accounts (`{account}` and `{other}`): one preflight reads one account"),
+    )
+    .at(span)
+    .with_label(first, format!("`{other}` here"))
+    .with_help("give every worker of the stage the same `account_id`, or check the configs of each account separately")
+}
+
+/// AM0712: the account given by the environment or `--account-id` is not the one the configs
+/// deploy to (the program sets each worker's `accountId` from its config).
+pub fn account_not_the_configs(span: Span, source: &str, given: &str, config: &str) -> Diagnostic {
+    Diagnostic::error(
+        "AM0712",
+        format!("{source} is `{given}`, but the configs deploy to account `{config}`: preflight would read an account the deploy does not touch"),
+    )
+    .at(span)
+    .with_help(format!("the program sets `accountId: \"{config}\"` from `account_id`: unset {source}, or fix the configs' `account_id`"))
+}
+
+/// AM0713: a request to Cloudflare's API failed (unreachable, timed out, refused, rate limited).
+pub fn api_request_failed(request: &str, why: &str, help: &str) -> Diagnostic {
+    Diagnostic::error("AM0713", format!("{request}: {why}")).with_help(help.to_string())
+}
+
+/// AM0714: Cloudflare's API answered something preflight cannot read.
+pub fn api_answer_unexpected(request: &str, why: &str) -> Diagnostic {
+    Diagnostic::error("AM0714", format!("{request}: unexpected answer ({why})")).with_help(
+        "check CLOUDFLARE_API_BASE_URL; the comparison is incomplete until this request succeeds",
+    )
+}
+
+/// AM0715: `--stage` names a stage that adopts no existing workers.
+pub fn unknown_stage(stage: &str, stages: &[String]) -> Diagnostic {
+    Diagnostic::error(
+        "AM0715",
+        format!("no stage `{stage}` adopts existing workers"),
+    )
+    .with_help(format!(
+        "the stages that deploy wrangler's workers are: {}; other stages deploy fresh workers and resources",
+        stages.join(", ")
+    ))
+}
+
+/// AM0716: `migrate`: the program adopts existing workers; compare it with the live account
+/// before the first deploy.
+pub fn preflight_before_deploy() -> Diagnostic {
+    Diagnostic::info(
+        "AM0716",
+        "the program adopts existing workers: run `alchemy-migrator preflight` for each stage before its first deploy",
+    )
+    .with_help("it compares the program with the live account (read-only) and reports bindings, vars, crons and secrets the deploy would change; MIGRATION.md has the commands")
+}
+
+fn at_opt(d: Diagnostic, span: Option<Span>) -> Diagnostic {
+    match span {
+        Some(s) => d.at(s),
+        None => d,
+    }
 }
 
 #[cfg(test)]
