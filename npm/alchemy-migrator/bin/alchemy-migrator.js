@@ -5,9 +5,14 @@
 
 const { spawn } = require("node:child_process");
 
-// One line per platform package; adding a platform is a new folder in npm/ and a line here.
+// One line per platform package; adding a platform is a new folder in npm/, a line here and one
+// in the main package's optionalDependencies. The Linux packages are for glibc (`libc` field).
 const PACKAGES = {
   "linux-x64": "@alchemy-migrator/linux-x64",
+  "linux-arm64": "@alchemy-migrator/linux-arm64",
+  "darwin-x64": "@alchemy-migrator/darwin-x64",
+  "darwin-arm64": "@alchemy-migrator/darwin-arm64",
+  "win32-x64": "@alchemy-migrator/win32-x64",
 };
 
 const platform = `${process.platform}-${process.arch}`;
@@ -19,23 +24,42 @@ function fail(message) {
   process.exit(1);
 }
 
-if (!pkg) {
-  fail(
-    `no prebuilt binary for ${platform} (available: ${Object.keys(PACKAGES).join(", ")}).\n` +
-      "Install it with Rust instead: cargo install alchemy-migrator",
-  );
+// A binary built elsewhere (`cargo install alchemy-migrator` on a platform without a package).
+const OVERRIDE = "ALCHEMY_MIGRATOR_BINARY";
+const INSTEAD =
+  "Install it with Rust instead (cargo install alchemy-migrator) and run `alchemy-migrator`,\n" +
+  `or set ${OVERRIDE} to the binary's path to keep using npx.`;
+
+// npm skips the glibc packages on musl (Alpine); the report shows no glibc there.
+function isMusl() {
+  try {
+    return !process.report.getReport().header.glibcVersionRuntime;
+  } catch {
+    return false;
+  }
 }
 
-let binary;
-try {
-  binary = require.resolve(`${pkg}/bin/${exe}`);
-} catch {
-  fail(
-    `the package ${pkg} (the binary for ${platform}) is not installed.\n` +
-      "Reinstall without --no-optional / --omit=optional, or: cargo install alchemy-migrator",
-  );
+function findBinary() {
+  if (process.env[OVERRIDE]) return process.env[OVERRIDE];
+  if (!pkg) {
+    fail(
+      `no prebuilt binary for ${platform} (available: ${Object.keys(PACKAGES).join(", ")}).\n${INSTEAD}`,
+    );
+  }
+  try {
+    return require.resolve(`${pkg}/bin/${exe}`);
+  } catch {
+    if (process.platform === "linux" && isMusl()) {
+      fail(`no prebuilt binary for ${platform} with musl libc (the packages need glibc).\n${INSTEAD}`);
+    }
+    fail(
+      `the package ${pkg} (the binary for ${platform}) is not installed.\n` +
+        "Reinstall without --no-optional / --omit=optional, or: cargo install alchemy-migrator",
+    );
+  }
 }
 
+const binary = findBinary();
 const child = spawn(binary, process.argv.slice(2), { stdio: "inherit" });
 
 // Pass signals through; the child decides how to stop.
