@@ -10,7 +10,7 @@
 use super::OutputFile;
 use super::ts::{WIDTH, comment_text, is_identifier, string_literal};
 use crate::plan::{Program, ResourceKind, Value};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One `env/<worker>.ts` per worker of any stage. `programs` are every stage's programs (the
 /// order decides the order of union members).
@@ -76,32 +76,39 @@ fn env_module(
     sources: &BTreeMap<String, (String, String)>,
 ) -> String {
     let mut members: Vec<(String, Member)> = Vec::new();
+    // Binding name → (index in `members`, in how many of the worker's stages it is bound).
+    let mut index: HashMap<&str, (usize, usize)> = HashMap::new();
     let mut used: BTreeSet<String> = BTreeSet::new();
     for &(k, wi) in at {
         let p = programs[k];
         for b in &p.workers[wi].bindings {
             let Some(v) = &b.value else { continue };
             let ty = binding_type(p, v, &mut used);
-            match members.iter_mut().find(|(n, _)| *n == b.name) {
-                Some((_, m)) if !m.types.contains(&ty) => m.types.push(ty),
-                Some(_) => {}
-                None => members.push((
-                    b.name.clone(),
-                    Member {
-                        types: vec![ty],
-                        optional: false,
-                    },
-                )),
+            match index.get_mut(b.name.as_str()) {
+                Some((i, seen)) => {
+                    *seen += 1;
+                    let m = &mut members[*i].1;
+                    if !m.types.contains(&ty) {
+                        m.types.push(ty);
+                    }
+                }
+                None => {
+                    index.insert(&b.name, (members.len(), 1));
+                    members.push((
+                        b.name.clone(),
+                        Member {
+                            types: vec![ty],
+                            optional: false,
+                        },
+                    ));
+                }
             }
         }
     }
     for (name, m) in &mut members {
-        m.optional = at.iter().any(|&(k, wi)| {
-            !programs[k].workers[wi]
-                .bindings
-                .iter()
-                .any(|b| b.name == *name && b.value.is_some())
-        });
+        m.optional = index
+            .get(name.as_str())
+            .is_some_and(|(_, seen)| *seen < at.len());
     }
     let (k, wi) = at[0];
     let w = &programs[k].workers[wi];
