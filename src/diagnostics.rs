@@ -1,6 +1,7 @@
 //! Diagnostics: the one model every stage reports through, and its renderings.
 //!
-//! A [`Diagnostic`] is data: a stable code (`AM` + four digits), a severity, a message, a primary
+//! A [`Diagnostic`] is data: a stable [`Code`] (`AM` + four digits, with its title, default
+//! severity, default help and documentation in one catalogue), a severity, a message, a primary
 //! span, optional secondary spans and a help text. The CLI renders the same data as
 //! rustc-style text, JSON or GitHub Actions annotations; the emitter turns the ones attached to a
 //! worker into TODO comments, so a warning never exists in one place only.
@@ -12,6 +13,8 @@
 //! Wording lives in [`codes`]: one constructor per diagnostic.
 
 pub mod codes;
+
+pub use codes::Code;
 
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -78,7 +81,7 @@ pub const LISTED_OCCURRENCES: usize = 10;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     pub message: String,
     /// Where it is. `None` only for diagnostics about the run itself (no file involved).
@@ -93,7 +96,28 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(code: &'static str, severity: Severity, message: impl Into<String>) -> Diagnostic {
+    /// A diagnostic of `code` as the catalogue describes it: its default severity and, when the
+    /// code has one, its default help.
+    pub fn new(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            help: code.help().map(str::to_string),
+            ..Diagnostic::bare(code, code.severity(), message)
+        }
+    }
+    /// A diagnostic with this severity and no help, whatever the catalogue says (tests, and
+    /// one-off renderings); the constructors of [`codes`] use [`Diagnostic::new`].
+    pub fn error(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::bare(code, Severity::Error, message)
+    }
+    /// See [`Diagnostic::error`].
+    pub fn warning(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::bare(code, Severity::Warning, message)
+    }
+    /// See [`Diagnostic::error`].
+    pub fn info(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::bare(code, Severity::Info, message)
+    }
+    fn bare(code: Code, severity: Severity, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             code,
             severity,
@@ -105,14 +129,11 @@ impl Diagnostic {
             help: None,
         }
     }
-    pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::new(code, Severity::Error, message)
-    }
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::new(code, Severity::Warning, message)
-    }
-    pub fn info(code: &'static str, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::new(code, Severity::Info, message)
+    /// Another severity than the code's default, for the one case of a code that needs it (the
+    /// code's documentation says when).
+    pub fn with_severity(mut self, severity: Severity) -> Diagnostic {
+        self.severity = severity;
+        self
     }
     pub fn at(mut self, span: Span) -> Diagnostic {
         self.span = Some(span);
@@ -253,7 +274,9 @@ impl SourceMap {
 /// Sorts diagnostics into a stable order: by file, position, code, message.
 pub fn sort(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
     // Sort indices by a borrowed key (no allocation per comparison), then reorder.
-    let mut keyed: Vec<(Option<&str>, Option<(u32, u32)>, &'static str, &str, usize)> = diags
+    // (path, position, code, message, index)
+    type Key<'a> = (Option<&'a str>, Option<(u32, u32)>, Code, &'a str, usize);
+    let mut keyed: Vec<Key> = diags
         .iter()
         .enumerate()
         .map(|(i, d)| {
@@ -368,7 +391,8 @@ pub fn render_human(d: &Diagnostic, sources: &SourceMap, color: bool) -> String 
 /// The JSON shape of one diagnostic (`--format json`).
 #[derive(Serialize)]
 pub struct JsonDiagnostic {
-    pub code: &'static str,
+    /// Serialized as its identifier (`"AM0100"`).
+    pub code: Code,
     pub severity: Severity,
     pub message: String,
     pub file: Option<String>,
@@ -471,7 +495,7 @@ pub fn render_github(d: &Diagnostic, sources: &SourceMap) -> String {
         props.push(format!("line={line}"));
         props.push(format!("col={col}"));
     }
-    props.push(format!("title={}", escape_github_property(d.code)));
+    props.push(format!("title={}", escape_github_property(d.code.as_str())));
     let mut message = format!("{} [{}]", d.message, d.code);
     if !d.occurrences.is_empty() {
         message.push_str("\nalso at: ");
@@ -523,8 +547,7 @@ pub fn render_short(d: &Diagnostic, sources: &SourceMap) -> String {
 /// How many diagnostics of each code, in code order: `AM0300 ×3, AM0408 ×2` (empty when there
 /// are none). Ends the human output, so that a long list still shows what it is made of.
 pub fn count_by_code(diags: &[Diagnostic]) -> String {
-    let mut counts: std::collections::BTreeMap<&'static str, usize> =
-        std::collections::BTreeMap::new();
+    let mut counts: std::collections::BTreeMap<Code, usize> = std::collections::BTreeMap::new();
     for d in diags {
         *counts.entry(d.code).or_default() += 1;
     }
@@ -556,7 +579,7 @@ mod tests {
 
     #[test]
     fn grouped_takes_the_first_place_as_primary_and_keeps_the_rest_in_order() {
-        let d = Diagnostic::warning("AM0300", "m").grouped([
+        let d = Diagnostic::warning(Code::NotInherited, "m").grouped([
             Label::new(line(1, 1), "in b"),
             Label::new(line(0, 3), "third"),
             Label::new(line(0, 2), "second"),
@@ -573,14 +596,14 @@ mod tests {
 
     #[test]
     fn grouped_keeps_a_primary_span_and_does_not_repeat_it() {
-        let d = Diagnostic::warning("AM0300", "m")
+        let d = Diagnostic::warning(Code::NotInherited, "m")
             .at(line(0, 1))
             .with_occurrence(line(0, 3), "")
             .grouped([Label::new(line(0, 1), ""), Label::new(line(0, 2), "")]);
         assert_eq!(d.span, Some(line(0, 1)));
         let spans: Vec<Span> = d.occurrences.iter().map(|l| l.span).collect();
         assert_eq!(spans, vec![line(0, 2), line(0, 3)]);
-        let empty = Diagnostic::info("AM0300", "m").grouped([]);
+        let empty = Diagnostic::info(Code::NotInherited, "m").grouped([]);
         assert_eq!((empty.span, empty.occurrences.len()), (None, 0));
     }
 
@@ -589,7 +612,7 @@ mod tests {
         let places: Vec<Label> = (0..20)
             .map(|i| Label::new(Span::new(0, i, i + 1), if i == 1 { "n" } else { "" }))
             .collect();
-        let d = Diagnostic::warning("AM0300", "m").grouped(places);
+        let d = Diagnostic::warning(Code::NotInherited, "m").grouped(places);
         let v = serde_json::to_value(to_json(&d, &sources())).unwrap();
         let occ = v["occurrences"].as_array().unwrap();
         assert_eq!(occ.len(), 19);
@@ -598,7 +621,10 @@ mod tests {
             serde_json::json!({ "file": "a.toml", "line": 1, "column": 2, "end_line": 1, "end_column": 3, "note": "n" })
         );
         assert!(occ[1].get("note").is_none());
-        let plain = serde_json::to_value(to_json(&Diagnostic::info("AM0300", "m"), &sources()));
+        let plain = serde_json::to_value(to_json(
+            &Diagnostic::info(Code::NotInherited, "m"),
+            &sources(),
+        ));
         assert!(plain.unwrap().get("occurrences").is_none());
     }
 
@@ -608,7 +634,7 @@ mod tests {
         places.extend((1..=3).map(|n| Label::new(line(0, n), format!("line {n}"))));
         places.push(Label::new(line(1, 1), "b"));
         places.push(Label::new(Span::new(1, 2, 3), "b again"));
-        let d = Diagnostic::warning("AM0300", "the fact").grouped(places);
+        let d = Diagnostic::warning(Code::NotInherited, "the fact").grouped(places);
         let text = render_human(&d, &sources(), false);
         assert!(text.contains("--> a.toml:1:1"), "{text}");
         assert!(text.contains("--> a.toml:2:1"), "{text}");
@@ -626,7 +652,7 @@ mod tests {
         let places: Vec<Label> = (0..15)
             .map(|i| Label::new(Span::new(0, i, i), ""))
             .collect();
-        let d = Diagnostic::warning("AM0300", "m").grouped(places);
+        let d = Diagnostic::warning(Code::NotInherited, "m").grouped(places);
         let short = render_short(&d, &sources());
         assert!(
             short.ends_with("also at: a.toml:1:2, a.toml:1:3, a.toml:1:4, a.toml:1:5, a.toml:1:6, a.toml:1:7, a.toml:1:8, a.toml:2:1, a.toml:2:2, a.toml:2:3, and 4 more"),
@@ -641,11 +667,11 @@ mod tests {
     fn counts_per_code_in_code_order() {
         let d = |code| Diagnostic::warning(code, "m");
         let diags = [
-            d("AM0408"),
-            d("AM0300"),
-            d("AM0408"),
-            d("AM0300"),
-            d("AM0300"),
+            d(Code::UntypedService),
+            d(Code::NotInherited),
+            d(Code::UntypedService),
+            d(Code::NotInherited),
+            d(Code::NotInherited),
         ];
         assert_eq!(count_by_code(&diags), "AM0300 ×3, AM0408 ×2");
         assert_eq!(count_by_code(&[]), "");
