@@ -179,6 +179,11 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+    /// The `TODO(AMxxxx): {detail}` comment that marks this diagnostic's spot in the generated
+    /// code: the same code, so the comment and the diagnostic name one fact.
+    pub fn todo_comment(&self, detail: impl std::fmt::Display) -> String {
+        self.code.todo(detail)
+    }
 }
 
 /// One source file known to the run.

@@ -579,6 +579,11 @@ impl Code {
     pub fn parse(id: &str) -> Option<Code> {
         CATALOGUE.iter().find(|e| e.id == id).map(|e| e.code)
     }
+    /// A `TODO(AMxxxx): …` comment for the generated code, marking the spot of a diagnostic of
+    /// this code.
+    pub fn todo(self, detail: impl std::fmt::Display) -> String {
+        format!("TODO({}): {detail}", self.as_str())
+    }
 }
 
 impl std::fmt::Display for Code {
@@ -591,6 +596,12 @@ impl serde::Serialize for Code {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
+}
+
+/// The TODO comment for something Alchemy 0.94 cannot express ([`Code::Unsupported`], reported
+/// by [`unsupported`]): `TODO(AM0500): {what} is not expressible in Alchemy 0.94`.
+pub fn not_expressible_todo(what: impl std::fmt::Display) -> String {
+    Code::Unsupported.todo(format_args!("{what} is not expressible in Alchemy 0.94"))
 }
 
 // ---- AM01xx: files and syntax -------------------------------------------------------------
@@ -1661,6 +1672,99 @@ mod tests {
                     .any(|(c, d)| c == code && d.severity == *severity)
             );
         }
+    }
+
+    /// Every `TODO(AM…)` comment the generated code can hold, written as its call site writes it
+    /// (sample values), against the exact text of the generated code.
+    #[test]
+    fn todo_comments_carry_the_code_of_their_diagnostic() {
+        let check = |actual: String, expect: &str| assert_eq!(actual, expect);
+        let action = action_needed(at(0), "k", "w", "h");
+        let (queue, svc, name, ty, key, cmd) =
+            ("q", "out", "RL", "magic", "vectorize", "npm run build");
+        check(
+            Code::DuplicateBinding.todo(format_args!(
+                "a second `{}` binding ({}) is left out: binding names must be unique",
+                "B", "kv_namespaces"
+            )),
+            "TODO(AM0209): a second `B` binding (kv_namespaces) is left out: binding names must be unique",
+        );
+        check(
+            not_expressible_todo(format_args!("http_pull consumer of queue {queue:?}")),
+            "TODO(AM0500): http_pull consumer of queue \"q\" is not expressible in Alchemy 0.94",
+        );
+        check(
+            not_expressible_todo(format_args!(
+                "visibility_timeout_ms of the consumer of {queue:?}"
+            )),
+            "TODO(AM0500): visibility_timeout_ms of the consumer of \"q\" is not expressible in Alchemy 0.94",
+        );
+        check(
+            conflicting_resource(at(2), at(0), "w", "d").todo_comment(format_args!(
+                "declared elsewhere with {}; check which settings are right",
+                "jurisdiction None instead of Some(\"eu\")"
+            )),
+            "TODO(AM0501): declared elsewhere with jurisdiction None instead of Some(\"eu\"); check which settings are right",
+        );
+        check(
+            not_expressible_todo(format_args!("dispatch outbound worker {svc:?}")),
+            "TODO(AM0500): dispatch outbound worker \"out\" is not expressible in Alchemy 0.94",
+        );
+        check(
+            invalid_value(at(0), "p", "w", "h").todo_comment(format_args!(
+                "rate limit {name} has a non-numeric namespace_id {:?}",
+                "x1"
+            )),
+            "TODO(AM0207): rate limit RL has a non-numeric namespace_id \"x1\"",
+        );
+        check(
+            not_expressible_todo(format_args!(
+                "mtls_certificates binding (certificate_id {:?})",
+                "cert-1"
+            )),
+            "TODO(AM0500): mtls_certificates binding (certificate_id \"cert-1\") is not expressible in Alchemy 0.94",
+        );
+        check(
+            not_expressible_todo(format_args!("unsafe binding of type {ty:?}")),
+            "TODO(AM0500): unsafe binding of type \"magic\" is not expressible in Alchemy 0.94",
+        );
+        check(
+            not_expressible_todo(format_args!("{key} binding")),
+            "TODO(AM0500): vectorize binding is not expressible in Alchemy 0.94",
+        );
+        check(
+            pages_functions(at(0), "o/_worker.js").todo_comment(format_args!(
+                "build the Pages Functions in functions/ into {0} before deploying (`npx wrangler pages functions build --outfile {0}`)",
+                "o/_worker.js"
+            )),
+            "TODO(AM0513): build the Pages Functions in functions/ into o/_worker.js before deploying (`npx wrangler pages functions build --outfile o/_worker.js`)",
+        );
+        check(
+            action.todo_comment("assets without a directory"),
+            "TODO(AM0504): assets without a directory",
+        );
+        check(
+            not_expressible_todo("placement.hint"),
+            "TODO(AM0500): placement.hint is not expressible in Alchemy 0.94",
+        );
+        check(
+            action.todo_comment("Durable Object renamed/transferred/deleted classes are not replayed; they must already be applied"),
+            "TODO(AM0504): Durable Object renamed/transferred/deleted classes are not replayed; they must already be applied",
+        );
+        check(
+            action.todo_comment(format_args!(
+                "run the wrangler build command {cmd:?} before deploying"
+            )),
+            "TODO(AM0504): run the wrangler build command \"npm run build\" before deploying",
+        );
+        check(
+            action.todo_comment("keep_vars: vars set in the dashboard are not kept by Alchemy"),
+            "TODO(AM0504): keep_vars: vars set in the dashboard are not kept by Alchemy",
+        );
+        check(
+            not_expressible_todo("wasm_modules"),
+            "TODO(AM0500): wasm_modules is not expressible in Alchemy 0.94",
+        );
     }
 
     #[test]
