@@ -16,6 +16,7 @@
 //! case calls for it.
 
 use super::{Diagnostic, LISTED_OCCURRENCES, Label, Severity, Span};
+use std::fmt::Write as _;
 
 /// One row of the catalogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -602,6 +603,42 @@ impl serde::Serialize for Code {
 /// by [`unsupported`]): `TODO(AM0500): {what} is not expressible in Alchemy 0.94`.
 pub fn not_expressible_todo(what: impl std::fmt::Display) -> String {
     Code::Unsupported.todo(format_args!("{what} is not expressible in Alchemy 0.94"))
+}
+
+/// The opening of `docs/diagnostics.md`, before the table of codes.
+const DOC_INTRO: &str = "\
+# Diagnostic codes
+
+Every diagnostic has a stable code. `AM01xx`: reading and parsing files; `AM02xx`: the wrangler
+schema; `AM03xx`: environments; `AM04xx`: service bindings and the worker graph; `AM05xx`: migration
+to Alchemy; `AM07xx`: `preflight`, the program compared with the live Cloudflare account. The wording of each lives in `src/diagnostics/codes.rs`.
+
+A fact that holds in many places is reported once: the diagnostic points at one place and lists
+the others as occurrences (`occurrences` in `--format json`, every one of them with `file`, `line`,
+`column`; the human output shows the first few and counts the rest). The human output ends with the
+number of diagnostics per code.
+";
+
+/// `docs/diagnostics.md`: the catalogue as a table (code, title, default severity, meaning).
+pub fn markdown() -> String {
+    let mut s = String::from(DOC_INTRO);
+    s.push_str(
+        "\nThis file is generated from the catalogue in `src/diagnostics/codes.rs`: \
+         `UPDATE_EXPECT=1 cargo test --lib docs_are_current`\nrewrites it. A code's severity is \
+         that of most of its diagnostics; the meaning says when one has another.\n",
+    );
+    s.push_str("\n| code | title | severity | meaning |\n|---|---|---|---|\n");
+    for e in CATALOGUE {
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | {} | {} |",
+            e.id,
+            e.title,
+            e.severity.as_str(),
+            e.code.doc()
+        );
+    }
+    s
 }
 
 // ---- AM01xx: files and syntax -------------------------------------------------------------
@@ -1765,6 +1802,26 @@ mod tests {
             not_expressible_todo("wasm_modules"),
             "TODO(AM0500): wasm_modules is not expressible in Alchemy 0.94",
         );
+    }
+
+    /// `docs/diagnostics.md` is the catalogue's rendering; `UPDATE_EXPECT=1` rewrites it.
+    #[test]
+    fn docs_are_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/diagnostics.md");
+        let actual = markdown();
+        if std::env::var_os("UPDATE_EXPECT").is_some() {
+            std::fs::write(&path, &actual).unwrap();
+            return;
+        }
+        let expected = std::fs::read_to_string(&path).unwrap_or_default();
+        if expected != actual {
+            let diff = similar::TextDiff::from_lines(&expected, &actual);
+            panic!(
+                "docs/diagnostics.md is not the catalogue's rendering (UPDATE_EXPECT=1 cargo test --lib docs_are_current rewrites it):\n{}",
+                diff.unified_diff()
+                    .header("docs/diagnostics.md", "codes::markdown()")
+            );
+        }
     }
 
     #[test]
