@@ -400,7 +400,8 @@ pub fn render_human(d: &Diagnostic, sources: &SourceMap, color: bool) -> String 
             } else {
                 AnnotationKind::Context
             };
-            let annotation = kind.span(local(m.span.start)..local(m.span.end));
+            let start = local(m.span.start);
+            let annotation = kind.span(start..local(m.span.end).max(start));
             if m.note.is_empty() {
                 annotation
             } else {
@@ -905,6 +906,34 @@ error[AM0710]: `CLOUDFLARE_API_TOKEN` is not set: preflight reads the live accou
             bare,
             r#"{"code":"AM0711","severity":"error","message":"no Cloudflare account: neither `CLOUDFLARE_ACCOUNT_ID`, an `account_id` in the configs, nor --account-id is set","file":null,"line":null,"column":null,"help":"export CLOUDFLARE_ACCOUNT_ID, or pass --account-id ID"}"#
         );
+    }
+
+    /// Spans past the end, reversed or inside a character render without panicking.
+    #[test]
+    fn human_survives_odd_spans() {
+        let sources = SourceMap {
+            files: vec![SourceFile::new("é.toml".into(), "k = \"é\"\n\nx".into())],
+        };
+        let odd = [
+            Span::new(0, 0, 10_000),
+            Span::new(0, 5, 6),
+            Span {
+                file: 0,
+                start: 7,
+                end: 2,
+            },
+            Span::new(0, 11, 11),
+            Span::new(0, u32::MAX as usize, u32::MAX as usize),
+            Span::new(7, 0, 1),
+        ];
+        for span in odd {
+            let d = Diagnostic::warning(Code::NotInherited, "m")
+                .at(span)
+                .with_label(Span::new(0, 6, 5), "n")
+                .with_occurrence(span, "o");
+            let text = render_human(&d, &sources, false);
+            assert!(text.starts_with("warning[AM0300]: m\n"), "{span:?}: {text}");
+        }
     }
 
     #[test]
