@@ -139,7 +139,7 @@ pub fn read_inputs(args: &InputArgs) -> Inputs {
     let mut paths: Vec<PathBuf> = Vec::new();
     if let Some(dir) = &args.discover {
         let (found, d) = discover::discover(dir);
-        io_failed |= d.iter().any(|x| x.code == "AM0100");
+        io_failed |= d.iter().any(|x| x.code == codes::Code::Unreadable);
         if found.is_empty() && !io_failed {
             diags.push(codes::no_configs(&display_path(dir)));
             io_failed = true;

@@ -1,9 +1,11 @@
 //! Diagnostics: the one model every stage reports through, and its renderings.
 //!
-//! A [`Diagnostic`] is data: a stable code (`AM` + four digits), a severity, a message, a primary
+//! A [`Diagnostic`] is data: a stable [`Code`] (`AM` + four digits, with its title, default
+//! severity, default help and documentation in one catalogue), a severity, a message, a primary
 //! span, optional secondary spans and a help text. The CLI renders the same data as
-//! rustc-style text, JSON or GitHub Actions annotations; the emitter turns the ones attached to a
-//! worker into TODO comments, so a warning never exists in one place only.
+//! rustc-style text (drawn by `annotate-snippets`), JSON or GitHub Actions annotations; the
+//! emitter marks what it cannot translate with a TODO comment built from the diagnostic's code
+//! ([`Diagnostic::todo_comment`]), so a warning never exists in one place only.
 //!
 //! One fact that holds in many places is reported once: a grouped diagnostic
 //! ([`Diagnostic::grouped`]) has one primary span and lists the other places as `occurrences`.
@@ -13,8 +15,9 @@
 
 pub mod codes;
 
+pub use codes::Code;
+
 use serde::Serialize;
-use std::fmt::Write as _;
 
 /// A byte range in one source file. `file` indexes the [`SourceMap`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -78,7 +81,7 @@ pub const LISTED_OCCURRENCES: usize = 10;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     pub message: String,
     /// Where it is. `None` only for diagnostics about the run itself (no file involved).
@@ -93,7 +96,28 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(code: &'static str, severity: Severity, message: impl Into<String>) -> Diagnostic {
+    /// A diagnostic of `code` as the catalogue describes it: its default severity and, when the
+    /// code has one, its default help.
+    pub fn new(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            help: code.help().map(str::to_string),
+            ..Diagnostic::bare(code, code.severity(), message)
+        }
+    }
+    /// A diagnostic with this severity and no help, whatever the catalogue says (tests, and
+    /// one-off renderings); the constructors of [`codes`] use [`Diagnostic::new`].
+    pub fn error(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::bare(code, Severity::Error, message)
+    }
+    /// See [`Diagnostic::error`].
+    pub fn warning(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::bare(code, Severity::Warning, message)
+    }
+    /// See [`Diagnostic::error`].
+    pub fn info(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::bare(code, Severity::Info, message)
+    }
+    fn bare(code: Code, severity: Severity, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             code,
             severity,
@@ -105,14 +129,11 @@ impl Diagnostic {
             help: None,
         }
     }
-    pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::new(code, Severity::Error, message)
-    }
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::new(code, Severity::Warning, message)
-    }
-    pub fn info(code: &'static str, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::new(code, Severity::Info, message)
+    /// Another severity than the code's default, for the one case of a code that needs it (the
+    /// code's documentation says when).
+    pub fn with_severity(mut self, severity: Severity) -> Diagnostic {
+        self.severity = severity;
+        self
     }
     pub fn at(mut self, span: Span) -> Diagnostic {
         self.span = Some(span);
@@ -158,6 +179,11 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+    /// The `TODO(AMxxxx): {detail}` comment that marks this diagnostic's spot in the generated
+    /// code: the same code, so the comment and the diagnostic name one fact.
+    pub fn todo_comment(&self, detail: impl std::fmt::Display) -> String {
+        self.code.todo(detail)
+    }
 }
 
 /// One source file known to the run.
@@ -196,6 +222,29 @@ impl SourceFile {
         }
         let col = self.text[start..end].chars().count() + 1;
         (line + 1, col)
+    }
+
+    /// The byte offset where 1-based line `line` starts.
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts
+            .get(line.saturating_sub(1))
+            .map_or(self.text.len(), |&s| s as usize)
+    }
+
+    /// The byte offset where 1-based line `line` ends (after its newline, if it has one).
+    pub fn line_end(&self, line: usize) -> usize {
+        self.line_starts
+            .get(line)
+            .map_or(self.text.len(), |&e| e as usize)
+    }
+
+    /// `offset`, within the text and moved back to the start of the character it falls in.
+    pub fn char_boundary(&self, offset: usize) -> usize {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        offset
     }
 
     /// The text of 1-based line `line`, without its newline.
@@ -253,7 +302,9 @@ impl SourceMap {
 /// Sorts diagnostics into a stable order: by file, position, code, message.
 pub fn sort(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
     // Sort indices by a borrowed key (no allocation per comparison), then reorder.
-    let mut keyed: Vec<(Option<&str>, Option<(u32, u32)>, &'static str, &str, usize)> = diags
+    // (path, position, code, message, index)
+    type Key<'a> = (Option<&'a str>, Option<(u32, u32)>, Code, &'a str, usize);
+    let mut keyed: Vec<Key> = diags
         .iter()
         .enumerate()
         .map(|(i, d)| {
@@ -278,89 +329,156 @@ pub fn sort(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
     diags.dedup();
 }
 
-/// Renders like rustc/cargo: header, location arrow, source line with a caret, help.
+/// How many lines apart two marked places of one file may be and still share a snippet (the
+/// unmarked lines between are folded away); farther apart, each has its own snippet.
+const SNIPPET_GAP: usize = 8;
+
+/// One marked place of a rendering: the primary span, a secondary label or an occurrence.
+struct Mark<'a> {
+    span: Span,
+    note: &'a str,
+    primary: bool,
+}
+
+/// Consecutive lines of one file holding one or more marks, rendered as one snippet.
+struct Excerpt<'a> {
+    file: &'a SourceFile,
+    first_line: usize,
+    last_line: usize,
+    marks: Vec<&'a Mark<'a>>,
+}
+
+/// Renders like rustc/cargo, with `annotate-snippets`: the header (`error[AM0204]: message`),
+/// then the source with the primary span, the secondary labels and the first
+/// [`SHOWN_OCCURRENCES`] occurrences marked; places of one file a few lines apart share one
+/// snippet, multi-line spans are drawn as rustc draws them. The other occurrences (listed up to
+/// [`LISTED_OCCURRENCES`], then counted) and the help follow as footers. ANSI colours only when
+/// `color` is set. Ends with an empty line, which separates diagnostics.
 pub fn render_human(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
-    let (bold, red, yellow, blue, cyan, reset) = if color {
-        (
-            "\x1b[1m",
-            "\x1b[1;31m",
-            "\x1b[1;33m",
-            "\x1b[1;34m",
-            "\x1b[1;36m",
-            "\x1b[0m",
-        )
-    } else {
-        ("", "", "", "", "", "")
+    use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
+    let level = match d.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::INFO,
     };
-    let sev_color = match d.severity {
-        Severity::Error => red,
-        Severity::Warning => yellow,
-        Severity::Info => cyan,
-    };
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{sev_color}{}[{}]{reset}{bold}: {}{reset}",
-        d.severity.as_str(),
-        d.code,
-        d.message
-    );
-    let snippet = |out: &mut String, span: Span, note: &str, primary: bool| {
-        let Some(file) = sources.file(span) else {
-            return;
-        };
-        let (line, col) = file.line_col(span.start);
-        let gutter = line.to_string().len();
-        let pad = " ".repeat(gutter);
-        let _ = writeln!(out, "{pad}{blue}-->{reset} {}:{line}:{col}", file.path);
-        let text = file.line_text(line);
-        let _ = writeln!(out, "{pad} {blue}|{reset}");
-        let _ = writeln!(out, "{blue}{line} |{reset} {}", text.replace('\t', " "));
-        let line_start = col - 1;
-        let (end_line, end_col) = file.line_col(span.end);
-        let width = if end_line == line {
-            (end_col.saturating_sub(col)).max(1)
-        } else {
-            text.chars().count().saturating_sub(line_start).max(1)
-        };
-        let marker = if primary { "^" } else { "-" };
-        let mark_color = if primary { sev_color } else { blue };
-        let _ = writeln!(
-            out,
-            "{pad} {blue}|{reset} {}{mark_color}{}{}{reset}",
-            " ".repeat(line_start),
-            marker.repeat(width.min(120)),
-            if note.is_empty() {
-                String::new()
-            } else {
-                format!(" {note}")
-            }
-        );
-    };
-    if let Some(span) = d.span {
-        snippet(&mut out, span, "", true);
-    } else if let Some(path) = &d.path {
-        let _ = writeln!(out, " {blue}-->{reset} {path}");
-    }
-    for label in &d.secondary {
-        snippet(&mut out, label.span, &label.note, false);
-    }
     let (shown, rest) = d
         .occurrences
         .split_at(d.occurrences.len().min(SHOWN_OCCURRENCES));
-    for label in shown {
-        snippet(&mut out, label.span, &label.note, false);
+    let marks: Vec<Mark> = d
+        .span
+        .map(|span| Mark {
+            span,
+            note: "",
+            primary: true,
+        })
+        .into_iter()
+        .chain(d.secondary.iter().chain(shown).map(|l| Mark {
+            span: l.span,
+            note: &l.note,
+            primary: false,
+        }))
+        .filter(|m| sources.file(m.span).is_some())
+        .collect();
+    let mut group = Group::with_title(level.primary_title(d.message.as_str()).id(d.code.as_str()));
+    if let Some(path) = d
+        .path
+        .as_deref()
+        .filter(|_| !marks.iter().any(|m| m.primary))
+    {
+        group = group.element(Origin::path(path));
     }
-    if !rest.is_empty() {
-        let _ = writeln!(
-            out,
-            "  {blue}={reset} {bold}and {} more place(s){reset}: {}",
-            rest.len(),
-            sources.positions(rest, LISTED_OCCURRENCES)
+    for excerpt in excerpts(&marks, sources) {
+        let file = excerpt.file;
+        let (start, end) = (
+            file.line_start(excerpt.first_line),
+            file.line_end(excerpt.last_line),
+        );
+        let local = |offset: u32| file.char_boundary(offset as usize).clamp(start, end) - start;
+        let annotations = excerpt.marks.iter().map(|m| {
+            let kind = if m.primary {
+                AnnotationKind::Primary
+            } else {
+                AnnotationKind::Context
+            };
+            let start = local(m.span.start);
+            let annotation = kind.span(start..local(m.span.end).max(start));
+            if m.note.is_empty() {
+                annotation
+            } else {
+                annotation.label(m.note)
+            }
+        });
+        group = group.element(
+            Snippet::source(&file.text[start..end])
+                .line_start(excerpt.first_line)
+                .path(file.path.as_str())
+                .annotations(annotations),
         );
     }
+    if !rest.is_empty() {
+        group = group.element(Level::NOTE.no_name().message(format!(
+            "and {} more place(s): {}",
+            rest.len(),
+            sources.positions(rest, LISTED_OCCURRENCES)
+        )));
+    }
     if let Some(help) = &d.help {
-        let _ = writeln!(out, "  {blue}={reset} {bold}help{reset}: {help}");
+        group = group.element(Level::HELP.message(help.as_str()));
+    }
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut out = renderer.render(&[group]);
+    out.push('\n');
+    out
+}
+
+/// Groups marks into excerpts: by file (the primary's first, then in order of appearance), and
+/// within a file into runs of lines at most [`SNIPPET_GAP`] apart, in source order. The excerpt
+/// holding the primary span comes first. Only the lines of an excerpt reach the renderer, so the
+/// cost of a rendering does not grow with the size of the file.
+fn excerpts<'a>(marks: &'a [Mark<'a>], sources: &'a SourceMap) -> Vec<Excerpt<'a>> {
+    let mut files: Vec<u32> = Vec::new();
+    for m in marks {
+        if !files.contains(&m.span.file) {
+            files.push(m.span.file);
+        }
+    }
+    let mut placed: Vec<(usize, usize, usize, &Mark)> = marks
+        .iter()
+        .filter_map(|m| {
+            let file = sources.file(m.span)?;
+            let rank = files.iter().position(|&f| f == m.span.file)?;
+            let first = file.line_col(m.span.start).0;
+            let last = file
+                .line_col(m.span.end.max(m.span.start.saturating_add(1)) - 1)
+                .0
+                .max(first);
+            Some((rank, first, last, m))
+        })
+        .collect();
+    placed.sort_by_key(|&(rank, first, last, _)| (rank, first, last));
+    let mut out: Vec<Excerpt> = Vec::new();
+    for (_, first, last, m) in placed {
+        let file = &sources.files[m.span.file as usize];
+        match out.last_mut() {
+            Some(e) if std::ptr::eq(e.file, file) && first <= e.last_line + SNIPPET_GAP => {
+                e.last_line = e.last_line.max(last);
+                e.marks.push(m);
+            }
+            _ => out.push(Excerpt {
+                file,
+                first_line: first,
+                last_line: last,
+                marks: vec![m],
+            }),
+        }
+    }
+    if let Some(i) = out.iter().position(|e| e.marks.iter().any(|m| m.primary)) {
+        let primary = out.remove(i);
+        out.insert(0, primary);
     }
     out
 }
@@ -368,7 +486,8 @@ pub fn render_human(d: &Diagnostic, sources: &SourceMap, color: bool) -> String 
 /// The JSON shape of one diagnostic (`--format json`).
 #[derive(Serialize)]
 pub struct JsonDiagnostic {
-    pub code: &'static str,
+    /// Serialized as its identifier (`"AM0100"`).
+    pub code: Code,
     pub severity: Severity,
     pub message: String,
     pub file: Option<String>,
@@ -471,7 +590,7 @@ pub fn render_github(d: &Diagnostic, sources: &SourceMap) -> String {
         props.push(format!("line={line}"));
         props.push(format!("col={col}"));
     }
-    props.push(format!("title={}", escape_github_property(d.code)));
+    props.push(format!("title={}", escape_github_property(d.code.as_str())));
     let mut message = format!("{} [{}]", d.message, d.code);
     if !d.occurrences.is_empty() {
         message.push_str("\nalso at: ");
@@ -523,8 +642,7 @@ pub fn render_short(d: &Diagnostic, sources: &SourceMap) -> String {
 /// How many diagnostics of each code, in code order: `AM0300 ×3, AM0408 ×2` (empty when there
 /// are none). Ends the human output, so that a long list still shows what it is made of.
 pub fn count_by_code(diags: &[Diagnostic]) -> String {
-    let mut counts: std::collections::BTreeMap<&'static str, usize> =
-        std::collections::BTreeMap::new();
+    let mut counts: std::collections::BTreeMap<Code, usize> = std::collections::BTreeMap::new();
     for d in diags {
         *counts.entry(d.code).or_default() += 1;
     }
@@ -556,7 +674,7 @@ mod tests {
 
     #[test]
     fn grouped_takes_the_first_place_as_primary_and_keeps_the_rest_in_order() {
-        let d = Diagnostic::warning("AM0300", "m").grouped([
+        let d = Diagnostic::warning(Code::NotInherited, "m").grouped([
             Label::new(line(1, 1), "in b"),
             Label::new(line(0, 3), "third"),
             Label::new(line(0, 2), "second"),
@@ -573,14 +691,14 @@ mod tests {
 
     #[test]
     fn grouped_keeps_a_primary_span_and_does_not_repeat_it() {
-        let d = Diagnostic::warning("AM0300", "m")
+        let d = Diagnostic::warning(Code::NotInherited, "m")
             .at(line(0, 1))
             .with_occurrence(line(0, 3), "")
             .grouped([Label::new(line(0, 1), ""), Label::new(line(0, 2), "")]);
         assert_eq!(d.span, Some(line(0, 1)));
         let spans: Vec<Span> = d.occurrences.iter().map(|l| l.span).collect();
         assert_eq!(spans, vec![line(0, 2), line(0, 3)]);
-        let empty = Diagnostic::info("AM0300", "m").grouped([]);
+        let empty = Diagnostic::info(Code::NotInherited, "m").grouped([]);
         assert_eq!((empty.span, empty.occurrences.len()), (None, 0));
     }
 
@@ -589,7 +707,7 @@ mod tests {
         let places: Vec<Label> = (0..20)
             .map(|i| Label::new(Span::new(0, i, i + 1), if i == 1 { "n" } else { "" }))
             .collect();
-        let d = Diagnostic::warning("AM0300", "m").grouped(places);
+        let d = Diagnostic::warning(Code::NotInherited, "m").grouped(places);
         let v = serde_json::to_value(to_json(&d, &sources())).unwrap();
         let occ = v["occurrences"].as_array().unwrap();
         assert_eq!(occ.len(), 19);
@@ -598,26 +716,234 @@ mod tests {
             serde_json::json!({ "file": "a.toml", "line": 1, "column": 2, "end_line": 1, "end_column": 3, "note": "n" })
         );
         assert!(occ[1].get("note").is_none());
-        let plain = serde_json::to_value(to_json(&Diagnostic::info("AM0300", "m"), &sources()));
+        let plain = serde_json::to_value(to_json(
+            &Diagnostic::info(Code::NotInherited, "m"),
+            &sources(),
+        ));
         assert!(plain.unwrap().get("occurrences").is_none());
     }
 
+    /// A config for the renderer's cases, and `other.toml`.
+    const CONFIG: &str = "name = \"api\"\nmain = \"src/index.ts\"\nnode_compat = true\n\n[env.staging]\nroutes = [\n  \"a.example/*\",\n  \"b.example/*\",\n]\n";
+
+    fn config() -> SourceMap {
+        SourceMap {
+            files: vec![
+                SourceFile::new("app/wrangler.toml".into(), CONFIG.into()),
+                SourceFile::new("other.toml".into(), "name = \"api\"\n".into()),
+            ],
+        }
+    }
+
+    /// The span of the first `needle` in the config.
+    fn find(needle: &str) -> Span {
+        let start = CONFIG.find(needle).unwrap();
+        Span::new(0, start, start + needle.len())
+    }
+
+    /// Renders `d` without colour and compares it with `expect` (its first newline dropped).
+    fn check(d: Diagnostic, expect: &str) {
+        let actual = render_human(&d, &config(), false);
+        let expect = expect.strip_prefix('\n').unwrap_or(expect);
+        assert!(actual == expect, "expected:\n{expect}\nactual:\n{actual}");
+    }
+
     #[test]
-    fn human_output_shows_the_first_occurrences_and_counts_the_rest() {
-        let mut places = vec![Label::new(line(0, 1), "")];
-        places.extend((1..=3).map(|n| Label::new(line(0, n), format!("line {n}"))));
-        places.push(Label::new(line(1, 1), "b"));
-        places.push(Label::new(Span::new(1, 2, 3), "b again"));
-        let d = Diagnostic::warning("AM0300", "the fact").grouped(places);
-        let text = render_human(&d, &sources(), false);
-        assert!(text.contains("--> a.toml:1:1"), "{text}");
-        assert!(text.contains("--> a.toml:2:1"), "{text}");
-        assert!(text.contains("| --- line 3"), "{text}");
-        assert!(text.contains("--> b.toml:1:1"), "{text}");
-        assert!(!text.contains("b again"), "{text}");
+    fn human_single_line_span_with_help() {
+        check(
+            codes::removed_key_error(
+                find("node_compat"),
+                "node_compat",
+                "use `compatibility_flags`",
+            ),
+            r#"
+error[AM0204]: `node_compat` is no longer supported by wrangler v4
+ --> app/wrangler.toml:3:1
+  |
+3 | node_compat = true
+  | ^^^^^^^^^^^
+  |
+  = help: use `compatibility_flags`
+"#,
+        );
+    }
+
+    #[test]
+    fn human_multi_line_span() {
+        check(
+            Diagnostic::warning(Code::InheritedCustomDomains, "a multi-line value")
+                .at(find("[\n  \"a.example/*\",\n  \"b.example/*\",\n]")),
+            r#"
+warning[AM0304]: a multi-line value
+ --> app/wrangler.toml:6:10
+  |
+6 |   routes = [
+  |  __________^
+7 | |   "a.example/*",
+8 | |   "b.example/*",
+9 | | ]
+  | |_^
+"#,
+        );
+    }
+
+    #[test]
+    fn human_several_labels_in_one_snippet_and_one_per_other_file() {
+        check(
+            Diagnostic::error(Code::DuplicateWorker, "two configs deploy `api`")
+                .at(find("name = \"api\""))
+                .with_label(find("main"), "its entry")
+                .with_label(find("routes"), "routed here")
+                .with_label(Span::new(1, 0, 12), "first declared here")
+                .with_help("rename one"),
+            r#"
+error[AM0407]: two configs deploy `api`
+ --> app/wrangler.toml:1:1
+  |
+1 | name = "api"
+  | ^^^^^^^^^^^^
+2 | main = "src/index.ts"
+  | ---- its entry
+...
+6 | routes = [
+  | ------ routed here
+  |
+ ::: other.toml:1:1
+  |
+1 | name = "api"
+  | ------------ first declared here
+  |
+  = help: rename one
+"#,
+        );
+    }
+
+    #[test]
+    fn human_occurrences_past_the_first_ones_are_counted() {
+        let places = ["name", "main", "node_compat", "routes", "a.example"]
+            .map(|k| Label::new(find(k), format!("`{k}`")));
+        check(
+            Diagnostic::warning(Code::NotInherited, "the fact").grouped(places),
+            r#"
+warning[AM0300]: the fact
+ --> app/wrangler.toml:1:1
+  |
+1 | name = "api"
+  | ^^^^
+2 | main = "src/index.ts"
+  | ---- `main`
+3 | node_compat = true
+  | ----------- `node_compat`
+...
+6 | routes = [
+  | ------ `routes`
+  |
+  = and 1 more place(s): app/wrangler.toml:7:4
+"#,
+        );
+    }
+
+    #[test]
+    fn human_without_a_span() {
+        check(
+            codes::unreadable("app/missing.toml", "not found"),
+            r#"
+error[AM0100]: cannot read `app/missing.toml`: not found
+--> app/missing.toml
+ = help: check that the path exists and is readable
+"#,
+        );
+        check(
+            codes::no_api_token(),
+            r#"
+error[AM0710]: `CLOUDFLARE_API_TOKEN` is not set: preflight reads the live account through Cloudflare's API
+ |
+ = help: export CLOUDFLARE_API_TOKEN with a token that can read Workers scripts, D1, R2, KV and Queues of the account
+"#,
+        );
+    }
+
+    #[test]
+    fn human_places_far_apart_in_one_file_have_their_own_snippets_the_primary_first() {
+        let text: String = (1..=30).map(|i| format!("k{i} = {i}\n")).collect();
+        let at = |k: &str| {
+            let start = text.find(&format!("{k} =")).unwrap();
+            Span::new(0, start, start + k.len())
+        };
+        let sources = SourceMap {
+            files: vec![SourceFile::new("w.toml".into(), text.clone())],
+        };
+        let d = Diagnostic::warning(Code::DuplicateKey, "m")
+            .at(at("k25"))
+            .with_label(at("k2"), "first");
+        let actual = render_human(&d, &sources, false);
+        let expect = r#"warning[AM0109]: m
+  --> w.toml:25:1
+   |
+25 | k25 = 25
+   | ^^^
+   |
+  ::: w.toml:2:1
+   |
+ 2 | k2 = 2
+   | -- first
+"#;
+        assert!(actual == expect, "expected:\n{expect}\nactual:\n{actual}");
+    }
+
+    #[test]
+    fn json_shape_is_stable() {
+        let d = codes::duplicate_key(find("main"), find("name"), "k")
+            .with_occurrence(find("routes"), "")
+            .with_occurrence(find("a.example"), "here");
+        let json = serde_json::to_string(&to_json(&d, &config())).unwrap();
+        assert_eq!(
+            json,
+            r#"{"code":"AM0109","severity":"warning","message":"key `k` appears twice; the last value is used","file":"app/wrangler.toml","line":2,"column":1,"end_line":2,"end_column":5,"help":"remove one of them","secondary":[{"file":"app/wrangler.toml","line":1,"column":1,"note":"first defined here"}],"occurrences":[{"file":"app/wrangler.toml","line":6,"column":1,"end_line":6,"end_column":7},{"file":"app/wrangler.toml","line":7,"column":4,"end_line":7,"end_column":13,"note":"here"}]}"#
+        );
+        let bare = serde_json::to_string(&to_json(&codes::no_account(), &config())).unwrap();
+        assert_eq!(
+            bare,
+            r#"{"code":"AM0711","severity":"error","message":"no Cloudflare account: neither `CLOUDFLARE_ACCOUNT_ID`, an `account_id` in the configs, nor --account-id is set","file":null,"line":null,"column":null,"help":"export CLOUDFLARE_ACCOUNT_ID, or pass --account-id ID"}"#
+        );
+    }
+
+    /// Spans past the end, reversed or inside a character render without panicking.
+    #[test]
+    fn human_survives_odd_spans() {
+        let sources = SourceMap {
+            files: vec![SourceFile::new("é.toml".into(), "k = \"é\"\n\nx".into())],
+        };
+        let odd = [
+            Span::new(0, 0, 10_000),
+            Span::new(0, 5, 6),
+            Span {
+                file: 0,
+                start: 7,
+                end: 2,
+            },
+            Span::new(0, 11, 11),
+            Span::new(0, u32::MAX as usize, u32::MAX as usize),
+            Span::new(7, 0, 1),
+        ];
+        for span in odd {
+            let d = Diagnostic::warning(Code::NotInherited, "m")
+                .at(span)
+                .with_label(Span::new(0, 6, 5), "n")
+                .with_occurrence(span, "o");
+            let text = render_human(&d, &sources, false);
+            assert!(text.starts_with("warning[AM0300]: m\n"), "{span:?}: {text}");
+        }
+    }
+
+    #[test]
+    fn human_colours_only_when_asked() {
+        let d = codes::removed_key_error(find("node_compat"), "node_compat", "h");
+        assert!(!render_human(&d, &config(), false).contains('\x1b'));
+        let styled = render_human(&d, &config(), true);
         assert!(
-            text.contains("= and 1 more place(s): b.toml:1:3\n"),
-            "{text}"
+            styled.contains("\x1b[") && styled.contains("AM0204"),
+            "{styled}"
         );
     }
 
@@ -626,7 +952,7 @@ mod tests {
         let places: Vec<Label> = (0..15)
             .map(|i| Label::new(Span::new(0, i, i), ""))
             .collect();
-        let d = Diagnostic::warning("AM0300", "m").grouped(places);
+        let d = Diagnostic::warning(Code::NotInherited, "m").grouped(places);
         let short = render_short(&d, &sources());
         assert!(
             short.ends_with("also at: a.toml:1:2, a.toml:1:3, a.toml:1:4, a.toml:1:5, a.toml:1:6, a.toml:1:7, a.toml:1:8, a.toml:2:1, a.toml:2:2, a.toml:2:3, and 4 more"),
@@ -641,11 +967,11 @@ mod tests {
     fn counts_per_code_in_code_order() {
         let d = |code| Diagnostic::warning(code, "m");
         let diags = [
-            d("AM0408"),
-            d("AM0300"),
-            d("AM0408"),
-            d("AM0300"),
-            d("AM0300"),
+            d(Code::UntypedService),
+            d(Code::NotInherited),
+            d(Code::UntypedService),
+            d(Code::NotInherited),
+            d(Code::NotInherited),
         ];
         assert_eq!(count_by_code(&diags), "AM0300 ×3, AM0408 ×2");
         assert_eq!(count_by_code(&[]), "");

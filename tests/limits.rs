@@ -56,7 +56,10 @@ fn ten_thousand_worker_cycle() {
     );
     assert_eq!(program.matches("await Worker(").count(), n);
     assert_eq!(
-        m.diagnostics.iter().filter(|d| d.code == "AM0403").count(),
+        m.diagnostics
+            .iter()
+            .filter(|d| d.code.as_str() == "AM0403")
+            .count(),
         1
     );
 }
@@ -109,7 +112,7 @@ fn deep_nesting_is_a_diagnostic() {
         assert!(
             m.diagnostics
                 .iter()
-                .any(|d| d.code == "AM0104" || d.code == "AM0101"),
+                .any(|d| matches!(d.code.as_str(), "AM0104" | "AM0101")),
             "{name}: {:?}",
             m.diagnostics
         );

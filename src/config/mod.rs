@@ -204,7 +204,7 @@ mod tests {
             let codes: Vec<(&str, bool)> = c
                 .diagnostics
                 .iter()
-                .map(|d| (d.code, d.is_error()))
+                .map(|d| (d.code.as_str(), d.is_error()))
                 .collect();
             assert_eq!(codes, vec![("AM0105", false)], "{text:?}");
             assert!(c.root.as_ref().is_some_and(|r| r.entries().is_empty()));
@@ -222,7 +222,7 @@ mod tests {
             let c = loaded(path, text);
             assert_eq!(c.diagnostics.len(), 1, "{path} {text:?}");
             let d = &c.diagnostics[0];
-            assert_eq!((d.code, d.is_error()), ("AM0105", true));
+            assert_eq!((d.code.as_str(), d.is_error()), ("AM0105", true));
             assert!(d.message.contains("ValueExpected"), "{}", d.message);
             assert_eq!(d.span, Some(Span::new(0, text.len(), text.len())));
             assert!(c.root.is_none());

@@ -252,7 +252,7 @@ name = "preview"
         let diags = diagnostics_of("preview");
         assert_eq!(diags.len(), 1, "{diags:?}");
         let d = &diags[0];
-        assert_eq!(d.code, "AM0300");
+        assert_eq!(d.code.as_str(), "AM0300");
         assert_eq!(
             d.message,
             "`env.preview` redeclares none of `vars`, `services`, `kv_namespaces` and `d1_databases`, which are set at the top level; environments do not inherit them, so `preview` has none of them"
@@ -285,7 +285,7 @@ name = "preview"
                 "var `LEVEL` and `kv_namespaces` binding `CACHE` exist at the top level, but not in `env.staging`; environments do not inherit them",
             ]
         );
-        assert!(diags.iter().all(|d| d.code == "AM0300"));
+        assert!(diags.iter().all(|d| d.code.as_str() == "AM0300"));
         let entries: Vec<usize> = diags[1]
             .occurrences
             .iter()

@@ -418,19 +418,14 @@ fn stage_section(mapping: &[String]) -> String {
 /// one item per diagnostic (at most `shown`; the others by location only). A help text shared by
 /// every diagnostic of a code is written once, after its items.
 fn by_code(diags: &[&Diagnostic], sources: &SourceMap, shown: usize) -> String {
-    let mut groups: std::collections::BTreeMap<&str, Vec<&Diagnostic>> =
+    let mut groups: std::collections::BTreeMap<codes::Code, Vec<&Diagnostic>> =
         std::collections::BTreeMap::new();
     for d in diags {
         groups.entry(d.code).or_default().push(d);
     }
     let mut s = String::new();
     for (code, group) in &groups {
-        let _ = write!(
-            s,
-            "\n### {code}: {} (×{})\n\n",
-            codes::title(code),
-            group.len()
-        );
+        let _ = write!(s, "\n### {code}: {} (×{})\n\n", code.title(), group.len());
         let shared_help = group
             .first()
             .and_then(|d| d.help.as_deref())
@@ -504,7 +499,7 @@ fn before_first_deploy(commands: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostics::{SourceFile, Span};
+    use crate::diagnostics::{Code, SourceFile, Span};
 
     #[test]
     fn the_stage_section_has_one_item_per_sentence() {
@@ -539,17 +534,17 @@ mod tests {
     #[test]
     fn items_are_grouped_by_code_with_a_title_and_a_count() {
         let diags = [
-            Diagnostic::info("AM0408", "third")
+            Diagnostic::info(Code::UntypedService, "third")
                 .at(at(3))
                 .with_help("same"),
-            Diagnostic::warning("AM0300", "first")
+            Diagnostic::warning(Code::NotInherited, "first")
                 .at(at(1))
                 .with_occurrence(at(5), "")
                 .with_help("own help"),
-            Diagnostic::info("AM0408", "fourth")
+            Diagnostic::info(Code::UntypedService, "fourth")
                 .at(at(4))
                 .with_help("same"),
-            Diagnostic::error("AM0502", "no main"),
+            Diagnostic::error(Code::NoMain, "no main"),
         ];
         let refs: Vec<&Diagnostic> = diags.iter().collect();
         assert_eq!(
@@ -561,7 +556,7 @@ mod tests {
     #[test]
     fn many_items_of_one_code_are_cut_short_and_counted() {
         let diags: Vec<Diagnostic> = (1..=20)
-            .map(|n| Diagnostic::info("AM0503", format!("note {n}")).at(at(n)))
+            .map(|n| Diagnostic::info(Code::NotTranslated, format!("note {n}")).at(at(n)))
             .collect();
         let refs: Vec<&Diagnostic> = diags.iter().collect();
         let text = by_code(&refs, &sources(), 2);

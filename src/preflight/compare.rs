@@ -563,7 +563,7 @@ mod tests {
     }
 
     fn codes_of(d: &[Diagnostic]) -> Vec<(&'static str, Severity)> {
-        d.iter().map(|d| (d.code, d.severity)).collect()
+        d.iter().map(|d| (d.code.as_str(), d.severity)).collect()
     }
 
     use Severity::{Error as E, Info as I, Warning as W};

@@ -14,7 +14,7 @@ pub mod expected;
 pub mod live;
 
 use crate::cli::{self, EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE, Format, InputArgs};
-use crate::diagnostics::{Diagnostic, SourceMap, codes};
+use crate::diagnostics::{Code, Diagnostic, SourceMap, codes};
 use crate::plan::Program;
 use std::collections::BTreeSet;
 use std::io::Write as _;
@@ -27,8 +27,14 @@ pub use compare::compare;
 pub const DEFAULT_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
 
 /// Diagnostics that mean the check could not be made (exit 2), not findings about the program.
-const ACCESS_CODES: &[&str] = &[
-    "AM0510", "AM0710", "AM0711", "AM0712", "AM0713", "AM0714", "AM0715",
+const ACCESS_CODES: &[Code] = &[
+    Code::DefaultStageIsEnv,
+    Code::NoApiToken,
+    Code::NoAccount,
+    Code::AccountsDiffer,
+    Code::ApiRequestFailed,
+    Code::ApiAnswerUnexpected,
+    Code::UnknownStage,
 ];
 
 #[derive(clap::Args, Debug)]
