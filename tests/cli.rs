@@ -436,10 +436,11 @@ fn every_code_is_tested() {
     }
     let mut missing = Vec::new();
     for part in codes.split("Diagnostic::").skip(1) {
-        if let Some(code) = part.split('"').nth(1).filter(|c| c.starts_with("AM")) {
-            if !seen.contains(&format!("[{code}]")) && !seen.contains(&format!("\"{code}\"")) {
-                missing.push(code.to_string());
-            }
+        if let Some(code) = part.split('"').nth(1).filter(|c| c.starts_with("AM"))
+            && !seen.contains(&format!("[{code}]"))
+            && !seen.contains(&format!("\"{code}\""))
+        {
+            missing.push(code.to_string());
         }
     }
     assert!(missing.is_empty(), "codes without a test: {missing:?}");

@@ -6,9 +6,9 @@
 
 mod common;
 
-use alchemy_migrator::cli::{self, Cli, Command};
 use alchemy_migrator::diagnostics::render_short;
-use clap::Parser;
+use alchemy_migrator::pipeline::{self, CheckOptions, GraphOptions, MigrateOptions};
+use alchemy_migrator::read::{InputPaths, read_inputs};
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
@@ -25,10 +25,35 @@ fn cases(kind: &str) -> Vec<PathBuf> {
     v
 }
 
-fn extra_args(case: &Path) -> Vec<String> {
-    std::fs::read_to_string(case.join("args"))
-        .map(|s| s.split_whitespace().map(str::to_string).collect())
-        .unwrap_or_default()
+/// The options of a case: its `args` file holds command-line flags (`--env NAME`,
+/// `--default-stage NAME`, `--skip-external-services`).
+fn options(case: &Path, out: &Path) -> MigrateOptions {
+    let mut options = MigrateOptions {
+        input: discover(case),
+        out: out.to_path_buf(),
+        app: Some(case.file_name().unwrap().to_string_lossy().to_string()),
+        ..MigrateOptions::default()
+    };
+    let args = std::fs::read_to_string(case.join("args")).unwrap_or_default();
+    let mut args = args.split_whitespace();
+    while let Some(flag) = args.next() {
+        let mut value = || Some(args.next().expect("a value").to_string());
+        match flag {
+            "--env" => options.env = value(),
+            "--default-stage" => options.default_stage = value(),
+            "--skip-external-services" => options.skip_external_services = true,
+            "--no-adopt" => options.adopt = false,
+            other => panic!("{}: unknown flag {other}", case.display()),
+        }
+    }
+    options
+}
+
+fn discover(case: &Path) -> InputPaths {
+    InputPaths {
+        discover: Some(case.join("input")),
+        ..InputPaths::default()
+    }
 }
 
 fn updating() -> bool {
@@ -85,21 +110,10 @@ fn diff(expected: &str, actual: &str) -> String {
 fn check_fixtures() {
     let mut failures = Vec::new();
     for case in cases("check") {
-        let mut argv = vec![
-            "alchemy-migrator".to_string(),
-            "check".into(),
-            "--discover".into(),
-            case.join("input").display().to_string(),
-        ];
-        argv.extend(extra_args(&case));
-        let Cli {
-            command: Command::Check(args),
-        } = Cli::try_parse_from(&argv).unwrap()
-        else {
-            unreachable!()
-        };
-        let (inputs, diags, _, code) = cli::run_check(&args.input);
-        let sources = cli::rebase_sources(&inputs.sources, &case);
+        let env = options(&case, &case).env;
+        let c = pipeline::check(read_inputs(&discover(&case)), &CheckOptions { env });
+        let (diags, code) = (&c.diagnostics, c.exit_code());
+        let sources = pipeline::rebase_sources(&c.sources, &case);
         let mut out: String = diags
             .iter()
             .map(|d| render_short(d, &sources) + "\n")
@@ -116,30 +130,13 @@ fn migrate_fixtures() {
     let mut failures = Vec::new();
     for case in cases("migrate") {
         let expected = case.join("expected");
-        let mut argv = vec![
-            "alchemy-migrator".to_string(),
-            "migrate".into(),
-            "--discover".into(),
-            case.join("input").display().to_string(),
-            "--out".into(),
-            expected.display().to_string(),
-            "--app".into(),
-            case.file_name().unwrap().to_string_lossy().to_string(),
-        ];
-        argv.extend(extra_args(&case));
-        let Cli {
-            command: Command::Migrate(args),
-        } = Cli::try_parse_from(&argv).unwrap()
-        else {
-            unreachable!()
-        };
-        let m = cli::plan_migration(&args);
-        let (analysis, files, diags) = (&m.analysis, &m.files, &m.diagnostics);
+        let m = pipeline::migrate(read_inputs(&discover(&case)), &options(&case, &expected));
+        let (files, diags) = (&m.files, &m.diagnostics);
         if updating() {
             // Regenerate from scratch so files that are no longer generated disappear.
             let _ = std::fs::remove_dir_all(&expected);
         }
-        let sources = cli::rebase_sources(&analysis.inputs.sources, &expected);
+        let sources = pipeline::rebase_sources(&m.sources, &expected);
         let mut generated: Vec<String> = Vec::new();
         for f in files {
             generated.push(f.path.clone());
@@ -150,11 +147,7 @@ fn migrate_fixtures() {
             .map(|d| render_short(d, &sources) + "\n")
             .collect();
         d = d.replace(&format!("{}/", case.display()), "../");
-        let code = if m.usage_error {
-            cli::EXIT_USAGE
-        } else {
-            cli::exit_code(diags, analysis.inputs.io_failed)
-        };
+        let code = m.exit_code();
         d.push_str(&format!("exit: {code}\n"));
         failures.extend(compare(&expected.join("diagnostics.txt"), &d));
         generated.push("diagnostics.txt".into());
@@ -197,27 +190,20 @@ fn graph_of_corpus_projects() {
     let mut with_edges = 0;
     for p in projects {
         let name = p.file_name().unwrap().to_string_lossy().to_string();
-        let argv = [
-            "alchemy-migrator",
-            "graph",
-            "--discover",
-            p.to_str().unwrap(),
-        ];
-        let Cli {
-            command: Command::Graph(args),
-        } = Cli::try_parse_from(argv).unwrap()
-        else {
-            unreachable!()
+        let input = InputPaths {
+            discover: Some(p.clone()),
+            ..InputPaths::default()
         };
-        let a = cli::analyse(&args.input);
-        if a.workers.is_empty() {
+        let g = pipeline::graph(read_inputs(&input), &GraphOptions::default());
+        let graph = g.top_level().expect("the top level's graph");
+        if graph.names.is_empty() {
             continue;
         }
-        with_edges += usize::from(!a.graph.edges.is_empty());
+        with_edges += usize::from(!graph.edges.is_empty());
         let text = format!(
             "{}\n{}",
-            alchemy_migrator::emit::report::graph_text(&a.graph),
-            alchemy_migrator::emit::report::graph_mermaid(&a.graph)
+            alchemy_migrator::emit::report::graph_text(graph),
+            alchemy_migrator::emit::report::graph_mermaid(graph)
         );
         failures.extend(compare(
             &root().join("graph").join(format!("{name}.txt")),
