@@ -324,3 +324,55 @@ pub fn migration_md(report: &Report<'_>, options: &MigrateOptions) -> OutputFile
         &preflight,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::fixture;
+
+    const CONFIGS: &str = r#"
+        //- /r/api/wrangler.toml
+        name = "api"
+        main = "src/index.ts"
+        [env.staging]
+        //- /r/unnamed/wrangler.toml
+        main = "src/index.ts"
+    "#;
+
+    /// `(configs, --env) → per stage, whether it has workers of its own or shares the
+    /// template's; and the template's labels`.
+    #[test]
+    fn stages_share_the_template_s_workers() {
+        let check = |env: Option<&str>, expect: &str| {
+            let inputs = fixture(CONFIGS);
+            let mut diags = Vec::new();
+            let plan = stages::plan(&inputs, env, None, &mut diags).expect("a plan");
+            let template = stages::resolve_env(&inputs, env, &mut diags);
+            let w = StageWorkers::resolve(&inputs, &plan, template, env, &mut diags);
+            let per_stage: Vec<String> = plan
+                .stages
+                .iter()
+                .zip(&w.own)
+                .map(|((stage, _), own)| {
+                    let whose = if own.is_some() { "own" } else { "template's" };
+                    format!("{stage}: {whose}")
+                })
+                .collect();
+            let got = format!(
+                "{}; labels {}",
+                per_stage.join(", "),
+                labels(&w.template).join(" ")
+            );
+            assert_eq!(got, expect, "{env:?}");
+            assert_eq!(w.per_stage().len(), plan.stages.len());
+        };
+        check(
+            None,
+            "production: template's, staging: own; labels api unnamed",
+        );
+        check(
+            Some("staging"),
+            "staging: template's; labels api-staging unnamed",
+        );
+    }
+}

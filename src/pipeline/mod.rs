@@ -362,3 +362,170 @@ pub fn rebase_sources(sources: &SourceMap, dir: &Path) -> SourceMap {
     }
     out
 }
+
+/// Config files in one string, each after a `//- /path` line (rust-analyzer's fixture format),
+/// read as [`crate::read::inputs_from_memory`] reads them.
+#[cfg(test)]
+fn fixture(text: &str) -> Inputs {
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for line in text.lines() {
+        match line.trim().strip_prefix("//- ") {
+            Some(path) => files.push((path.trim().to_string(), Vec::new())),
+            None if files.is_empty() => assert!(line.trim().is_empty(), "a `//- /path` first"),
+            None => {
+                let (_, text) = files.last_mut().expect("a file");
+                text.extend_from_slice(line.trim().as_bytes());
+                text.push(b'\n');
+            }
+        }
+    }
+    crate::read::inputs_from_memory(&files)
+}
+
+/// `severity[CODE]` of each diagnostic, space-separated.
+#[cfg(test)]
+fn codes(diags: &[Diagnostic]) -> String {
+    diags
+        .iter()
+        .map(|d| format!("{}[{}]", d.severity.as_str(), d.code))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STAGED: &str = r#"
+        //- /r/api/wrangler.toml
+        name = "api"
+        main = "src/index.ts"
+        services = [{ binding = "AUTH", service = "auth" }]
+        [env.staging]
+        services = [{ binding = "AUTH", service = "auth-staging" }]
+        //- /r/auth/wrangler.json
+        { "name": "auth", "main": "src/index.ts", "env": { "staging": {} } }
+    "#;
+
+    /// `(fixture, --env) → workers checked, exit code, diagnostics`.
+    #[test]
+    fn check_counts_workers_in_every_environment() {
+        let check = |text: &str, env: Option<&str>, expect: &str| {
+            let options = CheckOptions {
+                env: env.map(str::to_string),
+            };
+            let c = super::check(fixture(text), &options);
+            let got = format!(
+                "{} configs, {} workers, exit {}; {}",
+                c.configs,
+                c.workers,
+                c.exit_code(),
+                codes(&c.diagnostics)
+            );
+            assert_eq!(got, expect, "{text}");
+        };
+        check(STAGED, None, "2 configs, 4 workers, exit 0; ");
+        check(STAGED, Some("staging"), "2 configs, 2 workers, exit 0; ");
+        check(
+            "//- /r/a/wrangler.json\n{ \"name\": 3 }",
+            None,
+            "1 configs, 1 workers, exit 1; warning[AM0303] error[AM0201]",
+        );
+    }
+
+    /// `(fixture, --env) → the stages shown, with the number of workers of each graph`.
+    #[test]
+    fn graph_shows_every_stage() {
+        let check = |text: &str, env: Option<&str>, expect: &str| {
+            let options = GraphOptions {
+                env: env.map(str::to_string),
+            };
+            let g = super::graph(fixture(text), &options);
+            let got: Vec<String> = g
+                .stages
+                .iter()
+                .map(|s| {
+                    let edges = s.graph.edges.len();
+                    format!("{} ({edges} edges)", s.stage)
+                })
+                .collect();
+            assert_eq!(got.join(", "), expect, "{text}");
+            assert_eq!(g.exit_code(), EXIT_OK);
+        };
+        check(STAGED, None, "production (1 edges), staging (1 edges)");
+        check(STAGED, Some("staging"), "staging (1 edges)");
+        // An environment called `production`: the top level is shown as the template.
+        check(
+            "//- /r/a/wrangler.toml\nname = \"a\"\nmain = \"i.ts\"\n[env.production]\n",
+            None,
+            "(top level) (0 edges), production (0 edges)",
+        );
+    }
+
+    /// `(fixture, options) → files written, workers, exit code, diagnostics`.
+    #[test]
+    fn migrate_plans_every_stage() {
+        let check = |text: &str, options: MigrateOptions, expect: &str| {
+            let options = MigrateOptions {
+                out: "/r".into(),
+                app: Some("test".into()),
+                ..options
+            };
+            let m = super::migrate(fixture(text), &options);
+            let files: Vec<&str> = m.files.iter().map(|f| f.path.as_str()).collect();
+            let stages: Vec<&str> = m.stages.iter().map(|s| s.0.as_str()).collect();
+            let got = format!(
+                "[{}] stages [{}], {} workers, exit {}; {}",
+                files.join(" "),
+                stages.join(" "),
+                m.workers,
+                m.exit_code(),
+                codes(&m.diagnostics)
+            );
+            assert_eq!(got, expect, "{text}");
+        };
+        let all_files = "alchemy.run.ts env/auth.ts env/api.ts MIGRATION.md";
+        check(
+            STAGED,
+            MigrateOptions::default(),
+            &format!(
+                "[{all_files}] stages [production staging], 2 workers, exit 0; \
+                 info[AM0716] info[AM0408] info[AM0408]"
+            ),
+        );
+        check(
+            STAGED,
+            MigrateOptions {
+                env: Some("staging".into()),
+                ..MigrateOptions::default()
+            },
+            "[alchemy.run.ts env/auth-staging.ts env/api-staging.ts MIGRATION.md] \
+             stages [staging], 2 workers, exit 0; info[AM0716] info[AM0408]",
+        );
+        // Not adopting: no preflight to run before the first deploy.
+        check(
+            STAGED,
+            MigrateOptions {
+                adopt: false,
+                ..MigrateOptions::default()
+            },
+            &format!(
+                "[{all_files}] stages [production staging], 2 workers, exit 0; \
+                 info[AM0408] info[AM0408]"
+            ),
+        );
+        check(
+            STAGED,
+            MigrateOptions {
+                default_stage: Some("staging".into()),
+                ..MigrateOptions::default()
+            },
+            "[] stages [], 0 workers, exit 2; error[AM0510]",
+        );
+        check(
+            "//- /r/a/wrangler.json\n{}",
+            MigrateOptions::default(),
+            "[] stages [], 0 workers, exit 0; ",
+        );
+    }
+}

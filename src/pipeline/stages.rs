@@ -328,3 +328,333 @@ pub fn stage_mapping(
     );
     lines
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::{codes, fixture};
+    use crate::read::Memory;
+
+    /// `api` and `auth` in `staging` and `dev`, `admin` in `staging` only, `cron` in none.
+    const THREE_ENVS: &str = r#"
+        //- /r/admin/wrangler.toml
+        name = "admin"
+        main = "src/index.ts"
+        [env.staging]
+        //- /r/api/wrangler.toml
+        name = "api"
+        main = "src/index.ts"
+        services = [{ binding = "AUTH", service = "auth" }, { binding = "ADMIN", service = "admin" }]
+        [env.staging]
+        services = [{ binding = "AUTH", service = "auth-staging" }, { binding = "ADMIN", service = "admin-staging" }]
+        [env.dev]
+        services = [{ binding = "AUTH", service = "auth-dev" }, { binding = "ADMIN", service = "admin" }]
+        //- /r/auth/wrangler.jsonc
+        { "name": "auth", "main": "src/index.ts", "env": { "staging": {}, "dev": {} } }
+        //- /r/cron/wrangler.toml
+        name = "cron"
+        main = "src/index.ts"
+    "#;
+
+    const PRODUCTION_ENV: &str = r#"
+        //- /r/a/wrangler.toml
+        name = "a"
+        main = "src/index.ts"
+        [env.production]
+        [env.staging]
+    "#;
+
+    fn show(plan: &StagePlan) -> String {
+        let stages: Vec<String> = plan
+            .stages
+            .iter()
+            .map(|(stage, env)| match env {
+                Some(e) => format!("{stage}=[env.{e}]"),
+                None => format!("{stage}=top"),
+            })
+            .collect();
+        format!("{}; top: {:?}", stages.join(" "), plan.top)
+    }
+
+    /// `(configs, --env, --default-stage) → the stages and the environment each deploys, the
+    /// top level's stage, diagnostics`.
+    #[test]
+    fn stage_plans() {
+        let check = |text: &str, env: Option<&str>, default_stage: Option<&str>, expect: &str| {
+            let inputs = fixture(text);
+            let mut diags = Vec::new();
+            let got = match plan(&inputs, env, default_stage, &mut diags) {
+                Some(p) => show(&p),
+                None => "none".into(),
+            };
+            assert_eq!(
+                format!("{got}; {}", codes(&diags)),
+                expect,
+                "{env:?} {default_stage:?}"
+            );
+        };
+        // Environments in order of first appearance, after the top level.
+        check(
+            THREE_ENVS,
+            None,
+            None,
+            "production=top staging=[env.staging] dev=[env.dev]; top: Some(\"production\"); ",
+        );
+        check(
+            THREE_ENVS,
+            None,
+            Some("prod"),
+            "prod=top staging=[env.staging] dev=[env.dev]; top: Some(\"prod\"); ",
+        );
+        check(THREE_ENVS, None, Some("dev"), "none; error[AM0510]");
+        // --env: that environment alone, as its own stage.
+        check(THREE_ENVS, Some("dev"), None, "dev=[env.dev]; top: None; ");
+        check(
+            THREE_ENVS,
+            Some("dev"),
+            Some("dev"),
+            "dev=[env.dev]; top: None; ",
+        );
+        // An environment called `production`: the top level is only the template.
+        check(
+            PRODUCTION_ENV,
+            None,
+            None,
+            "production=[env.production] staging=[env.staging]; top: None; info[AM0511]",
+        );
+        check(
+            PRODUCTION_ENV,
+            None,
+            Some("main"),
+            "main=top production=[env.production] staging=[env.staging]; top: Some(\"main\"); ",
+        );
+        // Configs that are empty or do not parse have no environments.
+        check(
+            "//- /r/a/wrangler.json\n{}\n//- /r/b/wrangler.json\n{ \"env\": { \"x\": {} ",
+            None,
+            None,
+            "production=top; top: Some(\"production\"); ",
+        );
+    }
+
+    /// `(configs, environment) → each slot's worker, `(absent)` for a config that does not take
+    /// part in that environment's stage`.
+    #[test]
+    fn stage_membership() {
+        let check = |text: &str, env: Option<&str>, expect: &str| {
+            let inputs = fixture(text);
+            let r = resolve_env(&inputs, env, &mut Vec::new());
+            let got: Vec<String> = r
+                .workers
+                .iter()
+                .enumerate()
+                .map(|(i, w)| {
+                    let name = w.name.as_ref().map(|n| n.v.as_str()).unwrap_or("-");
+                    if r.absent.contains(&i) {
+                        format!("{name} (absent)")
+                    } else {
+                        name.to_string()
+                    }
+                })
+                .collect();
+            assert_eq!(got.join(", "), expect, "{env:?}");
+            assert_eq!(r.origins.len(), r.workers.len());
+        };
+        check(THREE_ENVS, None, "admin, api, auth, cron");
+        check(
+            THREE_ENVS,
+            Some("staging"),
+            "admin-staging, api-staging, auth-staging, cron (absent)",
+        );
+        check(
+            THREE_ENVS,
+            Some("dev"),
+            "admin (absent), api-dev, auth-dev, cron (absent)",
+        );
+        // A Pages project's top level is its production configuration.
+        let pages = r#"
+            //- /r/site/wrangler.toml
+            name = "site"
+            pages_build_output_dir = "dist"
+            //- /r/api/wrangler.toml
+            name = "api"
+            main = "src/index.ts"
+            [env.staging]
+        "#;
+        // (Slots follow the paths: /r/api before /r/site.)
+        check(pages, Some("production"), "api (absent), site");
+        check(pages, Some("staging"), "api-staging, site (absent)");
+    }
+
+    /// `(files on disk, pages_build_output_dir) → the Pages project's code and whether it has a
+    /// functions/ folder`.
+    #[test]
+    fn pages_layouts() {
+        let check = |files: &[&str], output_dir: &str, expect: &str| {
+            let fs = Memory::new(files.iter().map(|f| (*f, "")));
+            let l = pages_layout(Path::new("/r/site"), output_dir, &fs);
+            let worker = l
+                .worker
+                .as_ref()
+                .map(|w| w.display().to_string())
+                .unwrap_or_else(|| "none".into());
+            let got = format!(
+                "{} {worker} functions: {}",
+                l.output_dir.display(),
+                l.functions
+            );
+            assert_eq!(got, expect, "{files:?}");
+        };
+        check(&[], "dist", "/r/site/dist none functions: false");
+        check(
+            &["/r/site/dist/_worker.js"],
+            "./dist/",
+            "/r/site/dist /r/site/dist/_worker.js functions: false",
+        );
+        check(
+            &[
+                "/r/site/public/_worker.js/index.js",
+                "/r/site/functions/api.ts",
+            ],
+            "public",
+            "/r/site/public /r/site/public/_worker.js/index.js functions: true",
+        );
+        check(
+            &["/r/build/_worker.js"],
+            "../build",
+            "/r/build /r/build/_worker.js functions: false",
+        );
+    }
+
+    /// Resolves every stage of `text` (the default plan).
+    fn resolve_all(text: &str) -> (StagePlan, Vec<Resolved>) {
+        let inputs = fixture(text);
+        let plan = plan(&inputs, None, None, &mut Vec::new()).expect("a plan");
+        let resolved = plan
+            .stages
+            .iter()
+            .map(|(_, env)| resolve_env(&inputs, env.as_deref(), &mut Vec::new()))
+            .collect();
+        (plan, resolved)
+    }
+
+    /// `configs → one info per worker that some stages do not deploy`.
+    #[test]
+    fn absent_workers() {
+        let check = |text: &str, expect: &[&str]| {
+            let (plan, resolved) = resolve_all(text);
+            let mut diags = Vec::new();
+            report_absent_workers(
+                &plan.stages,
+                &resolved.iter().collect::<Vec<_>>(),
+                &mut diags,
+            );
+            let got: Vec<String> = diags
+                .iter()
+                .map(|d| format!("[{}] {}", d.code, d.message))
+                .collect();
+            assert_eq!(got, expect);
+        };
+        check(
+            THREE_ENVS,
+            &[
+                "[AM0305] `admin` is not part of stage(s) `dev`: its config defines no `[env.dev]`",
+                "[AM0305] `cron` is not part of stage(s) `staging`, `dev`: its config defines no `[env.staging]`, `[env.dev]`",
+            ],
+        );
+        check(PRODUCTION_ENV, &[]);
+    }
+
+    /// `configs → the script names the migration deploys in some stage, and the bindings that
+    /// cross stages`.
+    #[test]
+    fn cross_stage_bindings() {
+        let check = |text: &str, names: &str, expect: &[&str]| {
+            let (plan, resolved) = resolve_all(text);
+            let inputs = fixture(text);
+            let env_names = env_script_names(&inputs);
+            let mut diags = Vec::new();
+            let template = crate::graph::edges(
+                &resolved[0].workers,
+                &resolved[0].absent,
+                &env_names,
+                &mut diags,
+            );
+            let graphs: Vec<Graph> = resolved
+                .iter()
+                .map(|r| crate::graph::edges(&r.workers, &r.absent, &env_names, &mut diags))
+                .collect();
+            let mut diags = Vec::new();
+            let mut got = report_cross_stage(&plan.stages, &graphs, &template, &mut diags)
+                .into_iter()
+                .collect::<Vec<_>>();
+            got.sort();
+            assert_eq!(got.join(" "), names);
+            let messages: Vec<String> = diags
+                .iter()
+                .map(|d| format!("[{}] {}", d.code, d.message))
+                .collect();
+            assert_eq!(messages, expect);
+        };
+        // `dev` binds `admin`, which only the default stage deploys under that name.
+        check(
+            THREE_ENVS,
+            "admin admin-staging api api-dev api-staging auth auth-dev auth-staging cron",
+            &[
+                "[AM0409] service bindings that cross stages are bound by script name, as wrangler does: `ADMIN` → `admin` in stage `dev` (the worker of stage `production`)",
+            ],
+        );
+        // Each stage binds its own workers: nothing crosses.
+        check(
+            r#"
+            //- /r/a/wrangler.toml
+            name = "a"
+            main = "src/index.ts"
+            services = [{ binding = "B", service = "b" }]
+            [env.staging]
+            services = [{ binding = "B", service = "b-staging" }]
+            //- /r/b/wrangler.toml
+            name = "b"
+            main = "src/index.ts"
+            [env.staging]
+            "#,
+            "a a-staging b b-staging",
+            &[],
+        );
+    }
+
+    /// `(workers deployed per stage, the top level's stage) → the stage lines of the header`.
+    #[test]
+    fn stage_mapping_lines() {
+        let check = |stages: &[(&str, Option<&str>)],
+                     deployed: &[(usize, usize)],
+                     top: Option<&str>,
+                     expect: &[&str]| {
+            let stages: Vec<(String, Option<String>)> = stages
+                .iter()
+                .map(|(s, e)| (s.to_string(), e.map(str::to_string)))
+                .collect();
+            let lines = stage_mapping(&stages, deployed, top);
+            // (The first line is a title, the last two say what other stages do.)
+            assert_eq!(&lines[1..lines.len() - 2], expect);
+        };
+        check(
+            &[("production", None), ("staging", Some("staging"))],
+            &[(3, 3), (2, 3)],
+            Some("production"),
+            &[
+                "  stage \"production\" deploys the top level with wrangler's script names, adopting its resources",
+                "  stage \"staging\" deploys [env.staging] of the 2 of 3 workers that define it with wrangler's script names, adopting its resources",
+            ],
+        );
+        check(
+            &[("production", Some("production"))],
+            &[(1, 1)],
+            None,
+            &[
+                "  stage \"production\" deploys [env.production] with wrangler's script names, adopting its resources",
+                "  the top level has no stage of its own: it is the template of other stages",
+            ],
+        );
+    }
+}
