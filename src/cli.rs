@@ -586,3 +586,62 @@ pub fn write_file(
         Box::new(codes::unwritable(&shown, &e.to_string()))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `migrate ARGS → the options the pipeline gets`.
+    #[test]
+    fn migrate_arguments_become_options() {
+        let check = |args: &[&str], expect: MigrateOptions| {
+            let argv = ["alchemy-migrator", "migrate"].iter().chain(args);
+            let Command::Migrate(parsed) = Cli::try_parse_from(argv).unwrap().command else {
+                unreachable!("a migrate command")
+            };
+            assert_eq!(parsed.options(), expect, "{args:?}");
+        };
+        let input = |paths: &[&str], discover: Option<&str>| InputPaths {
+            paths: paths.iter().map(PathBuf::from).collect(),
+            discover: discover.map(PathBuf::from),
+        };
+        check(&[], MigrateOptions::default());
+        // The output goes into the --discover folder unless --out says otherwise.
+        check(
+            &["--discover", "apps"],
+            MigrateOptions {
+                input: input(&[], Some("apps")),
+                out: "apps".into(),
+                ..MigrateOptions::default()
+            },
+        );
+        check(
+            &[
+                "a/wrangler.toml",
+                "b",
+                "--discover",
+                "apps",
+                "--out",
+                "infra",
+                "--app",
+                "Shop",
+                "--env",
+                "staging",
+                "--default-stage",
+                "prod",
+                "--no-adopt",
+                "--skip-external-services",
+                "--dry-run",
+            ],
+            MigrateOptions {
+                input: input(&["a/wrangler.toml", "b"], Some("apps")),
+                env: Some("staging".into()),
+                out: "infra".into(),
+                app: Some("Shop".into()),
+                default_stage: Some("prod".into()),
+                adopt: false,
+                skip_external_services: true,
+            },
+        );
+    }
+}
