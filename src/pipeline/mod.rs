@@ -10,7 +10,6 @@ mod stages;
 
 pub use crate::read::{InputPaths, Inputs};
 pub use app::app_name;
-pub use stages::StagePlan;
 
 use crate::diagnostics::{self, Diagnostic, SourceMap};
 use crate::emit::OutputFile;
