@@ -1,23 +1,32 @@
 //! Benchmark harness (figures, never a pass/fail test). In one run, for N = 100, 1 000 and 10 000
 //! workers of a synthetic monorepo, it measures `migrate --discover` end to end (discover, parse,
-//! analyse, emit, write), `check --discover`, and the I/O floor: a plain program that reads the same
-//! files and writes the same number of bytes (in as many files, of the same sizes). Prints wall time, CPU time and peak memory of each,
-//! the ratio migrate / floor and the ratio time(10 000) / time(1 000).
+//! analyse, emit, write), `check --discover`, the same two through the library in a process of
+//! their own (`read::read_inputs`, then `pipeline::migrate` or `pipeline::check`: everything but
+//! writing and printing), and the I/O floor: a plain program that reads the same files and writes
+//! the same number of bytes (in as many files, of the same sizes). Prints wall time, CPU time and
+//! peak memory of each, the ratio migrate / floor and the ratio time(10 000) / time(1 000).
 //!
 //! ```sh
 //! cargo run --release --example bench                 # N = 100, 1000, 10000; 5 runs each (median)
 //! cargo run --release --example bench -- 100 1000     # other sizes
 //! cargo run --release --example bench -- gen 500 DIR  # only generate a monorepo (seed 42)
+//! cargo run --release --example bench -- lib migrate DIR   # one library run (`check` too)
 //! ```
 //!
 //! The monorepo generator is deterministic for a seed: nested folders, mixed TOML/JSON/JSONC,
 //! 5–15 bindings per worker, 1–3 service bindings (cycles, self-bindings, external workers, named
 //! entrypoints), shared KV namespaces, D1 databases and queues, two environments on a fifth.
 
+use alchemy_migrator::pipeline::{self, CheckOptions, MigrateOptions};
+use alchemy_migrator::read::{InputPaths, read_inputs};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
+
+/// The binary's allocator, so that the library runs compare with it.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// xorshift64*: a tiny deterministic generator.
 struct Rng(u64);
@@ -62,102 +71,150 @@ fn worker_config(i: usize, n: usize, rng: &mut Rng, format: usize) -> String {
         services.push((format!("SVC_{s}"), target, entrypoint));
     }
     let staging = rng.below(5) == 0;
+    let w = Spec {
+        name,
+        vars,
+        kv,
+        db,
+        queue,
+        consumes,
+        services,
+        staging,
+    };
     match format {
-        0 => {
-            let mut t = String::new();
-            let _ = writeln!(
-                t,
-                "name = \"{name}\"\nmain = \"src/index.ts\"\ncompatibility_date = \"2025-09-01\"\n"
-            );
-            let _ = writeln!(t, "[vars]");
-            for (k, v) in &vars {
-                let _ = writeln!(t, "{k} = \"{v}\"");
-            }
-            let _ = writeln!(
-                t,
-                "\n[[kv_namespaces]]\nbinding = \"CACHE\"\nid = \"{kv}\"\n\n[[d1_databases]]\nbinding = \"DB\"\ndatabase_name = \"{db}\"\ndatabase_id = \"{db}-id\"\n"
-            );
-            let _ = writeln!(
-                t,
-                "[[queues.producers]]\nbinding = \"JOBS\"\nqueue = \"{queue}\"\n"
-            );
-            if consumes {
-                let _ = writeln!(
-                    t,
-                    "[[queues.consumers]]\nqueue = \"{queue}\"\nmax_batch_timeout = 2\n"
-                );
-            }
-            let _ = writeln!(
-                t,
-                "[[durable_objects.bindings]]\nname = \"COUNTER\"\nclass_name = \"Counter\"\n\n[[migrations]]\ntag = \"v1\"\nnew_sqlite_classes = [\"Counter\"]\n"
-            );
-            for (b, s, e) in &services {
-                let _ = writeln!(t, "[[services]]\nbinding = \"{b}\"\nservice = \"{s}\"");
-                if let Some(e) = e {
-                    let _ = writeln!(t, "entrypoint = \"{e}\"");
-                }
-                t.push('\n');
-            }
-            if staging {
-                let _ = writeln!(
-                    t,
-                    "[env.staging]\nname = \"{name}-staging\"\n[env.staging.vars]\nVAR_0 = \"staging\"\n[[env.staging.kv_namespaces]]\nbinding = \"CACHE\"\nid = \"{kv}ff\""
-                );
-                for (b, s, _) in &services {
-                    let _ = writeln!(
-                        t,
-                        "[[env.staging.services]]\nbinding = \"{b}\"\nservice = \"{s}-staging\""
-                    );
-                }
-            }
-            t
+        0 => toml_config(&w),
+        _ => json_config(&w, format),
+    }
+}
+
+/// One worker's settings, drawn from the generator.
+struct Spec {
+    name: String,
+    vars: Vec<(String, String)>,
+    kv: String,
+    db: String,
+    queue: String,
+    consumes: bool,
+    /// `(binding, service, entrypoint)`.
+    services: Vec<(String, String, Option<String>)>,
+    staging: bool,
+}
+
+fn toml_config(w: &Spec) -> String {
+    let Spec {
+        name,
+        vars,
+        kv,
+        db,
+        queue,
+        consumes,
+        services,
+        staging,
+    } = w;
+    let (consumes, staging) = (*consumes, *staging);
+    let mut t = String::new();
+    let _ = writeln!(
+        t,
+        "name = \"{name}\"\nmain = \"src/index.ts\"\ncompatibility_date = \"2025-09-01\"\n"
+    );
+    let _ = writeln!(t, "[vars]");
+    for (k, v) in vars {
+        let _ = writeln!(t, "{k} = \"{v}\"");
+    }
+    let _ = writeln!(
+        t,
+        "\n[[kv_namespaces]]\nbinding = \"CACHE\"\nid = \"{kv}\"\n\n[[d1_databases]]\nbinding = \"DB\"\ndatabase_name = \"{db}\"\ndatabase_id = \"{db}-id\"\n"
+    );
+    let _ = writeln!(
+        t,
+        "[[queues.producers]]\nbinding = \"JOBS\"\nqueue = \"{queue}\"\n"
+    );
+    if consumes {
+        let _ = writeln!(
+            t,
+            "[[queues.consumers]]\nqueue = \"{queue}\"\nmax_batch_timeout = 2\n"
+        );
+    }
+    let _ = writeln!(
+        t,
+        "[[durable_objects.bindings]]\nname = \"COUNTER\"\nclass_name = \"Counter\"\n\n[[migrations]]\ntag = \"v1\"\nnew_sqlite_classes = [\"Counter\"]\n"
+    );
+    for (b, s, e) in services {
+        let _ = writeln!(t, "[[services]]\nbinding = \"{b}\"\nservice = \"{s}\"");
+        if let Some(e) = e {
+            let _ = writeln!(t, "entrypoint = \"{e}\"");
         }
-        _ => {
-            let vars_json: Vec<String> = vars
-                .iter()
-                .map(|(k, v)| format!("\"{k}\": \"{v}\""))
-                .collect();
-            let svc: Vec<String> = services
-                .iter()
-                .map(|(b, s, e)| match e {
-                    Some(e) => format!(
-                        "{{ \"binding\": \"{b}\", \"service\": \"{s}\", \"entrypoint\": \"{e}\" }}"
-                    ),
-                    None => format!("{{ \"binding\": \"{b}\", \"service\": \"{s}\" }}"),
-                })
-                .collect();
-            let comment = if format == 2 {
-                "  // generated for the benchmark\n"
-            } else {
-                ""
-            };
-            let consumers = if consumes {
-                format!(", \"consumers\": [{{ \"queue\": \"{queue}\", \"max_batch_timeout\": 2 }}]")
-            } else {
-                String::new()
-            };
-            let env = if staging {
-                let ssvc: Vec<String> = services
-                    .iter()
-                    .map(|(b, s, _)| {
-                        format!("{{ \"binding\": \"{b}\", \"service\": \"{s}-staging\" }}")
-                    })
-                    .collect();
-                format!(
-                    ",\n  \"env\": {{ \"staging\": {{ \"name\": \"{name}-staging\", \"vars\": {{ \"VAR_0\": \"staging\" }}, \"kv_namespaces\": [{{ \"binding\": \"CACHE\", \"id\": \"{kv}ff\" }}], \"services\": [{}] }} }}",
-                    ssvc.join(", ")
-                )
-            } else {
-                String::new()
-            };
-            format!(
-                "{{\n{comment}  \"name\": \"{name}\",\n  \"main\": \"src/index.ts\",\n  \"compatibility_date\": \"2025-09-01\",\n  \"vars\": {{ {} }},\n  \"kv_namespaces\": [{{ \"binding\": \"CACHE\", \"id\": \"{kv}\" }}],\n  \"d1_databases\": [{{ \"binding\": \"DB\", \"database_name\": \"{db}\", \"database_id\": \"{db}-id\" }}],\n  \"queues\": {{ \"producers\": [{{ \"binding\": \"JOBS\", \"queue\": \"{queue}\" }}]{consumers} }},\n  \"durable_objects\": {{ \"bindings\": [{{ \"name\": \"COUNTER\", \"class_name\": \"Counter\" }}] }},\n  \"migrations\": [{{ \"tag\": \"v1\", \"new_sqlite_classes\": [\"Counter\"] }}],\n  \"services\": [{}]{env}{}\n}}\n",
-                vars_json.join(", "),
-                svc.join(", "),
-                if format == 2 { "," } else { "" },
-            )
+        t.push('\n');
+    }
+    if staging {
+        let _ = writeln!(
+            t,
+            "[env.staging]\nname = \"{name}-staging\"\n[env.staging.vars]\nVAR_0 = \"staging\"\n[[env.staging.kv_namespaces]]\nbinding = \"CACHE\"\nid = \"{kv}ff\""
+        );
+        for (b, s, _) in services {
+            let _ = writeln!(
+                t,
+                "[[env.staging.services]]\nbinding = \"{b}\"\nservice = \"{s}-staging\""
+            );
         }
     }
+    t
+}
+
+/// JSON (`format` 1) or JSONC (`format` 2, with a comment and a trailing comma).
+fn json_config(w: &Spec, format: usize) -> String {
+    let Spec {
+        name,
+        vars,
+        kv,
+        db,
+        queue,
+        consumes,
+        services,
+        staging,
+    } = w;
+    let (consumes, staging) = (*consumes, *staging);
+    let vars_json: Vec<String> = vars
+        .iter()
+        .map(|(k, v)| format!("\"{k}\": \"{v}\""))
+        .collect();
+    let svc: Vec<String> = services
+        .iter()
+        .map(|(b, s, e)| match e {
+            Some(e) => {
+                format!("{{ \"binding\": \"{b}\", \"service\": \"{s}\", \"entrypoint\": \"{e}\" }}")
+            }
+            None => format!("{{ \"binding\": \"{b}\", \"service\": \"{s}\" }}"),
+        })
+        .collect();
+    let comment = if format == 2 {
+        "  // generated for the benchmark\n"
+    } else {
+        ""
+    };
+    let consumers = if consumes {
+        format!(", \"consumers\": [{{ \"queue\": \"{queue}\", \"max_batch_timeout\": 2 }}]")
+    } else {
+        String::new()
+    };
+    let env = if staging {
+        let ssvc: Vec<String> = services
+            .iter()
+            .map(|(b, s, _)| format!("{{ \"binding\": \"{b}\", \"service\": \"{s}-staging\" }}"))
+            .collect();
+        format!(
+            ",\n  \"env\": {{ \"staging\": {{ \"name\": \"{name}-staging\", \"vars\": {{ \"VAR_0\": \"staging\" }}, \"kv_namespaces\": [{{ \"binding\": \"CACHE\", \"id\": \"{kv}ff\" }}], \"services\": [{}] }} }}",
+            ssvc.join(", ")
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "{{\n{comment}  \"name\": \"{name}\",\n  \"main\": \"src/index.ts\",\n  \"compatibility_date\": \"2025-09-01\",\n  \"vars\": {{ {} }},\n  \"kv_namespaces\": [{{ \"binding\": \"CACHE\", \"id\": \"{kv}\" }}],\n  \"d1_databases\": [{{ \"binding\": \"DB\", \"database_name\": \"{db}\", \"database_id\": \"{db}-id\" }}],\n  \"queues\": {{ \"producers\": [{{ \"binding\": \"JOBS\", \"queue\": \"{queue}\" }}]{consumers} }},\n  \"durable_objects\": {{ \"bindings\": [{{ \"name\": \"COUNTER\", \"class_name\": \"Counter\" }}] }},\n  \"migrations\": [{{ \"tag\": \"v1\", \"new_sqlite_classes\": [\"Counter\"] }}],\n  \"services\": [{}]{env}{}\n}}\n",
+        vars_json.join(", "),
+        svc.join(", "),
+        if format == 2 { "," } else { "" },
+    )
 }
 
 const MAIN: &str = "import { DurableObject, WorkerEntrypoint } from \"cloudflare:workers\";\n\nexport class Counter extends DurableObject {}\n\nexport class AdminApi extends WorkerEntrypoint {\n  ping(): string {\n    return \"pong\";\n  }\n}\n\nexport default class extends WorkerEntrypoint {\n  async fetch(): Promise<Response> {\n    return new Response(\"ok\");\n  }\n}\n";
@@ -208,6 +265,32 @@ fn floor(dir: &Path, out: &Path, sizes: &Path) {
     std::hint::black_box(read);
 }
 
+/// One run through the library: read the configs under `dir`, then `check` or `migrate` (every
+/// file planned and emitted in memory, nothing written or printed).
+fn library(what: &str, dir: &Path) {
+    let input = InputPaths {
+        discover: Some(dir.to_path_buf()),
+        ..InputPaths::default()
+    };
+    let inputs = read_inputs(&input);
+    match what {
+        "check" => {
+            let c = pipeline::check(inputs, &CheckOptions::default());
+            std::hint::black_box(c.workers);
+        }
+        "migrate" => {
+            let options = MigrateOptions {
+                input,
+                out: dir.to_path_buf(),
+                ..MigrateOptions::default()
+            };
+            let m = pipeline::migrate(inputs, &options);
+            std::hint::black_box(m.files.len());
+        }
+        other => panic!("lib {other}: `check` or `migrate`"),
+    }
+}
+
 /// Sizes of every file under `dir`.
 fn file_sizes(dir: &Path) -> Vec<usize> {
     let mut sizes = Vec::new();
@@ -231,6 +314,7 @@ struct Sample {
 }
 
 /// Runs a command and measures it with `wait4` (wall, user + system CPU, peak RSS).
+#[allow(clippy::zombie_processes, reason = "wait4 reaps the child")]
 fn measure(cmd: &mut Command) -> Sample {
     let start = Instant::now();
     let child = cmd
@@ -268,6 +352,7 @@ fn main() {
                 args.get(3).map(|s| s.parse().unwrap()).unwrap_or(42),
             );
         }
+        Some("lib") => return library(&args[1], Path::new(&args[2])),
         Some("floor") => {
             return floor(
                 Path::new(&args[1]),
@@ -304,83 +389,99 @@ fn main() {
     );
     let mut migrate_wall = Vec::new();
     for &n in &sizes {
-        let apps = work.join(format!("n{n}/apps"));
-        generate(n, &apps, 42);
-        // Every run writes into a folder never used before, and all of them are removed only at the
-        // end: deleting thousands of files right before a run slows file creation down (ext4
-        // skips recently freed inodes), which would measure the file system, not the program.
-        let runs_dir = work.join(format!("n{n}/runs"));
-        let _ = std::fs::remove_dir_all(&runs_dir);
-        let mut k = 0;
-        let mut fresh = |what: &str| {
-            k += 1;
-            runs_dir.join(format!("{what}-{k}"))
-        };
-        let out = fresh("migrate");
-        let migrate_cmd = |out: &Path| {
-            let mut c = Command::new(&bin);
-            c.args(["migrate", "--discover"])
-                .arg(&apps)
-                .arg("--out")
-                .arg(out);
-            c
-        };
-        let _ = measure(&mut migrate_cmd(&out)); // warm-up (page cache)
-        let sizes_file = work.join(format!("n{n}/sizes.txt"));
-        let sizes = file_sizes(&out);
-        let bytes: usize = sizes.iter().sum();
-        std::fs::write(
-            &sizes_file,
-            sizes.iter().map(|s| format!("{s}\n")).collect::<String>(),
-        )
-        .unwrap();
-        let m = median(
-            (0..runs)
-                .map(|_| measure(&mut migrate_cmd(&fresh("migrate"))))
-                .collect(),
-        );
-        let c = median(
-            (0..runs)
-                .map(|_| measure(Command::new(&bin).args(["check", "--discover"]).arg(&apps)))
-                .collect(),
-        );
-        let f = median(
-            (0..runs)
-                .map(|_| {
-                    measure(
-                        Command::new(&me)
-                            .arg("floor")
-                            .arg(&apps)
-                            .arg(fresh("floor"))
-                            .arg(&sizes_file),
-                    )
-                })
-                .collect(),
-        );
-        for (what, s) in [
-            ("migrate --discover", &m),
-            ("check --discover", &c),
-            ("I/O floor", &f),
-        ] {
-            println!(
-                "{n:>6}  {what:<24} {:>9.1} {:>9.1} {:>9.1}",
-                s.wall * 1e3,
-                s.cpu * 1e3,
-                s.rss_mb
-            );
-        }
-        println!(
-            "{n:>6}  migrate / floor = {:.2}   ({} files read, {} files and {:.1} MB written)",
-            m.wall / f.wall,
-            n * 2,
-            sizes.len(),
-            bytes as f64 / 1e6
-        );
-        migrate_wall.push((n, m.wall));
-        let _ = std::fs::remove_dir_all(&runs_dir);
+        migrate_wall.push((n, bench_size(n, &bin, &me, &work, runs)));
     }
     let t = |n: usize| migrate_wall.iter().find(|(k, _)| *k == n).map(|x| x.1);
     if let (Some(a), Some(b)) = (t(1000), t(10_000)) {
         println!("time(10 000) / time(1 000) = {:.2}", b / a);
     }
+}
+
+/// Generates a monorepo of `n` workers and prints the figures of every measurement (median of
+/// `runs`); returns the wall time of `migrate --discover`.
+fn bench_size(n: usize, bin: &Path, me: &Path, work: &Path, runs: usize) -> f64 {
+    let apps = work.join(format!("n{n}/apps"));
+    generate(n, &apps, 42);
+    // Every run writes into a folder never used before, and all of them are removed only at the
+    // end: deleting thousands of files right before a run slows file creation down (ext4
+    // skips recently freed inodes), which would measure the file system, not the program.
+    let runs_dir = work.join(format!("n{n}/runs"));
+    let _ = std::fs::remove_dir_all(&runs_dir);
+    let mut k = 0;
+    let mut fresh = |what: &str| {
+        k += 1;
+        runs_dir.join(format!("{what}-{k}"))
+    };
+    let out = fresh("migrate");
+    let migrate_cmd = |out: &Path| {
+        let mut c = Command::new(bin);
+        c.args(["migrate", "--discover"])
+            .arg(&apps)
+            .arg("--out")
+            .arg(out);
+        c
+    };
+    let _ = measure(&mut migrate_cmd(&out)); // warm-up (page cache)
+    let sizes_file = work.join(format!("n{n}/sizes.txt"));
+    let sizes = file_sizes(&out);
+    let bytes: usize = sizes.iter().sum();
+    std::fs::write(
+        &sizes_file,
+        sizes.iter().map(|s| format!("{s}\n")).collect::<String>(),
+    )
+    .unwrap();
+    let m = median(
+        (0..runs)
+            .map(|_| measure(&mut migrate_cmd(&fresh("migrate"))))
+            .collect(),
+    );
+    let c = median(
+        (0..runs)
+            .map(|_| measure(Command::new(bin).args(["check", "--discover"]).arg(&apps)))
+            .collect(),
+    );
+    let lib = |what: &str| {
+        median(
+            (0..runs)
+                .map(|_| measure(Command::new(me).args(["lib", what]).arg(&apps)))
+                .collect(),
+        )
+    };
+    let (lm, lc) = (lib("migrate"), lib("check"));
+    let f = median(
+        (0..runs)
+            .map(|_| {
+                measure(
+                    Command::new(me)
+                        .arg("floor")
+                        .arg(&apps)
+                        .arg(fresh("floor"))
+                        .arg(&sizes_file),
+                )
+            })
+            .collect(),
+    );
+    for (what, s) in [
+        ("migrate --discover", &m),
+        ("check --discover", &c),
+        ("library: migrate", &lm),
+        ("library: check", &lc),
+        ("I/O floor", &f),
+    ] {
+        println!(
+            "{n:>6}  {what:<24} {:>9.1} {:>9.1} {:>9.1}",
+            s.wall * 1e3,
+            s.cpu * 1e3,
+            s.rss_mb
+        );
+    }
+    println!(
+        "{n:>6}  migrate / floor = {:.2}   ({} files read, {} files and {:.1} MB written)",
+        m.wall / f.wall,
+        n * 2,
+        sizes.len(),
+        bytes as f64 / 1e6
+    );
+    let _ = std::fs::remove_dir_all(&runs_dir);
+    m.wall
 }

@@ -1,4 +1,5 @@
-//! Discover: finds the wrangler configs of a monorepo and reads them.
+//! Discover: finds the wrangler configs of a monorepo. It walks the file system (for
+//! [`read`](crate::read), which reads what it finds).
 //!
 //! `--discover DIR` walks DIR honouring `.gitignore`, skipping `node_modules`, `.wrangler`,
 //! `.alchemy`, `dist` and hidden folders, never following symlinks (so loops cannot trap it).
@@ -13,15 +14,29 @@ pub const CONFIG_NAMES: [&str; 3] = ["wrangler.json", "wrangler.jsonc", "wrangle
 
 const SKIPPED_DIRS: [&str; 4] = ["node_modules", ".wrangler", ".alchemy", "dist"];
 
-/// Finds every config under `dir`. Returns the chosen files (sorted) and diagnostics.
-pub fn discover(dir: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+/// What a walk of a folder found.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// The configs chosen, one per folder, sorted by path.
+    pub files: Vec<PathBuf>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// The folder, or something under it, could not be read.
+    pub failed: bool,
+}
+
+/// Finds every config under `dir`.
+pub fn discover(dir: &Path) -> Discovered {
     let mut diags = Vec::new();
     if !dir.is_dir() {
         diags.push(codes::unreadable(
             &dir.display().to_string(),
             "not a directory",
         ));
-        return (Vec::new(), diags);
+        return Discovered {
+            files: Vec::new(),
+            diagnostics: diags,
+            failed: true,
+        };
     }
     let walker = ignore::WalkBuilder::new(dir)
         .hidden(true)
@@ -37,6 +52,7 @@ pub fn discover(dir: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
         })
         .build();
     let mut found: Vec<PathBuf> = Vec::new();
+    let mut failed = false;
     for entry in walker {
         match entry {
             Ok(e) => {
@@ -46,14 +62,22 @@ pub fn discover(dir: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
                     found.push(e.into_path());
                 }
             }
-            Err(err) => diags.push(codes::unreadable(
-                &dir.display().to_string(),
-                &err.to_string(),
-            )),
+            Err(err) => {
+                failed = true;
+                diags.push(codes::unreadable(
+                    &dir.display().to_string(),
+                    &err.to_string(),
+                ));
+            }
         }
     }
     found.sort();
-    (apply_precedence(found, &mut diags), diags)
+    let files = apply_precedence(found, &mut diags);
+    Discovered {
+        files,
+        diagnostics: diags,
+        failed,
+    }
 }
 
 /// Keeps one config per folder, in wrangler's precedence, reporting the others.
@@ -85,20 +109,20 @@ fn rank(p: &Path) -> usize {
 
 /// Resolves an explicit PATH argument: a file is taken as it is (any name), a folder is searched
 /// for a config by wrangler's precedence.
-pub fn explicit(path: &Path) -> Result<PathBuf, Diagnostic> {
+pub fn explicit(path: &Path) -> Result<PathBuf, Box<Diagnostic>> {
     if path.is_dir() {
         CONFIG_NAMES
             .iter()
             .map(|n| path.join(n))
             .find(|p| p.is_file())
-            .ok_or_else(|| codes::no_configs(&path.display().to_string()))
+            .ok_or_else(|| Box::new(codes::no_configs(&path.display().to_string())))
     } else if path.exists() {
         Ok(path.to_path_buf())
     } else {
-        Err(codes::unreadable(
+        Err(Box::new(codes::unreadable(
             &path.display().to_string(),
             "no such file or directory",
-        ))
+        )))
     }
 }
 

@@ -1,8 +1,8 @@
 //! The fuzzing entry point, shared by the `cargo fuzz` target and the regression tests that replay
 //! every input the fuzzer ever found (`fuzz/regressions/`).
 
-use crate::cli::{self, Cli, Command, EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE};
-use clap::Parser;
+use crate::pipeline::{self, CheckOptions, EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE, MigrateOptions};
+use crate::read::inputs_from_memory;
 
 /// Splits `data` into config files and runs `check` and `migrate` on them in memory. Returns the
 /// migration's generated files (for property checks). Panics only on a bug.
@@ -15,35 +15,20 @@ pub fn run(data: &[u8]) -> Vec<crate::emit::OutputFile> {
         .map(|(i, bytes)| (format!("/fuzz/w{i}/{}", names[i % 3]), bytes.to_vec()))
         .collect();
     // check: every environment resolved.
-    let inputs = cli::inputs_from_memory(&files);
-    for c in &inputs.configs {
-        let _ = c.workers(&crate::config::EnvSelection::All);
-    }
+    let c = pipeline::check(inputs_from_memory(&files), &CheckOptions::default());
+    assert!([EXIT_OK, EXIT_INPUT_ERRORS].contains(&c.exit_code()));
     // migrate: the whole pipeline, every stage.
-    let Ok(Cli {
-        command: Command::Migrate(args),
-    }) = Cli::try_parse_from([
-        "alchemy-migrator",
-        "migrate",
-        "--out",
-        "/fuzz/out",
-        "--app",
-        "fuzz",
-    ])
-    else {
-        unreachable!("fixed arguments parse")
+    let options = MigrateOptions {
+        out: "/fuzz/out".into(),
+        app: Some("fuzz".into()),
+        ..MigrateOptions::default()
     };
-    let m = cli::plan_migration_of(inputs, &args);
-    let code = if m.usage_error {
-        EXIT_USAGE
-    } else {
-        cli::exit_code(&m.diagnostics, false)
-    };
-    assert!([EXIT_OK, EXIT_INPUT_ERRORS, EXIT_USAGE].contains(&code));
+    let m = pipeline::migrate(inputs_from_memory(&files), &options);
+    assert!([EXIT_OK, EXIT_INPUT_ERRORS, EXIT_USAGE].contains(&m.exit_code()));
     // Rendering every diagnostic must not panic either.
-    for d in &m.diagnostics {
-        let _ = crate::diagnostics::render_human(d, &m.analysis.inputs.sources, false);
-        let _ = crate::diagnostics::to_json(d, &m.analysis.inputs.sources);
+    for d in c.diagnostics.iter().chain(&m.diagnostics) {
+        let _ = crate::diagnostics::render_human(d, &m.sources, false);
+        let _ = crate::diagnostics::to_json(d, &m.sources);
     }
     m.files
 }

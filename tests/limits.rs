@@ -1,25 +1,16 @@
 //! Stack and size safety: huge and deeply nested inputs give a diagnostic or a correct result,
 //! never a stack overflow, and graph algorithms are iterative (a 10 000-worker cycle).
 
-use alchemy_migrator::cli::{self, Cli, Command};
-use clap::Parser;
+use alchemy_migrator::pipeline::{self, MigrateOptions, Migration};
+use alchemy_migrator::read::inputs_from_memory;
 
-fn migrate(files: &[(String, Vec<u8>)]) -> cli::Migration {
-    let Cli {
-        command: Command::Migrate(args),
-    } = Cli::try_parse_from([
-        "alchemy-migrator",
-        "migrate",
-        "--out",
-        "/big",
-        "--app",
-        "big",
-    ])
-    .unwrap()
-    else {
-        unreachable!()
+fn migrate(files: &[(String, Vec<u8>)]) -> Migration {
+    let options = MigrateOptions {
+        out: "/big".into(),
+        app: Some("big".into()),
+        ..MigrateOptions::default()
     };
-    cli::plan_migration_of(cli::inputs_from_memory(files), &args)
+    pipeline::migrate(inputs_from_memory(files), &options)
 }
 
 /// Runs on a thread with the default 2 MiB stack, like a test thread, to prove no deep recursion.

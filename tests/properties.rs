@@ -7,8 +7,8 @@
 //! declared before it is used (so every edge of the graph is respected by the emitted order);
 //! the order in which files are found changes no byte of the output.
 
-use alchemy_migrator::cli::{self, Cli, Command};
-use clap::Parser;
+use alchemy_migrator::pipeline::{self, MigrateOptions};
+use alchemy_migrator::read::inputs_from_memory;
 use oxc_allocator::Allocator;
 use oxc_ast::ast::{IdentifierReference, Statement, StringLiteral};
 use oxc_ast_visit::Visit;
@@ -191,21 +191,12 @@ fn render(i: usize, w: &WorkerSpec, n: usize) -> (String, Vec<u8>) {
 }
 
 fn migrate(files: &[(String, Vec<u8>)]) -> Vec<alchemy_migrator::emit::OutputFile> {
-    let Cli {
-        command: Command::Migrate(args),
-    } = Cli::try_parse_from([
-        "alchemy-migrator",
-        "migrate",
-        "--out",
-        "/mono",
-        "--app",
-        "prop",
-    ])
-    .unwrap()
-    else {
-        unreachable!()
+    let options = MigrateOptions {
+        out: "/mono".into(),
+        app: Some("prop".into()),
+        ..MigrateOptions::default()
     };
-    cli::plan_migration_of(cli::inputs_from_memory(files), &args).files
+    pipeline::migrate(inputs_from_memory(files), &options).files
 }
 
 #[derive(Default)]

@@ -3,11 +3,11 @@
 //! settings. Built from the same [`crate::plan::Program`] `migrate` emits, so preflight checks
 //! exactly what the deploy would send.
 
-use crate::cli::Inputs;
 use crate::config::EnvSelection;
 use crate::config::model::{BindingKind, Worker};
 use crate::diagnostics::{Diagnostic, Span, codes};
 use crate::plan::{self, Program, ResourceKind, ScriptRef, Value};
+use crate::read::Inputs;
 use std::path::Path;
 
 /// Which part of the configs a stage deploys.

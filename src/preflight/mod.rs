@@ -13,9 +13,10 @@ pub mod compare;
 pub mod expected;
 pub mod live;
 
-use crate::cli::{self, EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE, Format, InputArgs};
+use crate::cli::{self, EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE, Format};
 use crate::diagnostics::{Code, Diagnostic, SourceMap, codes};
 use crate::plan::Program;
+use crate::read::InputPaths;
 use std::collections::BTreeSet;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -82,10 +83,9 @@ pub fn run(args: &PreflightArgs) -> i32 {
         );
         return EXIT_USAGE;
     };
-    let inputs = cli::read_inputs(&InputArgs {
+    let inputs = crate::read::read_inputs(&InputPaths {
         paths: args.paths.clone(),
         discover: args.discover.clone(),
-        env: None,
     });
     // Reading errors matter here (a config that does not parse is not checked); warnings are
     // `check`'s business.
@@ -328,7 +328,7 @@ pub fn adopts_existing_workers<'a>(programs: impl IntoIterator<Item = &'a Progra
 /// The `preflight` command for each stage, run from `out_dir` (where `alchemy.run.ts` is), with
 /// the inputs `migrate` read.
 pub fn commands<'a>(
-    input: &InputArgs,
+    input: &InputPaths,
     default_stage: Option<&str>,
     out_dir: &Path,
     stages: impl IntoIterator<Item = &'a str>,
@@ -378,10 +378,9 @@ mod tests {
     #[test]
     fn commands_are_relative_to_the_output_folder() {
         let base = std::path::absolute("proj").unwrap();
-        let input = InputArgs {
+        let input = InputPaths {
             paths: vec![base.join("apps/a b/wrangler.toml")],
             discover: Some(base.join("apps")),
-            env: None,
         };
         let c = commands(
             &input,
