@@ -169,6 +169,45 @@ fn check(args: &CheckArgs) -> i32 {
     c.exit_code()
 }
 
+/// The JSON output of a run: `diagnostics`, `summary` and the command's own fields, keys in
+/// sorted order (as a JSON object map prints them).
+struct JsonReport<'a> {
+    diags: &'a [Diagnostic],
+    sources: &'a SourceMap,
+    summary: serde_json::Value,
+    extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl serde::Serialize for JsonReport<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut keys: Vec<&str> = vec!["diagnostics", "summary"];
+        keys.extend(self.extra.keys().map(String::as_str));
+        keys.sort_unstable();
+        keys.dedup();
+        let mut map = s.serialize_map(Some(keys.len()))?;
+        for key in keys {
+            match key {
+                "diagnostics" => {
+                    map.serialize_entry(key, &JsonDiagnostics(self.diags, self.sources))?
+                }
+                "summary" => map.serialize_entry(key, &self.summary)?,
+                other => map.serialize_entry(other, &self.extra[other])?,
+            }
+        }
+        map.end()
+    }
+}
+
+/// The diagnostics as a JSON array, each converted as it is written.
+struct JsonDiagnostics<'a>(&'a [Diagnostic], &'a SourceMap);
+
+impl serde::Serialize for JsonDiagnostics<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|d| diagnostics::to_json(d, self.1)))
+    }
+}
+
 /// Prints diagnostics in the chosen format. JSON goes to stdout as one object (with `extra`
 /// fields merged in); human and GitHub output go to stderr and stdout respectively. The human
 /// output ends with the summary line and the number of diagnostics per code.
@@ -187,21 +226,22 @@ pub fn emit_diagnostics(
     );
     match format {
         Format::Json => {
-            let mut obj = serde_json::json!({
-                "diagnostics": diags.iter().map(|d| diagnostics::to_json(d, sources)).collect::<Vec<_>>(),
-                "summary": { "errors": errors, "warnings": warnings, "infos": infos },
-            });
-            if let (Some(serde_json::Value::Object(extra)), Some(map)) =
-                (extra, obj.as_object_mut())
-            {
-                map.extend(extra);
-            }
+            let summary =
+                serde_json::json!({ "errors": errors, "warnings": warnings, "infos": infos });
+            let extra = match extra {
+                Some(serde_json::Value::Object(map)) => map,
+                _ => serde_json::Map::new(),
+            };
+            let report = JsonReport {
+                diags,
+                sources,
+                summary,
+                extra,
+            };
+            // Streamed: each diagnostic is turned into JSON as it is written.
             let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            let _ = writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(&obj).unwrap_or_default()
-            );
+            let _ = serde_json::to_writer_pretty(&mut out, &report);
+            let _ = writeln!(out);
         }
         Format::Github => {
             let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
