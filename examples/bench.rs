@@ -291,8 +291,8 @@ fn library(what: &str, dir: &Path) {
     }
 }
 
-/// Sizes of every file under `dir`.
-fn file_sizes(dir: &Path) -> Vec<usize> {
+/// Every file under `dir` with its size.
+fn file_sizes(dir: &Path) -> Vec<(PathBuf, usize)> {
     let mut sizes = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -300,17 +300,72 @@ fn file_sizes(dir: &Path) -> Vec<usize> {
             if e.path().is_dir() {
                 stack.push(e.path())
             } else {
-                sizes.push(e.metadata().map(|m| m.len() as usize).unwrap_or(0))
+                let len = e.metadata().map(|m| m.len() as usize).unwrap_or(0);
+                sizes.push((e.path(), len))
             }
         }
     }
     sizes
 }
 
+/// The most of MIGRATION.md the I/O floor writes: a report a person reads is at most this big.
+const REPORT_BUDGET: usize = 5_000_000;
+
+/// One run of `migrate --format json` with `ALCHEMY_MIGRATOR_TIMINGS=1`: the share of the run
+/// spent printing the diagnostics, and how many there were.
+fn json_print_share(bin: &Path, apps: &Path, out: &Path) -> (f64, usize) {
+    let o = Command::new(bin)
+        .args(["migrate", "--format", "json", "--discover"])
+        .arg(apps)
+        .arg("--out")
+        .arg(out)
+        .env("ALCHEMY_MIGRATOR_TIMINGS", "1")
+        .output()
+        .expect("run migrate");
+    let err = String::from_utf8_lossy(&o.stderr);
+    let ms = |line: &str| -> f64 {
+        line.split_whitespace()
+            .rev()
+            .nth(4)
+            .and_then(|x| x.parse().ok())
+            .unwrap_or(0.0)
+    };
+    let timings: Vec<&str> = err.lines().filter(|l| l.starts_with("timing:")).collect();
+    let total: f64 = timings.iter().map(|l| ms(l)).sum();
+    let print: f64 = timings
+        .iter()
+        .filter(|l| l.contains("print diagnostics"))
+        .map(|l| ms(l))
+        .sum();
+    let count = serde_json::from_slice::<serde_json::Value>(&o.stdout)
+        .ok()
+        .and_then(|v| v["diagnostics"].as_array().map(Vec::len))
+        .unwrap_or(0);
+    (if total > 0.0 { print / total } else { 0.0 }, count)
+}
+
+/// The figures of one size that the summary table shows.
+struct Figures {
+    n: usize,
+    migrate: Sample,
+    json: Sample,
+    floor: Sample,
+    report_bytes: usize,
+    json_share: f64,
+    json_diagnostics: usize,
+}
+
 struct Sample {
     wall: f64,
-    cpu: f64,
+    user: f64,
+    sys: f64,
     rss_mb: f64,
+}
+
+impl Sample {
+    fn cpu(&self) -> f64 {
+        self.user + self.sys
+    }
 }
 
 /// Runs a command and measures it with `wait4` (wall, user + system CPU, peak RSS).
@@ -331,7 +386,8 @@ fn measure(cmd: &mut Command) -> Sample {
     let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
     Sample {
         wall,
-        cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
+        user: tv(usage.ru_utime),
+        sys: tv(usage.ru_stime),
         rss_mb: usage.ru_maxrss as f64 / 1024.0,
     }
 }
@@ -387,21 +443,25 @@ fn main() {
         "{:>6}  {:<24} {:>9} {:>9} {:>9}",
         "N", "what", "wall ms", "cpu ms", "peak MB"
     );
-    let mut migrate_wall = Vec::new();
-    for &n in &sizes {
-        migrate_wall.push((n, bench_size(n, &bin, &me, &work, runs)));
-    }
-    let t = |n: usize| migrate_wall.iter().find(|(k, _)| *k == n).map(|x| x.1);
-    if let (Some(a), Some(b)) = (t(1000), t(10_000)) {
-        println!("time(10 000) / time(1 000) = {:.2}", b / a);
-    }
+    let figures: Vec<Figures> = sizes
+        .iter()
+        .map(|&n| bench_size(n, &bin, &me, &work, runs))
+        .collect();
+    print_summary(&figures);
 }
 
 /// Generates a monorepo of `n` workers and prints the figures of every measurement (median of
-/// `runs`); returns the wall time of `migrate --discover`.
-fn bench_size(n: usize, bin: &Path, me: &Path, work: &Path, runs: usize) -> f64 {
+/// `runs`); returns them for the summary table.
+fn bench_size(n: usize, bin: &Path, me: &Path, work: &Path, runs: usize) -> Figures {
     let apps = work.join(format!("n{n}/apps"));
-    generate(n, &apps, 42);
+    // Generated in a child process: a child's peak memory counts its parent's at the time of the
+    // spawn (exec carries the old address space's high-water mark), so the parent stays small.
+    let status = Command::new(me)
+        .args(["gen", &n.to_string()])
+        .arg(&apps)
+        .status()
+        .expect("run the generator");
+    assert!(status.success());
     // Every run writes into a folder never used before, and all of them are removed only at the
     // end: deleting thousands of files right before a run slows file creation down (ext4
     // skips recently freed inodes), which would measure the file system, not the program.
@@ -423,7 +483,22 @@ fn bench_size(n: usize, bin: &Path, me: &Path, work: &Path, runs: usize) -> f64 
     };
     let _ = measure(&mut migrate_cmd(&out)); // warm-up (page cache)
     let sizes_file = work.join(format!("n{n}/sizes.txt"));
-    let sizes = file_sizes(&out);
+    let files = file_sizes(&out);
+    let report_bytes = files
+        .iter()
+        .find(|(p, _)| p.ends_with("MIGRATION.md"))
+        .map_or(0, |f| f.1);
+    // The floor writes what a migration must write: every file, the report at most its budget.
+    let sizes: Vec<usize> = files
+        .iter()
+        .map(|(p, len)| {
+            if p.ends_with("MIGRATION.md") {
+                (*len).min(REPORT_BUDGET)
+            } else {
+                *len
+            }
+        })
+        .collect();
     let bytes: usize = sizes.iter().sum();
     std::fs::write(
         &sizes_file,
@@ -435,6 +510,16 @@ fn bench_size(n: usize, bin: &Path, me: &Path, work: &Path, runs: usize) -> f64 
             .map(|_| measure(&mut migrate_cmd(&fresh("migrate"))))
             .collect(),
     );
+    let json = median(
+        (0..runs)
+            .map(|_| {
+                let mut c = migrate_cmd(&fresh("json"));
+                c.args(["--format", "json"]);
+                measure(&mut c)
+            })
+            .collect(),
+    );
+    let (json_share, json_diagnostics) = json_print_share(bin, &apps, &fresh("timings"));
     let c = median(
         (0..runs)
             .map(|_| measure(Command::new(bin).args(["check", "--discover"]).arg(&apps)))
@@ -463,6 +548,7 @@ fn bench_size(n: usize, bin: &Path, me: &Path, work: &Path, runs: usize) -> f64 
     );
     for (what, s) in [
         ("migrate --discover", &m),
+        ("migrate --format json", &json),
         ("check --discover", &c),
         ("library: migrate", &lm),
         ("library: check", &lc),
@@ -471,7 +557,7 @@ fn bench_size(n: usize, bin: &Path, me: &Path, work: &Path, runs: usize) -> f64 
         println!(
             "{n:>6}  {what:<24} {:>9.1} {:>9.1} {:>9.1}",
             s.wall * 1e3,
-            s.cpu * 1e3,
+            s.cpu() * 1e3,
             s.rss_mb
         );
     }
@@ -483,5 +569,50 @@ fn bench_size(n: usize, bin: &Path, me: &Path, work: &Path, runs: usize) -> f64 
         bytes as f64 / 1e6
     );
     let _ = std::fs::remove_dir_all(&runs_dir);
-    m.wall
+    Figures {
+        n,
+        migrate: m,
+        json,
+        floor: f,
+        report_bytes,
+        json_share,
+        json_diagnostics,
+    }
+}
+
+/// The summary table of the largest size (and the growth from 1 000 to 10 000 workers).
+fn print_summary(figures: &[Figures]) {
+    let Some(big) = figures.iter().max_by_key(|f| f.n) else {
+        return;
+    };
+    let wall = |n: usize| figures.iter().find(|f| f.n == n).map(|f| f.migrate.wall);
+    let growth = match (wall(1000), wall(10_000)) {
+        (Some(a), Some(b)) => format!("{:.1}", b / a),
+        _ => "(needs N = 1000 and 10000)".into(),
+    };
+    let ms = |s: f64| format!("{:.0} ms", s * 1e3);
+    let rows = [
+        ("`migrate` wall time", ms(big.migrate.wall), "≤ 2x the floor"),
+        ("I/O floor (MIGRATION.md counted at most 5 MB)", ms(big.floor.wall), "—"),
+        ("ratio", format!("{:.2}x", big.migrate.wall / big.floor.wall), "≤ 2x"),
+        ("time(10k) / time(1k)", growth, "≤ 11"),
+        ("peak RSS, human format", format!("{:.0} MB", big.migrate.rss_mb), "≤ 200 MB"),
+        ("peak RSS, `--format json`", format!("{:.0} MB", big.json.rss_mb), "≤ 200 MB"),
+        ("MIGRATION.md", format!("{:.1} MB", big.report_bytes as f64 / 1e6), "≤ 5 MB"),
+        (
+            "printing the diagnostics as JSON",
+            format!("{:.1}% of the run ({} diagnostics)", big.json_share * 100.0, big.json_diagnostics),
+            "≤ 10% of the run",
+        ),
+        (
+            "system time",
+            format!("{} user time ({:.2} s vs {:.2} s)", if big.migrate.sys < big.migrate.user { "below" } else { "above" }, big.migrate.sys, big.migrate.user),
+            "below user time",
+        ),
+    ];
+    println!("\n{} workers:\n", big.n);
+    println!("| figure | now | goal |\n|---|---|---|");
+    for (figure, now, goal) in rows {
+        println!("| {figure} | {now} | {goal} |");
+    }
 }
