@@ -1,6 +1,8 @@
 //! A tiny TypeScript expression model and printer that lays code out the way Prettier does
 //! (80 columns, two-space indent, double quotes, trailing commas, objects that do not fit are
-//! expanded, a last object argument hugs its call), plus literal escaping and identifiers.
+//! expanded, a last object argument hugs its call), plus literal escaping.
+
+pub use crate::plan::names::is_identifier;
 
 /// Print width, as Prettier's default.
 pub const WIDTH: usize = 80;
@@ -171,103 +173,6 @@ pub fn comment_text(s: &str) -> String {
         .collect()
 }
 
-const RESERVED: &[&str] = &[
-    "break",
-    "case",
-    "catch",
-    "class",
-    "const",
-    "continue",
-    "debugger",
-    "default",
-    "delete",
-    "do",
-    "else",
-    "enum",
-    "export",
-    "extends",
-    "false",
-    "finally",
-    "for",
-    "function",
-    "if",
-    "import",
-    "in",
-    "instanceof",
-    "new",
-    "null",
-    "return",
-    "super",
-    "switch",
-    "this",
-    "throw",
-    "true",
-    "try",
-    "typeof",
-    "var",
-    "void",
-    "while",
-    "with",
-    "as",
-    "implements",
-    "interface",
-    "let",
-    "package",
-    "private",
-    "protected",
-    "public",
-    "static",
-    "yield",
-    "await",
-    "async",
-    "of",
-    "get",
-    "set",
-    "type",
-    "declare",
-    "module",
-    "namespace",
-    "any",
-    "unknown",
-    "never",
-    "undefined",
-    "NaN",
-    "Infinity",
-    "arguments",
-    "eval",
-    "constructor",
-    "prototype",
-    "__proto__",
-    "globalThis",
-    "process",
-    "require",
-    "exports",
-    "Object",
-    "Promise",
-    "Symbol",
-    "String",
-    "Number",
-    "Boolean",
-    "Array",
-    "Error",
-    "JSON",
-    "Math",
-    "Date",
-    "Map",
-    "Set",
-];
-
-pub fn is_reserved(s: &str) -> bool {
-    RESERVED.contains(&s)
-}
-
-/// Whether `s` is a plain ASCII identifier.
-pub fn is_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_' || c == '$')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
-}
-
 /// An object key: bare when it is an identifier, quoted otherwise; `__proto__` is computed so it
 /// is an own property and never the prototype.
 pub fn key(k: &str) -> String {
@@ -278,55 +183,6 @@ pub fn key(k: &str) -> String {
     } else {
         string_literal(k)
     }
-}
-
-/// camelCase of a name (`user-db` → `userDb`, `AUTH_SERVICE` → `authService`); ASCII only,
-/// never empty, never starting with a digit.
-pub fn camel(name: &str) -> String {
-    let words: Vec<String> = name
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .flat_map(split_case)
-        .collect();
-    let mut out = String::new();
-    for (i, w) in words.iter().enumerate() {
-        let lower = w.to_ascii_lowercase();
-        if i == 0 {
-            out.push_str(&lower);
-        } else {
-            let mut cs = lower.chars();
-            if let Some(f) = cs.next() {
-                out.push(f.to_ascii_uppercase());
-                out.extend(cs);
-            }
-        }
-    }
-    if out.is_empty() {
-        out.push_str("x");
-    }
-    if out.starts_with(|c: char| c.is_ascii_digit()) {
-        out.insert(0, '_');
-    }
-    out
-}
-
-/// Splits `fooBar` into `foo`, `Bar` (all-caps words stay whole).
-fn split_case(word: &str) -> Vec<String> {
-    if word.chars().all(|c| !c.is_ascii_lowercase()) {
-        return vec![word.to_string()];
-    }
-    let mut parts = Vec::new();
-    let mut cur = String::new();
-    for c in word.chars() {
-        if c.is_ascii_uppercase() && !cur.is_empty() {
-            parts.push(std::mem::take(&mut cur));
-        }
-        cur.push(c);
-    }
-    if !cur.is_empty() {
-        parts.push(cur);
-    }
-    parts
 }
 
 /// Prints an expression that starts at column `col` with block indent `indent`.

@@ -5,11 +5,15 @@
 
 use crate::config::model::{BindingKind, Worker};
 use crate::diagnostics::{Diagnostic, Span, codes};
-use crate::emit::ts::{camel, is_reserved};
 use crate::graph::{EdgeKind, Graph, Target};
 use crate::syntax::Node;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
+
+pub mod names;
+
+pub use names::Shared;
+use names::{camel, suffixed, worker_ident};
 
 /// An existing (or new) resource that one or more workers bind.
 #[derive(Debug, Clone, PartialEq)]
@@ -317,35 +321,6 @@ pub struct Options<'a> {
     pub labels: &'a [String],
 }
 
-/// Identifiers and ids shared by the programs of several stages: the same slot (a worker, a
-/// binding of a worker) gets the same name in each.
-#[derive(Default)]
-pub struct Shared {
-    names: Names,
-    idents: HashMap<String, String>,
-    ids: HashMap<String, String>,
-}
-
-impl Shared {
-    fn ident(&mut self, slot: &str, base: impl FnOnce() -> String) -> String {
-        if let Some(i) = self.idents.get(slot) {
-            return i.clone();
-        }
-        let i = self.names.ident(&base());
-        self.idents.insert(slot.to_string(), i.clone());
-        i
-    }
-
-    fn id(&mut self, slot: &str, base: impl FnOnce() -> String) -> String {
-        if let Some(i) = self.ids.get(slot) {
-            return i.clone();
-        }
-        let i = self.names.id(&base());
-        self.ids.insert(slot.to_string(), i.clone());
-        i
-    }
-}
-
 /// Per worker: the folder of its config (absolute) and the config's display path.
 #[derive(Debug, Clone)]
 pub struct Origin {
@@ -366,87 +341,6 @@ pub struct PagesLayout {
     pub output_dir: PathBuf,
     pub worker: Option<PathBuf>,
     pub functions: bool,
-}
-
-/// Allocates identifiers and ids, unique in the program.
-#[derive(Default)]
-struct Names {
-    idents: HashSet<String>,
-    ids: HashSet<String>,
-    /// Next numeric suffix to try per base (keeps allocation linear when many names share a base).
-    next: HashMap<String, usize>,
-}
-
-const TAKEN: &[&str] = &[
-    "alchemy",
-    "type",
-    "app",
-    "Worker",
-    "WorkerRef",
-    "WorkerStub",
-    "Self",
-    "Json",
-    "KVNamespace",
-    "R2Bucket",
-    "D1Database",
-    "Queue",
-    "DurableObjectNamespace",
-    "Workflow",
-    "Ai",
-    "BrowserRendering",
-    "Images",
-    "VersionMetadata",
-    "WorkerLoader",
-    "AnalyticsEngineDataset",
-    "RateLimit",
-    "EmailSender",
-    "DispatchNamespace",
-    "VectorizeIndex",
-    "Assets",
-    "Hyperdrive",
-    "Pipeline",
-    "STAGES",
-    "stage",
-    "personalName",
-];
-
-impl Names {
-    fn ident(&mut self, base: &str) -> String {
-        let base = if is_reserved(base) || TAKEN.contains(&base) {
-            format!("{base}_")
-        } else {
-            base.to_string()
-        };
-        let mut candidate = base.clone();
-        let mut n = self.next.get(&base).copied().unwrap_or(2);
-        while self.idents.contains(&candidate) {
-            candidate = format!("{base}{n}");
-            n += 1;
-        }
-        self.next.insert(base, n);
-        self.idents.insert(candidate.clone());
-        candidate
-    }
-
-    fn id(&mut self, base: &str) -> String {
-        let mut base: String = base
-            .chars()
-            .map(|c| if c == ':' || c.is_control() { '-' } else { c })
-            .collect();
-        if base.is_empty() {
-            base = "resource".into();
-        }
-        let mut candidate = base.clone();
-        let key = format!("id:{base}");
-        let mut n = self.next.get(&key).copied().unwrap_or(2);
-        while self.ids.contains(&candidate) {
-            candidate = format!("{base}-{n}");
-            n += 1;
-        }
-        self.next.insert(key, n);
-        self.ids.insert(candidate.clone());
-        candidate
-    }
 }
 
 /// Lexically normalises an absolute path (`a/./b/../c` → `a/c`).
@@ -485,27 +379,6 @@ pub fn relative(from: &Path, to: &Path) -> String {
         ".".into()
     } else {
         format!("./{joined}")
-    }
-}
-
-/// camelCase of `name` ending in `suffix` (`CACHE` → `cacheKv`, `SESSION_KV` → `sessionKv`).
-fn suffixed(name: &str, suffix: &str) -> String {
-    let c = camel(name);
-    if c.to_ascii_lowercase()
-        .ends_with(&suffix.to_ascii_lowercase())
-    {
-        c
-    } else {
-        format!("{c}{suffix}")
-    }
-}
-
-fn worker_ident(script: &str) -> String {
-    let c = camel(script);
-    if c.to_ascii_lowercase().contains("worker") {
-        c
-    } else {
-        format!("{c}Worker")
     }
 }
 
