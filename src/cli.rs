@@ -978,6 +978,7 @@ fn plan_migration_timed(inputs: Inputs, args: &MigrateArgs, t: &mut Timings) -> 
         skip_external: args.skip_external_services,
         migration_names: &migration_names,
         labels: &labels,
+        reserved: crate::emit::alchemy_v1::RESERVED,
     };
     // The template first (its names are the ones a reader knows), then every stage, one after the
     // other: they share the names given out so far.

@@ -3,8 +3,46 @@
 
 use super::OutputFile;
 use super::ts::{Js, Prop, declaration, string_literal};
-use crate::plan::{Program, ResourceKind, ScriptRef, TailTarget, Value};
+use crate::plan::{
+    AssetsSetting, BundleOption, ConsumerSetting, Program, ResourceKind, ScriptRef, TailTarget,
+    Value,
+};
 use std::collections::BTreeSet;
+
+/// Identifiers the program declares or imports itself (Alchemy's exports, the app and the stage
+/// helpers): the plan gives them to nothing else.
+pub const RESERVED: &[&str] = &[
+    "alchemy",
+    "type",
+    "app",
+    "Worker",
+    "WorkerRef",
+    "WorkerStub",
+    "Self",
+    "Json",
+    "KVNamespace",
+    "R2Bucket",
+    "D1Database",
+    "Queue",
+    "DurableObjectNamespace",
+    "Workflow",
+    "Ai",
+    "BrowserRendering",
+    "Images",
+    "VersionMetadata",
+    "WorkerLoader",
+    "AnalyticsEngineDataset",
+    "RateLimit",
+    "EmailSender",
+    "DispatchNamespace",
+    "VectorizeIndex",
+    "Assets",
+    "Hyperdrive",
+    "Pipeline",
+    "STAGES",
+    "stage",
+    "personalName",
+];
 
 /// One wrangler environment and its program.
 pub struct StageProgram<'a> {
@@ -862,7 +900,8 @@ impl Emitter<'_> {
                                 Js::obj(
                                     es.settings
                                         .iter()
-                                        .map(|(k, v)| Prop::kv(k, Js::json(v)))
+                                        .map(consumer_setting)
+                                        .map(|(k, v)| Prop::kv(k, Js::json(&v)))
                                         .collect(),
                                 ),
                             ),
@@ -904,7 +943,8 @@ impl Emitter<'_> {
                 Js::obj(
                     w.assets_config
                         .iter()
-                        .map(|(k, v)| Prop::kv(k, Js::json(v)))
+                        .map(assets_setting)
+                        .map(|(k, v)| Prop::kv(k, Js::json(&v)))
                         .collect(),
                 ),
             ));
@@ -921,13 +961,13 @@ impl Emitter<'_> {
             props.push(Prop::kv("tailConsumers", Js::Arr(items)));
         }
         for (key, v) in [
-            ("observability", &w.observability),
-            ("placement", &w.placement),
-            ("limits", &w.limits),
-            ("cache", &w.cache),
+            ("observability", w.observability.as_ref().map(camel_keys)),
+            ("placement", w.placement.clone()),
+            ("limits", w.limits.clone()),
+            ("cache", w.cache.as_ref().map(camel_keys)),
         ] {
             if let Some(v) = v {
-                props.push(Prop::kv(key, Js::json(v)));
+                props.push(Prop::kv(key, Js::json(&v)));
             }
         }
         if let Some(l) = w.logpush {
@@ -957,7 +997,8 @@ impl Emitter<'_> {
                 Js::obj(
                     w.bundle
                         .iter()
-                        .map(|(k, v)| Prop::kv(k, Js::json(v)))
+                        .map(bundle_option)
+                        .map(|(k, v)| Prop::kv(k, Js::json(&v)))
                         .collect(),
                 ),
             ));
@@ -982,4 +1023,77 @@ fn template_text(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('`', "\\`")
         .replace("${", "\\${")
+}
+
+/// A number as JSON: an integer when it is one.
+fn json_number(x: f64) -> serde_json::Value {
+    serde_json::json!(x as i64)
+        .as_i64()
+        .filter(|i| (*i as f64) == x)
+        .map(serde_json::Value::from)
+        .unwrap_or(serde_json::json!(x))
+}
+
+/// A queue consumer setting as Alchemy's event source takes it (milliseconds for the batch
+/// timeout).
+fn consumer_setting(s: &ConsumerSetting) -> (&'static str, serde_json::Value) {
+    match s {
+        ConsumerSetting::MaxBatchSize(x) => ("batchSize", json_number(*x)),
+        ConsumerSetting::MaxBatchTimeout(x) => ("maxWaitTimeMs", json_number(x * 1000.0)),
+        ConsumerSetting::MaxRetries(x) => ("maxRetries", json_number(*x)),
+        ConsumerSetting::DeadLetterQueue(q) => ("deadLetterQueue", serde_json::json!(q)),
+        ConsumerSetting::MaxConcurrency(x) => ("maxConcurrency", json_number(*x)),
+        ConsumerSetting::RetryDelay(x) => ("retryDelay", json_number(*x)),
+    }
+}
+
+/// A bundler option as Alchemy's `bundle` takes it (esbuild's names).
+fn bundle_option(o: &BundleOption) -> (&'static str, serde_json::Value) {
+    match o {
+        BundleOption::Minify(b) => ("minify", serde_json::json!(b)),
+        BundleOption::KeepNames(b) => ("keepNames", serde_json::json!(b)),
+        BundleOption::Define(v) => ("define", v.clone()),
+        BundleOption::Alias(v) => ("alias", v.clone()),
+        BundleOption::Tsconfig(p) => ("tsconfig", serde_json::json!(p)),
+        BundleOption::JsxFactory(v) => ("jsxFactory", v.clone()),
+        BundleOption::JsxFragment(v) => ("jsxFragment", v.clone()),
+    }
+}
+
+/// An assets setting as Alchemy's `assets` takes it (wrangler's names).
+fn assets_setting(a: &AssetsSetting) -> (&'static str, serde_json::Value) {
+    match a {
+        AssetsSetting::HtmlHandling(h) => ("html_handling", serde_json::json!(h)),
+        AssetsSetting::NotFoundHandling(h) => ("not_found_handling", serde_json::json!(h)),
+        AssetsSetting::RunWorkerFirst(v) => ("run_worker_first", v.clone()),
+    }
+}
+
+/// `head_sampling_rate` → `headSamplingRate`, recursively.
+fn camel_keys(v: &serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::Object(m) => serde_json::Value::Object(
+            m.iter()
+                .map(|(k, v)| (snake_to_camel(k), camel_keys(v)))
+                .collect(),
+        ),
+        serde_json::Value::Array(a) => serde_json::Value::Array(a.iter().map(camel_keys).collect()),
+        other => other.clone(),
+    }
+}
+
+fn snake_to_camel(s: &str) -> String {
+    let mut out = String::new();
+    let mut up = false;
+    for c in s.chars() {
+        if c == '_' {
+            up = true;
+        } else if up {
+            out.push(c.to_ascii_uppercase());
+            up = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

@@ -145,8 +145,43 @@ pub struct Binding {
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventSource {
     pub queue: usize,
-    /// Alchemy setting name → value (already converted, e.g. seconds → milliseconds).
-    pub settings: Vec<(&'static str, serde_json::Value)>,
+    /// In the order the config gives them.
+    pub settings: Vec<ConsumerSetting>,
+}
+
+/// A setting of a queue consumer, in wrangler's units.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConsumerSetting {
+    MaxBatchSize(f64),
+    /// Seconds.
+    MaxBatchTimeout(f64),
+    MaxRetries(f64),
+    DeadLetterQueue(String),
+    MaxConcurrency(f64),
+    /// Seconds.
+    RetryDelay(f64),
+}
+
+/// A bundler (esbuild) option, as the config gives it (paths rebased on the output folder).
+#[derive(Debug, Clone, PartialEq)]
+pub enum BundleOption {
+    Minify(bool),
+    KeepNames(bool),
+    Define(serde_json::Value),
+    /// Module aliases; relative targets are rebased like the entry module.
+    Alias(serde_json::Value),
+    /// The tsconfig path.
+    Tsconfig(String),
+    JsxFactory(serde_json::Value),
+    JsxFragment(serde_json::Value),
+}
+
+/// How static assets are served.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AssetsSetting {
+    HtmlHandling(String),
+    NotFoundHandling(String),
+    RunWorkerFirst(serde_json::Value),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -183,6 +218,7 @@ pub struct PlanWorker {
     pub routes: Vec<(String, Option<String>)>,
     pub domains: Vec<(String, Option<String>)>,
     pub tail_consumers: Vec<TailTarget>,
+    /// As wrangler writes it (snake_case keys).
     pub observability: Option<serde_json::Value>,
     pub placement: Option<serde_json::Value>,
     pub limits: Option<serde_json::Value>,
@@ -196,9 +232,10 @@ pub struct PlanWorker {
     /// Migrated from a Pages project: a new Worker, not an adopted one.
     pub pages: bool,
     pub rules: Option<Vec<Vec<String>>>,
-    /// esbuild options (`minify`, `define`, `alias`, `keepNames`, `tsconfig`, `jsxFactory`, …).
-    pub bundle: Vec<(&'static str, serde_json::Value)>,
-    pub assets_config: Vec<(&'static str, serde_json::Value)>,
+    /// Bundler options, in the order the config gives them.
+    pub bundle: Vec<BundleOption>,
+    pub assets_config: Vec<AssetsSetting>,
+    /// As wrangler writes it (snake_case keys).
     pub cache: Option<serde_json::Value>,
     /// Worker-level TODO comments (what could not be translated).
     pub todos: Vec<String>,
@@ -319,6 +356,8 @@ pub struct Options<'a> {
     /// A stable name per worker (its top-level script name), the same in every stage, from which
     /// identifiers and ids are derived so that every stage's program uses the same ones.
     pub labels: &'a [String],
+    /// Identifiers the target's program already uses (its imports and helpers): never given out.
+    pub reserved: &'a [&'a str],
 }
 
 /// Per worker: the folder of its config (absolute) and the config's display path.
@@ -394,6 +433,7 @@ pub fn build(
     diags: &mut Vec<Diagnostic>,
 ) -> Program {
     let names = shared;
+    names.reserve(opts.reserved);
     let mut typing = Typing::new(origins, exports);
     let mut program = Program {
         app: opts.app.clone(),
@@ -615,32 +655,7 @@ pub fn build(
                 names,
                 diags,
             );
-            let mut settings: Vec<(&'static str, serde_json::Value)> = Vec::new();
-            let n = |x: f64| {
-                serde_json::json!(x as i64)
-                    .as_i64()
-                    .filter(|i| (*i as f64) == x)
-                    .map(serde_json::Value::from)
-                    .unwrap_or(serde_json::json!(x))
-            };
-            if let Some(x) = c.max_batch_size {
-                settings.push(("batchSize", n(x)));
-            }
-            if let Some(x) = c.max_batch_timeout {
-                settings.push(("maxWaitTimeMs", n(x * 1000.0)));
-            }
-            if let Some(x) = c.max_retries {
-                settings.push(("maxRetries", n(x)));
-            }
-            if let Some(x) = &c.dead_letter_queue {
-                settings.push(("deadLetterQueue", serde_json::json!(x)));
-            }
-            if let Some(x) = c.max_concurrency {
-                settings.push(("maxConcurrency", n(x)));
-            }
-            if let Some(x) = c.retry_delay {
-                settings.push(("retryDelay", n(x)));
-            }
+            let settings = consumer_settings(c);
             if c.visibility_timeout_ms.is_some() {
                 diags.push(codes::unsupported(c.span, &format!("`visibility_timeout_ms` of the consumer of queue `{}`", c.queue.v), "set the visibility timeout on the consumer with wrangler or the dashboard after deploying"));
                 pw.todos.push(format!("TODO(AM0500): visibility_timeout_ms of the consumer of {:?} is not expressible in Alchemy 0.94", c.queue.v));
@@ -706,6 +721,30 @@ pub fn build(
     program.resources = resources.items;
     program.type_imports = typing.imports;
     program
+}
+
+/// The consumer's settings, in wrangler's order.
+fn consumer_settings(c: &crate::config::model::Consumer) -> Vec<ConsumerSetting> {
+    let numbers = [
+        (
+            c.max_batch_size,
+            ConsumerSetting::MaxBatchSize as fn(f64) -> ConsumerSetting,
+        ),
+        (c.max_batch_timeout, ConsumerSetting::MaxBatchTimeout),
+        (c.max_retries, ConsumerSetting::MaxRetries),
+    ];
+    let mut out: Vec<ConsumerSetting> = numbers
+        .into_iter()
+        .filter_map(|(x, make)| x.map(make))
+        .collect();
+    out.extend(
+        c.dead_letter_queue
+            .clone()
+            .map(ConsumerSetting::DeadLetterQueue),
+    );
+    out.extend(c.max_concurrency.map(ConsumerSetting::MaxConcurrency));
+    out.extend(c.retry_delay.map(ConsumerSetting::RetryDelay));
+    out
 }
 
 fn remap(v: &mut Value, map: &HashMap<usize, usize>) {
@@ -1544,14 +1583,15 @@ fn plan_assets(
     });
     if let Some(h) = &a.html_handling {
         pw.assets_config
-            .push(("html_handling", serde_json::json!(h)));
+            .push(AssetsSetting::HtmlHandling(h.clone()));
     }
     if let Some(h) = &a.not_found_handling {
         pw.assets_config
-            .push(("not_found_handling", serde_json::json!(h)));
+            .push(AssetsSetting::NotFoundHandling(h.clone()));
     }
     if let Some(r) = &a.run_worker_first {
-        pw.assets_config.push(("run_worker_first", r.to_json()));
+        pw.assets_config
+            .push(AssetsSetting::RunWorkerFirst(r.to_json()));
     }
 }
 
@@ -1565,7 +1605,7 @@ fn plan_settings(
     diags: &mut Vec<Diagnostic>,
 ) {
     if let Some(o) = &w.observability {
-        pw.observability = Some(camel_keys(&o.v.to_json()));
+        pw.observability = Some(o.v.to_json());
     }
     if let Some(p) = &w.placement {
         let mode = p.v.get("mode").and_then(Node::as_str);
@@ -1588,13 +1628,13 @@ fn plan_settings(
         }
     }
     if let Some(m) = &w.minify {
-        pw.bundle.push(("minify", serde_json::json!(m.v)));
+        pw.bundle.push(BundleOption::Minify(m.v));
     }
     if let Some(k) = &w.keep_names {
-        pw.bundle.push(("keepNames", serde_json::json!(k.v)));
+        pw.bundle.push(BundleOption::KeepNames(k.v));
     }
     if let Some(d) = &w.define {
-        pw.bundle.push(("define", d.v.to_json()));
+        pw.bundle.push(BundleOption::Define(d.v.to_json()));
     }
     if let Some(a) = &w.alias {
         // wrangler resolves a relative alias target from the config's folder, Alchemy's bundler
@@ -1612,7 +1652,7 @@ fn plan_settings(
                 *target = serde_json::json!(relative(out_dir, &origin_dir.join(t)));
             }
         }
-        pw.bundle.push(("alias", alias));
+        pw.bundle.push(BundleOption::Alias(alias));
     }
     if let Some(r) = &w.rules {
         let globs: Vec<Vec<String>> =
@@ -1666,21 +1706,15 @@ fn plan_settings(
             }
             "tsconfig" => {
                 if let Some(t) = e.value.as_str() {
-                    pw.bundle.push((
-                        "tsconfig",
-                        serde_json::json!(relative(out_dir, &origin_dir.join(t))),
-                    ));
+                    pw.bundle.push(BundleOption::Tsconfig(relative(
+                        out_dir,
+                        &origin_dir.join(t),
+                    )));
                 }
             }
-            "jsx_factory" | "jsx_fragment" => {
-                let key = if e.key == "jsx_factory" {
-                    "jsxFactory"
-                } else {
-                    "jsxFragment"
-                };
-                pw.bundle.push((key, e.value.to_json()));
-            }
-            "cache" => pw.cache = Some(camel_keys(&e.value.to_json())),
+            "jsx_factory" => pw.bundle.push(BundleOption::JsxFactory(e.value.to_json())),
+            "jsx_fragment" => pw.bundle.push(BundleOption::JsxFragment(e.value.to_json())),
+            "cache" => pw.cache = Some(e.value.to_json()),
             "build" => {
                 let cmd = e.value.get("command").and_then(Node::as_str).unwrap_or("");
                 diags.push(codes::action_needed(span, "build", &format!("the custom build command `{cmd}` is not run by Alchemy"), "run the build before `alchemy deploy` (e.g. in a package.json script), or point `main` at the source"));
@@ -1711,35 +1745,6 @@ fn plan_settings(
             }
         }
     }
-}
-
-/// `head_sampling_rate` → `headSamplingRate`, recursively.
-fn camel_keys(v: &serde_json::Value) -> serde_json::Value {
-    match v {
-        serde_json::Value::Object(m) => serde_json::Value::Object(
-            m.iter()
-                .map(|(k, v)| (snake_to_camel(k), camel_keys(v)))
-                .collect(),
-        ),
-        serde_json::Value::Array(a) => serde_json::Value::Array(a.iter().map(camel_keys).collect()),
-        other => other.clone(),
-    }
-}
-
-fn snake_to_camel(s: &str) -> String {
-    let mut out = String::new();
-    let mut up = false;
-    for c in s.chars() {
-        if c == '_' {
-            up = true;
-        } else if up {
-            out.push(c.to_ascii_uppercase());
-            up = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// Gives a resource of several stages one identifier: resources used by the same binding in

@@ -162,6 +162,13 @@ pub struct Shared {
 }
 
 impl Shared {
+    /// Keeps `words` (the target program's own identifiers) from being given out.
+    pub(super) fn reserve(&mut self, words: &[&str]) {
+        self.names
+            .reserved
+            .extend(words.iter().map(|w| w.to_string()));
+    }
+
     pub(super) fn ident(&mut self, slot: &str, base: impl FnOnce() -> String) -> String {
         if let Some(i) = self.idents.get(slot) {
             return i.clone();
@@ -188,44 +195,13 @@ struct Names {
     ids: HashSet<String>,
     /// Next numeric suffix to try per base (keeps allocation linear when many names share a base).
     next: HashMap<String, usize>,
+    /// Names the target's program uses for itself.
+    reserved: HashSet<String>,
 }
-
-const TAKEN: &[&str] = &[
-    "alchemy",
-    "type",
-    "app",
-    "Worker",
-    "WorkerRef",
-    "WorkerStub",
-    "Self",
-    "Json",
-    "KVNamespace",
-    "R2Bucket",
-    "D1Database",
-    "Queue",
-    "DurableObjectNamespace",
-    "Workflow",
-    "Ai",
-    "BrowserRendering",
-    "Images",
-    "VersionMetadata",
-    "WorkerLoader",
-    "AnalyticsEngineDataset",
-    "RateLimit",
-    "EmailSender",
-    "DispatchNamespace",
-    "VectorizeIndex",
-    "Assets",
-    "Hyperdrive",
-    "Pipeline",
-    "STAGES",
-    "stage",
-    "personalName",
-];
 
 impl Names {
     fn ident(&mut self, base: &str) -> String {
-        let base = if is_reserved(base) || TAKEN.contains(&base) {
+        let base = if is_reserved(base) || self.reserved.contains(base) {
             format!("{base}_")
         } else {
             base.to_string()
@@ -358,6 +334,7 @@ mod tests {
     #[test]
     fn identifiers_are_unique_and_never_reserved() {
         let mut names = Names::default();
+        names.reserved.insert("Worker".into());
         let got: Vec<String> = [
             "auth", "auth", "auth", "default", "default", "Worker", "auth2",
         ]
