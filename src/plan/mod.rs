@@ -1811,3 +1811,6 @@ pub fn unify_resources(programs: &mut [&mut Program], shared: &mut Shared) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
