@@ -250,6 +250,12 @@ pub(super) fn suffixed(name: &str, suffix: &str) -> String {
     }
 }
 
+/// A binding or worker name as wrangler turns it into a resource name (`USER_FILES` →
+/// `user-files`).
+pub(super) fn kebab(name: &str) -> String {
+    name.to_ascii_lowercase().replace('_', "-")
+}
+
 pub(super) fn worker_ident(script: &str) -> String {
     let c = camel(script);
     if c.to_ascii_lowercase().contains("worker") {

@@ -464,3 +464,34 @@ fn every_resource_kind_has_its_key_and_names() {
         "#,
     );
 }
+
+#[test]
+fn durable_objects_and_workflows_hosted_elsewhere() {
+    check(
+        r#"
+        #- a
+        name = "a"
+        main = "index.ts"
+        durable_objects.bindings = [
+          { name = "ROOM", class_name = "Room", script_name = "chat", environment = "production" },
+          { name = "OWN", class_name = "Own", script_name = "a" },
+        ]
+        workflows = [{ binding = "FLOW", name = "flow", class_name = "Flow", script_name = "b", limits = { steps = 5 } }]
+        migrations = [{ tag = "v1", new_sqlite_classes = ["Own"] }]
+        #- b
+        name = "b"
+        main = "index.ts"
+        "#,
+        r#"
+            bWorker "b"
+            aWorker "a"
+            ROOM: DurableObject { id: "a-room", class_name: "Room", sqlite: false, script: Some(Name("chat")), ty: None }
+            OWN: DurableObject { id: "a-own", class_name: "Own", sqlite: true, script: None, ty: None }
+            FLOW: Workflow { id: "a-flow", workflow_name: "flow", class_name: "Flow", script: Some(Worker(0)), steps: Some(5.0) }
+            AM0504 `script_name`: `chat` is not part of the migration
+            AM0503 `durable_objects.bindings[].environment` is not translated: service environments no longer exist; the Durable Object is bound by script name
+            AM0503 `workflows[].limits.steps` is not translated: Alchemy 0.94 accepts the limit but never sends it; set it in the dashboard if you rely on it
+            AM0503 `migrations` is not translated: Alchemy computes Durable Object migrations itself (SQLite storage follows `new_sqlite_classes`)
+        "#,
+    );
+}
