@@ -7,7 +7,7 @@ use super::{
 };
 use crate::config::model::Worker;
 use crate::diagnostics::{Diagnostic, codes};
-use crate::syntax::Node;
+use crate::syntax::{Entry, Node};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -121,29 +121,47 @@ pub(super) fn plan_settings(
     origin_dir: &Path,
     diags: &mut Vec<Diagnostic>,
 ) {
+    // A path the config writes relative to its folder, relative to the output folder.
+    let rebase = |t: &str| relative(out_dir, &origin_dir.join(t));
     if let Some(o) = &w.observability {
         pw.observability = Some(o.v.to_json());
     }
     if let Some(p) = &w.placement {
-        let mode = p.v.get("mode").and_then(Node::as_str);
-        if let Some(h) = p.v.entry("hint") {
-            diags.push(codes::unsupported(
-                h.key_span,
-                "`placement.hint`",
-                "set the placement hint in the dashboard after deploying",
-            ));
-            pw.todos
-                .push("TODO(AM0500): placement.hint is not expressible in Alchemy 0.94".into());
-        }
-        if mode == Some("smart") {
-            pw.placement = Some(serde_json::json!({ "mode": "smart" }));
-        } else if let Some(k) = ["region", "host", "hostname"]
-            .into_iter()
-            .find(|k| p.v.get(k).is_some())
-        {
-            pw.placement = Some(serde_json::json!({ k: p.v.get(k).map(Node::to_json) }));
-        }
+        placement(pw, &p.v, diags);
     }
+    bundle_options(pw, w, &rebase);
+    if let Some(r) = &w.rules {
+        diags.push(codes::not_translated(r.span, "rules[].type", "Alchemy takes module rules as globs only; the module type follows from the file extension"));
+        pw.rules = Some(rule_globs(&r.v));
+    }
+    for e in &w.extra {
+        extra_key(pw, e, &rebase, diags);
+    }
+}
+
+/// Smart placement, or a region/host/hostname; a hint is reported.
+fn placement(pw: &mut PlanWorker, p: &Node, diags: &mut Vec<Diagnostic>) {
+    if let Some(h) = p.entry("hint") {
+        diags.push(codes::unsupported(
+            h.key_span,
+            "`placement.hint`",
+            "set the placement hint in the dashboard after deploying",
+        ));
+        pw.todos
+            .push("TODO(AM0500): placement.hint is not expressible in Alchemy 0.94".into());
+    }
+    if p.get("mode").and_then(Node::as_str) == Some("smart") {
+        pw.placement = Some(serde_json::json!({ "mode": "smart" }));
+    } else if let Some(k) = ["region", "host", "hostname"]
+        .into_iter()
+        .find(|k| p.get(k).is_some())
+    {
+        pw.placement = Some(serde_json::json!({ k: p.get(k).map(Node::to_json) }));
+    }
+}
+
+/// `minify`, `keep_names`, `define` and `alias`.
+fn bundle_options(pw: &mut PlanWorker, w: &Worker, rebase: &dyn Fn(&str) -> String) {
     if let Some(m) = &w.minify {
         pw.bundle.push(BundleOption::Minify(m.v));
     }
@@ -154,8 +172,8 @@ pub(super) fn plan_settings(
         pw.bundle.push(BundleOption::Define(d.v.to_json()));
     }
     if let Some(a) = &w.alias {
-        // wrangler resolves a relative alias target from the config's folder, Alchemy's bundler
-        // from the folder it runs in: rebase it like `entrypoint` (package names stay as they are).
+        // wrangler resolves a relative alias target from the config's folder, the bundler from
+        // the folder it runs in: rebase it like `entrypoint` (package names stay as they are).
         let mut alias = a.v.to_json();
         for target in alias
             .as_object_mut()
@@ -166,100 +184,114 @@ pub(super) fn plan_settings(
                 .as_str()
                 .filter(|t| t.starts_with("./") || t.starts_with("../"))
             {
-                *target = serde_json::json!(relative(out_dir, &origin_dir.join(t)));
+                *target = serde_json::json!(rebase(t));
             }
         }
         pw.bundle.push(BundleOption::Alias(alias));
     }
-    if let Some(r) = &w.rules {
-        let globs: Vec<Vec<String>> =
-            r.v.as_array()
+}
+
+/// The globs of each module rule (the module type follows from the file extension).
+fn rule_globs(rules: &Node) -> Vec<Vec<String>> {
+    rules
+        .as_array()
+        .unwrap_or_default()
+        .iter()
+        .map(|rule| {
+            rule.get("globs")
+                .and_then(Node::as_array)
                 .unwrap_or_default()
                 .iter()
-                .map(|rule| {
-                    rule.get("globs")
-                        .and_then(Node::as_array)
-                        .unwrap_or_default()
-                        .iter()
-                        .filter_map(|g| g.as_str().map(str::to_string))
-                        .collect()
-                })
-                .collect();
-        diags.push(codes::not_translated(r.span, "rules[].type", "Alchemy takes module rules as globs only; the module type follows from the file extension"));
-        pw.rules = Some(globs);
-    }
-    for e in &w.extra {
-        let span = e.key_span;
-        match e.key.as_str() {
-            "$schema"
-            | "dev"
-            | "send_metrics"
-            | "topLevelName"
-            | "definedEnvironments"
-            | "targetEnvironment"
-            | "configPath"
-            | "userConfigPath" => {
-                diags.push(codes::not_translated(
-                    span,
-                    &e.key,
-                    "it only affects wrangler's own tooling",
-                ));
-            }
-            "migrations" => {
-                let has_other = e.value.as_array().unwrap_or_default().iter().any(|m| {
-                    ["renamed_classes", "transferred_classes", "deleted_classes"]
-                        .iter()
-                        .any(|k| {
-                            m.get(k)
-                                .is_some_and(|x| !x.as_array().unwrap_or_default().is_empty())
-                        })
-                });
-                if has_other {
-                    diags.push(codes::action_needed(span, "migrations", "renames, transfers or deletions of Durable Object classes are not replayed by Alchemy", "make sure these migrations were applied by wrangler before switching; Alchemy computes new migrations itself"));
-                    pw.todos.push("TODO(AM0504): Durable Object renamed/transferred/deleted classes are not replayed; they must already be applied".into());
-                } else {
-                    diags.push(codes::not_translated(span, "migrations", "Alchemy computes Durable Object migrations itself (SQLite storage follows `new_sqlite_classes`)"));
-                }
-            }
-            "tsconfig" => {
-                if let Some(t) = e.value.as_str() {
-                    pw.bundle.push(BundleOption::Tsconfig(relative(
-                        out_dir,
-                        &origin_dir.join(t),
-                    )));
-                }
-            }
-            "jsx_factory" => pw.bundle.push(BundleOption::JsxFactory(e.value.to_json())),
-            "jsx_fragment" => pw.bundle.push(BundleOption::JsxFragment(e.value.to_json())),
-            "cache" => pw.cache = Some(e.value.to_json()),
-            "build" => {
-                let cmd = e.value.get("command").and_then(Node::as_str).unwrap_or("");
-                diags.push(codes::action_needed(span, "build", &format!("the custom build command `{cmd}` is not run by Alchemy"), "run the build before `alchemy deploy` (e.g. in a package.json script), or point `main` at the source"));
-                pw.todos.push(format!(
-                    "TODO(AM0504): run the wrangler build command {cmd:?} before deploying"
-                ));
-            }
-            "keep_vars" => {
-                diags.push(codes::action_needed(span, "keep_vars", "Alchemy replaces all bindings on deploy, so vars set in the dashboard are removed", "copy the dashboard vars into `vars` before deploying with Alchemy"));
-                pw.todos.push(
-                    "TODO(AM0504): keep_vars: vars set in the dashboard are not kept by Alchemy"
-                        .into(),
-                );
-            }
-            "account_id" | "name" | "main" => {}
-            "site" | "wasm_modules" | "text_blobs" | "data_blobs" => {
-                diags.push(codes::unsupported(span, &format!("`{}`", e.key), "import these files from the worker code instead (Alchemy's bundler handles .wasm/.txt/.bin imports), or use `assets`"));
-                pw.todos.push(format!(
-                    "TODO(AM0500): {} is not expressible in Alchemy 0.94",
-                    e.key
-                ));
-            }
-            other => {
-                diags.push(codes::unsupported(span, &format!("`{other}`"), "configure it with wrangler or the dashboard after deploying, or drop it if it is not needed"));
-                pw.todos.push(format!(
-                    "TODO(AM0500): {other} is not expressible in Alchemy 0.94"
-                ));
+                .filter_map(|g| g.as_str().map(str::to_string))
+                .collect()
+        })
+        .collect()
+}
+
+/// A key the model keeps untyped: translated when it can be, else reported (with a TODO when
+/// the program lacks something).
+fn extra_key(
+    pw: &mut PlanWorker,
+    e: &Entry,
+    rebase: &dyn Fn(&str) -> String,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let span = e.key_span;
+    match e.key.as_str() {
+        "$schema"
+        | "dev"
+        | "send_metrics"
+        | "topLevelName"
+        | "definedEnvironments"
+        | "targetEnvironment"
+        | "configPath"
+        | "userConfigPath" => {
+            diags.push(codes::not_translated(
+                span,
+                &e.key,
+                "it only affects wrangler's own tooling",
+            ));
+        }
+        "migrations" => migrations(pw, e, diags),
+        "tsconfig" => {
+            if let Some(t) = e.value.as_str() {
+                pw.bundle.push(BundleOption::Tsconfig(rebase(t)));
             }
         }
+        "jsx_factory" => pw.bundle.push(BundleOption::JsxFactory(e.value.to_json())),
+        "jsx_fragment" => pw.bundle.push(BundleOption::JsxFragment(e.value.to_json())),
+        "cache" => pw.cache = Some(e.value.to_json()),
+        "build" => {
+            let cmd = e.value.get("command").and_then(Node::as_str).unwrap_or("");
+            diags.push(codes::action_needed(span, "build", &format!("the custom build command `{cmd}` is not run by Alchemy"), "run the build before `alchemy deploy` (e.g. in a package.json script), or point `main` at the source"));
+            pw.todos.push(format!(
+                "TODO(AM0504): run the wrangler build command {cmd:?} before deploying"
+            ));
+        }
+        "keep_vars" => {
+            diags.push(codes::action_needed(
+                span,
+                "keep_vars",
+                "Alchemy replaces all bindings on deploy, so vars set in the dashboard are removed",
+                "copy the dashboard vars into `vars` before deploying with Alchemy",
+            ));
+            pw.todos.push(
+                "TODO(AM0504): keep_vars: vars set in the dashboard are not kept by Alchemy".into(),
+            );
+        }
+        "account_id" | "name" | "main" => {}
+        "site" | "wasm_modules" | "text_blobs" | "data_blobs" => {
+            diags.push(codes::unsupported(span, &format!("`{}`", e.key), "import these files from the worker code instead (Alchemy's bundler handles .wasm/.txt/.bin imports), or use `assets`"));
+            pw.todos.push(format!(
+                "TODO(AM0500): {} is not expressible in Alchemy 0.94",
+                e.key
+            ));
+        }
+        other => {
+            diags.push(codes::unsupported(span, &format!("`{other}`"), "configure it with wrangler or the dashboard after deploying, or drop it if it is not needed"));
+            pw.todos.push(format!(
+                "TODO(AM0500): {other} is not expressible in Alchemy 0.94"
+            ));
+        }
+    }
+}
+
+/// Durable Object migrations: the program computes new ones itself; renames, transfers and
+/// deletions must already have been applied.
+fn migrations(pw: &mut PlanWorker, e: &Entry, diags: &mut Vec<Diagnostic>) {
+    let span = e.key_span;
+    let has_other = e.value.as_array().unwrap_or_default().iter().any(|m| {
+        ["renamed_classes", "transferred_classes", "deleted_classes"]
+            .iter()
+            .any(|k| {
+                m.get(k)
+                    .is_some_and(|x| !x.as_array().unwrap_or_default().is_empty())
+            })
+    });
+    if has_other {
+        diags.push(codes::action_needed(span, "migrations", "renames, transfers or deletions of Durable Object classes are not replayed by Alchemy", "make sure these migrations were applied by wrangler before switching; Alchemy computes new migrations itself"));
+        pw.todos.push("TODO(AM0504): Durable Object renamed/transferred/deleted classes are not replayed; they must already be applied".into());
+    } else {
+        diags.push(codes::not_translated(span, "migrations", "Alchemy computes Durable Object migrations itself (SQLite storage follows `new_sqlite_classes`)"));
     }
 }
