@@ -865,3 +865,220 @@ fn check_unique_bindings(w: &Worker, diags: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::resolve::resolve;
+    use crate::syntax::{Format, parse};
+    use std::fmt::Write;
+
+    /// The worker of a TOML config's top level, with `.dev.vars` names.
+    fn worker(toml: &str, dev_vars: &[&str]) -> (Worker, Vec<Diagnostic>) {
+        let (root, parse_diags) = parse(toml, Format::Toml, 0);
+        assert!(parse_diags.is_empty(), "{parse_diags:?}");
+        let root = root.unwrap();
+        let mut diags = Vec::new();
+        let eff = resolve(&root, None, &mut diags);
+        let dev_vars: Vec<String> = dev_vars.iter().map(|s| s.to_string()).collect();
+        let w = build(0, &eff, &dev_vars, &mut diags);
+        (w, diags)
+    }
+
+    /// What the model read: bindings (name and section), consumers, tail consumers, routes,
+    /// untyped keys and diagnostics, one per line.
+    fn summary(w: &Worker, diags: &[Diagnostic]) -> String {
+        let mut out = String::new();
+        for b in &w.bindings {
+            let _ = writeln!(out, "{}: {}", b.name.v, b.kind.section());
+        }
+        for c in &w.consumers {
+            let _ = writeln!(out, "consumes {} (pull: {})", c.queue.v, c.http_pull);
+        }
+        for t in &w.tail_consumers {
+            let _ = writeln!(out, "tail {}", t.service.v);
+        }
+        for r in &w.routes {
+            let _ = writeln!(
+                out,
+                "route {} (custom domain: {})",
+                r.pattern.v, r.custom_domain
+            );
+        }
+        for e in &w.extra {
+            let _ = writeln!(out, "extra {}", e.key);
+        }
+        for d in diags {
+            let _ = writeln!(out, "{} {}", d.code, d.message);
+        }
+        out
+    }
+
+    fn check(toml: &str, dev_vars: &[&str], expect: &str) {
+        let (w, diags) = worker(toml, dev_vars);
+        let got = summary(&w, &diags);
+        let want: String = expect
+            .trim()
+            .lines()
+            .map(|l| format!("{}\n", l.trim()))
+            .collect();
+        assert_eq!(got, want, "got:\n{got}");
+    }
+
+    #[test]
+    fn every_binding_section_is_read_in_order() {
+        check(
+            r#"
+name = "w"
+vars = { A = "1" }
+kv_namespaces = [{ binding = "KV", id = "x" }, { id = "no-binding" }]
+r2_buckets = [{ binding = "R2", bucket_name = "b" }]
+d1_databases = [{ binding = "DB", database_id = "d" }]
+durable_objects = { bindings = [{ name = "DO", class_name = "C" }, { name = "NO_CLASS" }], code_update_strategy = "x" }
+workflows = [{ binding = "WF", name = "f", class_name = "F" }]
+queues = { producers = [{ binding = "Q", queue = "q" }], consumers = [{ queue = "q" }, { queue = "p", type = "http_pull" }] }
+services = [{ binding = "S", service = "s" }]
+analytics_engine_datasets = [{ binding = "AE" }]
+ai = { binding = "AI" }
+browser = { binding = "BR" }
+images = { binding = "IMG" }
+version_metadata = { binding = "VM" }
+media = { binding = "MEDIA" }
+worker_loaders = [{ binding = "WL" }]
+vectorize = [{ binding = "VEC", index_name = "i" }]
+hyperdrive = [{ binding = "HD", id = "h" }]
+mtls_certificates = [{ binding = "CERT", certificate_id = "c" }]
+send_email = [{ name = "MAIL" }]
+dispatch_namespaces = [{ binding = "DN", namespace = "n" }]
+pipelines = [{ binding = "P1", stream = "s" }, { binding = "P2", pipeline = "old" }]
+secrets_store_secrets = [{ binding = "SS", store_id = "s", secret_name = "n" }]
+ratelimits = [{ name = "RL", namespace_id = "1", simple = { limit = 1, period = 10 } }]
+unsafe = { bindings = [{ name = "URL", type = "ratelimit", namespace_id = 2, simple = { limit = 1, period = 60 } }, { name = "U", type = "magic" }], metadata = {} }
+vpc_services = [{ binding = "VPC" }]
+tail_consumers = [{ service = "t" }]
+assets = { directory = "public", binding = "ASSETS", base_path = "/x" }
+"#,
+            &[],
+            r#"
+            A: vars
+            KV: kv_namespaces
+            R2: r2_buckets
+            DB: d1_databases
+            DO: durable_objects
+            WF: workflows
+            Q: queues.producers
+            S: services
+            AE: analytics_engine_datasets
+            AI: ai
+            BR: browser
+            IMG: images
+            VM: version_metadata
+            MEDIA: media
+            WL: worker_loaders
+            VEC: vectorize
+            HD: hyperdrive
+            CERT: mtls_certificates
+            MAIL: send_email
+            DN: dispatch_namespaces
+            P1: pipelines
+            P2: pipelines
+            SS: secrets_store_secrets
+            RL: ratelimits
+            URL: ratelimits
+            U: unsafe.bindings
+            VPC: vpc_services
+            ASSETS: assets
+            consumes q (pull: false)
+            consumes p (pull: true)
+            tail t
+            extra durable_objects.code_update_strategy
+            extra unsafe.metadata
+            extra assets.base_path
+        "#,
+        );
+    }
+
+    #[test]
+    fn secrets_come_from_secrets_required_or_dev_vars() {
+        let cases: &[(&str, &[&str], &str)] = &[
+            ("name = \"w\"", &["TOKEN", "KEY"], "TOKEN KEY"),
+            (
+                "name = \"w\"\nvars = { KEY = \"plain\" }",
+                &["TOKEN", "KEY"],
+                "KEY TOKEN",
+            ),
+            (
+                "name = \"w\"\nsecrets = { required = [\"ONLY\"] }",
+                &["TOKEN"],
+                "ONLY",
+            ),
+            ("name = \"w\"\nsecrets = { required = [] }", &["TOKEN"], ""),
+        ];
+        for (toml, dev_vars, want) in cases {
+            let (w, _) = worker(toml, dev_vars);
+            let names: Vec<&str> = w.bindings.iter().map(|b| b.name.v.as_str()).collect();
+            assert_eq!(names.join(" "), *want, "{toml:?} with {dev_vars:?}");
+        }
+    }
+
+    #[test]
+    fn routes_and_custom_domains() {
+        check(
+            r#"
+name = "w"
+route = "a.example.com/*"
+routes = ["", "b.example.com/*", { pattern = "c.example.com", custom_domain = true }, { zone_id = "no-pattern" }]
+triggers = { crons = ["* * * * *"], events = [] }
+"#,
+            &[],
+            r#"
+            route a.example.com/* (custom domain: false)
+            route b.example.com/* (custom domain: false)
+            route c.example.com (custom domain: true)
+            extra triggers.events
+        "#,
+        );
+    }
+
+    #[test]
+    fn a_binding_name_used_twice_is_reported() {
+        check(
+            r#"
+name = "w"
+vars = { CACHE = "1" }
+kv_namespaces = [{ binding = "CACHE", id = "x" }]
+r2_buckets = [{ binding = "CACHE", bucket_name = "b" }]
+"#,
+            &["CACHE"],
+            r#"
+            CACHE: vars
+            CACHE: kv_namespaces
+            CACHE: r2_buckets
+            AM0209 binding name `CACHE` is used by more than one binding (vars and kv_namespaces)
+            AM0209 binding name `CACHE` is used by more than one binding (vars and r2_buckets)
+        "#,
+        );
+    }
+
+    #[test]
+    fn unsafe_rate_limits_are_rate_limits() {
+        let (w, _) = worker(
+            "name = \"w\"\nunsafe = { bindings = [{ name = \"A\", type = \"ratelimit\", namespace_id = 7, simple = { limit = 1, period = 60 } }, { name = \"B\", type = \"ratelimit\" }] }",
+            &[],
+        );
+        let kinds: Vec<String> = w
+            .bindings
+            .iter()
+            .map(|b| match &b.kind {
+                BindingKind::RateLimit {
+                    namespace_id,
+                    limit,
+                    period,
+                } => format!("rate limit {} {limit}/{period}", namespace_id.v),
+                BindingKind::Unsafe { ty, .. } => format!("unsafe {ty}"),
+                other => other.section().to_string(),
+            })
+            .collect();
+        assert_eq!(kinds, ["rate limit 7 1/60", "unsafe ratelimit"]);
+    }
+}
