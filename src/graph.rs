@@ -623,3 +623,261 @@ pub fn tarjan(adj: &[Vec<usize>]) -> Vec<Vec<usize>> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{EnvSelection, load};
+
+    /// Workers from a spec, one per line: `name: target…`, a target being a worker called by a
+    /// service binding, `do:x` (a Durable Object hosted by `x`), `tail:x` or `queue:x`; a line
+    /// `-` is a worker without a name.
+    fn workers(spec: &str) -> Vec<Worker> {
+        let mut out = Vec::new();
+        for (k, line) in spec
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .enumerate()
+        {
+            let (name, targets) = line.split_once(':').unwrap_or((line, ""));
+            let mut toml = String::from("main = \"index.ts\"\n");
+            if name != "-" {
+                toml.push_str(&format!("name = \"{name}\"\n"));
+            }
+            for (i, t) in targets.split_whitespace().enumerate() {
+                let entry = match t.split_once(':') {
+                    Some(("do", host)) => format!(
+                        "[[durable_objects.bindings]]\nname = \"D{i}\"\nclass_name = \"C{i}\"\nscript_name = \"{host}\"\n"
+                    ),
+                    Some(("tail", to)) => format!("[[tail_consumers]]\nservice = \"{to}\"\n"),
+                    Some(("queue", q)) => {
+                        format!("[[queues.producers]]\nbinding = \"Q{i}\"\nqueue = \"{q}\"\n")
+                    }
+                    _ => format!("[[services]]\nbinding = \"S{i}\"\nservice = \"{t}\"\n"),
+                };
+                toml.push_str(&entry);
+            }
+            let c = load(
+                k as u32,
+                "wrangler.toml",
+                Default::default(),
+                &toml,
+                Default::default(),
+            );
+            out.extend(c.workers(&EnvSelection::TopLevel).0);
+        }
+        out
+    }
+
+    /// The graph in a few lines: creation order, broken edges, cycles, externals, duplicates.
+    fn summary(g: &Graph) -> String {
+        let name = |i: &usize| g.names[*i].clone();
+        let edge = |k: &usize| {
+            let e = &g.edges[*k];
+            match &e.to {
+                Target::Worker(t) => format!("{}->{}", name(&e.from), name(t)),
+                other => format!("{}->{other:?}", name(&e.from)),
+            }
+        };
+        let mut lines = vec![format!(
+            "order {}",
+            g.order.iter().map(name).collect::<Vec<_>>().join(" ")
+        )];
+        let list = |label: &str, items: Vec<String>| {
+            (!items.is_empty()).then(|| format!("{label} {}", items.join(" ")))
+        };
+        lines.extend(list("broken", g.broken.iter().map(edge).collect()));
+        lines.extend(list(
+            "cycles",
+            g.cycles
+                .iter()
+                .map(|c| format!("[{}]", c.iter().map(name).collect::<Vec<_>>().join(" ")))
+                .collect(),
+        ));
+        lines.extend(list("externals", g.externals.iter().cloned().collect()));
+        lines.extend(list("duplicates", g.duplicates.iter().map(name).collect()));
+        lines.join("\n")
+    }
+
+    fn check(cases: &[(&str, &str)]) {
+        for (spec, want) in cases {
+            let mut diags = Vec::new();
+            let g = build(
+                &workers(spec),
+                &BTreeSet::new(),
+                &EnvNames::new(),
+                &mut diags,
+            );
+            assert_eq!(summary(&g), want.trim(), "spec:\n{spec}");
+            let broken_reported = diags.iter().filter(|d| d.message.contains("cycle")).count();
+            assert_eq!(
+                broken_reported,
+                g.broken.len(),
+                "one diagnostic per broken edge"
+            );
+        }
+    }
+
+    #[test]
+    fn creation_order_puts_dependencies_first_and_keeps_discovery_order() {
+        check(&[
+            ("a\nb\nc", "order a b c"),
+            ("a: c\nb\nc", "order b c a"),
+            ("a: b\nb: c\nc", "order c b a"),
+            ("a: c\nb: c\nc: d\nd", "order d c a b"),
+            ("a: do:b\nb: tail:c\nc", "order c b a"),
+            // A queue between workers orders nothing; a self-binding is no dependency.
+            ("a: queue:q\nb: a b", "order a b"),
+        ]);
+    }
+
+    #[test]
+    fn cycles_are_broken_at_the_fewest_and_cheapest_edges() {
+        check(&[
+            ("a: b\nb: a", "order a b\nbroken a->b\ncycles [a b]"),
+            (
+                "a: b\nb: c\nc: a",
+                "order a c b\nbroken a->b\ncycles [a b c]",
+            ),
+            // Breaking a service binding (a placeholder stands in) costs less than breaking a
+            // Durable Object's host.
+            ("a: do:b\nb: a", "order b a\nbroken b->a\ncycles [a b]"),
+            ("a: b\nb: do:a", "order a b\nbroken a->b\ncycles [a b]"),
+            // Two edges either way: the first order, in discovery order, wins the tie.
+            (
+                "a: b c\nb: a\nc: a",
+                "order a b c\nbroken a->b a->c\ncycles [a b c]",
+            ),
+            // Two cycles (a→b→c→a, a→c→a): one edge breaks both; every other order breaks two or more.
+            (
+                "a: b c\nb: c\nc: a",
+                "order c b a\nbroken c->a\ncycles [a b c]",
+            ),
+            (
+                "x\na: b\nb: a\nc: d\nd: c",
+                "order x a b c d\nbroken a->b c->d\ncycles [a b] [c d]",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn a_long_ring_breaks_once() {
+        let names: Vec<String> = (0..10).map(|i| format!("w{i}")).collect();
+        let spec: String = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| format!("{n}: {}\n", names[(i + 1) % names.len()]))
+            .collect();
+        let mut diags = Vec::new();
+        let g = build(
+            &workers(&spec),
+            &BTreeSet::new(),
+            &EnvNames::new(),
+            &mut diags,
+        );
+        assert_eq!(g.broken.len(), 1);
+        assert_eq!(g.cycles.len(), 1);
+        assert_eq!(g.cycles[0].len(), 10);
+        assert_eq!(g.order.len(), 10);
+        assert!(diags[0].message.contains("(10 workers in all)"));
+    }
+
+    #[test]
+    fn externals_duplicates_and_unnamed_workers() {
+        check(&[
+            (
+                "a: elsewhere do:host tail:logs",
+                "order a\nexternals elsewhere host logs",
+            ),
+            ("a\na: b\nb", "order a b a\nduplicates a"),
+            ("-: a\na", "order a <unnamed #1>"),
+        ]);
+    }
+
+    #[test]
+    fn absent_workers_have_no_edges_and_are_not_targets() {
+        let ws = workers("a: b\nb: a c\nc");
+        let absent: BTreeSet<usize> = [1].into();
+        let mut diags = Vec::new();
+        let g = build(&ws, &absent, &EnvNames::new(), &mut diags);
+        assert!(g.edges.iter().all(|e| e.from != 1));
+        assert!(g.edges.iter().all(|e| e.to != Target::Worker(1)));
+        assert_eq!(summary(&g), "order a b c\nexternals b");
+        assert!(!g.is_present(1) && g.is_present(0));
+    }
+
+    #[test]
+    fn stages_share_the_union_order() {
+        // Stage one: a calls b. Stage two: b calls a. The union has the cycle; each stage breaks
+        // only the edges it has that point forward in the shared order.
+        let mut diags = Vec::new();
+        let none = BTreeSet::new();
+        let one = edges(&workers("a: b\nb"), &none, &EnvNames::new(), &mut diags);
+        let two = edges(&workers("a\nb: a"), &none, &EnvNames::new(), &mut diags);
+        let union = Graph::union(&[&one, &two], &mut diags);
+        assert_eq!(summary(&union), "order a b\nbroken a->b\ncycles [a b]");
+        let (mut one, mut two) = (one, two);
+        one.adopt_order(&union);
+        two.adopt_order(&union);
+        assert_eq!(summary(&one), "order a b\nbroken a->b\ncycles [a b]");
+        assert_eq!(summary(&two), "order a b\ncycles [a b]");
+        // A stage without one of the cycle's workers has no cycle.
+        let three = edges(
+            &workers("a: b\nb"),
+            &[1].into(),
+            &EnvNames::new(),
+            &mut diags,
+        );
+        let mut three = three;
+        three.adopt_order(&union);
+        assert_eq!(summary(&three), "order a b\nexternals b");
+    }
+
+    #[test]
+    fn strongly_connected_components() {
+        let cases: [(&[&[usize]], &[&[usize]]); 4] = [
+            (&[&[], &[]], &[&[0], &[1]]),
+            (&[&[1], &[0]], &[&[0, 1]]),
+            (&[&[1], &[2], &[0, 3], &[]], &[&[3], &[0, 1, 2]]),
+            (&[&[0]], &[&[0]]),
+        ];
+        for (adj, want) in cases {
+            let adj: Vec<Vec<usize>> = adj.iter().map(|l| l.to_vec()).collect();
+            let want: Vec<Vec<usize>> = want.iter().map(|c| c.to_vec()).collect();
+            assert_eq!(tarjan(&adj), want, "{adj:?}");
+        }
+    }
+
+    #[test]
+    fn permutations_in_lexicographic_order() {
+        let mut v = vec![1, 2, 3];
+        let mut seen = vec![v.clone()];
+        while next_permutation(&mut v) {
+            seen.push(v.clone());
+        }
+        assert_eq!(
+            seen,
+            [
+                [1, 2, 3],
+                [1, 3, 2],
+                [2, 1, 3],
+                [2, 3, 1],
+                [3, 1, 2],
+                [3, 2, 1]
+            ]
+        );
+        assert!(!next_permutation(&mut [7]));
+        assert!(!next_permutation(&mut []));
+    }
+
+    #[test]
+    fn cycles_are_named_for_people() {
+        let names: Vec<String> = (0..8).map(|i| format!("w{i}")).collect();
+        assert_eq!(cycle_text(&names, &[0, 1]), "w0 → w1 → w0");
+        assert_eq!(
+            cycle_text(&names, &[0, 1, 2, 3, 4, 5, 6]),
+            "w0 → w1 → w2 → w3 → w4 → w5 → … (7 workers in all)"
+        );
+    }
+}
