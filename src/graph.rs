@@ -5,7 +5,7 @@
 //! All algorithms are iterative (no recursion on input size) and deterministic: ties are broken
 //! by discovery order, so unrelated changes never reorder the output.
 
-use crate::config::model::{BindingKind, Worker};
+use crate::config::model::{Binding, BindingKind, S, Worker};
 use crate::diagnostics::{Diagnostic, Span, codes};
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, HashMap};
@@ -151,153 +151,35 @@ pub fn edges(
                 .unwrap_or_else(|| format!("<unnamed #{}>", i + 1))
         })
         .collect();
-    let mut by_name: HashMap<&str, usize> = HashMap::new();
-    let mut duplicates = BTreeSet::new();
-    for (i, w) in workers.iter().enumerate() {
-        if absent.contains(&i) {
-            continue;
-        }
-        if let Some(n) = &w.name {
-            match by_name.get(n.v.as_str()) {
-                Some(&first) => {
-                    duplicates.insert(i);
-                    diags.push(codes::duplicate_worker(
-                        n.span,
-                        workers[first]
-                            .name
-                            .as_ref()
-                            .map(|x| x.span)
-                            .unwrap_or(n.span),
-                        &n.v,
-                    ));
-                }
-                None => {
-                    by_name.insert(&n.v, i);
-                }
-            }
-        }
-    }
-    let target = |from: usize, name: &str| -> Target {
-        match by_name.get(name) {
-            Some(&i) if i == from => Target::SelfRef,
-            Some(&i) => Target::Worker(i),
-            None => Target::External(name.to_string()),
-        }
-    };
+    let (by_name, duplicates) = index_by_name(workers, absent, diags);
     let mut edges = Vec::new();
     for (i, w) in workers.iter().enumerate() {
         if absent.contains(&i) {
             continue;
         }
         for b in &w.bindings {
-            let (service, kind, environment) = match &b.kind {
-                BindingKind::Service {
-                    service,
-                    entrypoint,
-                    environment,
-                    ..
-                } => {
-                    let env = environment.as_ref().map(|e| e.v.clone());
-                    let mut name = service.v.clone();
-                    if let Some(e) = env.as_deref().filter(|e| *e != "production") {
-                        match env_names.get(&(service.v.clone(), e.to_string())) {
-                            Some(resolved) => name = resolved.clone(),
-                            None => diags.push(codes::unresolved_service_environment(
-                                environment.as_ref().map(|x| x.span).unwrap_or(b.span),
-                                &b.name.v,
-                                &service.v,
-                                e,
-                            )),
-                        }
-                    }
-                    (
-                        name,
-                        EdgeKind::Service {
-                            entrypoint: entrypoint.as_ref().map(|e| e.v.clone()),
-                        },
-                        env,
-                    )
-                }
-                BindingKind::DurableObject {
-                    class_name,
-                    script_name: Some(s),
-                    environment,
-                } => (
-                    s.v.clone(),
-                    EdgeKind::DurableObject {
-                        class: class_name.v.clone(),
-                    },
-                    environment.as_ref().map(|e| e.v.clone()),
-                ),
-                BindingKind::Workflow {
-                    class_name,
-                    script_name: Some(s),
-                    ..
-                } => (
-                    s.v.clone(),
-                    EdgeKind::Workflow {
-                        class: class_name.v.clone(),
-                    },
-                    None,
-                ),
-                BindingKind::DispatchNamespace {
-                    outbound: Some(o), ..
-                } => match o.v.get("service").and_then(|s| s.as_str()) {
-                    Some(s) => (s.to_string(), EdgeKind::Outbound, None),
-                    None => continue,
-                },
-                BindingKind::QueueProducer { queue, .. } => {
-                    // Producer → queue → consumer: linear in the number of bindings.
-                    edges.push(Edge {
-                        from: i,
-                        to: Target::Queue(queue.v.clone()),
-                        kind: EdgeKind::Queue {
-                            queue: queue.v.clone(),
-                        },
-                        binding: Some(b.name.v.clone()),
-                        span: b.span,
-                        service: queue.v.clone(),
-                        environment: None,
-                    });
-                    continue;
-                }
-                _ => continue,
-            };
-            let to = target(i, &service);
-            edges.push(Edge {
-                from: i,
-                to,
-                kind,
-                binding: Some(b.name.v.clone()),
-                span: b.span,
-                service,
-                environment,
-            });
+            edges.extend(binding_edge(i, b, &by_name, env_names, diags));
         }
-        for c in &w.consumers {
-            edges.push(Edge {
-                from: i,
-                to: Target::Queue(c.queue.v.clone()),
-                kind: EdgeKind::Consumes {
-                    queue: c.queue.v.clone(),
-                },
-                binding: None,
-                span: c.span,
-                service: c.queue.v.clone(),
-                environment: None,
-            });
-        }
-        for t in &w.tail_consumers {
-            edges.push(Edge {
-                from: i,
-                to: target(i, &t.service.v),
-                kind: EdgeKind::TailConsumer,
-                binding: None,
-                span: t.span,
-                service: t.service.v.clone(),
-                environment: t.environment.as_ref().map(|e| e.v.clone()),
-            });
-        }
+        edges.extend(w.consumers.iter().map(|c| Edge {
+            from: i,
+            to: Target::Queue(c.queue.v.clone()),
+            kind: EdgeKind::Consumes {
+                queue: c.queue.v.clone(),
+            },
+            binding: None,
+            span: c.span,
+            service: c.queue.v.clone(),
+            environment: None,
+        }));
+        edges.extend(w.tail_consumers.iter().map(|t| Edge {
+            from: i,
+            to: target(&by_name, i, &t.service.v),
+            kind: EdgeKind::TailConsumer,
+            binding: None,
+            span: t.span,
+            service: t.service.v.clone(),
+            environment: t.environment.as_ref().map(|e| e.v.clone()),
+        }));
     }
     let externals = edges
         .iter()
@@ -317,6 +199,145 @@ pub fn edges(
         externals,
         duplicates,
         absent: absent.clone(),
+    }
+}
+
+/// The first present worker of each script name, and the later ones with a name already taken
+/// (reported).
+fn index_by_name<'w>(
+    workers: &'w [Worker],
+    absent: &BTreeSet<usize>,
+    diags: &mut Vec<Diagnostic>,
+) -> (HashMap<&'w str, usize>, BTreeSet<usize>) {
+    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    let mut duplicates = BTreeSet::new();
+    for (i, w) in workers.iter().enumerate() {
+        let Some(n) = w.name.as_ref().filter(|_| !absent.contains(&i)) else {
+            continue;
+        };
+        match by_name.get(n.v.as_str()) {
+            Some(&first) => {
+                duplicates.insert(i);
+                let first_span = workers[first].name.as_ref().map(|x| x.span);
+                diags.push(codes::duplicate_worker(
+                    n.span,
+                    first_span.unwrap_or(n.span),
+                    &n.v,
+                ));
+            }
+            None => {
+                by_name.insert(&n.v, i);
+            }
+        }
+    }
+    (by_name, duplicates)
+}
+
+/// What worker `from` means by the script name `name`.
+fn target(by_name: &HashMap<&str, usize>, from: usize, name: &str) -> Target {
+    match by_name.get(name) {
+        Some(&i) if i == from => Target::SelfRef,
+        Some(&i) => Target::Worker(i),
+        None => Target::External(name.to_string()),
+    }
+}
+
+/// The edge a binding of worker `i` makes, if it reaches another script or a queue.
+fn binding_edge(
+    i: usize,
+    b: &Binding,
+    by_name: &HashMap<&str, usize>,
+    env_names: &EnvNames,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Edge> {
+    let (service, kind, environment) = match &b.kind {
+        BindingKind::Service {
+            service,
+            entrypoint,
+            environment,
+            ..
+        } => (
+            service_script(b, service, environment.as_ref(), env_names, diags),
+            EdgeKind::Service {
+                entrypoint: entrypoint.as_ref().map(|e| e.v.clone()),
+            },
+            environment.as_ref().map(|e| e.v.clone()),
+        ),
+        BindingKind::DurableObject {
+            class_name,
+            script_name: Some(s),
+            environment,
+        } => (
+            s.v.clone(),
+            EdgeKind::DurableObject {
+                class: class_name.v.clone(),
+            },
+            environment.as_ref().map(|e| e.v.clone()),
+        ),
+        BindingKind::Workflow {
+            class_name,
+            script_name: Some(s),
+            ..
+        } => (
+            s.v.clone(),
+            EdgeKind::Workflow {
+                class: class_name.v.clone(),
+            },
+            None,
+        ),
+        BindingKind::DispatchNamespace {
+            outbound: Some(o), ..
+        } => {
+            let s = o.v.get("service").and_then(|s| s.as_str())?;
+            (s.to_string(), EdgeKind::Outbound, None)
+        }
+        // Producer → queue → consumer: linear in the number of bindings.
+        BindingKind::QueueProducer { queue, .. } => {
+            return Some(Edge {
+                from: i,
+                to: Target::Queue(queue.v.clone()),
+                kind: EdgeKind::Queue {
+                    queue: queue.v.clone(),
+                },
+                binding: Some(b.name.v.clone()),
+                span: b.span,
+                service: queue.v.clone(),
+                environment: None,
+            });
+        }
+        _ => return None,
+    };
+    Some(Edge {
+        from: i,
+        to: target(by_name, i, &service),
+        kind,
+        binding: Some(b.name.v.clone()),
+        span: b.span,
+        service,
+        environment,
+    })
+}
+
+/// The script a service binding calls: with a deprecated service `environment` other than
+/// `production`, that environment's worker (reported when the migration does not know it).
+fn service_script(
+    b: &Binding,
+    service: &S<String>,
+    environment: Option<&S<String>>,
+    env_names: &EnvNames,
+    diags: &mut Vec<Diagnostic>,
+) -> String {
+    let Some(env) = environment.filter(|e| e.v != "production") else {
+        return service.v.clone();
+    };
+    match env_names.get(&(service.v.clone(), env.v.clone())) {
+        Some(resolved) => resolved.clone(),
+        None => {
+            diags.push(codes::unresolved_service_environment(
+                env.span, &b.name.v, &service.v, &env.v,
+            ));
+            service.v.clone()
+        }
     }
 }
 
