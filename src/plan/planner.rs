@@ -165,6 +165,17 @@ impl<'a> Planner<'a> {
                 }
             }
         }
+        // In declaration order (before the first worker that needs each, then by the place of
+        // the worker it stands for), before any binding refers to one by its index.
+        let position = &self.position;
+        self.placeholders
+            .sort_by_key(|ph| (ph.before, position[&ph.worker]));
+        self.placeholder_of = self
+            .placeholders
+            .iter()
+            .enumerate()
+            .map(|(p, ph)| (ph.worker, p))
+            .collect();
     }
 
     /// A config without code: its resources are declared (other workers may share them).
@@ -320,8 +331,8 @@ impl<'a> Planner<'a> {
         }
     }
 
-    /// The program: worker references rewritten from discovery indices to plan indices,
-    /// placeholders in declaration order, the D1 databases still known by id only reported.
+    /// The program: worker references rewritten from discovery indices to plan indices, the D1
+    /// databases still known by id only reported.
     fn finish(
         self,
         mut workers: Vec<PlanWorker>,
@@ -343,7 +354,6 @@ impl<'a> Planner<'a> {
         for ph in &mut placeholders {
             ph.worker = index_in_plan[&ph.worker];
         }
-        placeholders.sort_by_key(|p| (p.before, p.worker));
         self.resources.report_unnamed_d1(self.diags);
         Program {
             app: self.opts.app.clone(),

@@ -495,3 +495,47 @@ fn durable_objects_and_workflows_hosted_elsewhere() {
         "#,
     );
 }
+
+#[test]
+fn bindings_name_the_placeholder_of_their_target() {
+    // Two cycles (a ↔ e, b ↔ c) whose placeholders are declared in another order than the
+    // broken edges are found in.
+    let fixture = r#"
+        #- a
+        name = "a"
+        main = "index.ts"
+        services = [{ binding = "B", service = "b" }, { binding = "E", service = "e" }]
+        #- b
+        name = "b"
+        main = "index.ts"
+        services = [{ binding = "C", service = "c" }]
+        #- c
+        name = "c"
+        main = "index.ts"
+        services = [{ binding = "B", service = "b" }]
+        #- d
+        name = "d"
+        main = "index.ts"
+        #- e
+        name = "e"
+        main = "index.ts"
+        services = [{ binding = "A", service = "a" }]
+        "#;
+    let (p, _) = plan(fixture, |_| {});
+    let mut seen = 0;
+    for w in &p.workers {
+        for b in &w.bindings {
+            if let Some(Value::Placeholder(ph)) = &b.value {
+                let target = &p.workers[p.placeholders[*ph].worker];
+                assert_eq!(
+                    target.script_name.as_deref(),
+                    Some(&b.name.to_ascii_lowercase()[..])
+                );
+                seen += 1;
+            }
+        }
+    }
+    assert_eq!(seen, 2);
+    let before: Vec<usize> = p.placeholders.iter().map(|ph| ph.before).collect();
+    assert!(before.is_sorted(), "{before:?}");
+}
