@@ -383,7 +383,7 @@ fn run_file(
             return vals.swap_remove(0).unwrap_or_else(|| Js::raw("undefined"));
         }
         let other = vals.pop().flatten();
-        st.merge(&vals, Some(other.as_ref()))
+        st.merge(&vals, super::stages::Other::new(other.as_ref()))
     };
     let mut body = String::new();
     // Resources, in order of first appearance.
