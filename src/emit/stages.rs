@@ -157,11 +157,19 @@ impl Stages {
     /// Merges values of the same kind node by node; `None` if the shapes differ.
     fn merge_shape(&self, all: &[&Js], n_mapped: usize, missing: Missing) -> Option<Js> {
         match all[0] {
-            Js::Await(_) => {
+            Js::Await(first) => {
+                // Only one call is merged inside `await`; different calls are chosen with
+                // conditionals, or every stage's call would run.
+                let same_call = |e: &Js| match (e, &**first) {
+                    (Js::Call { callee: c, args: a }, Js::Call { callee, args }) => {
+                        c == callee && a.len() == args.len()
+                    }
+                    _ => false,
+                };
                 let inner: Option<Vec<Js>> = all
                     .iter()
                     .map(|j| match j {
-                        Js::Await(e) => Some((**e).clone()),
+                        Js::Await(e) if same_call(e) => Some((**e).clone()),
                         _ => None,
                     })
                     .collect();
@@ -569,12 +577,12 @@ mod tests {
             (
                 ["await A", "await B"],
                 Some("await C"),
-                "const x = await stage ? { production: A(), staging: B() }[stage] : C();\n",
+                "const x = stage ? stage === \"production\" ? await A() : await B() : await C();\n",
             ),
             (
                 ["await A", "await B"],
                 None,
-                "const x = await { production: A(), staging: B() }[stage];\n",
+                "const x = stage === \"production\" ? await A() : await B();\n",
             ),
             (
                 ["await A", "await A"],

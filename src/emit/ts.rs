@@ -263,6 +263,9 @@ pub fn print(js: &Js, indent: usize, col: usize) -> String {
             s.push(')');
             s
         }
+        Js::Await(e) if matches!(**e, Js::Cond(..)) => {
+            format!("await ({})", print_cond_broken(e, indent, col + 7))
+        }
         Js::Await(e) => format!("await {}", print(e, indent, col + 6)),
         Js::As(e, t) => format!("{} as {t}", print(e, indent, col)),
         Js::Index(e, k) => format!("{}[{k}]", print_expanded(e, indent)),
@@ -338,7 +341,10 @@ pub fn flat(js: &Js) -> Option<String> {
                 .collect::<Option<Vec<_>>>()?
                 .join(", ")
         ),
-        Js::Await(e) => format!("await {}", flat(e)?),
+        Js::Await(e) => match **e {
+            Js::Cond(..) => format!("await ({})", flat(e)?),
+            _ => format!("await {}", flat(e)?),
+        },
         Js::As(e, t) => format!("{} as {t}", flat(e)?),
         Js::Index(e, k) => format!("{}[{k}]", flat(e)?),
         Js::NonNull(e) => match **e {
