@@ -429,3 +429,185 @@ fn branch_flat(v: &Js) -> Option<String> {
         other => flat(other),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(cases: &[(Js, &str)]) {
+        for (js, want) in cases {
+            let got = declaration(false, "x", js);
+            assert_eq!(got, *want, "{js:?}");
+        }
+    }
+
+    fn kv(k: &str, v: &str) -> Prop {
+        Prop::kv(k, Js::str(v))
+    }
+
+    #[test]
+    fn string_literals_evaluate_to_their_text() {
+        let cases = [
+            ("plain", "\"plain\""),
+            ("say \"hi\"", "'say \"hi\"'"),
+            ("it's \"x\" 'y'", "\"it's \\\"x\\\" 'y'\""),
+            ("back\\slash", "\"back\\\\slash\""),
+            ("a\nb\r\tc", "\"a\\nb\\r\\tc\""),
+            ("</script>", "\"<\\/script>\""),
+            ("bell\u{7}", "\"bell\\u0007\""),
+            ("line\u{2028}sep", "\"line\\u2028sep\""),
+            ("\u{202e}rtl", "\"\\u202ertl\""),
+            ("bom\u{feff}", "\"bom\\ufeff\""),
+            ("é ✓ 🙂", "\"é ✓ 🙂\""),
+        ];
+        for (text, want) in cases {
+            assert_eq!(string_literal(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn comments_stay_on_one_line() {
+        assert_eq!(comment_text("a\nb\r\u{2028}c\u{202e}"), "a b  c ");
+    }
+
+    #[test]
+    fn keys_and_numbers() {
+        let keys = [
+            ("name", "name"),
+            ("$ok_1", "$ok_1"),
+            ("a-b", "\"a-b\""),
+            ("1x", "\"1x\""),
+            ("", "\"\""),
+            ("__proto__", "[\"__proto__\"]"),
+        ];
+        for (k, want) in keys {
+            assert_eq!(key(k), want, "{k:?}");
+        }
+        let numbers = [
+            (1.0, "1"),
+            (-3.0, "-3"),
+            (0.5, "0.5"),
+            (1e20, "100000000000000000000"),
+            (1e16, "10000000000000000"),
+            (f64::NAN, "0"),
+            (f64::INFINITY, "0"),
+        ];
+        for (n, want) in numbers {
+            assert_eq!(number(n), want, "{n}");
+        }
+    }
+
+    #[test]
+    fn objects_break_when_they_do_not_fit() {
+        let long = "a".repeat(60);
+        check(&[
+            (Js::obj(vec![kv("a", "b")]), "const x = { a: \"b\" };\n"),
+            (Js::obj(vec![]), "const x = {};\n"),
+            (
+                Js::expanded(vec![kv("a", "b")]),
+                "const x = {\n  a: \"b\",\n};\n",
+            ),
+            (
+                Js::obj(vec![kv("a", &long), kv("b", "c")]),
+                "const x = {\n  a: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\n  b: \"c\",\n};\n",
+            ),
+            (
+                Js::obj(vec![Prop::comment("note"), kv("a", "b")]),
+                "const x = {\n  // note\n  a: \"b\",\n};\n",
+            ),
+            (
+                Js::Arr(vec![Js::str(&long), Js::str("b")]),
+                "const x = [\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\", \"b\"];\n",
+            ),
+            (
+                Js::Arr(vec![Js::str(&long), Js::str("b"), Js::str("c")]),
+                "const x = [\n  \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\n  \"b\",\n  \"c\",\n];\n",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn a_string_that_does_not_fit_breaks_after_the_colon() {
+        let long = "x".repeat(70);
+        check(&[(
+            Js::expanded(vec![kv("description", &long)]),
+            "const x = {\n  description:\n    \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\",\n};\n",
+        )]);
+    }
+
+    #[test]
+    fn calls_hug_their_last_object() {
+        let long = "b".repeat(70);
+        check(&[
+            (
+                Js::call("f", vec![Js::str("id"), Js::obj(vec![kv("a", "b")])]),
+                "const x = f(\"id\", { a: \"b\" });\n",
+            ),
+            (
+                Js::await_(Js::call(
+                    "Worker",
+                    vec![Js::str("id"), Js::obj(vec![kv("a", &long)])],
+                )),
+                "const x = await Worker(\"id\", {\n  a: \"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\",\n});\n",
+            ),
+            (
+                Js::call("f", vec![Js::str(&long), Js::str("c")]),
+                "const x = f(\n  \"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\",\n  \"c\",\n);\n",
+            ),
+            (Js::call("f", vec![]), "const x = f();\n"),
+        ]);
+    }
+
+    #[test]
+    fn conditionals() {
+        let long = "c".repeat(60);
+        let cond = |c: &str, a: Js, b: Js| Js::Cond(Box::new(Js::raw(c)), Box::new(a), Box::new(b));
+        check(&[
+            (
+                cond("stage", Js::str("a"), Js::str("b")),
+                "const x = stage ? \"a\" : \"b\";\n",
+            ),
+            (
+                cond("stage", Js::str(&long), Js::raw("undefined")),
+                "const x = stage\n  ? \"cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc\"\n  : undefined;\n",
+            ),
+            (
+                cond("stage === \"p\"", Js::str(&long), Js::raw("undefined")),
+                "const x =\n  stage === \"p\"\n    ? \"cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc\"\n    : undefined;\n",
+            ),
+            (
+                Js::NonNull(Box::new(cond("stage", Js::raw("a"), Js::raw("b")))),
+                "const x = (stage ? a : b)!;\n",
+            ),
+            (
+                cond(
+                    "stage",
+                    Js::As(Box::new(Js::obj(vec![kv("a", "b")])), "T".into()),
+                    Js::raw("u"),
+                ),
+                "const x = stage ? ({ a: \"b\" } as T) : u;\n",
+            ),
+            (
+                Js::expanded(vec![Prop::Spread(cond(
+                    "s",
+                    Js::obj(vec![kv("A", "a")]),
+                    Js::obj(vec![]),
+                ))]),
+                "const x = {\n  ...(s ? { A: \"a\" } : {}),\n};\n",
+            ),
+            (
+                Js::await_(cond("s", Js::raw("a()"), Js::raw("b()"))),
+                "const x = await (s ? a() : b());\n",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn json_values_as_literals() {
+        let v = serde_json::json!({"a": [1, 2.5, null, true], "b-c": {"d": "e"}});
+        assert_eq!(
+            flat(&Js::json(&v)).unwrap(),
+            "{ a: [1, 2.5, null, true], \"b-c\": { d: \"e\" } }"
+        );
+    }
+}
