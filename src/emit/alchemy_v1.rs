@@ -3,11 +3,12 @@
 
 use super::OutputFile;
 use super::ts::{Js, Prop, declaration, string_literal};
+use crate::plan::TypeImport;
 use crate::plan::{
     AssetsSetting, BundleOption, ConsumerSetting, Program, ResourceKind, ScriptRef, TailTarget,
     Value,
 };
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Identifiers the program declares or imports itself (Alchemy's exports, the app and the stage
 /// helpers): the plan gives them to nothing else.
@@ -93,8 +94,7 @@ struct Emitter<'a> {
     p: &'a Program,
     /// Workers a placeholder stands in for (by plan index).
     placeholder_targets: &'a BTreeSet<usize>,
-    /// Emit for a stage that is not a wrangler environment: fresh resources, Alchemy's names.
-    fresh: bool,
+    kind: StageKind,
     /// Resources that do not exist in every stage (referenced with `!`).
     partial: &'a BTreeSet<String>,
     imports: BTreeSet<&'static str>,
@@ -110,10 +110,21 @@ struct WorkerDecls {
     js: Js,
 }
 
+/// `(ident, notes, expression)` of a resource; `None` when it does not exist in the stage.
+type ResourceDecl = (String, Vec<String>, Option<Js>);
+
 struct StageDecls {
-    /// `(ident, notes, expression)`; `None` when the resource does not exist in this stage.
-    resources: Vec<(String, Vec<String>, Option<Js>)>,
+    resources: Vec<ResourceDecl>,
     imports: BTreeSet<&'static str>,
+}
+
+/// Which stages a program is emitted for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StageKind {
+    /// A wrangler environment: existing resources adopted, wrangler's names.
+    Wrangler,
+    /// Any other stage (a developer's, a pull request's): fresh resources, Alchemy's names.
+    Fresh,
 }
 
 /// Resources that cannot be created afresh: in other stages their bindings are left out.
@@ -128,13 +139,13 @@ fn existing_only(kind: &ResourceKind) -> bool {
 /// placeholders (by the worker they are declared before) and of the workers they stand for.
 struct StageContext<'a> {
     p: &'a Program,
-    fresh: bool,
+    kind: StageKind,
     targets: BTreeSet<usize>,
     before: Vec<Vec<&'a crate::plan::Placeholder>>,
 }
 
 impl<'a> StageContext<'a> {
-    fn new(p: &'a Program, fresh: bool) -> StageContext<'a> {
+    fn new(p: &'a Program, kind: StageKind) -> StageContext<'a> {
         let mut before: Vec<Vec<&crate::plan::Placeholder>> = vec![Vec::new(); p.workers.len()];
         for ph in &p.placeholders {
             if let Some(slot) = before.get_mut(ph.before) {
@@ -143,7 +154,7 @@ impl<'a> StageContext<'a> {
         }
         StageContext {
             p,
-            fresh,
+            kind,
             targets: p.placeholders.iter().map(|ph| ph.worker).collect(),
             before,
         }
@@ -153,7 +164,7 @@ impl<'a> StageContext<'a> {
         Emitter {
             p: self.p,
             placeholder_targets: &self.targets,
-            fresh: self.fresh,
+            kind: self.kind,
             partial,
             imports: BTreeSet::new(),
             personal_name: false,
@@ -169,7 +180,7 @@ fn stage_resources(ctx: &StageContext<'_>, partial: &BTreeSet<String>) -> StageD
         .resources
         .iter()
         .map(|r| {
-            let js = if ctx.fresh && existing_only(&r.kind) {
+            let js = if ctx.kind == StageKind::Fresh && existing_only(&r.kind) {
                 None
             } else {
                 Some(e.resource(&r.kind, &r.id))
@@ -189,7 +200,7 @@ fn worker_decls(
     ctx: &StageContext<'_>,
     partial: &BTreeSet<String>,
     wi: usize,
-) -> (WorkerDecls, BTreeSet<&'static str>, bool) {
+) -> (WorkerDecls, Needs) {
     let p = ctx.p;
     let w = &p.workers[wi];
     let mut e = ctx.emitter(partial);
@@ -231,8 +242,10 @@ fn worker_decls(
             comments,
             js,
         },
-        e.imports,
-        e.personal_name,
+        Needs {
+            imports: e.imports,
+            personal_name: e.personal_name,
+        },
     )
 }
 
@@ -251,10 +264,7 @@ pub(super) fn named_import(keyword: &str, names: &[String], from: &str) -> Strin
 }
 
 /// One worker's declaration (and the placeholders declared just before it), merged over stages.
-fn render_worker(
-    stages: Vec<Option<WorkerDecls>>,
-    merge: &(dyn Fn(Vec<Option<Js>>) -> Js + Sync),
-) -> String {
+fn render_worker(stages: Vec<Option<WorkerDecls>>, merge: &Merge<'_>) -> String {
     let mut body = String::new();
     let Some(ident) = stages.iter().flatten().next().map(|w| w.ident.clone()) else {
         return body;
@@ -321,6 +331,24 @@ fn comment_lines(out: &mut String, text: &str) {
     }
 }
 
+/// What a piece of the program needs declared at the top of the file.
+#[derive(Default)]
+struct Needs {
+    imports: BTreeSet<&'static str>,
+    /// The `personalName` helper.
+    personal_name: bool,
+}
+
+impl Needs {
+    fn add(&mut self, other: Needs) {
+        self.imports.extend(other.imports);
+        self.personal_name |= other.personal_name;
+    }
+}
+
+/// Merges one declaration's per-stage expressions (the mapped stages', then other stages').
+type Merge<'m> = dyn Fn(Vec<Option<Js>>) -> Js + Sync + 'm;
+
 fn run_file(
     stages: &[StageProgram<'_>],
     other: &Program,
@@ -332,13 +360,64 @@ fn run_file(
         .map(|s| s.program)
         .chain(std::iter::once(other))
         .collect();
-    // Resources missing from some program (or not creatable afresh) are partial.
+    let slots = worker_slots(&programs);
+    let partial = partial_idents(&programs, &slots);
+    let n = stages.len();
+    let contexts: Vec<StageContext<'_>> = programs
+        .iter()
+        .enumerate()
+        .map(|(k, p)| {
+            let kind = if k == n {
+                StageKind::Fresh
+            } else {
+                StageKind::Wrangler
+            };
+            StageContext::new(p, kind)
+        })
+        .collect();
+    let st = super::stages::Stages {
+        mapped: stages.iter().map(|s| s.stage.clone()).collect(),
+        default: default_stage.map(str::to_string),
+    };
+    let merge = |mut vals: Vec<Option<Js>>| -> Js {
+        // The same in every stage (the common case): no merging, no copy.
+        if vals[0].is_some() && vals.iter().all(|v| *v == vals[0]) {
+            return vals.swap_remove(0).unwrap_or_else(|| Js::raw("undefined"));
+        }
+        let other = vals.pop().flatten();
+        st.merge(&vals, super::stages::Other::new(other.as_ref()))
+    };
+    let decls: Vec<StageDecls> = contexts
+        .iter()
+        .map(|c| stage_resources(c, &partial))
+        .collect();
+    let mut body = render_resources(&decls, &merge);
+    let mut needs = Needs::default();
+    for d in decls {
+        needs.imports.extend(d.imports);
+    }
+    let (workers, worker_needs) = render_workers(&slots, &contexts, &partial, &merge);
+    body.push_str(&workers);
+    needs.add(worker_needs);
+    let mut out = file_head(header, &programs, &needs.imports);
+    out.push('\n');
+    out.push_str(&app_declarations(&other.app, stages, needs.personal_name));
+    out.push('\n');
+    out.push_str(body.trim_start_matches('\n'));
+    out.push('\n');
+    out.push_str("await app.finalize();\n");
+    out
+}
+
+/// Resources missing from some program (or not creatable afresh), and workers some stage does
+/// not deploy: referenced with `!`.
+fn partial_idents(programs: &[&Program], slots: &[WorkerSlot]) -> BTreeSet<String> {
     let in_program: Vec<std::collections::HashSet<&str>> = programs
         .iter()
         .map(|p| p.resources.iter().map(|r| r.ident.as_str()).collect())
         .collect();
     let mut partial = BTreeSet::new();
-    for p in &programs {
+    for p in programs {
         for r in &p.resources {
             let everywhere = in_program.iter().all(|set| set.contains(r.ident.as_str()))
                 && !existing_only(&r.kind);
@@ -347,10 +426,7 @@ fn run_file(
             }
         }
     }
-    // Workers, by their place in the shared creation order; those some stage does not deploy
-    // are partial too (referenced with `!`).
-    let slots = worker_slots(&programs);
-    for (_, in_stage) in &slots {
+    for (_, in_stage) in slots {
         if let Some(w) = in_stage
             .iter()
             .flatten()
@@ -361,54 +437,34 @@ fn run_file(
             partial.insert(w.ident.clone());
         }
     }
-    let n = stages.len();
-    // Each stage's declarations are independent: build them in parallel (order is kept).
-    let contexts: Vec<StageContext<'_>> = programs
-        .iter()
-        .enumerate()
-        .map(|(k, p)| StageContext::new(p, k == n))
-        .collect();
-    let decls: Vec<StageDecls> = contexts
-        .iter()
-        .map(|c| stage_resources(c, &partial))
-        .collect();
-    let st = super::stages::Stages {
-        mapped: stages.iter().map(|s| s.stage.clone()).collect(),
-        default: default_stage.map(str::to_string),
-    };
-    let merge = |vals: Vec<Option<Js>>| -> Js {
-        let mut vals = vals;
-        // The same in every stage (the common case): no merging, no copy.
-        if vals[0].is_some() && vals.iter().all(|v| *v == vals[0]) {
-            return vals.swap_remove(0).unwrap_or_else(|| Js::raw("undefined"));
-        }
-        let other = vals.pop().flatten();
-        st.merge(&vals, super::stages::Other::new(other.as_ref()))
-    };
-    let mut body = String::new();
-    // Resources, in order of first appearance.
-    let mut idents: Vec<String> = Vec::new();
+    partial
+}
+
+/// The resources of every stage, in order of first appearance, each merged over the stages.
+fn render_resources(decls: &[StageDecls], merge: &Merge<'_>) -> String {
+    let mut idents: Vec<&str> = Vec::new();
     let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    for d in &decls {
+    for d in decls {
         for (i, _, _) in &d.resources {
             if seen.insert(i.as_str()) {
-                idents.push(i.clone());
+                idents.push(i);
             }
         }
     }
-    let by_ident: Vec<std::collections::HashMap<&str, &(String, Vec<String>, Option<Js>)>> = decls
+    let by_ident: Vec<std::collections::HashMap<&str, &ResourceDecl>> = decls
         .iter()
         .map(|d| d.resources.iter().map(|r| (r.0.as_str(), r)).collect())
         .collect();
+    let mut body = String::new();
     if !idents.is_empty() {
         body.push_str("// Resources shared by the workers. In wrangler's environments the existing ones are adopted\n// and never deleted; other stages get fresh ones.\n");
     }
-    for ident in &idents {
+    for ident in idents {
         let mut notes: Vec<String> = Vec::new();
         let vals: Vec<Option<Js>> = by_ident
             .iter()
             .map(|d| {
-                let r = d.get(ident.as_str())?;
+                let r = d.get(ident)?;
                 for n in &r.1 {
                     if !notes.contains(n) {
                         notes.push(n.clone());
@@ -422,55 +478,65 @@ fn run_file(
         }
         body.push_str(&declaration(true, ident, &merge(vals)));
     }
-    // Workers in creation order, each after the placeholders it needs. Each worker's stages are
-    // merged and printed independently: in parallel, then joined in order.
-    let mut imports: BTreeSet<&'static str> = decls
-        .iter()
-        .flat_map(|d| d.imports.iter().copied())
-        .collect();
-    // (Only workers and placeholders use `personalName`; resources never do.)
-    let mut personal_name = false;
-    let rendered: Vec<(String, BTreeSet<&'static str>, bool)> = {
-        use rayon::prelude::*;
-        slots
-            .par_iter()
-            .map(|(_, in_stage)| {
-                let mut imports = BTreeSet::new();
-                let mut personal = false;
-                let stages_of_worker: Vec<Option<WorkerDecls>> = contexts
-                    .iter()
-                    .zip(in_stage)
-                    .map(|(c, at)| {
-                        at.map(|(_, wi)| {
-                            let (d, i, pn) = worker_decls(c, &partial, wi);
-                            imports.extend(i);
-                            personal |= pn;
-                            d
-                        })
+    body
+}
+
+/// Workers in creation order, each after the placeholders it needs. Each worker's stages are
+/// merged and printed independently: in parallel, then joined in order.
+fn render_workers(
+    slots: &[WorkerSlot],
+    contexts: &[StageContext<'_>],
+    partial: &BTreeSet<String>,
+    merge: &Merge<'_>,
+) -> (String, Needs) {
+    use rayon::prelude::*;
+    let rendered: Vec<(String, Needs)> = slots
+        .par_iter()
+        .map(|(_, in_stage)| {
+            let mut needs = Needs::default();
+            let stages_of_worker: Vec<Option<WorkerDecls>> = contexts
+                .iter()
+                .zip(in_stage)
+                .map(|(c, at)| {
+                    at.map(|(_, wi)| {
+                        let (d, n) = worker_decls(c, partial, wi);
+                        needs.add(n);
+                        d
                     })
-                    .collect();
-                (render_worker(stages_of_worker, &merge), imports, personal)
-            })
-            .collect()
-    };
-    for (r, i, pn) in rendered {
-        body.push_str(&r);
-        imports.extend(i);
-        personal_name |= pn;
+                })
+                .collect();
+            (render_worker(stages_of_worker, merge), needs)
+        })
+        .collect();
+    let mut body = String::new();
+    let mut needs = Needs::default();
+    for (text, n) in rendered {
+        body.push_str(&text);
+        needs.add(n);
     }
-    let mut type_imports: std::collections::BTreeMap<String, crate::plan::TypeImport> =
-        std::collections::BTreeMap::new();
-    for p in &programs {
+    (body, needs)
+}
+
+/// The type imports of every stage, by module.
+fn type_imports(programs: &[&Program]) -> BTreeMap<String, TypeImport> {
+    let mut out: BTreeMap<String, TypeImport> = BTreeMap::new();
+    for p in programs {
         for (path, imp) in &p.type_imports {
-            let e = type_imports.entry(path.clone()).or_default();
+            let e = out.entry(path.clone()).or_default();
             if e.default.is_none() {
                 e.default = imp.default.clone();
             }
             e.named.extend(imp.named.iter().cloned());
         }
     }
-    let mut out = String::new();
-    out.push_str("// Generated by alchemy-migrator from wrangler configs. Review every TODO before deploying.\n");
+    out
+}
+
+/// The header comments and the imports.
+fn file_head(header: &[String], programs: &[&Program], imports: &BTreeSet<&str>) -> String {
+    let mut out = String::from(
+        "// Generated by alchemy-migrator from wrangler configs. Review every TODO before deploying.\n",
+    );
     for h in header {
         comment_lines(&mut out, h);
     }
@@ -486,7 +552,7 @@ fn run_file(
         let names: Vec<String> = imports.iter().map(|n| n.to_string()).collect();
         out.push_str(&named_import("import", &names, "\"alchemy/cloudflare\""));
     }
-    for (path, imp) in &type_imports {
+    for (path, imp) in &type_imports(programs) {
         let from = string_literal(path);
         if let Some(d) = &imp.default {
             out.push_str(&format!("import type {d} from {from};\n"));
@@ -506,12 +572,16 @@ fn run_file(
             out.push_str(&named_import("import type", &parts, &from));
         }
     }
-    out.push('\n');
-    out.push_str(&declaration(
+    out
+}
+
+/// `app`, the stage list, `stage` and, when needed, `personalName`.
+fn app_declarations(app: &str, stages: &[StageProgram<'_>], personal_name: bool) -> String {
+    let mut out = declaration(
         false,
         "app",
-        &Js::await_(Js::call("alchemy", vec![Js::str(other.app.clone())])),
-    ));
+        &Js::await_(Js::call("alchemy", vec![Js::str(app)])),
+    );
     let stage_list = Js::Arr(stages.iter().map(|s| Js::str(s.stage.clone())).collect());
     out.push_str(&declaration(
         false,
@@ -528,18 +598,19 @@ fn run_file(
         );
         out.push_str("const personalName = (id: string) =>\n  `${app.appName}-${id}-${app.stage}`\n    .replaceAll(/[^a-z0-9_-]/gi, \"-\")\n    .toLowerCase();\n");
     }
-    out.push('\n');
-    out.push_str(body.trim_start_matches('\n'));
-    out.push('\n');
-    out.push_str("await app.finalize();\n");
     out
 }
 
 impl Emitter<'_> {
+    /// Whether this is a stage that is not a wrangler environment.
+    fn fresh(&self) -> bool {
+        self.kind == StageKind::Fresh
+    }
+
     /// Existing resources are adopted (unless `--no-adopt`) and never deleted; fresh ones (other
     /// stages) are neither adopted nor kept.
     fn adopt_props(&self) -> Vec<Prop> {
-        if self.fresh {
+        if self.fresh() {
             vec![
                 Prop::kv("adopt", Js::bool(false)),
                 Prop::kv("delete", Js::bool(true)),
@@ -554,7 +625,7 @@ impl Emitter<'_> {
 
     /// `name`-like props: the existing name, or none (Alchemy's stage-suffixed name) when fresh.
     fn named(&self, key: &str, name: &str) -> Vec<Prop> {
-        if self.fresh {
+        if self.fresh() {
             Vec::new()
         } else {
             vec![Prop::kv(key, Js::str(name.to_string()))]
@@ -565,7 +636,7 @@ impl Emitter<'_> {
     /// cycle's placeholder stands in for (both must agree on it).
     fn worker_name(&mut self, wi: usize) -> Option<Js> {
         let w = &self.p.workers[wi];
-        if !self.fresh {
+        if !self.fresh() {
             return w.script_name.as_ref().map(|n| Js::str(n.clone()));
         }
         if self.placeholder_targets.contains(&wi) {
@@ -581,7 +652,7 @@ impl Emitter<'_> {
             Js::await_(Js::call(name, vec![Js::str(id), Js::expanded(props)]))
         };
         match kind {
-            ResourceKind::KvById { .. } | ResourceKind::KvNew { .. } if self.fresh => {
+            ResourceKind::KvById { .. } | ResourceKind::KvNew { .. } if self.fresh() => {
                 let props = self.adopt_props();
                 call("KVNamespace", props, self)
             }
@@ -682,7 +753,7 @@ impl Emitter<'_> {
             Value::Secret(name) => secret(name),
             Value::Resource(r) => {
                 let r = &p.resources[*r];
-                if self.fresh && existing_only(&r.kind) {
+                if self.fresh() && existing_only(&r.kind) {
                     return Err("not bound in stages that are not wrangler environments: it would reach an existing resource that Alchemy cannot create afresh".into());
                 }
                 if self.partial.contains(&r.ident) { Js::raw(format!("{}!", r.ident)) } else { Js::raw(r.ident.clone()) }
@@ -734,7 +805,7 @@ impl Emitter<'_> {
             Value::Workflow { id, workflow_name, class_name, script, .. } => {
                 self.imports.insert("Workflow");
                 // Workflow names are not stage-scoped: other stages get their own.
-                let name = if self.fresh { Js::raw(format!("`{}-${{app.stage}}`", template_text(workflow_name))) } else { Js::str(workflow_name.clone()) };
+                let name = if self.fresh() { Js::raw(format!("`{}-${{app.stage}}`", template_text(workflow_name))) } else { Js::str(workflow_name.clone()) };
                 let mut props = vec![Prop::kv("workflowName", name), Prop::kv("className", Js::str(class_name.clone()))];
                 if let Some(s) = script {
                     props.push(Prop::kv("scriptName", self.script(s)));
@@ -780,7 +851,7 @@ impl Emitter<'_> {
                 Prop::kv("name", Js::str(secret_name.clone())),
                 Prop::kv("storeId", Js::str(store_id.clone())),
             ]),
-            Value::Pipeline { .. } if self.fresh => return Err("not bound in stages that are not wrangler environments: it would send into the existing stream".into()),
+            Value::Pipeline { .. } if self.fresh() => return Err("not bound in stages that are not wrangler environments: it would send into the existing stream".into()),
             Value::Pipeline { stream } => {
                 // Alchemy 0.94 has no reference to an existing pipeline; the literal binds it by name.
                 self.imports.insert("Pipeline");
@@ -834,13 +905,13 @@ impl Emitter<'_> {
             props.push(Prop::kv("format", Js::str("cjs")));
         }
         // A placeholder's stub script exists before the real worker: it must be adopted.
-        let adopt = if self.fresh {
+        let adopt = if self.fresh() {
             placeholder_target
         } else {
             w.adopt
         };
         props.push(Prop::kv("adopt", Js::bool(adopt)));
-        props.push(Prop::kv("delete", Js::bool(self.fresh)));
+        props.push(Prop::kv("delete", Js::bool(self.fresh())));
         if let Some(a) = &w.account_id {
             props.push(Prop::kv("accountId", Js::str(a.clone())));
         }
@@ -925,13 +996,13 @@ impl Emitter<'_> {
             None => Js::str(p.clone()),
         };
         // Routes and custom domains belong to the wrangler environments' workers only.
-        if !w.routes.is_empty() && !self.fresh {
+        if !w.routes.is_empty() && !self.fresh() {
             props.push(Prop::kv(
                 "routes",
                 Js::Arr(w.routes.iter().map(|r| zoned(r, "pattern")).collect()),
             ));
         }
-        if !w.domains.is_empty() && !self.fresh {
+        if !w.domains.is_empty() && !self.fresh() {
             props.push(Prop::kv(
                 "domains",
                 Js::Arr(w.domains.iter().map(|d| zoned(d, "domainName")).collect()),
