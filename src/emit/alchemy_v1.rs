@@ -5,8 +5,8 @@ use super::OutputFile;
 use super::ts::{Js, Prop, declaration, string_literal};
 use crate::plan::TypeImport;
 use crate::plan::{
-    AssetsSetting, BundleOption, ConsumerSetting, Program, ResourceKind, ScriptRef, TailTarget,
-    Value,
+    AssetsSetting, BundleOption, ConsumerSetting, PlanWorker, Program, ResourceKind, ScriptRef,
+    TailTarget, Value,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -751,117 +751,209 @@ impl Emitter<'_> {
                 Js::call("Json", vec![Js::json(j)])
             }
             Value::Secret(name) => secret(name),
-            Value::Resource(r) => {
-                let r = &p.resources[*r];
-                if self.fresh() && existing_only(&r.kind) {
-                    return Err("not bound in stages that are not wrangler environments: it would reach an existing resource that Alchemy cannot create afresh".into());
-                }
-                if self.partial.contains(&r.ident) { Js::raw(format!("{}!", r.ident)) } else { Js::raw(r.ident.clone()) }
-            }
+            Value::Resource(r) => self.resource_ref(*r)?,
             Value::Worker(w) => Js::raw(self.worker_ref(*w)),
             Value::Placeholder(ph) => Js::raw(p.placeholders[*ph].ident.clone()),
-            Value::External(name) => {
-                self.imports.insert("WorkerRef");
-                Js::call("WorkerRef", vec![Js::obj(vec![Prop::kv("service", Js::str(name.clone()))])])
-            }
+            Value::External(name) => self.worker_by_name(Js::str(name.clone())),
             Value::SelfRef => {
                 self.imports.insert("Self");
                 Js::raw("Self")
             }
-            Value::Entrypoint(target, name, ty) => {
-                // A placeholder is a stub or a reference; `experimentalEntrypoint` takes only a
-                // reference: bind the placeholder's script by name (the stub declared above makes
-                // sure it exists).
-                let t = match &**target {
-                    Value::Placeholder(ph) => {
-                        let ph = &p.placeholders[*ph];
-                        let name = self.worker_name(ph.worker).unwrap_or_else(|| Js::str(ph.script_name.clone()));
-                        self.imports.insert("WorkerRef");
-                        Js::call("WorkerRef", vec![Js::obj(vec![Prop::kv("service", name)])])
-                    }
-                    other => self.value(other)?,
-                };
-                let callee = match ty {
-                    Some(ty) => format!("Worker.experimentalEntrypoint<{ty}>"),
-                    None => "Worker.experimentalEntrypoint".to_string(),
-                };
-                Js::call(callee, vec![t, Js::str(name.clone())])
-            }
-            Value::DurableObject { id, class_name, sqlite, script, ty } => {
-                self.imports.insert("DurableObjectNamespace");
-                let mut props = vec![Prop::kv("className", Js::str(class_name.clone()))];
-                if *sqlite {
-                    props.push(Prop::kv("sqlite", Js::bool(true)));
-                }
-                if let Some(s) = script {
-                    props.push(Prop::kv("scriptName", self.script(s)));
-                }
-                let callee = match ty {
-                    Some(ty) => format!("DurableObjectNamespace<{ty}>"),
-                    None => "DurableObjectNamespace".to_string(),
-                };
-                Js::call(callee, vec![Js::str(id.clone()), Js::obj(props)])
-            }
-            Value::Workflow { id, workflow_name, class_name, script, .. } => {
-                self.imports.insert("Workflow");
-                // Workflow names are not stage-scoped: other stages get their own.
-                let name = if self.fresh() { Js::raw(format!("`{}-${{app.stage}}`", template_text(workflow_name))) } else { Js::str(workflow_name.clone()) };
-                let mut props = vec![Prop::kv("workflowName", name), Prop::kv("className", Js::str(class_name.clone()))];
-                if let Some(s) = script {
-                    props.push(Prop::kv("scriptName", self.script(s)));
-                }
-                Js::call("Workflow", vec![Js::str(id.clone()), Js::obj(props)])
-            }
+            Value::Entrypoint(target, name, ty) => self.entrypoint(target, name, ty.as_deref())?,
+            Value::DurableObject {
+                id,
+                class_name,
+                sqlite,
+                script,
+                ty,
+            } => self.durable_object(id, class_name, *sqlite, script.as_ref(), ty.as_deref()),
+            Value::Workflow {
+                id,
+                workflow_name,
+                class_name,
+                script,
+                ..
+            } => self.workflow(id, workflow_name, class_name, script.as_ref()),
             Value::AnalyticsEngine { id, dataset } => {
                 self.imports.insert("AnalyticsEngineDataset");
-                Js::call("AnalyticsEngineDataset", vec![Js::str(id.clone()), Js::obj(vec![Prop::kv("dataset", Js::str(dataset.clone()))])])
+                let props = vec![Prop::kv("dataset", Js::str(dataset.clone()))];
+                Js::call(
+                    "AnalyticsEngineDataset",
+                    vec![Js::str(id.clone()), Js::obj(props)],
+                )
             }
             Value::Ai => self.nullary("Ai"),
             Value::Browser => self.nullary("BrowserRendering"),
             Value::Images => self.nullary("Images"),
             Value::VersionMetadata => self.nullary("VersionMetadata"),
             Value::WorkerLoader => self.nullary("WorkerLoader"),
-            Value::RateLimit { namespace_id, limit, period } => {
+            Value::RateLimit {
+                namespace_id,
+                limit,
+                period,
+            } => {
                 self.imports.insert("RateLimit");
+                let simple = vec![
+                    Prop::kv("limit", Js::num(*limit)),
+                    Prop::kv("period", Js::num(*period)),
+                ];
                 Js::call(
                     "RateLimit",
                     vec![Js::obj(vec![
                         Prop::kv("namespace_id", Js::num(*namespace_id)),
-                        Prop::kv("simple", Js::obj(vec![Prop::kv("limit", Js::num(*limit)), Prop::kv("period", Js::num(*period))])),
+                        Prop::kv("simple", Js::obj(simple)),
                     ])],
                 )
             }
-            Value::EmailSender { destination_address, allowed_destination_addresses, allowed_sender_addresses } => {
-                self.imports.insert("EmailSender");
-                let strs = |v: &Vec<String>| Js::Arr(v.iter().map(|s| Js::str(s.clone())).collect());
-                let mut props = Vec::new();
-                if let Some(d) = destination_address {
-                    props.push(Prop::kv("destinationAddress", Js::str(d.clone())));
-                }
-                if !allowed_destination_addresses.is_empty() {
-                    props.push(Prop::kv("allowedDestinationAddresses", strs(allowed_destination_addresses)));
-                }
-                if !allowed_sender_addresses.is_empty() {
-                    props.push(Prop::kv("allowedSenderAddresses", strs(allowed_sender_addresses)));
-                }
-                Js::call("EmailSender", vec![Js::obj(props)])
-            }
-            Value::SecretsStore { secret_name, store_id } => Js::obj(vec![
+            Value::EmailSender {
+                destination_address,
+                allowed_destination_addresses,
+                allowed_sender_addresses,
+            } => self.email_sender(
+                destination_address.as_deref(),
+                allowed_destination_addresses,
+                allowed_sender_addresses,
+            ),
+            Value::SecretsStore {
+                secret_name,
+                store_id,
+            } => Js::obj(vec![
                 Prop::kv("type", Js::raw("\"secrets_store_secret\" as const")),
                 Prop::kv("name", Js::str(secret_name.clone())),
                 Prop::kv("storeId", Js::str(store_id.clone())),
             ]),
             Value::Pipeline { .. } if self.fresh() => return Err("not bound in stages that are not wrangler environments: it would send into the existing stream".into()),
             Value::Pipeline { stream } => {
-                // Alchemy 0.94 has no reference to an existing pipeline; the literal binds it by name.
+                // Alchemy 0.94 has no reference to an existing pipeline; the literal binds it by
+                // name.
                 self.imports.insert("Pipeline");
-                Js::As(Box::new(Js::obj(vec![Prop::kv("type", Js::str("pipeline")), Prop::kv("name", Js::str(stream.clone()))])), "Pipeline".into())
+                let literal = Js::obj(vec![
+                    Prop::kv("type", Js::str("pipeline")),
+                    Prop::kv("name", Js::str(stream.clone())),
+                ]);
+                Js::As(Box::new(literal), "Pipeline".into())
             }
             Value::Assets { path } => {
                 self.imports.insert("Assets");
-                Js::await_(Js::call("Assets", vec![Js::obj(vec![Prop::kv("path", Js::str(path.clone()))])]))
+                let props = vec![Prop::kv("path", Js::str(path.clone()))];
+                Js::await_(Js::call("Assets", vec![Js::obj(props)]))
             }
         })
+    }
+
+    /// A resource's identifier (`!` where some stage lacks it), unless this stage cannot have it.
+    fn resource_ref(&self, r: usize) -> Result<Js, String> {
+        let r = &self.p.resources[r];
+        if self.fresh() && existing_only(&r.kind) {
+            return Err("not bound in stages that are not wrangler environments: it would reach an existing resource that Alchemy cannot create afresh".into());
+        }
+        Ok(if self.partial.contains(&r.ident) {
+            Js::raw(format!("{}!", r.ident))
+        } else {
+            Js::raw(r.ident.clone())
+        })
+    }
+
+    /// `WorkerRef({ service: name })`.
+    fn worker_by_name(&mut self, name: Js) -> Js {
+        self.imports.insert("WorkerRef");
+        Js::call("WorkerRef", vec![Js::obj(vec![Prop::kv("service", name)])])
+    }
+
+    /// A named entrypoint of a service, typed with its class when known.
+    fn entrypoint(&mut self, target: &Value, name: &str, ty: Option<&str>) -> Result<Js, String> {
+        // A placeholder is a stub or a reference; `experimentalEntrypoint` takes only a
+        // reference: bind the placeholder's script by name (the stub declared above makes sure
+        // it exists).
+        let t = match target {
+            Value::Placeholder(ph) => {
+                let ph = &self.p.placeholders[*ph];
+                let name = self
+                    .worker_name(ph.worker)
+                    .unwrap_or_else(|| Js::str(ph.script_name.clone()));
+                self.worker_by_name(name)
+            }
+            other => self.value(other)?,
+        };
+        let callee = match ty {
+            Some(ty) => format!("Worker.experimentalEntrypoint<{ty}>"),
+            None => "Worker.experimentalEntrypoint".to_string(),
+        };
+        Ok(Js::call(callee, vec![t, Js::str(name)]))
+    }
+
+    fn durable_object(
+        &mut self,
+        id: &str,
+        class_name: &str,
+        sqlite: bool,
+        script: Option<&ScriptRef>,
+        ty: Option<&str>,
+    ) -> Js {
+        self.imports.insert("DurableObjectNamespace");
+        let mut props = vec![Prop::kv("className", Js::str(class_name))];
+        if sqlite {
+            props.push(Prop::kv("sqlite", Js::bool(true)));
+        }
+        if let Some(s) = script {
+            props.push(Prop::kv("scriptName", self.script(s)));
+        }
+        let callee = match ty {
+            Some(ty) => format!("DurableObjectNamespace<{ty}>"),
+            None => "DurableObjectNamespace".to_string(),
+        };
+        Js::call(callee, vec![Js::str(id), Js::obj(props)])
+    }
+
+    fn workflow(
+        &mut self,
+        id: &str,
+        workflow_name: &str,
+        class_name: &str,
+        script: Option<&ScriptRef>,
+    ) -> Js {
+        self.imports.insert("Workflow");
+        // Workflow names are not stage-scoped: other stages get their own.
+        let name = if self.fresh() {
+            Js::raw(format!("`{}-${{app.stage}}`", template_text(workflow_name)))
+        } else {
+            Js::str(workflow_name)
+        };
+        let mut props = vec![
+            Prop::kv("workflowName", name),
+            Prop::kv("className", Js::str(class_name)),
+        ];
+        if let Some(s) = script {
+            props.push(Prop::kv("scriptName", self.script(s)));
+        }
+        Js::call("Workflow", vec![Js::str(id), Js::obj(props)])
+    }
+
+    fn email_sender(
+        &mut self,
+        destination_address: Option<&str>,
+        allowed_destination_addresses: &[String],
+        allowed_sender_addresses: &[String],
+    ) -> Js {
+        self.imports.insert("EmailSender");
+        let strs = |v: &[String]| Js::Arr(v.iter().map(|s| Js::str(s.clone())).collect());
+        let mut props = Vec::new();
+        if let Some(d) = destination_address {
+            props.push(Prop::kv("destinationAddress", Js::str(d)));
+        }
+        if !allowed_destination_addresses.is_empty() {
+            props.push(Prop::kv(
+                "allowedDestinationAddresses",
+                strs(allowed_destination_addresses),
+            ));
+        }
+        if !allowed_sender_addresses.is_empty() {
+            props.push(Prop::kv(
+                "allowedSenderAddresses",
+                strs(allowed_sender_addresses),
+            ));
+        }
+        Js::call("EmailSender", vec![Js::obj(props)])
     }
 
     /// A reference to worker `wi`: its identifier, with `!` when some stage does not deploy it
@@ -887,11 +979,41 @@ impl Emitter<'_> {
         }
     }
 
-    fn worker(&mut self, wi: usize, w: &crate::plan::PlanWorker) -> Js {
+    /// A worker's `Worker(id, { … })` call, its props in Alchemy's order.
+    fn worker(&mut self, wi: usize, w: &PlanWorker) -> Js {
+        let mut props = self.identity_props(wi, w);
+        props.extend(self.bindings_prop(w));
+        props.extend(self.event_sources_prop(w));
+        if let Some(c) = &w.crons {
+            props.push(Prop::kv("crons", strings(c)));
+        }
+        props.extend(self.routing_props(w));
+        if !w.assets_config.is_empty() {
+            let settings = w.assets_config.iter().map(assets_setting);
+            props.push(Prop::kv("assets", settings_object(settings)));
+        }
+        if !w.tail_consumers.is_empty() {
+            let items = w
+                .tail_consumers
+                .iter()
+                .map(|t| match t {
+                    TailTarget::Worker(i) => Js::raw(self.worker_ref(*i)),
+                    TailTarget::Name(n) => Js::obj(vec![Prop::kv("service", Js::str(n.clone()))]),
+                })
+                .collect();
+            props.push(Prop::kv("tailConsumers", Js::Arr(items)));
+        }
+        props.extend(settings_props(w));
+        Js::await_(Js::call(
+            "Worker",
+            vec![Js::str(w.id.clone()), Js::expanded(props)],
+        ))
+    }
+
+    /// Name, code, adoption, account and compatibility, addresses.
+    fn identity_props(&mut self, wi: usize, w: &PlanWorker) -> Vec<Prop> {
         let mut props = Vec::new();
-        let name = self.worker_name(wi);
-        let placeholder_target = self.placeholder_targets.contains(&wi);
-        if let Some(n) = name {
+        if let Some(n) = self.worker_name(wi) {
             props.push(Prop::kv("name", n));
         }
         match &w.script {
@@ -906,7 +1028,7 @@ impl Emitter<'_> {
         }
         // A placeholder's stub script exists before the real worker: it must be adopted.
         let adopt = if self.fresh() {
-            placeholder_target
+            self.placeholder_targets.contains(&wi)
         } else {
             w.adopt
         };
@@ -921,12 +1043,7 @@ impl Emitter<'_> {
         if !w.compatibility_flags.is_empty() {
             props.push(Prop::kv(
                 "compatibilityFlags",
-                Js::Arr(
-                    w.compatibility_flags
-                        .iter()
-                        .map(|f| Js::str(f.clone()))
-                        .collect(),
-                ),
+                strings(&w.compatibility_flags),
             ));
         }
         if let Some(u) = w.url {
@@ -935,59 +1052,59 @@ impl Emitter<'_> {
         if let Some(p) = w.preview_urls {
             props.push(Prop::kv("previewSubdomains", Js::bool(p)));
         }
-        if !w.bindings.is_empty() {
-            let mut b = Vec::new();
-            for binding in &w.bindings {
-                if let Some(t) = &binding.todo {
-                    b.push(Prop::comment(format!("{}: {t}", binding.name)));
-                }
-                if let Some(v) = &binding.value {
-                    match self.value(v) {
-                        Ok(js) => b.push(Prop::kv(&binding.name, js)),
-                        Err(why) => b.push(Prop::comment(format!("{}: {why}", binding.name))),
-                    }
+        props
+    }
+
+    /// `bindings`: each binding's value, or a comment saying why it is left out.
+    fn bindings_prop(&mut self, w: &PlanWorker) -> Option<Prop> {
+        if w.bindings.is_empty() {
+            return None;
+        }
+        let mut b = Vec::new();
+        for binding in &w.bindings {
+            if let Some(t) = &binding.todo {
+                b.push(Prop::comment(format!("{}: {t}", binding.name)));
+            }
+            if let Some(v) = &binding.value {
+                match self.value(v) {
+                    Ok(js) => b.push(Prop::kv(&binding.name, js)),
+                    Err(why) => b.push(Prop::comment(format!("{}: {why}", binding.name))),
                 }
             }
-            props.push(Prop::kv("bindings", Js::expanded(b)));
         }
-        if !w.event_sources.is_empty() {
-            let items = w
-                .event_sources
-                .iter()
-                .map(|es| {
-                    let ident = &self.p.resources[es.queue].ident;
-                    let q = Js::raw(if self.partial.contains(ident) {
-                        format!("{ident}!")
-                    } else {
-                        ident.clone()
-                    });
-                    if es.settings.is_empty() {
-                        q
-                    } else {
-                        Js::obj(vec![
-                            Prop::kv("queue", q),
-                            Prop::kv(
-                                "settings",
-                                Js::obj(
-                                    es.settings
-                                        .iter()
-                                        .map(consumer_setting)
-                                        .map(|(k, v)| Prop::kv(k, Js::json(&v)))
-                                        .collect(),
-                                ),
-                            ),
-                        ])
-                    }
-                })
-                .collect();
-            props.push(Prop::kv("eventSources", Js::Arr(items)));
+        Some(Prop::kv("bindings", Js::expanded(b)))
+    }
+
+    /// `eventSources`: the queues it consumes, with their settings.
+    fn event_sources_prop(&self, w: &PlanWorker) -> Option<Prop> {
+        if w.event_sources.is_empty() {
+            return None;
         }
-        if let Some(c) = &w.crons {
-            props.push(Prop::kv(
-                "crons",
-                Js::Arr(c.iter().map(|x| Js::str(x.clone())).collect()),
-            ));
-        }
+        let items = w
+            .event_sources
+            .iter()
+            .map(|es| {
+                let ident = &self.p.resources[es.queue].ident;
+                let q = Js::raw(if self.partial.contains(ident) {
+                    format!("{ident}!")
+                } else {
+                    ident.clone()
+                });
+                if es.settings.is_empty() {
+                    return q;
+                }
+                let settings = es.settings.iter().map(consumer_setting);
+                Js::obj(vec![
+                    Prop::kv("queue", q),
+                    Prop::kv("settings", settings_object(settings)),
+                ])
+            })
+            .collect();
+        Some(Prop::kv("eventSources", Js::Arr(items)))
+    }
+
+    /// Routes and custom domains: only the wrangler environments' workers have them.
+    fn routing_props(&self, w: &PlanWorker) -> Vec<Prop> {
         let zoned = |(p, z): &(String, Option<String>), key: &str| match z {
             Some(z) => Js::obj(vec![
                 Prop::kv(key, Js::str(p.clone())),
@@ -995,90 +1112,66 @@ impl Emitter<'_> {
             ]),
             None => Js::str(p.clone()),
         };
-        // Routes and custom domains belong to the wrangler environments' workers only.
-        if !w.routes.is_empty() && !self.fresh() {
-            props.push(Prop::kv(
-                "routes",
-                Js::Arr(w.routes.iter().map(|r| zoned(r, "pattern")).collect()),
-            ));
+        let mut props = Vec::new();
+        if self.fresh() {
+            return props;
         }
-        if !w.domains.is_empty() && !self.fresh() {
-            props.push(Prop::kv(
-                "domains",
-                Js::Arr(w.domains.iter().map(|d| zoned(d, "domainName")).collect()),
-            ));
+        if !w.routes.is_empty() {
+            let routes = w.routes.iter().map(|r| zoned(r, "pattern")).collect();
+            props.push(Prop::kv("routes", Js::Arr(routes)));
         }
-        if !w.assets_config.is_empty() {
-            props.push(Prop::kv(
-                "assets",
-                Js::obj(
-                    w.assets_config
-                        .iter()
-                        .map(assets_setting)
-                        .map(|(k, v)| Prop::kv(k, Js::json(&v)))
-                        .collect(),
-                ),
-            ));
+        if !w.domains.is_empty() {
+            let domains = w.domains.iter().map(|d| zoned(d, "domainName")).collect();
+            props.push(Prop::kv("domains", Js::Arr(domains)));
         }
-        if !w.tail_consumers.is_empty() {
-            let items = w
-                .tail_consumers
-                .iter()
-                .map(|t| match t {
-                    TailTarget::Worker(i) => Js::raw(self.worker_ref(*i)),
-                    TailTarget::Name(n) => Js::obj(vec![Prop::kv("service", Js::str(n.clone()))]),
-                })
-                .collect();
-            props.push(Prop::kv("tailConsumers", Js::Arr(items)));
-        }
-        for (key, v) in [
-            ("observability", w.observability.as_ref().map(camel_keys)),
-            ("placement", w.placement.clone()),
-            ("limits", w.limits.clone()),
-            ("cache", w.cache.as_ref().map(camel_keys)),
-        ] {
-            if let Some(v) = v {
-                props.push(Prop::kv(key, Js::json(&v)));
-            }
-        }
-        if let Some(l) = w.logpush {
-            props.push(Prop::kv("logpush", Js::bool(l)));
-        }
-        if let Some(s) = w.source_map {
-            props.push(Prop::kv("sourceMap", Js::bool(s)));
-        }
-        if let Some(n) = w.no_bundle {
-            props.push(Prop::kv("noBundle", Js::bool(n)));
-        }
-        if let Some(r) = &w.rules {
-            let items = r
-                .iter()
-                .map(|globs| {
-                    Js::obj(vec![Prop::kv(
-                        "globs",
-                        Js::Arr(globs.iter().map(|g| Js::str(g.clone())).collect()),
-                    )])
-                })
-                .collect();
-            props.push(Prop::kv("rules", Js::Arr(items)));
-        }
-        if !w.bundle.is_empty() {
-            props.push(Prop::kv(
-                "bundle",
-                Js::obj(
-                    w.bundle
-                        .iter()
-                        .map(bundle_option)
-                        .map(|(k, v)| Prop::kv(k, Js::json(&v)))
-                        .collect(),
-                ),
-            ));
-        }
-        Js::await_(Js::call(
-            "Worker",
-            vec![Js::str(w.id.clone()), Js::expanded(props)],
-        ))
+        props
     }
+}
+
+/// Observability, placement, limits, cache, logpush, source maps, bundling and module rules.
+fn settings_props(w: &PlanWorker) -> Vec<Prop> {
+    let mut props = Vec::new();
+    for (key, v) in [
+        ("observability", w.observability.as_ref().map(camel_keys)),
+        ("placement", w.placement.clone()),
+        ("limits", w.limits.clone()),
+        ("cache", w.cache.as_ref().map(camel_keys)),
+    ] {
+        if let Some(v) = v {
+            props.push(Prop::kv(key, Js::json(&v)));
+        }
+    }
+    for (key, v) in [
+        ("logpush", w.logpush),
+        ("sourceMap", w.source_map),
+        ("noBundle", w.no_bundle),
+    ] {
+        if let Some(v) = v {
+            props.push(Prop::kv(key, Js::bool(v)));
+        }
+    }
+    if let Some(r) = &w.rules {
+        let items = r
+            .iter()
+            .map(|globs| Js::obj(vec![Prop::kv("globs", strings(globs))]))
+            .collect();
+        props.push(Prop::kv("rules", Js::Arr(items)));
+    }
+    if !w.bundle.is_empty() {
+        let options = w.bundle.iter().map(bundle_option);
+        props.push(Prop::kv("bundle", settings_object(options)));
+    }
+    props
+}
+
+/// An array of string literals.
+fn strings(items: &[String]) -> Js {
+    Js::Arr(items.iter().map(|s| Js::str(s.clone())).collect())
+}
+
+/// An object of named settings.
+fn settings_object(settings: impl Iterator<Item = (&'static str, serde_json::Value)>) -> Js {
+    Js::obj(settings.map(|(k, v)| Prop::kv(k, Js::json(&v))).collect())
 }
 
 fn secret(name: &str) -> Js {
