@@ -399,10 +399,11 @@ impl Graph {
         for gr in graphs {
             g.externals.extend(gr.externals.iter().cloned());
             for e in &gr.edges {
-                if let Target::Worker(t) = e.to {
-                    if e.kind.orders() && seen.insert((e.from, t, format!("{:?}", e.kind))) {
-                        g.edges.push(e.clone());
-                    }
+                if let Target::Worker(t) = e.to
+                    && e.kind.orders()
+                    && seen.insert((e.from, t, format!("{:?}", e.kind)))
+                {
+                    g.edges.push(e.clone());
                 }
             }
         }
@@ -857,7 +858,8 @@ mod tests {
 
     #[test]
     fn strongly_connected_components() {
-        let cases: [(&[&[usize]], &[&[usize]]); 4] = [
+        type Adjacency<'a> = &'a [&'a [usize]];
+        let cases: [(Adjacency, Adjacency); 4] = [
             (&[&[], &[]], &[&[0], &[1]]),
             (&[&[1], &[0]], &[&[0, 1]]),
             (&[&[1], &[2], &[0, 3], &[]], &[&[3], &[0, 1, 2]]),

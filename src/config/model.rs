@@ -747,7 +747,7 @@ fn add_secrets(w: &mut Worker, required: Option<Vec<S<String>>>, dev_vars: &[Str
 
 fn route(node: &Node) -> Option<Route> {
     match node.as_str() {
-        Some(p) if p.is_empty() => None,
+        Some("") => None,
         Some(p) => Some(Route {
             pattern: S {
                 v: p.to_string(),

@@ -96,17 +96,16 @@ pub fn resolve<'a>(
         let in_env = env_keys.get(top.key.as_str()).copied();
         match scope {
             Some(Scope::TopOnly) | Some(Scope::Meta) => entries.push(top),
-            Some(Scope::Inheritable) => {
-                if in_env.is_none() {
-                    entries.push(top);
-                    if top.key == "routes" && has_custom_domain(&top.value) {
-                        diags.push(codes::inherited_custom_domains(
-                            table_key_span(root, env_name, table),
-                            env_name,
-                        ));
-                    }
+            Some(Scope::Inheritable) if in_env.is_none() => {
+                entries.push(top);
+                if top.key == "routes" && has_custom_domain(&top.value) {
+                    diags.push(codes::inherited_custom_domains(
+                        table_key_span(root, env_name, table),
+                        env_name,
+                    ));
                 }
             }
+            Some(Scope::Inheritable) => {}
             Some(Scope::NonInheritable) => match in_env {
                 None => absent_keys.push((&top.key, top.key_span)),
                 Some(env_entry) => missing_named_entries(top, env_entry, &mut absent_entries),

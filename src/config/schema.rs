@@ -896,11 +896,10 @@ fn extra_checks(entry: &crate::syntax::Entry, prefix: &str, diags: &mut Vec<Diag
                 if let (Some(env), Some(service)) = (
                     s.get("environment"),
                     s.get("service").and_then(Node::as_str),
-                ) {
-                    if let Some(e) = env.as_str() {
-                        let binding = s.get("binding").and_then(Node::as_str).unwrap_or("?");
-                        diags.push(codes::service_environment(env.span, binding, service, e));
-                    }
+                ) && let Some(e) = env.as_str()
+                {
+                    let binding = s.get("binding").and_then(Node::as_str).unwrap_or("?");
+                    diags.push(codes::service_environment(env.span, binding, service, e));
                 }
             }
         }

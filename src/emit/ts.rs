@@ -187,10 +187,10 @@ pub fn key(k: &str) -> String {
 
 /// Prints an expression that starts at column `col` with block indent `indent`.
 pub fn print(js: &Js, indent: usize, col: usize) -> String {
-    if let Some(flat) = flat(js) {
-        if col + flat.len() <= WIDTH || !breakable(js) {
-            return flat;
-        }
+    if let Some(flat) = flat(js)
+        && (col + flat.len() <= WIDTH || !breakable(js))
+    {
+        return flat;
     }
     let pad = " ".repeat(indent);
     let inner = " ".repeat(indent + 2);
@@ -248,7 +248,7 @@ pub fn print(js: &Js, indent: usize, col: usize) -> String {
                         head.push_str(r);
                         head.push_str(", ");
                     }
-                    if col + head.len() + 1 <= WIDTH || rest.is_empty() {
+                    if col + head.len() < WIDTH || rest.is_empty() {
                         let body = print_expanded(last, indent);
                         return format!("{head}{body})");
                     }
@@ -358,10 +358,10 @@ pub fn flat(js: &Js) -> Option<String> {
 /// `export const name = expr;` (or without `export`), laid out like Prettier.
 pub fn declaration(export: bool, name: &str, js: &Js) -> String {
     let head = format!("{}const {name} = ", if export { "export " } else { "" });
-    if let Some(f) = flat(js) {
-        if head.len() + f.len() + 1 <= WIDTH || !breakable(js) {
-            return format!("{head}{f};\n");
-        }
+    if let Some(f) = flat(js)
+        && (head.len() + f.len() < WIDTH || !breakable(js))
+    {
+        return format!("{head}{f};\n");
     }
     if let Js::Cond(c, a, b) = js {
         // Prettier keeps a plain identifier test on the declaration line; any other test moves,
@@ -387,14 +387,10 @@ fn spread_flat(v: &Js) -> Option<String> {
 /// The expression after `...` in an object: conditionals are parenthesised.
 fn spread_body(v: &Js, indent: usize, col: usize) -> String {
     match v {
-        Js::Cond(..) => {
-            if let Some(f) = flat(v) {
-                if col + f.len() + 3 <= WIDTH {
-                    return format!("({f})");
-                }
-            }
-            format!("({})", print_cond_broken(v, indent, col + 1))
-        }
+        Js::Cond(..) => match flat(v) {
+            Some(f) if col + f.len() + 3 <= WIDTH => format!("({f})"),
+            _ => format!("({})", print_cond_broken(v, indent, col + 1)),
+        },
         other => print(other, indent, col),
     }
 }

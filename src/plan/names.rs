@@ -125,7 +125,7 @@ pub fn camel(name: &str) -> String {
         }
     }
     if out.is_empty() {
-        out.push_str("x");
+        out.push('x');
     }
     if out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert(0, '_');

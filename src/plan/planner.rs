@@ -210,10 +210,10 @@ impl<'a> Planner<'a> {
         }
         self.consumers(&mut pw, i);
         self.tail_consumers(&mut pw, i);
-        if pw.service_worker {
-            if let Some(m) = &w.main {
-                self.diags.push(codes::service_worker_format(m.span, &m.v));
-            }
+        if pw.service_worker
+            && let Some(m) = &w.main
+        {
+            self.diags.push(codes::service_worker_format(m.span, &m.v));
         }
         plan_settings(&mut pw, w, out_dir, &origin.dir, self.diags);
         pw
@@ -391,10 +391,10 @@ fn index_of_name(graph: &Graph) -> HashMap<&str, usize> {
 fn edge_of(graph: &Graph) -> HashMap<(usize, &str), usize> {
     let mut edges: HashMap<(usize, &str), usize> = HashMap::new();
     for (k, e) in graph.edges.iter().enumerate() {
-        if let Some(b) = &e.binding {
-            if !matches!(e.kind, EdgeKind::Queue { .. }) {
-                edges.insert((e.from, b.as_str()), k);
-            }
+        if let Some(b) = &e.binding
+            && !matches!(e.kind, EdgeKind::Queue { .. })
+        {
+            edges.insert((e.from, b.as_str()), k);
         }
     }
     edges
