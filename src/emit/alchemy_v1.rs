@@ -1261,3 +1261,132 @@ fn snake_to_camel(s: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emit::ts::flat;
+    use serde_json::json;
+
+    #[test]
+    fn queue_consumer_settings_in_alchemy_names_and_units() {
+        let cases = [
+            (ConsumerSetting::MaxBatchSize(10.0), "batchSize", json!(10)),
+            (
+                ConsumerSetting::MaxBatchTimeout(2.5),
+                "maxWaitTimeMs",
+                json!(2500),
+            ),
+            (
+                ConsumerSetting::MaxBatchTimeout(0.0005),
+                "maxWaitTimeMs",
+                json!(0.5),
+            ),
+            (ConsumerSetting::MaxRetries(3.0), "maxRetries", json!(3)),
+            (
+                ConsumerSetting::DeadLetterQueue("dlq".into()),
+                "deadLetterQueue",
+                json!("dlq"),
+            ),
+            (
+                ConsumerSetting::MaxConcurrency(1.5),
+                "maxConcurrency",
+                json!(1.5),
+            ),
+            (ConsumerSetting::RetryDelay(30.0), "retryDelay", json!(30)),
+        ];
+        for (setting, key, value) in cases {
+            assert_eq!(consumer_setting(&setting), (key, value), "{setting:?}");
+        }
+    }
+
+    #[test]
+    fn bundler_and_assets_options_in_alchemy_names() {
+        let bundle = [
+            (BundleOption::Minify(true), "minify", json!(true)),
+            (BundleOption::KeepNames(false), "keepNames", json!(false)),
+            (
+                BundleOption::Tsconfig("./t.json".into()),
+                "tsconfig",
+                json!("./t.json"),
+            ),
+            (
+                BundleOption::JsxFactory(json!("h")),
+                "jsxFactory",
+                json!("h"),
+            ),
+            (
+                BundleOption::JsxFragment(json!("F")),
+                "jsxFragment",
+                json!("F"),
+            ),
+        ];
+        for (option, key, value) in bundle {
+            assert_eq!(bundle_option(&option), (key, value), "{option:?}");
+        }
+        let assets = [
+            (AssetsSetting::HtmlHandling("none".into()), "html_handling"),
+            (
+                AssetsSetting::NotFoundHandling("404-page".into()),
+                "not_found_handling",
+            ),
+            (
+                AssetsSetting::RunWorkerFirst(json!(true)),
+                "run_worker_first",
+            ),
+        ];
+        for (setting, key) in assets {
+            assert_eq!(assets_setting(&setting).0, key, "{setting:?}");
+        }
+        assert_eq!(
+            camel_keys(
+                &json!({"head_sampling_rate": 1, "logs": {"invocation_logs": [{"a_b": 1}]}})
+            ),
+            json!({"headSamplingRate": 1, "logs": {"invocationLogs": [{"aB": 1}]}})
+        );
+    }
+
+    #[test]
+    fn names_for_files_secrets_and_templates() {
+        for (id, stem) in [
+            ("api", "api"),
+            ("My Worker!", "my-worker"),
+            ("../../etc", "etc"),
+            ("", "worker"),
+            ("a_b-c", "a_b-c"),
+        ] {
+            assert_eq!(file_stem(id), stem, "{id:?}");
+        }
+        assert_eq!(
+            flat(&secret("API_KEY")).unwrap(),
+            "alchemy.secret.env.API_KEY"
+        );
+        assert_eq!(
+            flat(&secret("my-key")).unwrap(),
+            "alchemy.secret.env[\"my-key\"]"
+        );
+        assert_eq!(template_text("a`b${c}\\d"), "a\\`b\\${c}\\\\d");
+    }
+
+    #[test]
+    fn imports_break_one_name_per_line_when_they_do_not_fit() {
+        let few: Vec<String> = ["Worker", "Queue"].map(String::from).to_vec();
+        assert_eq!(
+            named_import("import", &few, "\"alchemy/cloudflare\""),
+            "import { Worker, Queue } from \"alchemy/cloudflare\";\n"
+        );
+        let many: Vec<String> = [
+            "D1Database",
+            "DurableObjectNamespace",
+            "KVNamespace",
+            "R2Bucket",
+            "Worker",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            named_import("import", &many, "\"alchemy/cloudflare\""),
+            "import {\n  D1Database,\n  DurableObjectNamespace,\n  KVNamespace,\n  R2Bucket,\n  Worker,\n} from \"alchemy/cloudflare\";\n"
+        );
+    }
+}

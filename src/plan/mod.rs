@@ -199,7 +199,7 @@ pub enum TailTarget {
 }
 
 /// One worker of the program.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PlanWorker {
     /// Its place in the creation order shared by every stage (stages deploy subsets of it).
     pub position: usize,
