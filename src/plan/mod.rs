@@ -2,6 +2,13 @@
 //! shared resources declared once, every binding resolved to a resource, another worker, a
 //! placeholder (cycles), an external script name or a TODO. Names for the generated program
 //! (identifiers, resource ids) are chosen here, uniquely and deterministically.
+//!
+//! [`build`] runs a `planner::Planner` through its steps: worker names, placeholders, each
+//! worker (its `bindings`, `settings`, consumers, tail consumers), and the finished
+//! [`Program`]. `resources` says per kind what identifies a resource and which settings must
+//! agree; [`names`] allocates identifiers and ids. Nothing here names an Alchemy API: settings
+//! are enums in wrangler's terms, and the identifiers a target reserves come in
+//! [`Options::reserved`].
 
 use crate::config::model::Worker;
 use crate::diagnostics::Diagnostic;
