@@ -592,21 +592,58 @@ fn print_summary(figures: &[Figures]) {
     };
     let ms = |s: f64| format!("{:.0} ms", s * 1e3);
     let rows = [
-        ("`migrate` wall time", ms(big.migrate.wall), "≤ 2x the floor"),
-        ("I/O floor (MIGRATION.md counted at most 5 MB)", ms(big.floor.wall), "—"),
-        ("ratio", format!("{:.2}x", big.migrate.wall / big.floor.wall), "≤ 2x"),
+        (
+            "`migrate` wall time",
+            ms(big.migrate.wall),
+            "≤ 2x the floor",
+        ),
+        (
+            "I/O floor (MIGRATION.md counted at most 5 MB)",
+            ms(big.floor.wall),
+            "—",
+        ),
+        (
+            "ratio",
+            format!("{:.2}x", big.migrate.wall / big.floor.wall),
+            "≤ 2x",
+        ),
         ("time(10k) / time(1k)", growth, "≤ 11"),
-        ("peak RSS, human format", format!("{:.0} MB", big.migrate.rss_mb), "≤ 200 MB"),
-        ("peak RSS, `--format json`", format!("{:.0} MB", big.json.rss_mb), "≤ 200 MB"),
-        ("MIGRATION.md", format!("{:.1} MB", big.report_bytes as f64 / 1e6), "≤ 5 MB"),
+        (
+            "peak RSS, human format",
+            format!("{:.0} MB", big.migrate.rss_mb),
+            "≤ 200 MB",
+        ),
+        (
+            "peak RSS, `--format json`",
+            format!("{:.0} MB", big.json.rss_mb),
+            "≤ 200 MB",
+        ),
+        (
+            "MIGRATION.md",
+            format!("{:.1} MB", big.report_bytes as f64 / 1e6),
+            "≤ 5 MB",
+        ),
         (
             "printing the diagnostics as JSON",
-            format!("{:.1}% of the run ({} diagnostics)", big.json_share * 100.0, big.json_diagnostics),
+            format!(
+                "{:.1}% of the run ({} diagnostics)",
+                big.json_share * 100.0,
+                big.json_diagnostics
+            ),
             "≤ 10% of the run",
         ),
         (
             "system time",
-            format!("{} user time ({:.2} s vs {:.2} s)", if big.migrate.sys < big.migrate.user { "below" } else { "above" }, big.migrate.sys, big.migrate.user),
+            format!(
+                "{} user time ({:.2} s vs {:.2} s)",
+                if big.migrate.sys < big.migrate.user {
+                    "below"
+                } else {
+                    "above"
+                },
+                big.migrate.sys,
+                big.migrate.user
+            ),
             "below user time",
         ),
     ];

@@ -5,7 +5,7 @@
 //! All algorithms are iterative (no recursion on input size) and deterministic: ties are broken
 //! by discovery order, so unrelated changes never reorder the output.
 
-use crate::config::model::{BindingKind, Worker};
+use crate::config::model::{Binding, BindingKind, S, Worker};
 use crate::diagnostics::{Diagnostic, Span, codes};
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, HashMap};
@@ -151,153 +151,35 @@ pub fn edges(
                 .unwrap_or_else(|| format!("<unnamed #{}>", i + 1))
         })
         .collect();
-    let mut by_name: HashMap<&str, usize> = HashMap::new();
-    let mut duplicates = BTreeSet::new();
-    for (i, w) in workers.iter().enumerate() {
-        if absent.contains(&i) {
-            continue;
-        }
-        if let Some(n) = &w.name {
-            match by_name.get(n.v.as_str()) {
-                Some(&first) => {
-                    duplicates.insert(i);
-                    diags.push(codes::duplicate_worker(
-                        n.span,
-                        workers[first]
-                            .name
-                            .as_ref()
-                            .map(|x| x.span)
-                            .unwrap_or(n.span),
-                        &n.v,
-                    ));
-                }
-                None => {
-                    by_name.insert(&n.v, i);
-                }
-            }
-        }
-    }
-    let target = |from: usize, name: &str| -> Target {
-        match by_name.get(name) {
-            Some(&i) if i == from => Target::SelfRef,
-            Some(&i) => Target::Worker(i),
-            None => Target::External(name.to_string()),
-        }
-    };
+    let (by_name, duplicates) = index_by_name(workers, absent, diags);
     let mut edges = Vec::new();
     for (i, w) in workers.iter().enumerate() {
         if absent.contains(&i) {
             continue;
         }
         for b in &w.bindings {
-            let (service, kind, environment) = match &b.kind {
-                BindingKind::Service {
-                    service,
-                    entrypoint,
-                    environment,
-                    ..
-                } => {
-                    let env = environment.as_ref().map(|e| e.v.clone());
-                    let mut name = service.v.clone();
-                    if let Some(e) = env.as_deref().filter(|e| *e != "production") {
-                        match env_names.get(&(service.v.clone(), e.to_string())) {
-                            Some(resolved) => name = resolved.clone(),
-                            None => diags.push(codes::unresolved_service_environment(
-                                environment.as_ref().map(|x| x.span).unwrap_or(b.span),
-                                &b.name.v,
-                                &service.v,
-                                e,
-                            )),
-                        }
-                    }
-                    (
-                        name,
-                        EdgeKind::Service {
-                            entrypoint: entrypoint.as_ref().map(|e| e.v.clone()),
-                        },
-                        env,
-                    )
-                }
-                BindingKind::DurableObject {
-                    class_name,
-                    script_name: Some(s),
-                    environment,
-                } => (
-                    s.v.clone(),
-                    EdgeKind::DurableObject {
-                        class: class_name.v.clone(),
-                    },
-                    environment.as_ref().map(|e| e.v.clone()),
-                ),
-                BindingKind::Workflow {
-                    class_name,
-                    script_name: Some(s),
-                    ..
-                } => (
-                    s.v.clone(),
-                    EdgeKind::Workflow {
-                        class: class_name.v.clone(),
-                    },
-                    None,
-                ),
-                BindingKind::DispatchNamespace {
-                    outbound: Some(o), ..
-                } => match o.v.get("service").and_then(|s| s.as_str()) {
-                    Some(s) => (s.to_string(), EdgeKind::Outbound, None),
-                    None => continue,
-                },
-                BindingKind::QueueProducer { queue, .. } => {
-                    // Producer → queue → consumer: linear in the number of bindings.
-                    edges.push(Edge {
-                        from: i,
-                        to: Target::Queue(queue.v.clone()),
-                        kind: EdgeKind::Queue {
-                            queue: queue.v.clone(),
-                        },
-                        binding: Some(b.name.v.clone()),
-                        span: b.span,
-                        service: queue.v.clone(),
-                        environment: None,
-                    });
-                    continue;
-                }
-                _ => continue,
-            };
-            let to = target(i, &service);
-            edges.push(Edge {
-                from: i,
-                to,
-                kind,
-                binding: Some(b.name.v.clone()),
-                span: b.span,
-                service,
-                environment,
-            });
+            edges.extend(binding_edge(i, b, &by_name, env_names, diags));
         }
-        for c in &w.consumers {
-            edges.push(Edge {
-                from: i,
-                to: Target::Queue(c.queue.v.clone()),
-                kind: EdgeKind::Consumes {
-                    queue: c.queue.v.clone(),
-                },
-                binding: None,
-                span: c.span,
-                service: c.queue.v.clone(),
-                environment: None,
-            });
-        }
-        for t in &w.tail_consumers {
-            edges.push(Edge {
-                from: i,
-                to: target(i, &t.service.v),
-                kind: EdgeKind::TailConsumer,
-                binding: None,
-                span: t.span,
-                service: t.service.v.clone(),
-                environment: t.environment.as_ref().map(|e| e.v.clone()),
-            });
-        }
+        edges.extend(w.consumers.iter().map(|c| Edge {
+            from: i,
+            to: Target::Queue(c.queue.v.clone()),
+            kind: EdgeKind::Consumes {
+                queue: c.queue.v.clone(),
+            },
+            binding: None,
+            span: c.span,
+            service: c.queue.v.clone(),
+            environment: None,
+        }));
+        edges.extend(w.tail_consumers.iter().map(|t| Edge {
+            from: i,
+            to: target(&by_name, i, &t.service.v),
+            kind: EdgeKind::TailConsumer,
+            binding: None,
+            span: t.span,
+            service: t.service.v.clone(),
+            environment: t.environment.as_ref().map(|e| e.v.clone()),
+        }));
     }
     let externals = edges
         .iter()
@@ -317,6 +199,145 @@ pub fn edges(
         externals,
         duplicates,
         absent: absent.clone(),
+    }
+}
+
+/// The first present worker of each script name, and the later ones with a name already taken
+/// (reported).
+fn index_by_name<'w>(
+    workers: &'w [Worker],
+    absent: &BTreeSet<usize>,
+    diags: &mut Vec<Diagnostic>,
+) -> (HashMap<&'w str, usize>, BTreeSet<usize>) {
+    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    let mut duplicates = BTreeSet::new();
+    for (i, w) in workers.iter().enumerate() {
+        let Some(n) = w.name.as_ref().filter(|_| !absent.contains(&i)) else {
+            continue;
+        };
+        match by_name.get(n.v.as_str()) {
+            Some(&first) => {
+                duplicates.insert(i);
+                let first_span = workers[first].name.as_ref().map(|x| x.span);
+                diags.push(codes::duplicate_worker(
+                    n.span,
+                    first_span.unwrap_or(n.span),
+                    &n.v,
+                ));
+            }
+            None => {
+                by_name.insert(&n.v, i);
+            }
+        }
+    }
+    (by_name, duplicates)
+}
+
+/// What worker `from` means by the script name `name`.
+fn target(by_name: &HashMap<&str, usize>, from: usize, name: &str) -> Target {
+    match by_name.get(name) {
+        Some(&i) if i == from => Target::SelfRef,
+        Some(&i) => Target::Worker(i),
+        None => Target::External(name.to_string()),
+    }
+}
+
+/// The edge a binding of worker `i` makes, if it reaches another script or a queue.
+fn binding_edge(
+    i: usize,
+    b: &Binding,
+    by_name: &HashMap<&str, usize>,
+    env_names: &EnvNames,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Edge> {
+    let (service, kind, environment) = match &b.kind {
+        BindingKind::Service {
+            service,
+            entrypoint,
+            environment,
+            ..
+        } => (
+            service_script(b, service, environment.as_ref(), env_names, diags),
+            EdgeKind::Service {
+                entrypoint: entrypoint.as_ref().map(|e| e.v.clone()),
+            },
+            environment.as_ref().map(|e| e.v.clone()),
+        ),
+        BindingKind::DurableObject {
+            class_name,
+            script_name: Some(s),
+            environment,
+        } => (
+            s.v.clone(),
+            EdgeKind::DurableObject {
+                class: class_name.v.clone(),
+            },
+            environment.as_ref().map(|e| e.v.clone()),
+        ),
+        BindingKind::Workflow {
+            class_name,
+            script_name: Some(s),
+            ..
+        } => (
+            s.v.clone(),
+            EdgeKind::Workflow {
+                class: class_name.v.clone(),
+            },
+            None,
+        ),
+        BindingKind::DispatchNamespace {
+            outbound: Some(o), ..
+        } => {
+            let s = o.v.get("service").and_then(|s| s.as_str())?;
+            (s.to_string(), EdgeKind::Outbound, None)
+        }
+        // Producer → queue → consumer: linear in the number of bindings.
+        BindingKind::QueueProducer { queue, .. } => {
+            return Some(Edge {
+                from: i,
+                to: Target::Queue(queue.v.clone()),
+                kind: EdgeKind::Queue {
+                    queue: queue.v.clone(),
+                },
+                binding: Some(b.name.v.clone()),
+                span: b.span,
+                service: queue.v.clone(),
+                environment: None,
+            });
+        }
+        _ => return None,
+    };
+    Some(Edge {
+        from: i,
+        to: target(by_name, i, &service),
+        kind,
+        binding: Some(b.name.v.clone()),
+        span: b.span,
+        service,
+        environment,
+    })
+}
+
+/// The script a service binding calls: with a deprecated service `environment` other than
+/// `production`, that environment's worker (reported when the migration does not know it).
+fn service_script(
+    b: &Binding,
+    service: &S<String>,
+    environment: Option<&S<String>>,
+    env_names: &EnvNames,
+    diags: &mut Vec<Diagnostic>,
+) -> String {
+    let Some(env) = environment.filter(|e| e.v != "production") else {
+        return service.v.clone();
+    };
+    match env_names.get(&(service.v.clone(), env.v.clone())) {
+        Some(resolved) => resolved.clone(),
+        None => {
+            diags.push(codes::unresolved_service_environment(
+                env.span, &b.name.v, &service.v, &env.v,
+            ));
+            service.v.clone()
+        }
     }
 }
 
@@ -378,10 +399,11 @@ impl Graph {
         for gr in graphs {
             g.externals.extend(gr.externals.iter().cloned());
             for e in &gr.edges {
-                if let Target::Worker(t) = e.to {
-                    if e.kind.orders() && seen.insert((e.from, t, format!("{:?}", e.kind))) {
-                        g.edges.push(e.clone());
-                    }
+                if let Target::Worker(t) = e.to
+                    && e.kind.orders()
+                    && seen.insert((e.from, t, format!("{:?}", e.kind)))
+                {
+                    g.edges.push(e.clone());
                 }
             }
         }
@@ -622,4 +644,263 @@ pub fn tarjan(adj: &[Vec<usize>]) -> Vec<Vec<usize>> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{EnvSelection, load};
+
+    /// Workers from a spec, one per line: `name: target…`, a target being a worker called by a
+    /// service binding, `do:x` (a Durable Object hosted by `x`), `tail:x` or `queue:x`; a line
+    /// `-` is a worker without a name.
+    fn workers(spec: &str) -> Vec<Worker> {
+        let mut out = Vec::new();
+        for (k, line) in spec
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .enumerate()
+        {
+            let (name, targets) = line.split_once(':').unwrap_or((line, ""));
+            let mut toml = String::from("main = \"index.ts\"\n");
+            if name != "-" {
+                toml.push_str(&format!("name = \"{name}\"\n"));
+            }
+            for (i, t) in targets.split_whitespace().enumerate() {
+                let entry = match t.split_once(':') {
+                    Some(("do", host)) => format!(
+                        "[[durable_objects.bindings]]\nname = \"D{i}\"\nclass_name = \"C{i}\"\nscript_name = \"{host}\"\n"
+                    ),
+                    Some(("tail", to)) => format!("[[tail_consumers]]\nservice = \"{to}\"\n"),
+                    Some(("queue", q)) => {
+                        format!("[[queues.producers]]\nbinding = \"Q{i}\"\nqueue = \"{q}\"\n")
+                    }
+                    _ => format!("[[services]]\nbinding = \"S{i}\"\nservice = \"{t}\"\n"),
+                };
+                toml.push_str(&entry);
+            }
+            let c = load(
+                k as u32,
+                "wrangler.toml",
+                Default::default(),
+                &toml,
+                Default::default(),
+            );
+            out.extend(c.workers(&EnvSelection::TopLevel).0);
+        }
+        out
+    }
+
+    /// The graph in a few lines: creation order, broken edges, cycles, externals, duplicates.
+    fn summary(g: &Graph) -> String {
+        let name = |i: &usize| g.names[*i].clone();
+        let edge = |k: &usize| {
+            let e = &g.edges[*k];
+            match &e.to {
+                Target::Worker(t) => format!("{}->{}", name(&e.from), name(t)),
+                other => format!("{}->{other:?}", name(&e.from)),
+            }
+        };
+        let mut lines = vec![format!(
+            "order {}",
+            g.order.iter().map(name).collect::<Vec<_>>().join(" ")
+        )];
+        let list = |label: &str, items: Vec<String>| {
+            (!items.is_empty()).then(|| format!("{label} {}", items.join(" ")))
+        };
+        lines.extend(list("broken", g.broken.iter().map(edge).collect()));
+        lines.extend(list(
+            "cycles",
+            g.cycles
+                .iter()
+                .map(|c| format!("[{}]", c.iter().map(name).collect::<Vec<_>>().join(" ")))
+                .collect(),
+        ));
+        lines.extend(list("externals", g.externals.iter().cloned().collect()));
+        lines.extend(list("duplicates", g.duplicates.iter().map(name).collect()));
+        lines.join("\n")
+    }
+
+    fn check(cases: &[(&str, &str)]) {
+        for (spec, want) in cases {
+            let mut diags = Vec::new();
+            let g = build(
+                &workers(spec),
+                &BTreeSet::new(),
+                &EnvNames::new(),
+                &mut diags,
+            );
+            assert_eq!(summary(&g), want.trim(), "spec:\n{spec}");
+            let broken_reported = diags.iter().filter(|d| d.message.contains("cycle")).count();
+            assert_eq!(
+                broken_reported,
+                g.broken.len(),
+                "one diagnostic per broken edge"
+            );
+        }
+    }
+
+    #[test]
+    fn creation_order_puts_dependencies_first_and_keeps_discovery_order() {
+        check(&[
+            ("a\nb\nc", "order a b c"),
+            ("a: c\nb\nc", "order b c a"),
+            ("a: b\nb: c\nc", "order c b a"),
+            ("a: c\nb: c\nc: d\nd", "order d c a b"),
+            ("a: do:b\nb: tail:c\nc", "order c b a"),
+            // A queue between workers orders nothing; a self-binding is no dependency.
+            ("a: queue:q\nb: a b", "order a b"),
+        ]);
+    }
+
+    #[test]
+    fn cycles_are_broken_at_the_fewest_and_cheapest_edges() {
+        check(&[
+            ("a: b\nb: a", "order a b\nbroken a->b\ncycles [a b]"),
+            (
+                "a: b\nb: c\nc: a",
+                "order a c b\nbroken a->b\ncycles [a b c]",
+            ),
+            // Breaking a service binding (a placeholder stands in) costs less than breaking a
+            // Durable Object's host.
+            ("a: do:b\nb: a", "order b a\nbroken b->a\ncycles [a b]"),
+            ("a: b\nb: do:a", "order a b\nbroken a->b\ncycles [a b]"),
+            // Two edges either way: the first order, in discovery order, wins the tie.
+            (
+                "a: b c\nb: a\nc: a",
+                "order a b c\nbroken a->b a->c\ncycles [a b c]",
+            ),
+            // Two cycles (a→b→c→a, a→c→a): one edge breaks both; every other order breaks two or more.
+            (
+                "a: b c\nb: c\nc: a",
+                "order c b a\nbroken c->a\ncycles [a b c]",
+            ),
+            (
+                "x\na: b\nb: a\nc: d\nd: c",
+                "order x a b c d\nbroken a->b c->d\ncycles [a b] [c d]",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn a_long_ring_breaks_once() {
+        let names: Vec<String> = (0..10).map(|i| format!("w{i}")).collect();
+        let spec: String = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| format!("{n}: {}\n", names[(i + 1) % names.len()]))
+            .collect();
+        let mut diags = Vec::new();
+        let g = build(
+            &workers(&spec),
+            &BTreeSet::new(),
+            &EnvNames::new(),
+            &mut diags,
+        );
+        assert_eq!(g.broken.len(), 1);
+        assert_eq!(g.cycles.len(), 1);
+        assert_eq!(g.cycles[0].len(), 10);
+        assert_eq!(g.order.len(), 10);
+        assert!(diags[0].message.contains("(10 workers in all)"));
+    }
+
+    #[test]
+    fn externals_duplicates_and_unnamed_workers() {
+        check(&[
+            (
+                "a: elsewhere do:host tail:logs",
+                "order a\nexternals elsewhere host logs",
+            ),
+            ("a\na: b\nb", "order a b a\nduplicates a"),
+            ("-: a\na", "order a <unnamed #1>"),
+        ]);
+    }
+
+    #[test]
+    fn absent_workers_have_no_edges_and_are_not_targets() {
+        let ws = workers("a: b\nb: a c\nc");
+        let absent: BTreeSet<usize> = [1].into();
+        let mut diags = Vec::new();
+        let g = build(&ws, &absent, &EnvNames::new(), &mut diags);
+        assert!(g.edges.iter().all(|e| e.from != 1));
+        assert!(g.edges.iter().all(|e| e.to != Target::Worker(1)));
+        assert_eq!(summary(&g), "order a b c\nexternals b");
+        assert!(!g.is_present(1) && g.is_present(0));
+    }
+
+    #[test]
+    fn stages_share_the_union_order() {
+        // Stage one: a calls b. Stage two: b calls a. The union has the cycle; each stage breaks
+        // only the edges it has that point forward in the shared order.
+        let mut diags = Vec::new();
+        let none = BTreeSet::new();
+        let one = edges(&workers("a: b\nb"), &none, &EnvNames::new(), &mut diags);
+        let two = edges(&workers("a\nb: a"), &none, &EnvNames::new(), &mut diags);
+        let union = Graph::union(&[&one, &two], &mut diags);
+        assert_eq!(summary(&union), "order a b\nbroken a->b\ncycles [a b]");
+        let (mut one, mut two) = (one, two);
+        one.adopt_order(&union);
+        two.adopt_order(&union);
+        assert_eq!(summary(&one), "order a b\nbroken a->b\ncycles [a b]");
+        assert_eq!(summary(&two), "order a b\ncycles [a b]");
+        // A stage without one of the cycle's workers has no cycle.
+        let three = edges(
+            &workers("a: b\nb"),
+            &[1].into(),
+            &EnvNames::new(),
+            &mut diags,
+        );
+        let mut three = three;
+        three.adopt_order(&union);
+        assert_eq!(summary(&three), "order a b\nexternals b");
+    }
+
+    #[test]
+    fn strongly_connected_components() {
+        type Adjacency<'a> = &'a [&'a [usize]];
+        let cases: [(Adjacency, Adjacency); 4] = [
+            (&[&[], &[]], &[&[0], &[1]]),
+            (&[&[1], &[0]], &[&[0, 1]]),
+            (&[&[1], &[2], &[0, 3], &[]], &[&[3], &[0, 1, 2]]),
+            (&[&[0]], &[&[0]]),
+        ];
+        for (adj, want) in cases {
+            let adj: Vec<Vec<usize>> = adj.iter().map(|l| l.to_vec()).collect();
+            let want: Vec<Vec<usize>> = want.iter().map(|c| c.to_vec()).collect();
+            assert_eq!(tarjan(&adj), want, "{adj:?}");
+        }
+    }
+
+    #[test]
+    fn permutations_in_lexicographic_order() {
+        let mut v = vec![1, 2, 3];
+        let mut seen = vec![v.clone()];
+        while next_permutation(&mut v) {
+            seen.push(v.clone());
+        }
+        assert_eq!(
+            seen,
+            [
+                [1, 2, 3],
+                [1, 3, 2],
+                [2, 1, 3],
+                [2, 3, 1],
+                [3, 1, 2],
+                [3, 2, 1]
+            ]
+        );
+        assert!(!next_permutation(&mut [7]));
+        assert!(!next_permutation(&mut []));
+    }
+
+    #[test]
+    fn cycles_are_named_for_people() {
+        let names: Vec<String> = (0..8).map(|i| format!("w{i}")).collect();
+        assert_eq!(cycle_text(&names, &[0, 1]), "w0 → w1 → w0");
+        assert_eq!(
+            cycle_text(&names, &[0, 1, 2, 3, 4, 5, 6]),
+            "w0 → w1 → w2 → w3 → w4 → w5 → … (7 workers in all)"
+        );
+    }
 }

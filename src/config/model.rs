@@ -267,6 +267,15 @@ fn strings(node: Option<&Node>) -> Vec<String> {
         .collect()
 }
 
+/// The strings of an array, with their spans.
+fn strings_with_spans(node: Option<&Node>) -> Vec<S<String>> {
+    node.and_then(Node::as_array)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(s)
+        .collect()
+}
+
 fn items(entry: &Entry) -> &[Node] {
     entry.value.as_array().unwrap_or_default()
 }
@@ -287,515 +296,438 @@ pub fn build(
             span: *span,
         }),
         span: eff.span,
-        main: None,
-        pages_build_output_dir: None,
-        account_id: None,
-        compatibility_date: None,
-        compatibility_flags: Vec::new(),
-        workers_dev: None,
-        preview_urls: None,
-        routes: Vec::new(),
-        crons: None,
-        bindings: Vec::new(),
-        consumers: Vec::new(),
-        tail_consumers: Vec::new(),
-        assets: None,
-        sqlite_classes: BTreeSet::new(),
-        observability: None,
-        placement: None,
-        limits: None,
-        logpush: None,
-        upload_source_maps: None,
-        minify: None,
-        keep_names: None,
-        no_bundle: None,
-        define: None,
-        alias: None,
-        rules: None,
-        extra: Vec::new(),
+        ..Worker::default()
     };
-    let bool_of = |e: &Entry| {
-        e.value.as_bool().map(|v| S {
-            v,
-            span: e.value.span,
-        })
-    };
-    let node_of = |e: &Entry| {
-        Some(S {
-            v: e.value.clone(),
-            span: e.value.span,
-        })
-    };
-    let mut secret_names: Option<Vec<S<String>>> = None;
+    let mut required_secrets: Option<Vec<S<String>>> = None;
     for e in &eff.entries {
-        let v = &e.value;
-        let mut bind = |name: Option<S<String>>, span: Span, kind: BindingKind| {
-            if let Some(name) = name {
-                w.bindings.push(Binding { name, span, kind });
-            }
-        };
-        match e.key.as_str() {
-            "name" | "$schema" => {}
-            "main" => w.main = s(v),
-            "pages_build_output_dir" => w.pages_build_output_dir = s(v),
-            "account_id" => w.account_id = s(v).filter(|a| !a.v.is_empty()),
-            "compatibility_date" => w.compatibility_date = s(v),
-            "compatibility_flags" => {
-                w.compatibility_flags = v
-                    .as_array()
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(s)
-                    .collect()
-            }
-            "workers_dev" => w.workers_dev = bool_of(e),
-            "preview_urls" => w.preview_urls = bool_of(e),
-            "logpush" => w.logpush = bool_of(e),
-            "upload_source_maps" => w.upload_source_maps = bool_of(e),
-            "minify" => w.minify = bool_of(e),
-            "keep_names" => w.keep_names = bool_of(e),
-            "no_bundle" => w.no_bundle = bool_of(e),
-            "observability" => w.observability = node_of(e),
-            "placement" => w.placement = node_of(e),
-            "limits" => w.limits = node_of(e),
-            "define" => w.define = node_of(e),
-            "alias" => w.alias = node_of(e),
-            "rules" => w.rules = node_of(e),
-            "route" => {
-                if let Some(r) = route(v) {
-                    w.routes.push(r);
-                }
-            }
-            "routes" => w.routes.extend(items(e).iter().filter_map(route)),
-            "triggers" => {
-                if let Some(c) = v.get("crons") {
-                    w.crons = Some(S {
-                        v: strings(Some(c)),
-                        span: c.span,
-                    });
-                }
-                if let Some(ev) = v.entry("events") {
-                    w.extra.push(Entry {
-                        key: "triggers.events".into(),
-                        key_span: ev.key_span,
-                        value: ev.value.clone(),
-                    });
-                }
-            }
-            "vars" => {
-                for var in v.entries() {
-                    bind(
-                        Some(S {
-                            v: var.key.clone(),
-                            span: var.key_span,
-                        }),
-                        var.key_span,
-                        BindingKind::Var(var.value.clone()),
-                    );
-                }
-            }
-            "secrets" => {
-                secret_names = Some(
-                    v.get("required")
-                        .and_then(Node::as_array)
-                        .unwrap_or_default()
-                        .iter()
-                        .filter_map(s)
-                        .collect(),
-                );
-            }
-            "kv_namespaces" => {
-                for b in items(e) {
-                    bind(
-                        field(b, "binding"),
-                        b.span,
-                        BindingKind::Kv { id: field(b, "id") },
-                    );
-                }
-            }
-            "r2_buckets" => {
-                for b in items(e) {
-                    bind(
-                        field(b, "binding"),
-                        b.span,
-                        BindingKind::R2 {
-                            bucket_name: field(b, "bucket_name"),
-                            jurisdiction: field(b, "jurisdiction"),
-                        },
-                    );
-                }
-            }
-            "d1_databases" => {
-                for b in items(e) {
-                    let kind = BindingKind::D1 {
-                        database_name: field(b, "database_name"),
-                        database_id: field(b, "database_id"),
-                        migrations_dir: field(b, "migrations_dir"),
-                        migrations_table: field(b, "migrations_table"),
-                    };
-                    bind(field(b, "binding"), b.span, kind);
-                }
-            }
-            "durable_objects" => {
-                for b in v
-                    .get("bindings")
-                    .and_then(Node::as_array)
-                    .unwrap_or_default()
-                {
-                    if let Some(class_name) = field(b, "class_name") {
-                        let kind = BindingKind::DurableObject {
-                            class_name,
-                            script_name: field(b, "script_name"),
-                            environment: field(b, "environment"),
-                        };
-                        bind(field(b, "name"), b.span, kind);
-                    }
-                }
-                if let Some(cus) = v.entry("code_update_strategy") {
-                    w.extra.push(Entry {
-                        key: "durable_objects.code_update_strategy".into(),
-                        key_span: cus.key_span,
-                        value: cus.value.clone(),
-                    });
-                }
-            }
-            "workflows" => {
-                for b in items(e) {
-                    if let (Some(name), Some(class_name)) =
-                        (field(b, "name"), field(b, "class_name"))
-                    {
-                        let steps = b.get("limits").and_then(|l| num(l, "steps"));
-                        bind(
-                            field(b, "binding"),
-                            b.span,
-                            BindingKind::Workflow {
-                                name,
-                                class_name,
-                                script_name: field(b, "script_name"),
-                                steps,
-                            },
-                        );
-                    }
-                }
-            }
-            "queues" => {
-                for b in v
-                    .get("producers")
-                    .and_then(Node::as_array)
-                    .unwrap_or_default()
-                {
-                    if let Some(queue) = field(b, "queue") {
-                        let delivery_delay = b
-                            .get("delivery_delay")
-                            .and_then(|d| d.as_f64().map(|x| S { v: x, span: d.span }));
-                        bind(
-                            field(b, "binding"),
-                            b.span,
-                            BindingKind::QueueProducer {
-                                queue,
-                                delivery_delay,
-                            },
-                        );
-                    }
-                }
-                for c in v
-                    .get("consumers")
-                    .and_then(Node::as_array)
-                    .unwrap_or_default()
-                {
-                    if let Some(queue) = field(c, "queue") {
-                        w.consumers.push(Consumer {
-                            queue,
-                            span: c.span,
-                            http_pull: c.get("type").and_then(Node::as_str) == Some("http_pull"),
-                            max_batch_size: num(c, "max_batch_size"),
-                            max_batch_timeout: num(c, "max_batch_timeout"),
-                            max_retries: num(c, "max_retries"),
-                            dead_letter_queue: field(c, "dead_letter_queue").map(|d| d.v),
-                            max_concurrency: num(c, "max_concurrency"),
-                            retry_delay: num(c, "retry_delay"),
-                            visibility_timeout_ms: num(c, "visibility_timeout_ms"),
-                        });
-                    }
-                }
-            }
-            "services" => {
-                for b in items(e) {
-                    if let Some(service) = field(b, "service") {
-                        let kind = BindingKind::Service {
-                            service,
-                            entrypoint: field(b, "entrypoint"),
-                            environment: field(b, "environment"),
-                            props: b.get("props").cloned(),
-                        };
-                        bind(field(b, "binding"), b.span, kind);
-                    }
-                }
-            }
-            "analytics_engine_datasets" => {
-                for b in items(e) {
-                    bind(
-                        field(b, "binding"),
-                        b.span,
-                        BindingKind::AnalyticsEngine {
-                            dataset: field(b, "dataset"),
-                        },
-                    );
-                }
-            }
-            "ai" => bind(field(v, "binding"), v.span, BindingKind::Ai),
-            "browser" => bind(field(v, "binding"), v.span, BindingKind::Browser),
-            "images" => bind(field(v, "binding"), v.span, BindingKind::Images),
-            "version_metadata" => bind(field(v, "binding"), v.span, BindingKind::VersionMetadata),
-            "media" | "stream" | "analytics" => bind(
-                field(v, "binding"),
-                v.span,
-                BindingKind::Unsupported { key: e.key.clone() },
-            ),
-            "worker_loaders" => {
-                for b in items(e) {
-                    bind(field(b, "binding"), b.span, BindingKind::WorkerLoader);
-                }
-            }
-            "vectorize" => {
-                for b in items(e) {
-                    if let Some(index_name) = field(b, "index_name") {
-                        bind(
-                            field(b, "binding"),
-                            b.span,
-                            BindingKind::Vectorize { index_name },
-                        );
-                    }
-                }
-            }
-            "hyperdrive" => {
-                for b in items(e) {
-                    if let Some(id) = field(b, "id") {
-                        bind(
-                            field(b, "binding"),
-                            b.span,
-                            BindingKind::Hyperdrive {
-                                id,
-                                local_connection_string: field(b, "localConnectionString"),
-                            },
-                        );
-                    }
-                }
-            }
-            "mtls_certificates" => {
-                for b in items(e) {
-                    if let Some(certificate_id) = field(b, "certificate_id") {
-                        bind(
-                            field(b, "binding"),
-                            b.span,
-                            BindingKind::MtlsCertificate { certificate_id },
-                        );
-                    }
-                }
-            }
-            "send_email" => {
-                for b in items(e) {
-                    let kind = BindingKind::SendEmail {
-                        destination_address: field(b, "destination_address"),
-                        allowed_destination_addresses: strings(
-                            b.get("allowed_destination_addresses"),
-                        ),
-                        allowed_sender_addresses: strings(b.get("allowed_sender_addresses")),
-                    };
-                    bind(field(b, "name"), b.span, kind);
-                }
-            }
-            "dispatch_namespaces" => {
-                for b in items(e) {
-                    if let Some(namespace) = field(b, "namespace") {
-                        let outbound = b.get("outbound").map(|o| S {
-                            v: o.clone(),
-                            span: o.span,
-                        });
-                        bind(
-                            field(b, "binding"),
-                            b.span,
-                            BindingKind::DispatchNamespace {
-                                namespace,
-                                outbound,
-                            },
-                        );
-                    }
-                }
-            }
-            "pipelines" => {
-                for b in items(e) {
-                    if let Some(stream) = field(b, "stream").or_else(|| field(b, "pipeline")) {
-                        bind(
-                            field(b, "binding"),
-                            b.span,
-                            BindingKind::Pipeline { stream },
-                        );
-                    }
-                }
-            }
-            "secrets_store_secrets" => {
-                for b in items(e) {
-                    if let (Some(store_id), Some(secret_name)) =
-                        (field(b, "store_id"), field(b, "secret_name"))
-                    {
-                        bind(
-                            field(b, "binding"),
-                            b.span,
-                            BindingKind::SecretsStoreSecret {
-                                store_id,
-                                secret_name,
-                            },
-                        );
-                    }
-                }
-            }
-            "ratelimits" => {
-                for b in items(e) {
-                    let simple = b.get("simple");
-                    if let (Some(namespace_id), Some(limit), Some(period)) = (
-                        field(b, "namespace_id"),
-                        simple.and_then(|x| num(x, "limit")),
-                        simple.and_then(|x| num(x, "period")),
-                    ) {
-                        bind(
-                            field(b, "name"),
-                            b.span,
-                            BindingKind::RateLimit {
-                                namespace_id,
-                                limit,
-                                period,
-                            },
-                        );
-                    }
-                }
-            }
-            "unsafe" => {
-                for b in v
-                    .get("bindings")
-                    .and_then(Node::as_array)
-                    .unwrap_or_default()
-                {
-                    let ty = b
-                        .get("type")
-                        .and_then(Node::as_str)
-                        .unwrap_or_default()
-                        .to_string();
-                    let kind = if ty == "ratelimit" {
-                        let simple = b.get("simple");
-                        match (
-                            b.get("namespace_id"),
-                            simple.and_then(|x| num(x, "limit")),
-                            simple.and_then(|x| num(x, "period")),
-                        ) {
-                            (Some(ns), Some(limit), Some(period)) => {
-                                let ns_text = ns
-                                    .as_str()
-                                    .map(str::to_string)
-                                    .or_else(|| ns.as_f64().map(|f| format!("{f}")))
-                                    .unwrap_or_default();
-                                BindingKind::RateLimit {
-                                    namespace_id: S {
-                                        v: ns_text,
-                                        span: ns.span,
-                                    },
-                                    limit,
-                                    period,
-                                }
-                            }
-                            _ => BindingKind::Unsafe {
-                                ty,
-                                node: b.clone(),
-                            },
-                        }
-                    } else {
-                        BindingKind::Unsafe {
-                            ty,
-                            node: b.clone(),
-                        }
-                    };
-                    bind(field(b, "name"), b.span, kind);
-                }
-                for k in ["metadata", "capnp"] {
-                    if let Some(x) = v.entry(k) {
-                        w.extra.push(Entry {
-                            key: format!("unsafe.{k}"),
-                            key_span: x.key_span,
-                            value: x.value.clone(),
-                        });
-                    }
-                }
-            }
-            "vpc_services"
-            | "vpc_networks"
-            | "ai_search"
-            | "ai_search_namespaces"
-            | "agent_memory"
-            | "artifacts"
-            | "flagship"
-            | "k2"
-            | "unsafe_hello_world" => {
-                for b in items(e) {
-                    bind(
-                        field(b, "binding"),
-                        b.span,
-                        BindingKind::Unsupported { key: e.key.clone() },
-                    );
-                }
-            }
-            "tail_consumers" => {
-                for t in items(e) {
-                    if let Some(service) = field(t, "service") {
-                        w.tail_consumers.push(TailConsumer {
-                            service,
-                            environment: field(t, "environment"),
-                            span: t.span,
-                        });
-                    }
-                }
-            }
-            "assets" => {
-                let a = Assets {
-                    directory: field(v, "directory"),
-                    binding: field(v, "binding"),
-                    html_handling: field(v, "html_handling").map(|x| x.v),
-                    not_found_handling: field(v, "not_found_handling").map(|x| x.v),
-                    run_worker_first: v.get("run_worker_first").cloned(),
-                    span: v.span,
-                };
-                if let Some(b) = &a.binding {
-                    bind(Some(b.clone()), v.span, BindingKind::Assets);
-                }
-                for k in ["base_path", "experimental_serve_directly"] {
-                    if let Some(x) = v.entry(k) {
-                        w.extra.push(Entry {
-                            key: format!("assets.{k}"),
-                            key_span: x.key_span,
-                            value: x.value.clone(),
-                        });
-                    }
-                }
-                w.assets = Some(a);
-            }
-            "migrations" => {
-                for m in items(e) {
-                    w.sqlite_classes
-                        .extend(strings(m.get("new_sqlite_classes")));
-                }
-                w.extra.push((*e).clone());
-            }
-            _ => w.extra.push((*e).clone()),
+        if e.key == "secrets" {
+            required_secrets = Some(strings_with_spans(e.value.get("required")));
+        } else if !read_setting(&mut w, e) {
+            read_section(&mut w, e);
         }
     }
-    // Secrets: `secrets.required` when present (wrangler then loads only those), else the names
-    // in `.dev.vars` that are not plain vars.
+    add_secrets(&mut w, required_secrets, dev_vars);
+    check_unique_bindings(&w, diags);
+    w
+}
+
+/// A worker-level setting (one value); `false` when `e` is not one.
+fn read_setting(w: &mut Worker, e: &Entry) -> bool {
+    let v = &e.value;
+    let bool_of = || v.as_bool().map(|b| S { v: b, span: v.span });
+    let node_of = || {
+        Some(S {
+            v: v.clone(),
+            span: v.span,
+        })
+    };
+    match e.key.as_str() {
+        "main" => w.main = s(v),
+        "pages_build_output_dir" => w.pages_build_output_dir = s(v),
+        "account_id" => w.account_id = s(v).filter(|a| !a.v.is_empty()),
+        "compatibility_date" => w.compatibility_date = s(v),
+        "compatibility_flags" => w.compatibility_flags = strings_with_spans(Some(v)),
+        "workers_dev" => w.workers_dev = bool_of(),
+        "preview_urls" => w.preview_urls = bool_of(),
+        "logpush" => w.logpush = bool_of(),
+        "upload_source_maps" => w.upload_source_maps = bool_of(),
+        "minify" => w.minify = bool_of(),
+        "keep_names" => w.keep_names = bool_of(),
+        "no_bundle" => w.no_bundle = bool_of(),
+        "observability" => w.observability = node_of(),
+        "placement" => w.placement = node_of(),
+        "limits" => w.limits = node_of(),
+        "define" => w.define = node_of(),
+        "alias" => w.alias = node_of(),
+        "rules" => w.rules = node_of(),
+        _ => return false,
+    }
+    true
+}
+
+/// Reads one binding of a list section; `None` when a field it needs is missing.
+type ReadBinding = fn(&Node) -> Option<BindingKind>;
+
+/// The sections that are lists of bindings: key, the field that names each binding, and how to
+/// read one.
+const BINDING_LISTS: &[(&str, &str, ReadBinding)] = &[
+    ("kv_namespaces", "binding", kv),
+    ("r2_buckets", "binding", r2),
+    ("d1_databases", "binding", d1),
+    ("workflows", "binding", workflow),
+    ("services", "binding", service),
+    ("analytics_engine_datasets", "binding", analytics_engine),
+    ("worker_loaders", "binding", |_| {
+        Some(BindingKind::WorkerLoader)
+    }),
+    ("vectorize", "binding", vectorize),
+    ("hyperdrive", "binding", hyperdrive),
+    ("mtls_certificates", "binding", mtls_certificate),
+    ("send_email", "name", send_email),
+    ("dispatch_namespaces", "binding", dispatch_namespace),
+    ("pipelines", "binding", pipeline),
+    ("secrets_store_secrets", "binding", secrets_store_secret),
+    ("ratelimits", "name", rate_limit),
+];
+
+/// List sections of bindings Alchemy 0.94 has no equivalent for.
+const UNSUPPORTED_LISTS: &[&str] = &[
+    "vpc_services",
+    "vpc_networks",
+    "ai_search",
+    "ai_search_namespaces",
+    "agent_memory",
+    "artifacts",
+    "flagship",
+    "k2",
+    "unsafe_hello_world",
+];
+
+/// Sections that are one binding: key and what it binds (`None`: no equivalent).
+const SINGLE_BINDINGS: &[(&str, Option<BindingKind>)] = &[
+    ("ai", Some(BindingKind::Ai)),
+    ("browser", Some(BindingKind::Browser)),
+    ("images", Some(BindingKind::Images)),
+    ("version_metadata", Some(BindingKind::VersionMetadata)),
+    ("media", None),
+    ("stream", None),
+    ("analytics", None),
+];
+
+/// A section: bindings, routes, triggers, consumers, assets, or a key kept untyped in `extra`.
+fn read_section(w: &mut Worker, e: &Entry) {
+    let key = e.key.as_str();
+    if let Some((_, name_field, read)) = BINDING_LISTS.iter().find(|(k, _, _)| *k == key) {
+        for b in items(e) {
+            if let Some(kind) = read(b) {
+                bind(w, field(b, name_field), b.span, kind);
+            }
+        }
+        return;
+    }
+    if UNSUPPORTED_LISTS.contains(&key) {
+        for b in items(e) {
+            let kind = BindingKind::Unsupported { key: e.key.clone() };
+            bind(w, field(b, "binding"), b.span, kind);
+        }
+        return;
+    }
+    if let Some((_, kind)) = SINGLE_BINDINGS.iter().find(|(k, _)| *k == key) {
+        let kind = kind
+            .clone()
+            .unwrap_or_else(|| BindingKind::Unsupported { key: e.key.clone() });
+        bind(w, field(&e.value, "binding"), e.value.span, kind);
+        return;
+    }
+    match key {
+        "name" | "$schema" => {}
+        "route" => w.routes.extend(route(&e.value)),
+        "routes" => w.routes.extend(items(e).iter().filter_map(route)),
+        "triggers" => triggers(w, &e.value),
+        "vars" => {
+            for var in e.value.entries() {
+                let name = S {
+                    v: var.key.clone(),
+                    span: var.key_span,
+                };
+                bind(
+                    w,
+                    Some(name),
+                    var.key_span,
+                    BindingKind::Var(var.value.clone()),
+                );
+            }
+        }
+        "durable_objects" => durable_objects(w, &e.value),
+        "queues" => queues(w, &e.value),
+        "unsafe" => unsafe_bindings(w, &e.value),
+        "tail_consumers" => {
+            for t in items(e) {
+                if let Some(service) = field(t, "service") {
+                    w.tail_consumers.push(TailConsumer {
+                        service,
+                        environment: field(t, "environment"),
+                        span: t.span,
+                    });
+                }
+            }
+        }
+        "assets" => assets(w, &e.value),
+        "migrations" => {
+            for m in items(e) {
+                w.sqlite_classes
+                    .extend(strings(m.get("new_sqlite_classes")));
+            }
+            w.extra.push(e.clone());
+        }
+        _ => w.extra.push(e.clone()),
+    }
+}
+
+/// Adds a binding, when it has a name.
+fn bind(w: &mut Worker, name: Option<S<String>>, span: Span, kind: BindingKind) {
+    if let Some(name) = name {
+        w.bindings.push(Binding { name, span, kind });
+    }
+}
+
+/// Keeps `key` of `node` in `extra` as `<prefix>.<key>` (a key no typed field holds).
+fn keep(w: &mut Worker, node: &Node, prefix: &str, key: &str) {
+    if let Some(x) = node.entry(key) {
+        w.extra.push(Entry {
+            key: format!("{prefix}.{key}"),
+            key_span: x.key_span,
+            value: x.value.clone(),
+        });
+    }
+}
+
+fn kv(b: &Node) -> Option<BindingKind> {
+    Some(BindingKind::Kv { id: field(b, "id") })
+}
+
+fn r2(b: &Node) -> Option<BindingKind> {
+    Some(BindingKind::R2 {
+        bucket_name: field(b, "bucket_name"),
+        jurisdiction: field(b, "jurisdiction"),
+    })
+}
+
+fn d1(b: &Node) -> Option<BindingKind> {
+    Some(BindingKind::D1 {
+        database_name: field(b, "database_name"),
+        database_id: field(b, "database_id"),
+        migrations_dir: field(b, "migrations_dir"),
+        migrations_table: field(b, "migrations_table"),
+    })
+}
+
+fn workflow(b: &Node) -> Option<BindingKind> {
+    Some(BindingKind::Workflow {
+        name: field(b, "name")?,
+        class_name: field(b, "class_name")?,
+        script_name: field(b, "script_name"),
+        steps: b.get("limits").and_then(|l| num(l, "steps")),
+    })
+}
+
+fn service(b: &Node) -> Option<BindingKind> {
+    Some(BindingKind::Service {
+        service: field(b, "service")?,
+        entrypoint: field(b, "entrypoint"),
+        environment: field(b, "environment"),
+        props: b.get("props").cloned(),
+    })
+}
+
+fn analytics_engine(b: &Node) -> Option<BindingKind> {
+    Some(BindingKind::AnalyticsEngine {
+        dataset: field(b, "dataset"),
+    })
+}
+
+fn vectorize(b: &Node) -> Option<BindingKind> {
+    Some(BindingKind::Vectorize {
+        index_name: field(b, "index_name")?,
+    })
+}
+
+fn hyperdrive(b: &Node) -> Option<BindingKind> {
+    Some(BindingKind::Hyperdrive {
+        id: field(b, "id")?,
+        local_connection_string: field(b, "localConnectionString"),
+    })
+}
+
+fn mtls_certificate(b: &Node) -> Option<BindingKind> {
+    Some(BindingKind::MtlsCertificate {
+        certificate_id: field(b, "certificate_id")?,
+    })
+}
+
+fn send_email(b: &Node) -> Option<BindingKind> {
+    Some(BindingKind::SendEmail {
+        destination_address: field(b, "destination_address"),
+        allowed_destination_addresses: strings(b.get("allowed_destination_addresses")),
+        allowed_sender_addresses: strings(b.get("allowed_sender_addresses")),
+    })
+}
+
+fn dispatch_namespace(b: &Node) -> Option<BindingKind> {
+    Some(BindingKind::DispatchNamespace {
+        namespace: field(b, "namespace")?,
+        outbound: b.get("outbound").map(|o| S {
+            v: o.clone(),
+            span: o.span,
+        }),
+    })
+}
+
+fn pipeline(b: &Node) -> Option<BindingKind> {
+    let stream = field(b, "stream").or_else(|| field(b, "pipeline"))?;
+    Some(BindingKind::Pipeline { stream })
+}
+
+fn secrets_store_secret(b: &Node) -> Option<BindingKind> {
+    Some(BindingKind::SecretsStoreSecret {
+        store_id: field(b, "store_id")?,
+        secret_name: field(b, "secret_name")?,
+    })
+}
+
+fn rate_limit(b: &Node) -> Option<BindingKind> {
+    let (limit, period) = simple_limit(b)?;
+    Some(BindingKind::RateLimit {
+        namespace_id: field(b, "namespace_id")?,
+        limit,
+        period,
+    })
+}
+
+/// A rate limit's `simple = { limit, period }`.
+fn simple_limit(b: &Node) -> Option<(f64, f64)> {
+    let simple = b.get("simple")?;
+    Some((num(simple, "limit")?, num(simple, "period")?))
+}
+
+fn triggers(w: &mut Worker, v: &Node) {
+    if let Some(c) = v.get("crons") {
+        w.crons = Some(S {
+            v: strings(Some(c)),
+            span: c.span,
+        });
+    }
+    keep(w, v, "triggers", "events");
+}
+
+fn durable_objects(w: &mut Worker, v: &Node) {
+    for b in v
+        .get("bindings")
+        .and_then(Node::as_array)
+        .unwrap_or_default()
+    {
+        if let Some(class_name) = field(b, "class_name") {
+            let kind = BindingKind::DurableObject {
+                class_name,
+                script_name: field(b, "script_name"),
+                environment: field(b, "environment"),
+            };
+            bind(w, field(b, "name"), b.span, kind);
+        }
+    }
+    keep(w, v, "durable_objects", "code_update_strategy");
+}
+
+/// Producers are bindings; consumers are the worker's event sources.
+fn queues(w: &mut Worker, v: &Node) {
+    for b in v
+        .get("producers")
+        .and_then(Node::as_array)
+        .unwrap_or_default()
+    {
+        if let Some(queue) = field(b, "queue") {
+            let delivery_delay = b
+                .get("delivery_delay")
+                .and_then(|d| d.as_f64().map(|x| S { v: x, span: d.span }));
+            let kind = BindingKind::QueueProducer {
+                queue,
+                delivery_delay,
+            };
+            bind(w, field(b, "binding"), b.span, kind);
+        }
+    }
+    for c in v
+        .get("consumers")
+        .and_then(Node::as_array)
+        .unwrap_or_default()
+    {
+        if let Some(queue) = field(c, "queue") {
+            w.consumers.push(Consumer {
+                queue,
+                span: c.span,
+                http_pull: c.get("type").and_then(Node::as_str) == Some("http_pull"),
+                max_batch_size: num(c, "max_batch_size"),
+                max_batch_timeout: num(c, "max_batch_timeout"),
+                max_retries: num(c, "max_retries"),
+                dead_letter_queue: field(c, "dead_letter_queue").map(|d| d.v),
+                max_concurrency: num(c, "max_concurrency"),
+                retry_delay: num(c, "retry_delay"),
+                visibility_timeout_ms: num(c, "visibility_timeout_ms"),
+            });
+        }
+    }
+}
+
+/// `unsafe.bindings`: a `ratelimit` with its settings is a rate limit (the form before
+/// `ratelimits`), anything else stays unsafe.
+fn unsafe_bindings(w: &mut Worker, v: &Node) {
+    for b in v
+        .get("bindings")
+        .and_then(Node::as_array)
+        .unwrap_or_default()
+    {
+        let ty = b
+            .get("type")
+            .and_then(Node::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let rate_limit = match (ty.as_str(), b.get("namespace_id"), simple_limit(b)) {
+            ("ratelimit", Some(ns), Some((limit, period))) => {
+                let ns_text = ns
+                    .as_str()
+                    .map(str::to_string)
+                    .or_else(|| ns.as_f64().map(|f| format!("{f}")))
+                    .unwrap_or_default();
+                Some(BindingKind::RateLimit {
+                    namespace_id: S {
+                        v: ns_text,
+                        span: ns.span,
+                    },
+                    limit,
+                    period,
+                })
+            }
+            _ => None,
+        };
+        let kind = rate_limit.unwrap_or_else(|| BindingKind::Unsafe {
+            ty,
+            node: b.clone(),
+        });
+        bind(w, field(b, "name"), b.span, kind);
+    }
+    for k in ["metadata", "capnp"] {
+        keep(w, v, "unsafe", k);
+    }
+}
+
+fn assets(w: &mut Worker, v: &Node) {
+    let a = Assets {
+        directory: field(v, "directory"),
+        binding: field(v, "binding"),
+        html_handling: field(v, "html_handling").map(|x| x.v),
+        not_found_handling: field(v, "not_found_handling").map(|x| x.v),
+        run_worker_first: v.get("run_worker_first").cloned(),
+        span: v.span,
+    };
+    if let Some(b) = &a.binding {
+        bind(w, Some(b.clone()), v.span, BindingKind::Assets);
+    }
+    for k in ["base_path", "experimental_serve_directly"] {
+        keep(w, v, "assets", k);
+    }
+    w.assets = Some(a);
+}
+
+/// Secrets: `secrets.required` when present (wrangler then loads only those), else the names in
+/// `.dev.vars` that are not plain vars.
+fn add_secrets(w: &mut Worker, required: Option<Vec<S<String>>>, dev_vars: &[String]) {
     let var_names: BTreeSet<&str> = w
         .bindings
         .iter()
         .filter(|b| matches!(b.kind, BindingKind::Var(_)))
         .map(|b| b.name.v.as_str())
         .collect();
-    let secrets: Vec<S<String>> = match secret_names {
+    let names: Vec<S<String>> = match required {
         Some(names) => names,
         None => dev_vars
             .iter()
@@ -806,22 +738,16 @@ pub fn build(
             })
             .collect(),
     };
-    let secrets: Vec<Binding> = secrets
-        .into_iter()
-        .map(|n| Binding {
-            span: n.span,
-            name: n,
-            kind: BindingKind::Secret,
-        })
-        .collect();
-    w.bindings.extend(secrets);
-    check_unique_bindings(&w, diags);
-    w
+    w.bindings.extend(names.into_iter().map(|n| Binding {
+        span: n.span,
+        name: n,
+        kind: BindingKind::Secret,
+    }));
 }
 
 fn route(node: &Node) -> Option<Route> {
     match node.as_str() {
-        Some(p) if p.is_empty() => None,
+        Some("") => None,
         Some(p) => Some(Route {
             pattern: S {
                 v: p.to_string(),
@@ -863,5 +789,222 @@ fn check_unique_bindings(w: &Worker, diags: &mut Vec<Diagnostic>) {
                 seen.insert(&b.name.v, b);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::resolve::resolve;
+    use crate::syntax::{Format, parse};
+    use std::fmt::Write;
+
+    /// The worker of a TOML config's top level, with `.dev.vars` names.
+    fn worker(toml: &str, dev_vars: &[&str]) -> (Worker, Vec<Diagnostic>) {
+        let (root, parse_diags) = parse(toml, Format::Toml, 0);
+        assert!(parse_diags.is_empty(), "{parse_diags:?}");
+        let root = root.unwrap();
+        let mut diags = Vec::new();
+        let eff = resolve(&root, None, &mut diags);
+        let dev_vars: Vec<String> = dev_vars.iter().map(|s| s.to_string()).collect();
+        let w = build(0, &eff, &dev_vars, &mut diags);
+        (w, diags)
+    }
+
+    /// What the model read: bindings (name and section), consumers, tail consumers, routes,
+    /// untyped keys and diagnostics, one per line.
+    fn summary(w: &Worker, diags: &[Diagnostic]) -> String {
+        let mut out = String::new();
+        for b in &w.bindings {
+            let _ = writeln!(out, "{}: {}", b.name.v, b.kind.section());
+        }
+        for c in &w.consumers {
+            let _ = writeln!(out, "consumes {} (pull: {})", c.queue.v, c.http_pull);
+        }
+        for t in &w.tail_consumers {
+            let _ = writeln!(out, "tail {}", t.service.v);
+        }
+        for r in &w.routes {
+            let _ = writeln!(
+                out,
+                "route {} (custom domain: {})",
+                r.pattern.v, r.custom_domain
+            );
+        }
+        for e in &w.extra {
+            let _ = writeln!(out, "extra {}", e.key);
+        }
+        for d in diags {
+            let _ = writeln!(out, "{} {}", d.code, d.message);
+        }
+        out
+    }
+
+    fn check(toml: &str, dev_vars: &[&str], expect: &str) {
+        let (w, diags) = worker(toml, dev_vars);
+        let got = summary(&w, &diags);
+        let want: String = expect
+            .trim()
+            .lines()
+            .map(|l| format!("{}\n", l.trim()))
+            .collect();
+        assert_eq!(got, want, "got:\n{got}");
+    }
+
+    #[test]
+    fn every_binding_section_is_read_in_order() {
+        check(
+            r#"
+name = "w"
+vars = { A = "1" }
+kv_namespaces = [{ binding = "KV", id = "x" }, { id = "no-binding" }]
+r2_buckets = [{ binding = "R2", bucket_name = "b" }]
+d1_databases = [{ binding = "DB", database_id = "d" }]
+durable_objects = { bindings = [{ name = "DO", class_name = "C" }, { name = "NO_CLASS" }], code_update_strategy = "x" }
+workflows = [{ binding = "WF", name = "f", class_name = "F" }]
+queues = { producers = [{ binding = "Q", queue = "q" }], consumers = [{ queue = "q" }, { queue = "p", type = "http_pull" }] }
+services = [{ binding = "S", service = "s" }]
+analytics_engine_datasets = [{ binding = "AE" }]
+ai = { binding = "AI" }
+browser = { binding = "BR" }
+images = { binding = "IMG" }
+version_metadata = { binding = "VM" }
+media = { binding = "MEDIA" }
+worker_loaders = [{ binding = "WL" }]
+vectorize = [{ binding = "VEC", index_name = "i" }]
+hyperdrive = [{ binding = "HD", id = "h" }]
+mtls_certificates = [{ binding = "CERT", certificate_id = "c" }]
+send_email = [{ name = "MAIL" }]
+dispatch_namespaces = [{ binding = "DN", namespace = "n" }]
+pipelines = [{ binding = "P1", stream = "s" }, { binding = "P2", pipeline = "old" }]
+secrets_store_secrets = [{ binding = "SS", store_id = "s", secret_name = "n" }]
+ratelimits = [{ name = "RL", namespace_id = "1", simple = { limit = 1, period = 10 } }]
+unsafe = { bindings = [{ name = "URL", type = "ratelimit", namespace_id = 2, simple = { limit = 1, period = 60 } }, { name = "U", type = "magic" }], metadata = {} }
+vpc_services = [{ binding = "VPC" }]
+tail_consumers = [{ service = "t" }]
+assets = { directory = "public", binding = "ASSETS", base_path = "/x" }
+"#,
+            &[],
+            r#"
+            A: vars
+            KV: kv_namespaces
+            R2: r2_buckets
+            DB: d1_databases
+            DO: durable_objects
+            WF: workflows
+            Q: queues.producers
+            S: services
+            AE: analytics_engine_datasets
+            AI: ai
+            BR: browser
+            IMG: images
+            VM: version_metadata
+            MEDIA: media
+            WL: worker_loaders
+            VEC: vectorize
+            HD: hyperdrive
+            CERT: mtls_certificates
+            MAIL: send_email
+            DN: dispatch_namespaces
+            P1: pipelines
+            P2: pipelines
+            SS: secrets_store_secrets
+            RL: ratelimits
+            URL: ratelimits
+            U: unsafe.bindings
+            VPC: vpc_services
+            ASSETS: assets
+            consumes q (pull: false)
+            consumes p (pull: true)
+            tail t
+            extra durable_objects.code_update_strategy
+            extra unsafe.metadata
+            extra assets.base_path
+        "#,
+        );
+    }
+
+    #[test]
+    fn secrets_come_from_secrets_required_or_dev_vars() {
+        let cases: &[(&str, &[&str], &str)] = &[
+            ("name = \"w\"", &["TOKEN", "KEY"], "TOKEN KEY"),
+            (
+                "name = \"w\"\nvars = { KEY = \"plain\" }",
+                &["TOKEN", "KEY"],
+                "KEY TOKEN",
+            ),
+            (
+                "name = \"w\"\nsecrets = { required = [\"ONLY\"] }",
+                &["TOKEN"],
+                "ONLY",
+            ),
+            ("name = \"w\"\nsecrets = { required = [] }", &["TOKEN"], ""),
+        ];
+        for (toml, dev_vars, want) in cases {
+            let (w, _) = worker(toml, dev_vars);
+            let names: Vec<&str> = w.bindings.iter().map(|b| b.name.v.as_str()).collect();
+            assert_eq!(names.join(" "), *want, "{toml:?} with {dev_vars:?}");
+        }
+    }
+
+    #[test]
+    fn routes_and_custom_domains() {
+        check(
+            r#"
+name = "w"
+route = "a.example.com/*"
+routes = ["", "b.example.com/*", { pattern = "c.example.com", custom_domain = true }, { zone_id = "no-pattern" }]
+triggers = { crons = ["* * * * *"], events = [] }
+"#,
+            &[],
+            r#"
+            route a.example.com/* (custom domain: false)
+            route b.example.com/* (custom domain: false)
+            route c.example.com (custom domain: true)
+            extra triggers.events
+        "#,
+        );
+    }
+
+    #[test]
+    fn a_binding_name_used_twice_is_reported() {
+        check(
+            r#"
+name = "w"
+vars = { CACHE = "1" }
+kv_namespaces = [{ binding = "CACHE", id = "x" }]
+r2_buckets = [{ binding = "CACHE", bucket_name = "b" }]
+"#,
+            &["CACHE"],
+            r#"
+            CACHE: vars
+            CACHE: kv_namespaces
+            CACHE: r2_buckets
+            AM0209 binding name `CACHE` is used by more than one binding (vars and kv_namespaces)
+            AM0209 binding name `CACHE` is used by more than one binding (vars and r2_buckets)
+        "#,
+        );
+    }
+
+    #[test]
+    fn unsafe_rate_limits_are_rate_limits() {
+        let (w, _) = worker(
+            "name = \"w\"\nunsafe = { bindings = [{ name = \"A\", type = \"ratelimit\", namespace_id = 7, simple = { limit = 1, period = 60 } }, { name = \"B\", type = \"ratelimit\" }] }",
+            &[],
+        );
+        let kinds: Vec<String> = w
+            .bindings
+            .iter()
+            .map(|b| match &b.kind {
+                BindingKind::RateLimit {
+                    namespace_id,
+                    limit,
+                    period,
+                } => format!("rate limit {} {limit}/{period}", namespace_id.v),
+                BindingKind::Unsafe { ty, .. } => format!("unsafe {ty}"),
+                other => other.section().to_string(),
+            })
+            .collect();
+        assert_eq!(kinds, ["rate limit 7 1/60", "unsafe ratelimit"]);
     }
 }

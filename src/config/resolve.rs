@@ -96,17 +96,16 @@ pub fn resolve<'a>(
         let in_env = env_keys.get(top.key.as_str()).copied();
         match scope {
             Some(Scope::TopOnly) | Some(Scope::Meta) => entries.push(top),
-            Some(Scope::Inheritable) => {
-                if in_env.is_none() {
-                    entries.push(top);
-                    if top.key == "routes" && has_custom_domain(&top.value) {
-                        diags.push(codes::inherited_custom_domains(
-                            table_key_span(root, env_name, table),
-                            env_name,
-                        ));
-                    }
+            Some(Scope::Inheritable) if in_env.is_none() => {
+                entries.push(top);
+                if top.key == "routes" && has_custom_domain(&top.value) {
+                    diags.push(codes::inherited_custom_domains(
+                        table_key_span(root, env_name, table),
+                        env_name,
+                    ));
                 }
             }
+            Some(Scope::Inheritable) => {}
             Some(Scope::NonInheritable) => match in_env {
                 None => absent_keys.push((&top.key, top.key_span)),
                 Some(env_entry) => missing_named_entries(top, env_entry, &mut absent_entries),
@@ -309,5 +308,106 @@ name = "preview"
             "`env.x` does not redeclare `services`, which is set at the top level; environments do not inherit it, so `x` has none"
         );
         assert_eq!(diags[0].occurrences.len(), 1);
+    }
+
+    /// The effective config of `env` in `toml`: its name, then every key with its value, then
+    /// the diagnostics' codes.
+    fn effective(toml: &str, env: Option<&str>) -> String {
+        let (root, _) = parse(toml, Format::Toml, 0);
+        let root = root.unwrap();
+        let mut diags = Vec::new();
+        let eff = resolve(&root, env, &mut diags);
+        let mut lines = vec![format!("name {:?}", eff.name.map(|(n, _)| n))];
+        lines.extend(
+            eff.entries
+                .iter()
+                .map(|e| format!("{} = {}", e.key, e.value.to_json())),
+        );
+        lines.extend(diags.iter().map(|d| d.code.to_string()));
+        lines.join("\n")
+    }
+
+    const LAYERED: &str = r#"
+name = "app"
+main = "src/index.ts"
+compatibility_date = "2025-01-01"
+keep_vars = true
+vars = { MODE = "prod" }
+routes = [{ pattern = "app.example.com", custom_domain = true }]
+
+[env.staging]
+compatibility_date = "2025-06-01"
+
+[env.named]
+name = "app-next"
+main = "src/next.ts"
+vars = { MODE = "next" }
+keep_vars = false
+routes = []
+
+[env.broken]
+unknown_key = 1
+"#;
+
+    #[test]
+    fn environments_inherit_replace_or_lose_keys() {
+        let cases = [
+            (
+                None,
+                "name Some(\"app\")\nname = \"app\"\nmain = \"src/index.ts\"\ncompatibility_date = \"2025-01-01\"\nkeep_vars = true\nvars = {\"MODE\":\"prod\"}\nroutes = [{\"custom_domain\":true,\"pattern\":\"app.example.com\"}]",
+            ),
+            // Inheritable keys come from the top level, replaced whole where redeclared; vars
+            // are not inherited; top-level-only keys stay; the name gets the env suffix.
+            (
+                Some("staging"),
+                "name Some(\"app-staging\")\nname = \"app\"\nmain = \"src/index.ts\"\nkeep_vars = true\nroutes = [{\"custom_domain\":true,\"pattern\":\"app.example.com\"}]\ncompatibility_date = \"2025-06-01\"\nAM0304\nAM0300",
+            ),
+            (
+                Some("named"),
+                "name Some(\"app-next\")\ncompatibility_date = \"2025-01-01\"\nkeep_vars = true\nname = \"app-next\"\nmain = \"src/next.ts\"\nvars = {\"MODE\":\"next\"}\nroutes = []",
+            ),
+            (
+                Some("broken"),
+                "name Some(\"app-broken\")\nname = \"app\"\nmain = \"src/index.ts\"\ncompatibility_date = \"2025-01-01\"\nkeep_vars = true\nroutes = [{\"custom_domain\":true,\"pattern\":\"app.example.com\"}]\nAM0304\nAM0300",
+            ),
+            // `--env X` for a file without `[env.X]` resolves the top level under X's name.
+            (
+                Some("missing"),
+                "name Some(\"app-missing\")\nname = \"app\"\nmain = \"src/index.ts\"\ncompatibility_date = \"2025-01-01\"\nkeep_vars = true\nvars = {\"MODE\":\"prod\"}\nroutes = [{\"custom_domain\":true,\"pattern\":\"app.example.com\"}]\nAM0302",
+            ),
+        ];
+        for (env, want) in cases {
+            assert_eq!(effective(LAYERED, env), want, "env {env:?}");
+        }
+    }
+
+    #[test]
+    fn the_worker_name_of_an_environment() {
+        let cases = [
+            ("name = \"a\"\n[env.x]\n", Some("x"), "name Some(\"a-x\")"),
+            (
+                "name = \"a\"\n[env.x]\nname = \"b\"\n",
+                Some("x"),
+                "name Some(\"b\")",
+            ),
+            ("[env.x]\n", Some("x"), "name None"),
+            ("main = \"i.ts\"\n", None, "name None"),
+        ];
+        for (toml, env, want) in cases {
+            let got = effective(toml, env);
+            assert_eq!(got.lines().next(), Some(want), "{toml:?} {env:?}");
+        }
+    }
+
+    #[test]
+    fn environment_names_in_source_order() {
+        let (root, _) = parse("[env.b]\n[env.a]\n[env]\nc = 1\n", Format::Toml, 0);
+        assert_eq!(env_names(&root.unwrap()), ["b", "a"]);
+        let (root, _) = parse(
+            "{\"env\": {\"z\": {}, \"y\": 2, \"x\": {}}}",
+            Format::Jsonc,
+            0,
+        );
+        assert_eq!(env_names(&root.unwrap()), ["z", "x"]);
     }
 }

@@ -896,11 +896,10 @@ fn extra_checks(entry: &crate::syntax::Entry, prefix: &str, diags: &mut Vec<Diag
                 if let (Some(env), Some(service)) = (
                     s.get("environment"),
                     s.get("service").and_then(Node::as_str),
-                ) {
-                    if let Some(e) = env.as_str() {
-                        let binding = s.get("binding").and_then(Node::as_str).unwrap_or("?");
-                        diags.push(codes::service_environment(env.span, binding, service, e));
-                    }
+                ) && let Some(e) = env.as_str()
+                {
+                    let binding = s.get("binding").and_then(Node::as_str).unwrap_or("?");
+                    diags.push(codes::service_environment(env.span, binding, service, e));
                 }
             }
         }
@@ -972,126 +971,123 @@ pub fn check_value(node: &Node, ty: &Ty, path: &str, diags: &mut Vec<Diagnostic>
         diags.push(codes::toml_date(node.span, path, d));
         return false;
     }
-    let wrong = |diags: &mut Vec<Diagnostic>| {
-        diags.push(codes::wrong_type(
-            node.span,
-            path,
-            &expected(ty),
-            &describe(node),
-        ));
-        false
-    };
-    match ty {
-        Ty::Str => node.as_str().is_some() || wrong(diags),
-        Ty::Bool => node.as_bool().is_some() || wrong(diags),
-        Ty::Num => node.as_f64().is_some() || wrong(diags),
+    let matched = match ty {
+        Ty::Str => node.as_str().is_some(),
+        Ty::Bool => node.as_bool().is_some(),
+        Ty::Num => node.as_f64().is_some(),
         Ty::Any => {
             check_no_dates(node, path, diags);
             true
         }
-        Ty::Date => match node.as_str() {
-            Some(s) if is_date(s) => true,
-            Some(s) => {
-                diags.push(codes::invalid_value(
-                    node.span,
-                    path,
-                    &format!("\"{}\" is not a date", truncate(s)),
-                    "write the date as \"YYYY-MM-DD\" with ASCII hyphens, e.g. \"2025-09-01\"",
-                ));
-                false
-            }
-            None => wrong(diags),
+        Ty::Date | Ty::Name => match node.as_str() {
+            Some(s) => return check_text(node, s, ty, path, diags),
+            None => false,
         },
-        Ty::Name => match node.as_str() {
-            Some(s) if is_valid_name(s) => true,
-            Some(s) => {
-                diags.push(codes::invalid_value(
-                    node.span,
-                    path,
-                    &format!("\"{}\" is not a valid worker name", truncate(s)),
-                    "use lowercase letters, digits, `-` and `_` only, starting with a letter, digit or `_`",
-                ));
-                false
-            }
-            None => wrong(diags),
-        },
-        Ty::Enum(values) => match node.as_str() {
-            Some(s) if values.contains(&s) => true,
-            _ => wrong(diags),
-        },
+        Ty::Enum(values) => node.as_str().is_some_and(|s| values.contains(&s)),
         Ty::Arr(inner) => match node.as_array() {
             Some(items) => {
                 let mut ok = true;
                 for (i, item) in items.iter().enumerate() {
                     ok &= check_value(item, inner, &format!("{path}[{i}]"), diags);
                 }
-                ok
+                return ok;
             }
-            None => wrong(diags),
+            None => false,
         },
-        Ty::Obj(fields) | Ty::Open(fields) => {
-            if !node.is_object() {
-                return wrong(diags);
-            }
-            let open = matches!(ty, Ty::Open(_));
-            let mut ok = true;
-            for entry in node.entries() {
-                match fields.iter().find(|f| f.name == entry.key) {
-                    Some(field) => {
-                        ok &= check_value(
-                            &entry.value,
-                            &field.ty,
-                            &format!("{path}.{}", entry.key),
-                            diags,
-                        );
-                        if field.name == "experimental_remote" && !path.contains("services[") {
-                            diags.push(codes::deprecated_key(
-                                entry.key_span,
-                                &format!("{path}.experimental_remote"),
-                                "rename it to `remote`",
-                            ));
-                        }
-                    }
-                    None if open => {
-                        check_no_dates(&entry.value, &format!("{path}.{}", entry.key), diags)
-                    }
-                    None => {
-                        let suggestion = suggest(&entry.key, fields.iter().map(|f| f.name));
-                        diags.push(codes::unknown_key(
-                            entry.key_span,
-                            &entry.key,
-                            &format!("`{path}`"),
-                            suggestion,
-                        ));
-                    }
-                }
-            }
-            for field in fields.iter().filter(|f| f.required) {
-                if node.entry(field.name).is_none() {
-                    diags.push(codes::missing_field(node.span, path, field.name));
-                    ok = false;
-                }
-            }
-            ok
+        Ty::Obj(fields) | Ty::Open(fields) if node.is_object() => {
+            return check_object(node, fields, matches!(ty, Ty::Open(_)), path, diags);
         }
-        Ty::Map(inner) => {
-            if !node.is_object() {
-                return wrong(diags);
-            }
+        Ty::Map(inner) if node.is_object() => {
             let mut ok = true;
             for entry in node.entries() {
                 ok &= check_value(&entry.value, inner, &format!("{path}.{}", entry.key), diags);
             }
-            ok
+            return ok;
         }
-        Ty::Either(options) => {
-            let pick = options.iter().find(|t| shape_matches(node, t));
-            match pick {
-                Some(t) => check_value(node, t, path, diags),
-                None => wrong(diags),
+        Ty::Obj(_) | Ty::Open(_) | Ty::Map(_) => false,
+        Ty::Either(options) => match options.iter().find(|t| shape_matches(node, t)) {
+            Some(t) => return check_value(node, t, path, diags),
+            None => false,
+        },
+    };
+    if !matched {
+        diags.push(codes::wrong_type(
+            node.span,
+            path,
+            &expected(ty),
+            &describe(node),
+        ));
+    }
+    matched
+}
+
+/// A string that must be a date or a worker name.
+fn check_text(node: &Node, s: &str, ty: &Ty, path: &str, diags: &mut Vec<Diagnostic>) -> bool {
+    let (valid, what, help) = match ty {
+        Ty::Date => (
+            is_date(s),
+            "a date",
+            "write the date as \"YYYY-MM-DD\" with ASCII hyphens, e.g. \"2025-09-01\"",
+        ),
+        _ => (
+            is_valid_name(s),
+            "a valid worker name",
+            "use lowercase letters, digits, `-` and `_` only, starting with a letter, digit or `_`",
+        ),
+    };
+    if !valid {
+        diags.push(codes::invalid_value(
+            node.span,
+            path,
+            &format!("\"{}\" is not {what}", truncate(s)),
+            help,
+        ));
+    }
+    valid
+}
+
+/// An object's fields: unknown ones are reported (kept silently when `open`), required ones
+/// must be there, `experimental_remote` is deprecated outside service bindings.
+fn check_object(
+    node: &Node,
+    fields: &[F],
+    open: bool,
+    path: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    let mut ok = true;
+    for entry in node.entries() {
+        let at = format!("{path}.{}", entry.key);
+        match fields.iter().find(|f| f.name == entry.key) {
+            Some(field) => {
+                ok &= check_value(&entry.value, &field.ty, &at, diags);
+                if field.name == "experimental_remote" && !path.contains("services[") {
+                    diags.push(codes::deprecated_key(
+                        entry.key_span,
+                        &at,
+                        "rename it to `remote`",
+                    ));
+                }
+            }
+            None if open => check_no_dates(&entry.value, &at, diags),
+            None => {
+                let suggestion = suggest(&entry.key, fields.iter().map(|f| f.name));
+                diags.push(codes::unknown_key(
+                    entry.key_span,
+                    &entry.key,
+                    &format!("`{path}`"),
+                    suggestion,
+                ));
             }
         }
     }
+    for field in fields.iter().filter(|f| f.required) {
+        if node.entry(field.name).is_none() {
+            diags.push(codes::missing_field(node.span, path, field.name));
+            ok = false;
+        }
+    }
+    ok
 }
 
 /// Whether the kind of `node` is the kind `ty` describes (without checking inside).
@@ -1173,4 +1169,256 @@ fn edit_distance(a: &str, b: &str) -> usize {
         prev = cur;
     }
     prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::{Format, parse};
+
+    const NUMBERS: Ty = Ty::Arr(&Ty::Num);
+    const NAMES: Ty = Ty::Map(&Ty::Name);
+    const ROUTE_OR_PATTERN: Ty = ROUTE;
+    const SERVICE: Ty = Ty::Obj(&[req("service", Ty::Str), f("remote", Ty::Bool), EXP_REMOTE]);
+    const OPEN: Ty = Ty::Open(&[f("enabled", Ty::Bool)]);
+    const MODE: Ty = Ty::Enum(&["smart", "off"]);
+
+    /// Checks the value of `v` in a one-key document against `ty`: whether it matched and the
+    /// diagnostics, one line each.
+    fn checked(doc: &str, format: Format, ty: &Ty) -> (bool, Vec<String>) {
+        let (root, parse_diags) = parse(doc, format, 0);
+        assert!(parse_diags.is_empty(), "{parse_diags:?}");
+        let root = root.unwrap();
+        let mut diags = Vec::new();
+        let ok = check_value(root.get("v").unwrap(), ty, "v", &mut diags);
+        let lines = diags
+            .iter()
+            .map(|d| format!("{} {}", d.code, d.message))
+            .collect();
+        (ok, lines)
+    }
+
+    /// `(type, JSON value, diagnostics)`: no diagnostics means the value matches.
+    fn check(cases: &[(&Ty, &str, &[&str])]) {
+        for (ty, value, want) in cases {
+            let (ok, got) = checked(&format!("{{\"v\": {value}}}"), Format::Jsonc, ty);
+            assert_eq!(got, *want, "{value} as {ty:?}");
+            assert_eq!(
+                ok,
+                want.is_empty() || got.iter().all(|l| l.contains("deprecated"))
+            );
+        }
+    }
+
+    #[test]
+    fn scalars() {
+        check(&[
+            (&Ty::Str, "\"x\"", &[]),
+            (
+                &Ty::Str,
+                "1",
+                &["AM0201 expected `v` to be a string but got a number `1`"],
+            ),
+            (
+                &Ty::Bool,
+                "\"yes\"",
+                &["AM0201 expected `v` to be a boolean but got \"yes\""],
+            ),
+            (&Ty::Num, "1.5", &[]),
+            (
+                &Ty::Num,
+                "null",
+                &["AM0201 expected `v` to be a number but got a null `null`"],
+            ),
+            (&Ty::Any, "{\"a\": [1, null]}", &[]),
+            (&MODE, "\"smart\"", &[]),
+            (
+                &MODE,
+                "\"fast\"",
+                &["AM0201 expected `v` to be one of \"smart\", \"off\" but got \"fast\""],
+            ),
+        ]);
+    }
+
+    #[test]
+    fn dates_and_worker_names() {
+        check(&[
+            (&Ty::Date, "\"2025-09-01\"", &[]),
+            (
+                &Ty::Date,
+                "\"2025-13-01\"",
+                &["AM0207 invalid value for `v`: \"2025-13-01\" is not a date"],
+            ),
+            (
+                &Ty::Date,
+                "\"2025\u{2013}09\u{2013}01\"",
+                &["AM0207 invalid value for `v`: \"2025–09–01\" is not a date"],
+            ),
+            (
+                &Ty::Date,
+                "20250901",
+                &[
+                    "AM0201 expected `v` to be a date string (\"YYYY-MM-DD\") but got a number `20250901`",
+                ],
+            ),
+            (&Ty::Name, "\"api-worker_2\"", &[]),
+            (&Ty::Name, "\"\"", &[]),
+            (
+                &Ty::Name,
+                "\"My Worker\"",
+                &["AM0207 invalid value for `v`: \"My Worker\" is not a valid worker name"],
+            ),
+            (
+                &Ty::Name,
+                "\"-api\"",
+                &["AM0207 invalid value for `v`: \"-api\" is not a valid worker name"],
+            ),
+        ]);
+    }
+
+    #[test]
+    fn arrays_maps_and_either() {
+        check(&[
+            (&NUMBERS, "[1, 2]", &[]),
+            (
+                &NUMBERS,
+                "[1, \"two\", 3, false]",
+                &[
+                    "AM0201 expected `v[1]` to be a number but got \"two\"",
+                    "AM0201 expected `v[3]` to be a number but got a boolean `false`",
+                ],
+            ),
+            (
+                &NUMBERS,
+                "1",
+                &["AM0201 expected `v` to be an array of numbers but got a number `1`"],
+            ),
+            (
+                &NAMES,
+                "{\"a\": \"ok\", \"b\": \"Not OK\"}",
+                &["AM0207 invalid value for `v.b`: \"Not OK\" is not a valid worker name"],
+            ),
+            (
+                &NAMES,
+                "[]",
+                &["AM0201 expected `v` to be an object but got an array `[]`"],
+            ),
+            (&ROUTE_OR_PATTERN, "\"example.com/*\"", &[]),
+            (
+                &ROUTE_OR_PATTERN,
+                "{\"pattern\": \"example.com\", \"zone_id\": 1}",
+                &["AM0201 expected `v.zone_id` to be a string but got a number `1`"],
+            ),
+            (
+                &ROUTE_OR_PATTERN,
+                "true",
+                &["AM0201 expected `v` to be a string or an object but got a boolean `true`"],
+            ),
+        ]);
+    }
+
+    #[test]
+    fn objects() {
+        check(&[
+            (&SERVICE, "{\"service\": \"auth\"}", &[]),
+            (
+                &SERVICE,
+                "{\"servce\": \"auth\"}",
+                &[
+                    "AM0200 unexpected field `servce` in `v`; wrangler ignores it and so does the migration",
+                    "AM0202 `v` must have a `service` field",
+                ],
+            ),
+            (
+                &SERVICE,
+                "{\"service\": \"auth\", \"experimental_remote\": true}",
+                &["AM0206 `v.experimental_remote` is deprecated"],
+            ),
+            (&OPEN, "{\"enabled\": true, \"anything\": 1}", &[]),
+            (
+                &OPEN,
+                "{\"enabled\": 1}",
+                &["AM0201 expected `v.enabled` to be a boolean but got a number `1`"],
+            ),
+            (
+                &SERVICE,
+                "\"auth\"",
+                &["AM0201 expected `v` to be an object but got \"auth\""],
+            ),
+        ]);
+    }
+
+    #[test]
+    fn toml_dates_are_reported_anywhere() {
+        for (doc, ty) in [
+            ("v = 2025-09-01", &Ty::Date),
+            ("v = { a = [1979-05-27T07:32:00Z] }", &Ty::Any),
+            ("v = { enabled = true, at = 2025-09-01 }", &OPEN),
+        ] {
+            let (ok, got) = checked(doc, Format::Toml, ty);
+            assert_eq!(got.len(), 1, "{doc}: {got:?}");
+            assert!(got[0].contains("TOML date"), "{doc}: {got:?}");
+            assert_eq!(ok, matches!(ty, Ty::Any | Ty::Open(_)), "{doc}");
+        }
+    }
+
+    #[test]
+    fn names_dates_and_suggestions() {
+        for (s, valid) in [
+            ("a", true),
+            ("_a", true),
+            ("0-a", true),
+            ("", true),
+            ("A", false),
+            ("a b", false),
+            ("-a", false),
+            ("é", false),
+        ] {
+            assert_eq!(is_valid_name(s), valid, "{s:?}");
+        }
+        for (s, valid) in [
+            ("2025-01-31", true),
+            ("2025-00-10", false),
+            ("2025-01-32", false),
+            ("2025-1-01", false),
+            ("25-01-01", false),
+            ("2025/01/01", false),
+        ] {
+            assert_eq!(is_date(s), valid, "{s:?}");
+        }
+        let keys = ["compatibility_date", "main", "routes", "route"];
+        for (typo, want) in [
+            ("compatability_date", Some("compatibility_date")),
+            ("mian", Some("main")),
+            ("rout", Some("route")),
+            ("xyz", None),
+            ("m", None),
+            ("route", Some("route")),
+        ] {
+            assert_eq!(suggest(typo, keys.into_iter()), want, "{typo}");
+        }
+    }
+
+    #[test]
+    fn values_are_described_as_wrangler_quotes_them() {
+        let long = "x".repeat(70);
+        let doc =
+            format!("{{\"a\": \"s\", \"b\": 1, \"c\": [true], \"d\": {{}}, \"e\": \"{long}\"}}");
+        let (root, _) = parse(&doc, Format::Jsonc, 0);
+        let root = root.unwrap();
+        let described: Vec<String> = ["a", "b", "c", "d", "e"]
+            .iter()
+            .map(|k| describe(root.get(k).unwrap()))
+            .collect();
+        assert_eq!(
+            described,
+            [
+                "\"s\"".to_string(),
+                "a number `1`".into(),
+                "an array `[true]`".into(),
+                "an object `{}`".into(),
+                format!("\"{}…\"", "x".repeat(60)),
+            ]
+        );
+    }
 }

@@ -3,8 +3,47 @@
 
 use super::OutputFile;
 use super::ts::{Js, Prop, declaration, string_literal};
-use crate::plan::{Program, ResourceKind, ScriptRef, TailTarget, Value};
-use std::collections::BTreeSet;
+use crate::plan::TypeImport;
+use crate::plan::{
+    AssetsSetting, BundleOption, ConsumerSetting, PlanWorker, Program, ResourceKind, ScriptRef,
+    TailTarget, Value,
+};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Identifiers the program declares or imports itself (Alchemy's exports, the app and the stage
+/// helpers): the plan gives them to nothing else.
+pub const RESERVED: &[&str] = &[
+    "alchemy",
+    "type",
+    "app",
+    "Worker",
+    "WorkerRef",
+    "WorkerStub",
+    "Self",
+    "Json",
+    "KVNamespace",
+    "R2Bucket",
+    "D1Database",
+    "Queue",
+    "DurableObjectNamespace",
+    "Workflow",
+    "Ai",
+    "BrowserRendering",
+    "Images",
+    "VersionMetadata",
+    "WorkerLoader",
+    "AnalyticsEngineDataset",
+    "RateLimit",
+    "EmailSender",
+    "DispatchNamespace",
+    "VectorizeIndex",
+    "Assets",
+    "Hyperdrive",
+    "Pipeline",
+    "STAGES",
+    "stage",
+    "personalName",
+];
 
 /// One wrangler environment and its program.
 pub struct StageProgram<'a> {
@@ -55,8 +94,7 @@ struct Emitter<'a> {
     p: &'a Program,
     /// Workers a placeholder stands in for (by plan index).
     placeholder_targets: &'a BTreeSet<usize>,
-    /// Emit for a stage that is not a wrangler environment: fresh resources, Alchemy's names.
-    fresh: bool,
+    kind: StageKind,
     /// Resources that do not exist in every stage (referenced with `!`).
     partial: &'a BTreeSet<String>,
     imports: BTreeSet<&'static str>,
@@ -72,10 +110,21 @@ struct WorkerDecls {
     js: Js,
 }
 
+/// `(ident, notes, expression)` of a resource; `None` when it does not exist in the stage.
+type ResourceDecl = (String, Vec<String>, Option<Js>);
+
 struct StageDecls {
-    /// `(ident, notes, expression)`; `None` when the resource does not exist in this stage.
-    resources: Vec<(String, Vec<String>, Option<Js>)>,
+    resources: Vec<ResourceDecl>,
     imports: BTreeSet<&'static str>,
+}
+
+/// Which stages a program is emitted for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StageKind {
+    /// A wrangler environment: existing resources adopted, wrangler's names.
+    Wrangler,
+    /// Any other stage (a developer's, a pull request's): fresh resources, Alchemy's names.
+    Fresh,
 }
 
 /// Resources that cannot be created afresh: in other stages their bindings are left out.
@@ -90,13 +139,13 @@ fn existing_only(kind: &ResourceKind) -> bool {
 /// placeholders (by the worker they are declared before) and of the workers they stand for.
 struct StageContext<'a> {
     p: &'a Program,
-    fresh: bool,
+    kind: StageKind,
     targets: BTreeSet<usize>,
     before: Vec<Vec<&'a crate::plan::Placeholder>>,
 }
 
 impl<'a> StageContext<'a> {
-    fn new(p: &'a Program, fresh: bool) -> StageContext<'a> {
+    fn new(p: &'a Program, kind: StageKind) -> StageContext<'a> {
         let mut before: Vec<Vec<&crate::plan::Placeholder>> = vec![Vec::new(); p.workers.len()];
         for ph in &p.placeholders {
             if let Some(slot) = before.get_mut(ph.before) {
@@ -105,7 +154,7 @@ impl<'a> StageContext<'a> {
         }
         StageContext {
             p,
-            fresh,
+            kind,
             targets: p.placeholders.iter().map(|ph| ph.worker).collect(),
             before,
         }
@@ -115,7 +164,7 @@ impl<'a> StageContext<'a> {
         Emitter {
             p: self.p,
             placeholder_targets: &self.targets,
-            fresh: self.fresh,
+            kind: self.kind,
             partial,
             imports: BTreeSet::new(),
             personal_name: false,
@@ -131,7 +180,7 @@ fn stage_resources(ctx: &StageContext<'_>, partial: &BTreeSet<String>) -> StageD
         .resources
         .iter()
         .map(|r| {
-            let js = if ctx.fresh && existing_only(&r.kind) {
+            let js = if ctx.kind == StageKind::Fresh && existing_only(&r.kind) {
                 None
             } else {
                 Some(e.resource(&r.kind, &r.id))
@@ -151,7 +200,7 @@ fn worker_decls(
     ctx: &StageContext<'_>,
     partial: &BTreeSet<String>,
     wi: usize,
-) -> (WorkerDecls, BTreeSet<&'static str>, bool) {
+) -> (WorkerDecls, Needs) {
     let p = ctx.p;
     let w = &p.workers[wi];
     let mut e = ctx.emitter(partial);
@@ -193,8 +242,10 @@ fn worker_decls(
             comments,
             js,
         },
-        e.imports,
-        e.personal_name,
+        Needs {
+            imports: e.imports,
+            personal_name: e.personal_name,
+        },
     )
 }
 
@@ -213,10 +264,7 @@ pub(super) fn named_import(keyword: &str, names: &[String], from: &str) -> Strin
 }
 
 /// One worker's declaration (and the placeholders declared just before it), merged over stages.
-fn render_worker(
-    stages: Vec<Option<WorkerDecls>>,
-    merge: &(dyn Fn(Vec<Option<Js>>) -> Js + Sync),
-) -> String {
+fn render_worker(stages: Vec<Option<WorkerDecls>>, merge: &Merge<'_>) -> String {
     let mut body = String::new();
     let Some(ident) = stages.iter().flatten().next().map(|w| w.ident.clone()) else {
         return body;
@@ -283,6 +331,24 @@ fn comment_lines(out: &mut String, text: &str) {
     }
 }
 
+/// What a piece of the program needs declared at the top of the file.
+#[derive(Default)]
+struct Needs {
+    imports: BTreeSet<&'static str>,
+    /// The `personalName` helper.
+    personal_name: bool,
+}
+
+impl Needs {
+    fn add(&mut self, other: Needs) {
+        self.imports.extend(other.imports);
+        self.personal_name |= other.personal_name;
+    }
+}
+
+/// Merges one declaration's per-stage expressions (the mapped stages', then other stages').
+type Merge<'m> = dyn Fn(Vec<Option<Js>>) -> Js + Sync + 'm;
+
 fn run_file(
     stages: &[StageProgram<'_>],
     other: &Program,
@@ -294,13 +360,64 @@ fn run_file(
         .map(|s| s.program)
         .chain(std::iter::once(other))
         .collect();
-    // Resources missing from some program (or not creatable afresh) are partial.
+    let slots = worker_slots(&programs);
+    let partial = partial_idents(&programs, &slots);
+    let n = stages.len();
+    let contexts: Vec<StageContext<'_>> = programs
+        .iter()
+        .enumerate()
+        .map(|(k, p)| {
+            let kind = if k == n {
+                StageKind::Fresh
+            } else {
+                StageKind::Wrangler
+            };
+            StageContext::new(p, kind)
+        })
+        .collect();
+    let st = super::stages::Stages {
+        mapped: stages.iter().map(|s| s.stage.clone()).collect(),
+        default: default_stage.map(str::to_string),
+    };
+    let merge = |mut vals: Vec<Option<Js>>| -> Js {
+        // The same in every stage (the common case): no merging, no copy.
+        if vals[0].is_some() && vals.iter().all(|v| *v == vals[0]) {
+            return vals.swap_remove(0).unwrap_or_else(|| Js::raw("undefined"));
+        }
+        let other = vals.pop().flatten();
+        st.merge(&vals, super::stages::Other::new(other.as_ref()))
+    };
+    let decls: Vec<StageDecls> = contexts
+        .iter()
+        .map(|c| stage_resources(c, &partial))
+        .collect();
+    let mut body = render_resources(&decls, &merge);
+    let mut needs = Needs::default();
+    for d in decls {
+        needs.imports.extend(d.imports);
+    }
+    let (workers, worker_needs) = render_workers(&slots, &contexts, &partial, &merge);
+    body.push_str(&workers);
+    needs.add(worker_needs);
+    let mut out = file_head(header, &programs, &needs.imports);
+    out.push('\n');
+    out.push_str(&app_declarations(&other.app, stages, needs.personal_name));
+    out.push('\n');
+    out.push_str(body.trim_start_matches('\n'));
+    out.push('\n');
+    out.push_str("await app.finalize();\n");
+    out
+}
+
+/// Resources missing from some program (or not creatable afresh), and workers some stage does
+/// not deploy: referenced with `!`.
+fn partial_idents(programs: &[&Program], slots: &[WorkerSlot]) -> BTreeSet<String> {
     let in_program: Vec<std::collections::HashSet<&str>> = programs
         .iter()
         .map(|p| p.resources.iter().map(|r| r.ident.as_str()).collect())
         .collect();
     let mut partial = BTreeSet::new();
-    for p in &programs {
+    for p in programs {
         for r in &p.resources {
             let everywhere = in_program.iter().all(|set| set.contains(r.ident.as_str()))
                 && !existing_only(&r.kind);
@@ -309,10 +426,7 @@ fn run_file(
             }
         }
     }
-    // Workers, by their place in the shared creation order; those some stage does not deploy
-    // are partial too (referenced with `!`).
-    let slots = worker_slots(&programs);
-    for (_, in_stage) in &slots {
+    for (_, in_stage) in slots {
         if let Some(w) = in_stage
             .iter()
             .flatten()
@@ -323,54 +437,34 @@ fn run_file(
             partial.insert(w.ident.clone());
         }
     }
-    let n = stages.len();
-    // Each stage's declarations are independent: build them in parallel (order is kept).
-    let contexts: Vec<StageContext<'_>> = programs
-        .iter()
-        .enumerate()
-        .map(|(k, p)| StageContext::new(p, k == n))
-        .collect();
-    let decls: Vec<StageDecls> = contexts
-        .iter()
-        .map(|c| stage_resources(c, &partial))
-        .collect();
-    let st = super::stages::Stages {
-        mapped: stages.iter().map(|s| s.stage.clone()).collect(),
-        default: default_stage.map(str::to_string),
-    };
-    let merge = |vals: Vec<Option<Js>>| -> Js {
-        let mut vals = vals;
-        // The same in every stage (the common case): no merging, no copy.
-        if vals[0].is_some() && vals.iter().all(|v| *v == vals[0]) {
-            return vals.swap_remove(0).unwrap_or_else(|| Js::raw("undefined"));
-        }
-        let other = vals.pop().flatten();
-        st.merge(&vals, Some(other.as_ref()))
-    };
-    let mut body = String::new();
-    // Resources, in order of first appearance.
-    let mut idents: Vec<String> = Vec::new();
+    partial
+}
+
+/// The resources of every stage, in order of first appearance, each merged over the stages.
+fn render_resources(decls: &[StageDecls], merge: &Merge<'_>) -> String {
+    let mut idents: Vec<&str> = Vec::new();
     let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    for d in &decls {
+    for d in decls {
         for (i, _, _) in &d.resources {
             if seen.insert(i.as_str()) {
-                idents.push(i.clone());
+                idents.push(i);
             }
         }
     }
-    let by_ident: Vec<std::collections::HashMap<&str, &(String, Vec<String>, Option<Js>)>> = decls
+    let by_ident: Vec<std::collections::HashMap<&str, &ResourceDecl>> = decls
         .iter()
         .map(|d| d.resources.iter().map(|r| (r.0.as_str(), r)).collect())
         .collect();
+    let mut body = String::new();
     if !idents.is_empty() {
         body.push_str("// Resources shared by the workers. In wrangler's environments the existing ones are adopted\n// and never deleted; other stages get fresh ones.\n");
     }
-    for ident in &idents {
+    for ident in idents {
         let mut notes: Vec<String> = Vec::new();
         let vals: Vec<Option<Js>> = by_ident
             .iter()
             .map(|d| {
-                let r = d.get(ident.as_str())?;
+                let r = d.get(ident)?;
                 for n in &r.1 {
                     if !notes.contains(n) {
                         notes.push(n.clone());
@@ -384,55 +478,65 @@ fn run_file(
         }
         body.push_str(&declaration(true, ident, &merge(vals)));
     }
-    // Workers in creation order, each after the placeholders it needs. Each worker's stages are
-    // merged and printed independently: in parallel, then joined in order.
-    let mut imports: BTreeSet<&'static str> = decls
-        .iter()
-        .flat_map(|d| d.imports.iter().copied())
-        .collect();
-    // (Only workers and placeholders use `personalName`; resources never do.)
-    let mut personal_name = false;
-    let rendered: Vec<(String, BTreeSet<&'static str>, bool)> = {
-        use rayon::prelude::*;
-        slots
-            .par_iter()
-            .map(|(_, in_stage)| {
-                let mut imports = BTreeSet::new();
-                let mut personal = false;
-                let stages_of_worker: Vec<Option<WorkerDecls>> = contexts
-                    .iter()
-                    .zip(in_stage)
-                    .map(|(c, at)| {
-                        at.map(|(_, wi)| {
-                            let (d, i, pn) = worker_decls(c, &partial, wi);
-                            imports.extend(i);
-                            personal |= pn;
-                            d
-                        })
+    body
+}
+
+/// Workers in creation order, each after the placeholders it needs. Each worker's stages are
+/// merged and printed independently: in parallel, then joined in order.
+fn render_workers(
+    slots: &[WorkerSlot],
+    contexts: &[StageContext<'_>],
+    partial: &BTreeSet<String>,
+    merge: &Merge<'_>,
+) -> (String, Needs) {
+    use rayon::prelude::*;
+    let rendered: Vec<(String, Needs)> = slots
+        .par_iter()
+        .map(|(_, in_stage)| {
+            let mut needs = Needs::default();
+            let stages_of_worker: Vec<Option<WorkerDecls>> = contexts
+                .iter()
+                .zip(in_stage)
+                .map(|(c, at)| {
+                    at.map(|(_, wi)| {
+                        let (d, n) = worker_decls(c, partial, wi);
+                        needs.add(n);
+                        d
                     })
-                    .collect();
-                (render_worker(stages_of_worker, &merge), imports, personal)
-            })
-            .collect()
-    };
-    for (r, i, pn) in rendered {
-        body.push_str(&r);
-        imports.extend(i);
-        personal_name |= pn;
+                })
+                .collect();
+            (render_worker(stages_of_worker, merge), needs)
+        })
+        .collect();
+    let mut body = String::new();
+    let mut needs = Needs::default();
+    for (text, n) in rendered {
+        body.push_str(&text);
+        needs.add(n);
     }
-    let mut type_imports: std::collections::BTreeMap<String, crate::plan::TypeImport> =
-        std::collections::BTreeMap::new();
-    for p in &programs {
+    (body, needs)
+}
+
+/// The type imports of every stage, by module.
+fn type_imports(programs: &[&Program]) -> BTreeMap<String, TypeImport> {
+    let mut out: BTreeMap<String, TypeImport> = BTreeMap::new();
+    for p in programs {
         for (path, imp) in &p.type_imports {
-            let e = type_imports.entry(path.clone()).or_default();
+            let e = out.entry(path.clone()).or_default();
             if e.default.is_none() {
                 e.default = imp.default.clone();
             }
             e.named.extend(imp.named.iter().cloned());
         }
     }
-    let mut out = String::new();
-    out.push_str("// Generated by alchemy-migrator from wrangler configs. Review every TODO before deploying.\n");
+    out
+}
+
+/// The header comments and the imports.
+fn file_head(header: &[String], programs: &[&Program], imports: &BTreeSet<&str>) -> String {
+    let mut out = String::from(
+        "// Generated by alchemy-migrator from wrangler configs. Review every TODO before deploying.\n",
+    );
     for h in header {
         comment_lines(&mut out, h);
     }
@@ -448,7 +552,7 @@ fn run_file(
         let names: Vec<String> = imports.iter().map(|n| n.to_string()).collect();
         out.push_str(&named_import("import", &names, "\"alchemy/cloudflare\""));
     }
-    for (path, imp) in &type_imports {
+    for (path, imp) in &type_imports(programs) {
         let from = string_literal(path);
         if let Some(d) = &imp.default {
             out.push_str(&format!("import type {d} from {from};\n"));
@@ -468,12 +572,16 @@ fn run_file(
             out.push_str(&named_import("import type", &parts, &from));
         }
     }
-    out.push('\n');
-    out.push_str(&declaration(
+    out
+}
+
+/// `app`, the stage list, `stage` and, when needed, `personalName`.
+fn app_declarations(app: &str, stages: &[StageProgram<'_>], personal_name: bool) -> String {
+    let mut out = declaration(
         false,
         "app",
-        &Js::await_(Js::call("alchemy", vec![Js::str(other.app.clone())])),
-    ));
+        &Js::await_(Js::call("alchemy", vec![Js::str(app)])),
+    );
     let stage_list = Js::Arr(stages.iter().map(|s| Js::str(s.stage.clone())).collect());
     out.push_str(&declaration(
         false,
@@ -490,18 +598,19 @@ fn run_file(
         );
         out.push_str("const personalName = (id: string) =>\n  `${app.appName}-${id}-${app.stage}`\n    .replaceAll(/[^a-z0-9_-]/gi, \"-\")\n    .toLowerCase();\n");
     }
-    out.push('\n');
-    out.push_str(body.trim_start_matches('\n'));
-    out.push('\n');
-    out.push_str("await app.finalize();\n");
     out
 }
 
 impl Emitter<'_> {
+    /// Whether this is a stage that is not a wrangler environment.
+    fn fresh(&self) -> bool {
+        self.kind == StageKind::Fresh
+    }
+
     /// Existing resources are adopted (unless `--no-adopt`) and never deleted; fresh ones (other
     /// stages) are neither adopted nor kept.
     fn adopt_props(&self) -> Vec<Prop> {
-        if self.fresh {
+        if self.fresh() {
             vec![
                 Prop::kv("adopt", Js::bool(false)),
                 Prop::kv("delete", Js::bool(true)),
@@ -516,7 +625,7 @@ impl Emitter<'_> {
 
     /// `name`-like props: the existing name, or none (Alchemy's stage-suffixed name) when fresh.
     fn named(&self, key: &str, name: &str) -> Vec<Prop> {
-        if self.fresh {
+        if self.fresh() {
             Vec::new()
         } else {
             vec![Prop::kv(key, Js::str(name.to_string()))]
@@ -527,7 +636,7 @@ impl Emitter<'_> {
     /// cycle's placeholder stands in for (both must agree on it).
     fn worker_name(&mut self, wi: usize) -> Option<Js> {
         let w = &self.p.workers[wi];
-        if !self.fresh {
+        if !self.fresh() {
             return w.script_name.as_ref().map(|n| Js::str(n.clone()));
         }
         if self.placeholder_targets.contains(&wi) {
@@ -543,7 +652,7 @@ impl Emitter<'_> {
             Js::await_(Js::call(name, vec![Js::str(id), Js::expanded(props)]))
         };
         match kind {
-            ResourceKind::KvById { .. } | ResourceKind::KvNew { .. } if self.fresh => {
+            ResourceKind::KvById { .. } | ResourceKind::KvNew { .. } if self.fresh() => {
                 let props = self.adopt_props();
                 call("KVNamespace", props, self)
             }
@@ -642,117 +751,209 @@ impl Emitter<'_> {
                 Js::call("Json", vec![Js::json(j)])
             }
             Value::Secret(name) => secret(name),
-            Value::Resource(r) => {
-                let r = &p.resources[*r];
-                if self.fresh && existing_only(&r.kind) {
-                    return Err("not bound in stages that are not wrangler environments: it would reach an existing resource that Alchemy cannot create afresh".into());
-                }
-                if self.partial.contains(&r.ident) { Js::raw(format!("{}!", r.ident)) } else { Js::raw(r.ident.clone()) }
-            }
+            Value::Resource(r) => self.resource_ref(*r)?,
             Value::Worker(w) => Js::raw(self.worker_ref(*w)),
             Value::Placeholder(ph) => Js::raw(p.placeholders[*ph].ident.clone()),
-            Value::External(name) => {
-                self.imports.insert("WorkerRef");
-                Js::call("WorkerRef", vec![Js::obj(vec![Prop::kv("service", Js::str(name.clone()))])])
-            }
+            Value::External(name) => self.worker_by_name(Js::str(name.clone())),
             Value::SelfRef => {
                 self.imports.insert("Self");
                 Js::raw("Self")
             }
-            Value::Entrypoint(target, name, ty) => {
-                // A placeholder is a stub or a reference; `experimentalEntrypoint` takes only a
-                // reference: bind the placeholder's script by name (the stub declared above makes
-                // sure it exists).
-                let t = match &**target {
-                    Value::Placeholder(ph) => {
-                        let ph = &p.placeholders[*ph];
-                        let name = self.worker_name(ph.worker).unwrap_or_else(|| Js::str(ph.script_name.clone()));
-                        self.imports.insert("WorkerRef");
-                        Js::call("WorkerRef", vec![Js::obj(vec![Prop::kv("service", name)])])
-                    }
-                    other => self.value(other)?,
-                };
-                let callee = match ty {
-                    Some(ty) => format!("Worker.experimentalEntrypoint<{ty}>"),
-                    None => "Worker.experimentalEntrypoint".to_string(),
-                };
-                Js::call(callee, vec![t, Js::str(name.clone())])
-            }
-            Value::DurableObject { id, class_name, sqlite, script, ty } => {
-                self.imports.insert("DurableObjectNamespace");
-                let mut props = vec![Prop::kv("className", Js::str(class_name.clone()))];
-                if *sqlite {
-                    props.push(Prop::kv("sqlite", Js::bool(true)));
-                }
-                if let Some(s) = script {
-                    props.push(Prop::kv("scriptName", self.script(s)));
-                }
-                let callee = match ty {
-                    Some(ty) => format!("DurableObjectNamespace<{ty}>"),
-                    None => "DurableObjectNamespace".to_string(),
-                };
-                Js::call(callee, vec![Js::str(id.clone()), Js::obj(props)])
-            }
-            Value::Workflow { id, workflow_name, class_name, script, .. } => {
-                self.imports.insert("Workflow");
-                // Workflow names are not stage-scoped: other stages get their own.
-                let name = if self.fresh { Js::raw(format!("`{}-${{app.stage}}`", template_text(workflow_name))) } else { Js::str(workflow_name.clone()) };
-                let mut props = vec![Prop::kv("workflowName", name), Prop::kv("className", Js::str(class_name.clone()))];
-                if let Some(s) = script {
-                    props.push(Prop::kv("scriptName", self.script(s)));
-                }
-                Js::call("Workflow", vec![Js::str(id.clone()), Js::obj(props)])
-            }
+            Value::Entrypoint(target, name, ty) => self.entrypoint(target, name, ty.as_deref())?,
+            Value::DurableObject {
+                id,
+                class_name,
+                sqlite,
+                script,
+                ty,
+            } => self.durable_object(id, class_name, *sqlite, script.as_ref(), ty.as_deref()),
+            Value::Workflow {
+                id,
+                workflow_name,
+                class_name,
+                script,
+                ..
+            } => self.workflow(id, workflow_name, class_name, script.as_ref()),
             Value::AnalyticsEngine { id, dataset } => {
                 self.imports.insert("AnalyticsEngineDataset");
-                Js::call("AnalyticsEngineDataset", vec![Js::str(id.clone()), Js::obj(vec![Prop::kv("dataset", Js::str(dataset.clone()))])])
+                let props = vec![Prop::kv("dataset", Js::str(dataset.clone()))];
+                Js::call(
+                    "AnalyticsEngineDataset",
+                    vec![Js::str(id.clone()), Js::obj(props)],
+                )
             }
             Value::Ai => self.nullary("Ai"),
             Value::Browser => self.nullary("BrowserRendering"),
             Value::Images => self.nullary("Images"),
             Value::VersionMetadata => self.nullary("VersionMetadata"),
             Value::WorkerLoader => self.nullary("WorkerLoader"),
-            Value::RateLimit { namespace_id, limit, period } => {
+            Value::RateLimit {
+                namespace_id,
+                limit,
+                period,
+            } => {
                 self.imports.insert("RateLimit");
+                let simple = vec![
+                    Prop::kv("limit", Js::num(*limit)),
+                    Prop::kv("period", Js::num(*period)),
+                ];
                 Js::call(
                     "RateLimit",
                     vec![Js::obj(vec![
                         Prop::kv("namespace_id", Js::num(*namespace_id)),
-                        Prop::kv("simple", Js::obj(vec![Prop::kv("limit", Js::num(*limit)), Prop::kv("period", Js::num(*period))])),
+                        Prop::kv("simple", Js::obj(simple)),
                     ])],
                 )
             }
-            Value::EmailSender { destination_address, allowed_destination_addresses, allowed_sender_addresses } => {
-                self.imports.insert("EmailSender");
-                let strs = |v: &Vec<String>| Js::Arr(v.iter().map(|s| Js::str(s.clone())).collect());
-                let mut props = Vec::new();
-                if let Some(d) = destination_address {
-                    props.push(Prop::kv("destinationAddress", Js::str(d.clone())));
-                }
-                if !allowed_destination_addresses.is_empty() {
-                    props.push(Prop::kv("allowedDestinationAddresses", strs(allowed_destination_addresses)));
-                }
-                if !allowed_sender_addresses.is_empty() {
-                    props.push(Prop::kv("allowedSenderAddresses", strs(allowed_sender_addresses)));
-                }
-                Js::call("EmailSender", vec![Js::obj(props)])
-            }
-            Value::SecretsStore { secret_name, store_id } => Js::obj(vec![
+            Value::EmailSender {
+                destination_address,
+                allowed_destination_addresses,
+                allowed_sender_addresses,
+            } => self.email_sender(
+                destination_address.as_deref(),
+                allowed_destination_addresses,
+                allowed_sender_addresses,
+            ),
+            Value::SecretsStore {
+                secret_name,
+                store_id,
+            } => Js::obj(vec![
                 Prop::kv("type", Js::raw("\"secrets_store_secret\" as const")),
                 Prop::kv("name", Js::str(secret_name.clone())),
                 Prop::kv("storeId", Js::str(store_id.clone())),
             ]),
-            Value::Pipeline { .. } if self.fresh => return Err("not bound in stages that are not wrangler environments: it would send into the existing stream".into()),
+            Value::Pipeline { .. } if self.fresh() => return Err("not bound in stages that are not wrangler environments: it would send into the existing stream".into()),
             Value::Pipeline { stream } => {
-                // Alchemy 0.94 has no reference to an existing pipeline; the literal binds it by name.
+                // Alchemy 0.94 has no reference to an existing pipeline; the literal binds it by
+                // name.
                 self.imports.insert("Pipeline");
-                Js::As(Box::new(Js::obj(vec![Prop::kv("type", Js::str("pipeline")), Prop::kv("name", Js::str(stream.clone()))])), "Pipeline".into())
+                let literal = Js::obj(vec![
+                    Prop::kv("type", Js::str("pipeline")),
+                    Prop::kv("name", Js::str(stream.clone())),
+                ]);
+                Js::As(Box::new(literal), "Pipeline".into())
             }
             Value::Assets { path } => {
                 self.imports.insert("Assets");
-                Js::await_(Js::call("Assets", vec![Js::obj(vec![Prop::kv("path", Js::str(path.clone()))])]))
+                let props = vec![Prop::kv("path", Js::str(path.clone()))];
+                Js::await_(Js::call("Assets", vec![Js::obj(props)]))
             }
         })
+    }
+
+    /// A resource's identifier (`!` where some stage lacks it), unless this stage cannot have it.
+    fn resource_ref(&self, r: usize) -> Result<Js, String> {
+        let r = &self.p.resources[r];
+        if self.fresh() && existing_only(&r.kind) {
+            return Err("not bound in stages that are not wrangler environments: it would reach an existing resource that Alchemy cannot create afresh".into());
+        }
+        Ok(if self.partial.contains(&r.ident) {
+            Js::raw(format!("{}!", r.ident))
+        } else {
+            Js::raw(r.ident.clone())
+        })
+    }
+
+    /// `WorkerRef({ service: name })`.
+    fn worker_by_name(&mut self, name: Js) -> Js {
+        self.imports.insert("WorkerRef");
+        Js::call("WorkerRef", vec![Js::obj(vec![Prop::kv("service", name)])])
+    }
+
+    /// A named entrypoint of a service, typed with its class when known.
+    fn entrypoint(&mut self, target: &Value, name: &str, ty: Option<&str>) -> Result<Js, String> {
+        // A placeholder is a stub or a reference; `experimentalEntrypoint` takes only a
+        // reference: bind the placeholder's script by name (the stub declared above makes sure
+        // it exists).
+        let t = match target {
+            Value::Placeholder(ph) => {
+                let ph = &self.p.placeholders[*ph];
+                let name = self
+                    .worker_name(ph.worker)
+                    .unwrap_or_else(|| Js::str(ph.script_name.clone()));
+                self.worker_by_name(name)
+            }
+            other => self.value(other)?,
+        };
+        let callee = match ty {
+            Some(ty) => format!("Worker.experimentalEntrypoint<{ty}>"),
+            None => "Worker.experimentalEntrypoint".to_string(),
+        };
+        Ok(Js::call(callee, vec![t, Js::str(name)]))
+    }
+
+    fn durable_object(
+        &mut self,
+        id: &str,
+        class_name: &str,
+        sqlite: bool,
+        script: Option<&ScriptRef>,
+        ty: Option<&str>,
+    ) -> Js {
+        self.imports.insert("DurableObjectNamespace");
+        let mut props = vec![Prop::kv("className", Js::str(class_name))];
+        if sqlite {
+            props.push(Prop::kv("sqlite", Js::bool(true)));
+        }
+        if let Some(s) = script {
+            props.push(Prop::kv("scriptName", self.script(s)));
+        }
+        let callee = match ty {
+            Some(ty) => format!("DurableObjectNamespace<{ty}>"),
+            None => "DurableObjectNamespace".to_string(),
+        };
+        Js::call(callee, vec![Js::str(id), Js::obj(props)])
+    }
+
+    fn workflow(
+        &mut self,
+        id: &str,
+        workflow_name: &str,
+        class_name: &str,
+        script: Option<&ScriptRef>,
+    ) -> Js {
+        self.imports.insert("Workflow");
+        // Workflow names are not stage-scoped: other stages get their own.
+        let name = if self.fresh() {
+            Js::raw(format!("`{}-${{app.stage}}`", template_text(workflow_name)))
+        } else {
+            Js::str(workflow_name)
+        };
+        let mut props = vec![
+            Prop::kv("workflowName", name),
+            Prop::kv("className", Js::str(class_name)),
+        ];
+        if let Some(s) = script {
+            props.push(Prop::kv("scriptName", self.script(s)));
+        }
+        Js::call("Workflow", vec![Js::str(id), Js::obj(props)])
+    }
+
+    fn email_sender(
+        &mut self,
+        destination_address: Option<&str>,
+        allowed_destination_addresses: &[String],
+        allowed_sender_addresses: &[String],
+    ) -> Js {
+        self.imports.insert("EmailSender");
+        let strs = |v: &[String]| Js::Arr(v.iter().map(|s| Js::str(s.clone())).collect());
+        let mut props = Vec::new();
+        if let Some(d) = destination_address {
+            props.push(Prop::kv("destinationAddress", Js::str(d)));
+        }
+        if !allowed_destination_addresses.is_empty() {
+            props.push(Prop::kv(
+                "allowedDestinationAddresses",
+                strs(allowed_destination_addresses),
+            ));
+        }
+        if !allowed_sender_addresses.is_empty() {
+            props.push(Prop::kv(
+                "allowedSenderAddresses",
+                strs(allowed_sender_addresses),
+            ));
+        }
+        Js::call("EmailSender", vec![Js::obj(props)])
     }
 
     /// A reference to worker `wi`: its identifier, with `!` when some stage does not deploy it
@@ -778,11 +979,41 @@ impl Emitter<'_> {
         }
     }
 
-    fn worker(&mut self, wi: usize, w: &crate::plan::PlanWorker) -> Js {
+    /// A worker's `Worker(id, { … })` call, its props in Alchemy's order.
+    fn worker(&mut self, wi: usize, w: &PlanWorker) -> Js {
+        let mut props = self.identity_props(wi, w);
+        props.extend(self.bindings_prop(w));
+        props.extend(self.event_sources_prop(w));
+        if let Some(c) = &w.crons {
+            props.push(Prop::kv("crons", strings(c)));
+        }
+        props.extend(self.routing_props(w));
+        if !w.assets_config.is_empty() {
+            let settings = w.assets_config.iter().map(assets_setting);
+            props.push(Prop::kv("assets", settings_object(settings)));
+        }
+        if !w.tail_consumers.is_empty() {
+            let items = w
+                .tail_consumers
+                .iter()
+                .map(|t| match t {
+                    TailTarget::Worker(i) => Js::raw(self.worker_ref(*i)),
+                    TailTarget::Name(n) => Js::obj(vec![Prop::kv("service", Js::str(n.clone()))]),
+                })
+                .collect();
+            props.push(Prop::kv("tailConsumers", Js::Arr(items)));
+        }
+        props.extend(settings_props(w));
+        Js::await_(Js::call(
+            "Worker",
+            vec![Js::str(w.id.clone()), Js::expanded(props)],
+        ))
+    }
+
+    /// Name, code, adoption, account and compatibility, addresses.
+    fn identity_props(&mut self, wi: usize, w: &PlanWorker) -> Vec<Prop> {
         let mut props = Vec::new();
-        let name = self.worker_name(wi);
-        let placeholder_target = self.placeholder_targets.contains(&wi);
-        if let Some(n) = name {
+        if let Some(n) = self.worker_name(wi) {
             props.push(Prop::kv("name", n));
         }
         match &w.script {
@@ -796,13 +1027,13 @@ impl Emitter<'_> {
             props.push(Prop::kv("format", Js::str("cjs")));
         }
         // A placeholder's stub script exists before the real worker: it must be adopted.
-        let adopt = if self.fresh {
-            placeholder_target
+        let adopt = if self.fresh() {
+            self.placeholder_targets.contains(&wi)
         } else {
             w.adopt
         };
         props.push(Prop::kv("adopt", Js::bool(adopt)));
-        props.push(Prop::kv("delete", Js::bool(self.fresh)));
+        props.push(Prop::kv("delete", Js::bool(self.fresh())));
         if let Some(a) = &w.account_id {
             props.push(Prop::kv("accountId", Js::str(a.clone())));
         }
@@ -812,12 +1043,7 @@ impl Emitter<'_> {
         if !w.compatibility_flags.is_empty() {
             props.push(Prop::kv(
                 "compatibilityFlags",
-                Js::Arr(
-                    w.compatibility_flags
-                        .iter()
-                        .map(|f| Js::str(f.clone()))
-                        .collect(),
-                ),
+                strings(&w.compatibility_flags),
             ));
         }
         if let Some(u) = w.url {
@@ -826,58 +1052,59 @@ impl Emitter<'_> {
         if let Some(p) = w.preview_urls {
             props.push(Prop::kv("previewSubdomains", Js::bool(p)));
         }
-        if !w.bindings.is_empty() {
-            let mut b = Vec::new();
-            for binding in &w.bindings {
-                if let Some(t) = &binding.todo {
-                    b.push(Prop::comment(format!("{}: {t}", binding.name)));
-                }
-                if let Some(v) = &binding.value {
-                    match self.value(v) {
-                        Ok(js) => b.push(Prop::kv(&binding.name, js)),
-                        Err(why) => b.push(Prop::comment(format!("{}: {why}", binding.name))),
-                    }
+        props
+    }
+
+    /// `bindings`: each binding's value, or a comment saying why it is left out.
+    fn bindings_prop(&mut self, w: &PlanWorker) -> Option<Prop> {
+        if w.bindings.is_empty() {
+            return None;
+        }
+        let mut b = Vec::new();
+        for binding in &w.bindings {
+            if let Some(t) = &binding.todo {
+                b.push(Prop::comment(format!("{}: {t}", binding.name)));
+            }
+            if let Some(v) = &binding.value {
+                match self.value(v) {
+                    Ok(js) => b.push(Prop::kv(&binding.name, js)),
+                    Err(why) => b.push(Prop::comment(format!("{}: {why}", binding.name))),
                 }
             }
-            props.push(Prop::kv("bindings", Js::expanded(b)));
         }
-        if !w.event_sources.is_empty() {
-            let items = w
-                .event_sources
-                .iter()
-                .map(|es| {
-                    let ident = &self.p.resources[es.queue].ident;
-                    let q = Js::raw(if self.partial.contains(ident) {
-                        format!("{ident}!")
-                    } else {
-                        ident.clone()
-                    });
-                    if es.settings.is_empty() {
-                        q
-                    } else {
-                        Js::obj(vec![
-                            Prop::kv("queue", q),
-                            Prop::kv(
-                                "settings",
-                                Js::obj(
-                                    es.settings
-                                        .iter()
-                                        .map(|(k, v)| Prop::kv(k, Js::json(v)))
-                                        .collect(),
-                                ),
-                            ),
-                        ])
-                    }
-                })
-                .collect();
-            props.push(Prop::kv("eventSources", Js::Arr(items)));
+        Some(Prop::kv("bindings", Js::expanded(b)))
+    }
+
+    /// `eventSources`: the queues it consumes, with their settings.
+    fn event_sources_prop(&self, w: &PlanWorker) -> Option<Prop> {
+        if w.event_sources.is_empty() {
+            return None;
         }
-        if let Some(c) = &w.crons {
-            props.push(Prop::kv(
-                "crons",
-                Js::Arr(c.iter().map(|x| Js::str(x.clone())).collect()),
-            ));
-        }
+        let items = w
+            .event_sources
+            .iter()
+            .map(|es| {
+                let ident = &self.p.resources[es.queue].ident;
+                let q = Js::raw(if self.partial.contains(ident) {
+                    format!("{ident}!")
+                } else {
+                    ident.clone()
+                });
+                if es.settings.is_empty() {
+                    return q;
+                }
+                let settings = es.settings.iter().map(consumer_setting);
+                Js::obj(vec![
+                    Prop::kv("queue", q),
+                    Prop::kv("settings", settings_object(settings)),
+                ])
+            })
+            .collect();
+        Some(Prop::kv("eventSources", Js::Arr(items)))
+    }
+
+    /// Routes and custom domains: only the wrangler environments' workers have them.
+    fn routing_props(&self, w: &PlanWorker) -> Vec<Prop> {
         let zoned = |(p, z): &(String, Option<String>), key: &str| match z {
             Some(z) => Js::obj(vec![
                 Prop::kv(key, Js::str(p.clone())),
@@ -885,88 +1112,66 @@ impl Emitter<'_> {
             ]),
             None => Js::str(p.clone()),
         };
-        // Routes and custom domains belong to the wrangler environments' workers only.
-        if !w.routes.is_empty() && !self.fresh {
-            props.push(Prop::kv(
-                "routes",
-                Js::Arr(w.routes.iter().map(|r| zoned(r, "pattern")).collect()),
-            ));
+        let mut props = Vec::new();
+        if self.fresh() {
+            return props;
         }
-        if !w.domains.is_empty() && !self.fresh {
-            props.push(Prop::kv(
-                "domains",
-                Js::Arr(w.domains.iter().map(|d| zoned(d, "domainName")).collect()),
-            ));
+        if !w.routes.is_empty() {
+            let routes = w.routes.iter().map(|r| zoned(r, "pattern")).collect();
+            props.push(Prop::kv("routes", Js::Arr(routes)));
         }
-        if !w.assets_config.is_empty() {
-            props.push(Prop::kv(
-                "assets",
-                Js::obj(
-                    w.assets_config
-                        .iter()
-                        .map(|(k, v)| Prop::kv(k, Js::json(v)))
-                        .collect(),
-                ),
-            ));
+        if !w.domains.is_empty() {
+            let domains = w.domains.iter().map(|d| zoned(d, "domainName")).collect();
+            props.push(Prop::kv("domains", Js::Arr(domains)));
         }
-        if !w.tail_consumers.is_empty() {
-            let items = w
-                .tail_consumers
-                .iter()
-                .map(|t| match t {
-                    TailTarget::Worker(i) => Js::raw(self.worker_ref(*i)),
-                    TailTarget::Name(n) => Js::obj(vec![Prop::kv("service", Js::str(n.clone()))]),
-                })
-                .collect();
-            props.push(Prop::kv("tailConsumers", Js::Arr(items)));
-        }
-        for (key, v) in [
-            ("observability", &w.observability),
-            ("placement", &w.placement),
-            ("limits", &w.limits),
-            ("cache", &w.cache),
-        ] {
-            if let Some(v) = v {
-                props.push(Prop::kv(key, Js::json(v)));
-            }
-        }
-        if let Some(l) = w.logpush {
-            props.push(Prop::kv("logpush", Js::bool(l)));
-        }
-        if let Some(s) = w.source_map {
-            props.push(Prop::kv("sourceMap", Js::bool(s)));
-        }
-        if let Some(n) = w.no_bundle {
-            props.push(Prop::kv("noBundle", Js::bool(n)));
-        }
-        if let Some(r) = &w.rules {
-            let items = r
-                .iter()
-                .map(|globs| {
-                    Js::obj(vec![Prop::kv(
-                        "globs",
-                        Js::Arr(globs.iter().map(|g| Js::str(g.clone())).collect()),
-                    )])
-                })
-                .collect();
-            props.push(Prop::kv("rules", Js::Arr(items)));
-        }
-        if !w.bundle.is_empty() {
-            props.push(Prop::kv(
-                "bundle",
-                Js::obj(
-                    w.bundle
-                        .iter()
-                        .map(|(k, v)| Prop::kv(k, Js::json(v)))
-                        .collect(),
-                ),
-            ));
-        }
-        Js::await_(Js::call(
-            "Worker",
-            vec![Js::str(w.id.clone()), Js::expanded(props)],
-        ))
+        props
     }
+}
+
+/// Observability, placement, limits, cache, logpush, source maps, bundling and module rules.
+fn settings_props(w: &PlanWorker) -> Vec<Prop> {
+    let mut props = Vec::new();
+    for (key, v) in [
+        ("observability", w.observability.as_ref().map(camel_keys)),
+        ("placement", w.placement.clone()),
+        ("limits", w.limits.clone()),
+        ("cache", w.cache.as_ref().map(camel_keys)),
+    ] {
+        if let Some(v) = v {
+            props.push(Prop::kv(key, Js::json(&v)));
+        }
+    }
+    for (key, v) in [
+        ("logpush", w.logpush),
+        ("sourceMap", w.source_map),
+        ("noBundle", w.no_bundle),
+    ] {
+        if let Some(v) = v {
+            props.push(Prop::kv(key, Js::bool(v)));
+        }
+    }
+    if let Some(r) = &w.rules {
+        let items = r
+            .iter()
+            .map(|globs| Js::obj(vec![Prop::kv("globs", strings(globs))]))
+            .collect();
+        props.push(Prop::kv("rules", Js::Arr(items)));
+    }
+    if !w.bundle.is_empty() {
+        let options = w.bundle.iter().map(bundle_option);
+        props.push(Prop::kv("bundle", settings_object(options)));
+    }
+    props
+}
+
+/// An array of string literals.
+fn strings(items: &[String]) -> Js {
+    Js::Arr(items.iter().map(|s| Js::str(s.clone())).collect())
+}
+
+/// An object of named settings.
+fn settings_object(settings: impl Iterator<Item = (&'static str, serde_json::Value)>) -> Js {
+    Js::obj(settings.map(|(k, v)| Prop::kv(k, Js::json(&v))).collect())
 }
 
 fn secret(name: &str) -> Js {
@@ -982,4 +1187,206 @@ fn template_text(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('`', "\\`")
         .replace("${", "\\${")
+}
+
+/// A number as JSON: an integer when it is one.
+fn json_number(x: f64) -> serde_json::Value {
+    serde_json::json!(x as i64)
+        .as_i64()
+        .filter(|i| (*i as f64) == x)
+        .map(serde_json::Value::from)
+        .unwrap_or(serde_json::json!(x))
+}
+
+/// A queue consumer setting as Alchemy's event source takes it (milliseconds for the batch
+/// timeout).
+fn consumer_setting(s: &ConsumerSetting) -> (&'static str, serde_json::Value) {
+    match s {
+        ConsumerSetting::MaxBatchSize(x) => ("batchSize", json_number(*x)),
+        ConsumerSetting::MaxBatchTimeout(x) => ("maxWaitTimeMs", json_number(x * 1000.0)),
+        ConsumerSetting::MaxRetries(x) => ("maxRetries", json_number(*x)),
+        ConsumerSetting::DeadLetterQueue(q) => ("deadLetterQueue", serde_json::json!(q)),
+        ConsumerSetting::MaxConcurrency(x) => ("maxConcurrency", json_number(*x)),
+        ConsumerSetting::RetryDelay(x) => ("retryDelay", json_number(*x)),
+    }
+}
+
+/// A bundler option as Alchemy's `bundle` takes it (esbuild's names).
+fn bundle_option(o: &BundleOption) -> (&'static str, serde_json::Value) {
+    match o {
+        BundleOption::Minify(b) => ("minify", serde_json::json!(b)),
+        BundleOption::KeepNames(b) => ("keepNames", serde_json::json!(b)),
+        BundleOption::Define(v) => ("define", v.clone()),
+        BundleOption::Alias(v) => ("alias", v.clone()),
+        BundleOption::Tsconfig(p) => ("tsconfig", serde_json::json!(p)),
+        BundleOption::JsxFactory(v) => ("jsxFactory", v.clone()),
+        BundleOption::JsxFragment(v) => ("jsxFragment", v.clone()),
+    }
+}
+
+/// An assets setting as Alchemy's `assets` takes it (wrangler's names).
+fn assets_setting(a: &AssetsSetting) -> (&'static str, serde_json::Value) {
+    match a {
+        AssetsSetting::HtmlHandling(h) => ("html_handling", serde_json::json!(h)),
+        AssetsSetting::NotFoundHandling(h) => ("not_found_handling", serde_json::json!(h)),
+        AssetsSetting::RunWorkerFirst(v) => ("run_worker_first", v.clone()),
+    }
+}
+
+/// `head_sampling_rate` → `headSamplingRate`, recursively.
+fn camel_keys(v: &serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::Object(m) => serde_json::Value::Object(
+            m.iter()
+                .map(|(k, v)| (snake_to_camel(k), camel_keys(v)))
+                .collect(),
+        ),
+        serde_json::Value::Array(a) => serde_json::Value::Array(a.iter().map(camel_keys).collect()),
+        other => other.clone(),
+    }
+}
+
+fn snake_to_camel(s: &str) -> String {
+    let mut out = String::new();
+    let mut up = false;
+    for c in s.chars() {
+        if c == '_' {
+            up = true;
+        } else if up {
+            out.push(c.to_ascii_uppercase());
+            up = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emit::ts::flat;
+    use serde_json::json;
+
+    #[test]
+    fn queue_consumer_settings_in_alchemy_names_and_units() {
+        let cases = [
+            (ConsumerSetting::MaxBatchSize(10.0), "batchSize", json!(10)),
+            (
+                ConsumerSetting::MaxBatchTimeout(2.5),
+                "maxWaitTimeMs",
+                json!(2500),
+            ),
+            (
+                ConsumerSetting::MaxBatchTimeout(0.0005),
+                "maxWaitTimeMs",
+                json!(0.5),
+            ),
+            (ConsumerSetting::MaxRetries(3.0), "maxRetries", json!(3)),
+            (
+                ConsumerSetting::DeadLetterQueue("dlq".into()),
+                "deadLetterQueue",
+                json!("dlq"),
+            ),
+            (
+                ConsumerSetting::MaxConcurrency(1.5),
+                "maxConcurrency",
+                json!(1.5),
+            ),
+            (ConsumerSetting::RetryDelay(30.0), "retryDelay", json!(30)),
+        ];
+        for (setting, key, value) in cases {
+            assert_eq!(consumer_setting(&setting), (key, value), "{setting:?}");
+        }
+    }
+
+    #[test]
+    fn bundler_and_assets_options_in_alchemy_names() {
+        let bundle = [
+            (BundleOption::Minify(true), "minify", json!(true)),
+            (BundleOption::KeepNames(false), "keepNames", json!(false)),
+            (
+                BundleOption::Tsconfig("./t.json".into()),
+                "tsconfig",
+                json!("./t.json"),
+            ),
+            (
+                BundleOption::JsxFactory(json!("h")),
+                "jsxFactory",
+                json!("h"),
+            ),
+            (
+                BundleOption::JsxFragment(json!("F")),
+                "jsxFragment",
+                json!("F"),
+            ),
+        ];
+        for (option, key, value) in bundle {
+            assert_eq!(bundle_option(&option), (key, value), "{option:?}");
+        }
+        let assets = [
+            (AssetsSetting::HtmlHandling("none".into()), "html_handling"),
+            (
+                AssetsSetting::NotFoundHandling("404-page".into()),
+                "not_found_handling",
+            ),
+            (
+                AssetsSetting::RunWorkerFirst(json!(true)),
+                "run_worker_first",
+            ),
+        ];
+        for (setting, key) in assets {
+            assert_eq!(assets_setting(&setting).0, key, "{setting:?}");
+        }
+        assert_eq!(
+            camel_keys(
+                &json!({"head_sampling_rate": 1, "logs": {"invocation_logs": [{"a_b": 1}]}})
+            ),
+            json!({"headSamplingRate": 1, "logs": {"invocationLogs": [{"aB": 1}]}})
+        );
+    }
+
+    #[test]
+    fn names_for_files_secrets_and_templates() {
+        for (id, stem) in [
+            ("api", "api"),
+            ("My Worker!", "my-worker"),
+            ("../../etc", "etc"),
+            ("", "worker"),
+            ("a_b-c", "a_b-c"),
+        ] {
+            assert_eq!(file_stem(id), stem, "{id:?}");
+        }
+        assert_eq!(
+            flat(&secret("API_KEY")).unwrap(),
+            "alchemy.secret.env.API_KEY"
+        );
+        assert_eq!(
+            flat(&secret("my-key")).unwrap(),
+            "alchemy.secret.env[\"my-key\"]"
+        );
+        assert_eq!(template_text("a`b${c}\\d"), "a\\`b\\${c}\\\\d");
+    }
+
+    #[test]
+    fn imports_break_one_name_per_line_when_they_do_not_fit() {
+        let few: Vec<String> = ["Worker", "Queue"].map(String::from).to_vec();
+        assert_eq!(
+            named_import("import", &few, "\"alchemy/cloudflare\""),
+            "import { Worker, Queue } from \"alchemy/cloudflare\";\n"
+        );
+        let many: Vec<String> = [
+            "D1Database",
+            "DurableObjectNamespace",
+            "KVNamespace",
+            "R2Bucket",
+            "Worker",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            named_import("import", &many, "\"alchemy/cloudflare\""),
+            "import {\n  D1Database,\n  DurableObjectNamespace,\n  KVNamespace,\n  R2Bucket,\n  Worker,\n} from \"alchemy/cloudflare\";\n"
+        );
+    }
 }

@@ -282,6 +282,7 @@ fn json_type(v: &serde_json::Value, depth: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::{Binding, PlanWorker, Resource};
     use serde_json::json;
 
     #[test]
@@ -303,6 +304,106 @@ mod tests {
         for (v, want) in cases {
             assert_eq!(json_type(&v, 1), want, "{v}");
         }
+    }
+
+    fn worker(id: &str, position: usize, bindings: Vec<(&str, Value)>) -> PlanWorker {
+        PlanWorker {
+            id: id.into(),
+            position,
+            bindings: bindings
+                .into_iter()
+                .map(|(name, v)| Binding {
+                    name: name.into(),
+                    value: Some(v),
+                    todo: None,
+                })
+                .collect(),
+            ..PlanWorker::default()
+        }
+    }
+
+    fn program(workers: Vec<PlanWorker>) -> Program {
+        Program {
+            workers,
+            resources: vec![Resource {
+                ident: "cache".into(),
+                id: "cache".into(),
+                kind: ResourceKind::KvById { id: "k".into() },
+                notes: Vec::new(),
+                slots: Vec::new(),
+            }],
+            ..Program::default()
+        }
+    }
+
+    #[test]
+    fn each_binding_has_the_type_the_code_sees() {
+        let mut auth = worker("auth", 0, vec![]);
+        auth.rpc = Some("Auth".into());
+        let p = program(vec![auth]);
+        let cases = [
+            (Value::Str("x".into()), "\"x\""),
+            (Value::Json(json!({"a": 1})), "{\n    a: number;\n  }"),
+            (Value::Secret("S".into()), "string"),
+            (Value::Resource(0), "KVNamespace"),
+            (Value::Worker(0), "Service<Auth>"),
+            (Value::External("x".into()), "Service"),
+            (
+                Value::Entrypoint(
+                    Box::new(Value::Worker(0)),
+                    "Admin".into(),
+                    Some("Admin".into()),
+                ),
+                "Service<Admin>",
+            ),
+            (
+                Value::DurableObject {
+                    id: "d".into(),
+                    class_name: "Room".into(),
+                    sqlite: true,
+                    script: None,
+                    ty: Some("Room".into()),
+                },
+                "DurableObjectNamespace<Room & Rpc.DurableObjectBranded>",
+            ),
+            (Value::Browser, "Fetcher"),
+            (Value::Assets { path: ".".into() }, "Fetcher"),
+            (
+                Value::Pipeline { stream: "s".into() },
+                "import(\"cloudflare:pipelines\").Pipeline",
+            ),
+        ];
+        for (v, want) in cases {
+            let mut used = BTreeSet::new();
+            assert_eq!(binding_type(&p, &v, &mut used), want, "{v:?}");
+        }
+    }
+
+    #[test]
+    fn a_binding_some_stage_lacks_is_optional_and_types_unite() {
+        let production = program(vec![worker(
+            "api",
+            0,
+            vec![
+                ("MODE", Value::Str("prod".into())),
+                ("CACHE", Value::Resource(0)),
+            ],
+        )]);
+        let staging = program(vec![worker(
+            "api",
+            0,
+            vec![("MODE", Value::Str("stg".into()))],
+        )]);
+        let files = env_modules(&[&production, &staging]);
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].path, "env/api.ts");
+        assert!(
+            files[0].contents.ends_with(
+                "export type Env = {\n  MODE: \"prod\" | \"stg\";\n  CACHE?: KVNamespace;\n};\n"
+            ),
+            "{}",
+            files[0].contents
+        );
     }
 
     #[test]

@@ -40,141 +40,190 @@ fn is_stage(s: &str) -> Js {
     Js::raw(format!("stage === {}", super::ts::string_literal(s)))
 }
 
-impl Stages {
-    /// Merges one expression. `vals` has one entry per mapped stage (`None`: absent there);
-    /// `other` is the value for other stages (`None`: the context already knows `stage` is set).
-    pub fn merge(&self, vals: &[Option<Js>], other: Option<Option<&Js>>) -> Js {
-        self.merge_in(vals, other, false)
+/// What stages that are not wrangler environments ("other" stages) have of an expression.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Other<'a> {
+    /// Nothing to say: the context already knows `stage` is set (other stages never get here).
+    Excluded,
+    /// Other stages lack it.
+    Absent,
+    Present(&'a Js),
+}
+
+impl<'a> Other<'a> {
+    pub fn new(value: Option<&'a Js>) -> Other<'a> {
+        value.map_or(Other::Absent, Other::Present)
     }
 
-    /// `spread`: the values are members of a `bindings` object, where a missing one is left out
-    /// rather than `undefined`.
-    fn merge_in(&self, vals: &[Option<Js>], other: Option<Option<&Js>>, spread: bool) -> Js {
-        let all: Vec<Option<&Js>> = vals.iter().map(Option::as_ref).chain(other).collect();
-        if let Some(first) = all[0] {
-            if all.iter().all(|v| *v == Some(first)) {
-                return first.clone();
-            }
+    /// Whether other stages take part.
+    fn included(self) -> bool {
+        self != Other::Excluded
+    }
+
+    fn value(self) -> Option<&'a Js> {
+        match self {
+            Other::Present(v) => Some(v),
+            Other::Excluded | Other::Absent => None,
+        }
+    }
+}
+
+/// What a value missing from some stage becomes: `undefined` there, or, among a worker's
+/// bindings, nothing (the member is spread in only where it exists).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Missing {
+    Undefined,
+    LeftOut,
+}
+
+/// One object's members: keys in order of first appearance, the comments before each key (key
+/// `""`: after the last one), and each stage's value per key.
+struct Members {
+    keys: Vec<String>,
+    comments: std::collections::HashMap<String, Vec<String>>,
+    tables: Vec<std::collections::HashMap<String, Js>>,
+}
+
+impl Stages {
+    /// Merges one expression. `vals` has one entry per mapped stage (`None`: absent there);
+    /// `other` is what other stages have.
+    pub fn merge(&self, vals: &[Option<Js>], other: Other<'_>) -> Js {
+        self.merge_in(vals, other, Missing::Undefined)
+    }
+
+    /// The values of every stage in play: the mapped stages', then other stages' when included.
+    fn all<'v>(vals: &'v [Option<Js>], other: Other<'v>) -> Vec<Option<&'v Js>> {
+        let mut all: Vec<Option<&Js>> = vals.iter().map(Option::as_ref).collect();
+        if other.included() {
+            all.push(other.value());
+        }
+        all
+    }
+
+    fn merge_in(&self, vals: &[Option<Js>], other: Other<'_>, missing: Missing) -> Js {
+        let all = Stages::all(vals, other);
+        if let Some(first) = all[0]
+            && all.iter().all(|v| *v == Some(first))
+        {
+            return first.clone();
         }
         // Same shape everywhere: merge inside.
         if all.iter().all(Option::is_some) {
             let all: Vec<&Js> = all.iter().flatten().copied().collect();
-            if let Some(js) = self.merge_shape(&all, vals.len(), other.is_some(), spread) {
+            if let Some(js) = self.merge_shape(&all, vals.len(), missing) {
                 return js;
             }
         }
         // The mapped stages agree on a shape but other stages differ: `stage ? mapped : other`.
-        if let Some(other) = other {
+        if other.included() {
             let mapped_all: Vec<&Js> = vals.iter().flatten().collect();
             // (Unless other stages share the default stage's value: then the leaf's
             // `{ … }[stage ?? "default"]` says it more simply.)
-            let default_value = self
-                .default
-                .as_ref()
-                .and_then(|d| self.mapped.iter().position(|s| s == d))
-                .and_then(|i| vals[i].as_ref());
+            let default_value = self.default_value(vals);
             let shares_default = default_value.is_some()
-                && default_value == other
+                && default_value == other.value()
                 && !vals.iter().flatten().any(has_await);
             if mapped_all.len() == vals.len() && !shares_default {
-                let m = self.merge(vals, None);
-                let o = other.cloned().unwrap_or_else(undefined);
+                let m = self.merge(vals, Other::Excluded);
+                let o = other.value().cloned().unwrap_or_else(undefined);
                 return stage_cond(m, o);
             }
         }
         self.leaf(vals, other)
     }
 
+    /// The place of the default stage among the mapped ones, when there is one.
+    fn default_index(&self) -> Option<usize> {
+        let d = self.default.as_ref()?;
+        self.mapped.iter().position(|s| s == d)
+    }
+
+    /// The default stage's value, when there is a default stage that has one.
+    fn default_value<'v>(&self, vals: &'v [Option<Js>]) -> Option<&'v Js> {
+        vals[self.default_index()?].as_ref()
+    }
+
+    /// Merges one part of values of the same kind: `parts` holds each stage's (the mapped
+    /// stages' first, then other stages' when there are more than `n_mapped`).
+    fn merge_parts(&self, parts: Vec<Js>, n_mapped: usize) -> Js {
+        let mapped: Vec<Option<Js>> = parts[..n_mapped].iter().cloned().map(Some).collect();
+        let other = match parts.get(n_mapped) {
+            Some(o) => Other::Present(o),
+            None => Other::Excluded,
+        };
+        self.merge(&mapped, other)
+    }
+
     /// Merges values of the same kind node by node; `None` if the shapes differ.
-    fn merge_shape(
-        &self,
-        all: &[&Js],
-        n_mapped: usize,
-        has_other: bool,
-        spread: bool,
-    ) -> Option<Js> {
-        let split = |items: Vec<Js>| -> (Vec<Option<Js>>, Option<Js>) {
-            let mut it = items.into_iter();
-            let mapped: Vec<Option<Js>> = it.by_ref().take(n_mapped).map(Some).collect();
-            (mapped, if has_other { it.next() } else { None })
-        };
-        let merge_parts = |parts: Vec<Js>| -> Js {
-            let (m, o) = split(parts);
-            self.merge(&m, if has_other { Some(o.as_ref()) } else { None })
-        };
+    fn merge_shape(&self, all: &[&Js], n_mapped: usize, missing: Missing) -> Option<Js> {
         match all[0] {
-            Js::Await(_) => {
+            Js::Await(first) => {
+                // Only one call is merged inside `await`; different calls are chosen with
+                // conditionals, or every stage's call would run.
+                let same_call = |e: &Js| match (e, &**first) {
+                    (Js::Call { callee: c, args: a }, Js::Call { callee, args }) => {
+                        c == callee && a.len() == args.len()
+                    }
+                    _ => false,
+                };
                 let inner: Option<Vec<Js>> = all
                     .iter()
-                    .map(|j| {
-                        if let Js::Await(e) = j {
-                            Some((**e).clone())
-                        } else {
-                            None
-                        }
+                    .map(|j| match j {
+                        Js::Await(e) if same_call(e) => Some((**e).clone()),
+                        _ => None,
                     })
                     .collect();
-                Some(Js::await_(merge_parts(inner?)))
+                Some(Js::await_(self.merge_parts(inner?, n_mapped)))
             }
             Js::Call { callee, args } => {
                 let same = all.iter().all(|j| matches!(j, Js::Call { callee: c, args: a } if c == callee && a.len() == args.len()));
                 if !same {
                     return None;
                 }
+                let arg = |k: usize| -> Vec<Js> {
+                    all.iter()
+                        .map(|j| match j {
+                            Js::Call { args, .. } => args[k].clone(),
+                            _ => undefined(),
+                        })
+                        .collect()
+                };
                 let merged = (0..args.len())
-                    .map(|k| {
-                        merge_parts(
-                            all.iter()
-                                .map(|j| {
-                                    if let Js::Call { args, .. } = j {
-                                        args[k].clone()
-                                    } else {
-                                        undefined()
-                                    }
-                                })
-                                .collect(),
-                        )
-                    })
+                    .map(|k| self.merge_parts(arg(k), n_mapped))
                     .collect();
                 Some(Js::call(callee.clone(), merged))
             }
             Js::As(_, ty) => {
                 let inner: Option<Vec<Js>> = all
                     .iter()
-                    .map(|j| {
-                        if let Js::As(e, t) = j {
-                            (t == ty).then(|| (**e).clone())
-                        } else {
-                            None
-                        }
+                    .map(|j| match j {
+                        Js::As(e, t) if t == ty => Some((**e).clone()),
+                        _ => None,
                     })
                     .collect();
-                Some(Js::As(Box::new(merge_parts(inner?)), ty.clone()))
+                Some(Js::As(
+                    Box::new(self.merge_parts(inner?, n_mapped)),
+                    ty.clone(),
+                ))
             }
             Js::Cond(c, _, _) => {
-                let parts: Option<Vec<(Js, Js, Js)>> = all
+                let parts: Option<Vec<(&Js, &Js)>> = all
                     .iter()
-                    .map(|j| {
-                        if let Js::Cond(a, b, d) = j {
-                            Some(((**a).clone(), (**b).clone(), (**d).clone()))
-                        } else {
-                            None
-                        }
+                    .map(|j| match j {
+                        Js::Cond(test, t, f) if test == c => Some((&**t, &**f)),
+                        _ => None,
                     })
                     .collect();
                 let parts = parts?;
-                if parts.iter().any(|p| p.0 != **c) {
-                    return None;
-                }
-                let t = merge_parts(parts.iter().map(|p| p.1.clone()).collect());
-                let f = merge_parts(parts.iter().map(|p| p.2.clone()).collect());
+                let t = self.merge_parts(parts.iter().map(|p| p.0.clone()).collect(), n_mapped);
+                let f = self.merge_parts(parts.iter().map(|p| p.1.clone()).collect(), n_mapped);
                 Some(cond((**c).clone(), t, f))
             }
             Js::Obj { expand, .. } => {
                 if !all.iter().all(|j| matches!(j, Js::Obj { .. })) {
                     return None;
                 }
-                Some(self.merge_obj(all, n_mapped, has_other, *expand, spread))
+                Some(self.merge_obj(all, n_mapped, *expand, missing))
             }
             Js::Arr(_) | Js::Raw(_) | Js::Str(_) | Js::Index(..) | Js::NonNull(_) => None,
         }
@@ -182,56 +231,12 @@ impl Stages {
 
     /// Merges objects key by key. A key missing in some stages is `undefined` there, except in
     /// `bindings` (expanded objects), where it is spread in only where it exists.
-    fn merge_obj(
-        &self,
-        all: &[&Js],
-        n_mapped: usize,
-        has_other: bool,
-        expand: bool,
-        spread: bool,
-    ) -> Js {
-        // Keys in order of first appearance; comments attach to the key that follows them.
-        // (Hash indexes keep this linear: a `vars` table can hold 100 000 entries.)
-        let mut keys: Vec<String> = Vec::new();
-        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
-        let mut comments: std::collections::HashMap<String, Vec<String>> =
-            std::collections::HashMap::new();
-        let mut tables: Vec<std::collections::HashMap<String, Js>> = Vec::new();
-        for j in all {
-            let Js::Obj { props, .. } = j else { continue };
-            let mut table = std::collections::HashMap::new();
-            let mut pending: Vec<String> = Vec::new();
-            for p in props {
-                match p {
-                    Prop::Comment(c) => pending.push(c.clone()),
-                    Prop::KeyValue(_, v) | Prop::Spread(v) => {
-                        let k = match p {
-                            Prop::KeyValue(k, _) => k.clone(),
-                            _ => format!("...{}", super::ts::flat(v).unwrap_or_default()),
-                        };
-                        let list = comments.entry(k.clone()).or_default();
-                        for c in pending.drain(..) {
-                            if !list.contains(&c) {
-                                list.push(c);
-                            }
-                        }
-                        if seen.insert(k.clone()) {
-                            keys.push(k.clone());
-                        }
-                        table.insert(k, v.clone());
-                    }
-                }
-            }
-            if !pending.is_empty() {
-                let list = comments.entry(String::new()).or_default();
-                for c in pending {
-                    if !list.contains(&c) {
-                        list.push(c);
-                    }
-                }
-            }
-            tables.push(table);
-        }
+    fn merge_obj(&self, all: &[&Js], n_mapped: usize, expand: bool, missing: Missing) -> Js {
+        let Members {
+            keys,
+            comments,
+            tables,
+        } = members(all);
         let mut props = Vec::new();
         for k in &keys {
             for c in comments.get(k).into_iter().flatten() {
@@ -244,43 +249,7 @@ impl Stages {
                     *v = Some(Js::expanded(Vec::new()));
                 }
             }
-            let (mapped, other) = (
-                per[..n_mapped].to_vec(),
-                if has_other {
-                    Some(per[n_mapped].clone())
-                } else {
-                    None
-                },
-            );
-            let present_everywhere = per.iter().all(Option::is_some);
-            if k.starts_with("...") {
-                let v = per
-                    .iter()
-                    .flatten()
-                    .next()
-                    .cloned()
-                    .unwrap_or_else(undefined);
-                props.push(Prop::Spread(v));
-            } else if present_everywhere || !spread {
-                let v = self.merge_in(&mapped, other.as_ref().map(|o| o.as_ref()), k == "bindings");
-                props.push(Prop::KeyValue(k.clone(), v));
-            } else {
-                // A binding some stages do not have: spread it in where it exists.
-                let present: Vec<Option<Js>> = per.clone();
-                let values: Vec<Js> = present.iter().flatten().cloned().collect();
-                let value = if values.iter().all(|v| *v == values[0]) {
-                    values[0].clone()
-                } else {
-                    Js::NonNull(Box::new(
-                        self.merge(&mapped, other.as_ref().map(|o| o.as_ref())),
-                    ))
-                };
-                let present_mapped: Vec<bool> = mapped.iter().map(Option::is_some).collect();
-                let other_present = other.as_ref().map(Option::is_some);
-                let test = self.presence_test(&present_mapped, other_present);
-                let obj = Js::obj(vec![Prop::KeyValue(k.clone(), value)]);
-                props.push(Prop::Spread(cond(test, obj, Js::obj(vec![]))));
-            }
+            props.push(self.merge_member(k, &per, n_mapped, missing));
         }
         for c in comments.get("").into_iter().flatten() {
             props.push(Prop::Comment(c.clone()));
@@ -288,96 +257,89 @@ impl Stages {
         Js::Obj { props, expand }
     }
 
-    /// A test that is true in exactly the stages where something is present.
-    fn presence_test(&self, mapped: &[bool], other: Option<bool>) -> Js {
-        let absent: Vec<&str> = self
-            .mapped
-            .iter()
-            .zip(mapped)
-            .filter(|(_, p)| !**p)
-            .map(|(s, _)| s.as_str())
-            .collect();
-        let present: Vec<&str> = self
-            .mapped
-            .iter()
-            .zip(mapped)
-            .filter(|(_, p)| **p)
-            .map(|(s, _)| s.as_str())
-            .collect();
+    /// One member of merged objects, from each stage's value (`None`: the stage lacks it).
+    fn merge_member(&self, k: &str, per: &[Option<Js>], n_mapped: usize, missing: Missing) -> Prop {
+        let mapped = &per[..n_mapped];
+        let other = match per.get(n_mapped) {
+            Some(o) => Other::new(o.as_ref()),
+            None => Other::Excluded,
+        };
+        if k.starts_with("...") {
+            let v = per
+                .iter()
+                .flatten()
+                .next()
+                .cloned()
+                .unwrap_or_else(undefined);
+            return Prop::Spread(v);
+        }
+        if per.iter().all(Option::is_some) || missing == Missing::Undefined {
+            let inner = if k == "bindings" {
+                Missing::LeftOut
+            } else {
+                Missing::Undefined
+            };
+            return Prop::KeyValue(k.to_string(), self.merge_in(mapped, other, inner));
+        }
+        // A binding some stages do not have: spread it in where it exists.
+        let values: Vec<&Js> = per.iter().flatten().collect();
+        let value = if values.iter().all(|v| *v == values[0]) {
+            values[0].clone()
+        } else {
+            Js::NonNull(Box::new(self.merge(mapped, other)))
+        };
+        let present_mapped: Vec<bool> = mapped.iter().map(Option::is_some).collect();
+        let test = self.presence_test(&present_mapped, other);
+        let obj = Js::obj(vec![Prop::KeyValue(k.to_string(), value)]);
+        Prop::Spread(cond(test, obj, Js::obj(vec![])))
+    }
+
+    /// A test that is true in exactly the stages where something is present (`other`: whether
+    /// other stages have it, when they take part).
+    fn presence_test(&self, mapped: &[bool], other: Other<'_>) -> Js {
+        let stages = |present: bool| -> Vec<&str> {
+            self.mapped
+                .iter()
+                .zip(mapped)
+                .filter(|(_, p)| **p == present)
+                .map(|(s, _)| s.as_str())
+                .collect()
+        };
+        let (present, absent) = (stages(true), stages(false));
+        let joined = |stages: &[&str], op: &str, glue: &str| {
+            let tests: Vec<String> = stages
+                .iter()
+                .map(|s| format!("stage {op} {}", super::ts::string_literal(s)))
+                .collect();
+            Js::raw(tests.join(glue))
+        };
         match other {
-            Some(true) => {
-                if present.is_empty() {
-                    return Js::raw("stage === undefined");
-                }
-                Js::raw(
-                    absent
-                        .iter()
-                        .map(|s| format!("stage !== {}", super::ts::string_literal(s)))
-                        .collect::<Vec<_>>()
-                        .join(" && "),
-                )
-            }
-            Some(false) if absent.is_empty() => Js::raw("stage !== undefined"),
-            _ => Js::raw(
-                present
-                    .iter()
-                    .map(|s| format!("stage === {}", super::ts::string_literal(s)))
-                    .collect::<Vec<_>>()
-                    .join(" || "),
-            ),
+            Other::Present(_) if present.is_empty() => Js::raw("stage === undefined"),
+            Other::Present(_) => joined(&absent, "!==", " && "),
+            Other::Absent if absent.is_empty() => Js::raw("stage !== undefined"),
+            _ => joined(&present, "===", " || "),
         }
     }
 
     /// Values that differ and cannot be merged inside.
-    fn leaf(&self, vals: &[Option<Js>], other: Option<Option<&Js>>) -> Js {
+    fn leaf(&self, vals: &[Option<Js>], other: Other<'_>) -> Js {
         let mapped: Vec<Js> = vals
             .iter()
             .map(|v| v.clone().unwrap_or_else(undefined))
             .collect();
-        let other_v = other.map(|o| o.cloned().unwrap_or_else(undefined));
+        let other_v = other
+            .included()
+            .then(|| other.value().cloned().unwrap_or_else(undefined));
         // Booleans that only tell wrangler environments from other stages.
         if mapped.iter().all(|v| *v == mapped[0]) {
-            if let Some(o) = &other_v {
-                return match (mapped[0].clone(), o) {
-                    (Js::Raw(a), Js::Raw(b)) if a == "true" && b == "false" => {
-                        Js::raw("stage !== undefined")
-                    }
-                    (Js::Raw(a), Js::Raw(b)) if a == "false" && b == "true" => {
-                        Js::raw("stage === undefined")
-                    }
-                    (m, o) => stage_cond(m, o.clone()),
-                };
-            }
-            return mapped[0].clone();
+            return match other_v {
+                Some(o) => stage_cond(mapped[0].clone(), o),
+                None => mapped[0].clone(),
+            };
         }
         let impure = mapped.iter().any(has_await) || other_v.as_ref().is_some_and(has_await);
-        // Something that exists in one stage only: `stage === "s" ? value : undefined`.
-        let present: Vec<usize> = vals
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| v.is_some())
-            .map(|(i, _)| i)
-            .collect();
-        if impure && present.len() == 1 && other.is_some_and(|o| o.is_none()) {
-            return cond(
-                is_stage(&self.mapped[present[0]]),
-                mapped[present[0]].clone(),
-                undefined(),
-            );
-        }
         if impure {
-            // Evaluate only the chosen stage's expression.
-            let mut tail =
-                other_v.unwrap_or_else(|| mapped.last().cloned().unwrap_or_else(undefined));
-            let n = if other.is_some() {
-                mapped.len()
-            } else {
-                mapped.len() - 1
-            };
-            for (s, v) in self.mapped.iter().zip(&mapped).take(n).rev() {
-                tail = cond(is_stage(s), v.clone(), tail);
-            }
-            return tail;
+            return self.chosen(vals, &mapped, other, other_v);
         }
         let table = Js::obj(
             self.mapped
@@ -388,25 +350,100 @@ impl Stages {
         );
         match other_v {
             None => Js::Index(Box::new(table), "stage".into()),
-            Some(o) => {
-                let default_value = self
-                    .default
-                    .as_ref()
-                    .and_then(|d| self.mapped.iter().position(|s| s == d))
-                    .map(|i| &mapped[i]);
-                match (default_value, &self.default) {
-                    (Some(dv), Some(d)) if *dv == o => Js::Index(
-                        Box::new(table),
-                        format!("stage ?? {}", super::ts::string_literal(d)),
-                    ),
-                    _ => cond(
-                        Js::raw("stage"),
-                        Js::Index(Box::new(table), "stage".into()),
-                        o,
-                    ),
-                }
+            Some(o) => match (self.default_index().map(|i| &mapped[i]), &self.default) {
+                (Some(dv), Some(d)) if *dv == o => Js::Index(
+                    Box::new(table),
+                    format!("stage ?? {}", super::ts::string_literal(d)),
+                ),
+                _ => cond(
+                    Js::raw("stage"),
+                    Js::Index(Box::new(table), "stage".into()),
+                    o,
+                ),
+            },
+        }
+    }
+
+    /// Values with side effects: only the chosen stage's is evaluated, behind conditionals.
+    fn chosen(
+        &self,
+        vals: &[Option<Js>],
+        mapped: &[Js],
+        other: Other<'_>,
+        other_v: Option<Js>,
+    ) -> Js {
+        // Something that exists in one stage only: `stage === "s" ? value : undefined`.
+        let present: Vec<usize> = vals
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.is_some())
+            .map(|(i, _)| i)
+            .collect();
+        if present.len() == 1 && other == Other::Absent {
+            return cond(
+                is_stage(&self.mapped[present[0]]),
+                mapped[present[0]].clone(),
+                undefined(),
+            );
+        }
+        let mut tail = other_v.unwrap_or_else(|| mapped.last().cloned().unwrap_or_else(undefined));
+        let n = if other.included() {
+            mapped.len()
+        } else {
+            mapped.len() - 1
+        };
+        for (s, v) in self.mapped.iter().zip(mapped).take(n).rev() {
+            tail = cond(is_stage(s), v.clone(), tail);
+        }
+        tail
+    }
+}
+
+/// The members of objects of every stage.
+fn members(all: &[&Js]) -> Members {
+    // Keys in order of first appearance; comments attach to the key that follows them.
+    // (Hash indexes keep this linear: a `vars` table can hold 100 000 entries.)
+    let mut keys: Vec<String> = Vec::new();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut comments: std::collections::HashMap<String, Vec<String>> =
+        std::collections::HashMap::new();
+    let mut add_comments = |key: &str, pending: &mut Vec<String>| {
+        let list = comments.entry(key.to_string()).or_default();
+        for c in pending.drain(..) {
+            if !list.contains(&c) {
+                list.push(c);
             }
         }
+    };
+    let mut tables = Vec::new();
+    for j in all {
+        let Js::Obj { props, .. } = j else { continue };
+        let mut table = std::collections::HashMap::new();
+        let mut pending: Vec<String> = Vec::new();
+        for p in props {
+            let (k, v) = match p {
+                Prop::Comment(c) => {
+                    pending.push(c.clone());
+                    continue;
+                }
+                Prop::KeyValue(k, v) => (k.clone(), v),
+                Prop::Spread(v) => (format!("...{}", super::ts::flat(v).unwrap_or_default()), v),
+            };
+            add_comments(&k, &mut pending);
+            if seen.insert(k.clone()) {
+                keys.push(k.clone());
+            }
+            table.insert(k, v.clone());
+        }
+        if !pending.is_empty() {
+            add_comments("", &mut pending);
+        }
+        tables.push(table);
+    }
+    Members {
+        keys,
+        comments,
+        tables,
     }
 }
 
@@ -421,4 +458,209 @@ fn stage_cond(a: Js, b: Js) -> Js {
 
 fn cond(c: Js, a: Js, b: Js) -> Js {
     Js::Cond(Box::new(c), Box::new(a), Box::new(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emit::ts::declaration;
+
+    fn stages(default: Option<&str>) -> Stages {
+        Stages {
+            mapped: vec!["production".into(), "staging".into()],
+            default: default.map(str::to_string),
+        }
+    }
+
+    /// A value written as `s` (a string literal when quoted, an awaited call when `await f`,
+    /// code otherwise; `-` when absent).
+    fn js(s: &str) -> Option<Js> {
+        if s == "-" {
+            return None;
+        }
+        Some(
+            if let Some(text) = s.strip_prefix('"').and_then(|x| x.strip_suffix('"')) {
+                Js::str(text)
+            } else if let Some(callee) = s.strip_prefix("await ") {
+                Js::await_(Js::call(callee, vec![]))
+            } else {
+                Js::raw(s)
+            },
+        )
+    }
+
+    /// Merges production's, staging's and (unless `None`) other stages' values and prints the
+    /// result as a declaration.
+    fn merged(st: &Stages, production: &str, staging: &str, other: Option<&str>) -> String {
+        let vals = [js(production), js(staging)];
+        let other = other.map(js);
+        let other = match &other {
+            Some(v) => Other::new(v.as_ref()),
+            None => Other::Excluded,
+        };
+        let js = st.merge(&vals, other);
+        declaration(false, "x", &js)
+    }
+
+    #[test]
+    fn leaves() {
+        let with_default = stages(Some("production"));
+        let without = stages(None);
+        let cases: &[(&Stages, [&str; 2], Option<&str>, &str)] = &[
+            // The same everywhere: written once.
+            (
+                &without,
+                ["\"a\"", "\"a\""],
+                Some("\"a\""),
+                "const x = \"a\";\n",
+            ),
+            // Differing: a table indexed by the stage; other stages share the default's value.
+            (
+                &with_default,
+                ["\"a\"", "\"b\""],
+                Some("\"a\""),
+                "const x = { production: \"a\", staging: \"b\" }[stage ?? \"production\"];\n",
+            ),
+            (
+                &without,
+                ["\"a\"", "\"b\""],
+                Some("\"c\""),
+                "const x = stage ? { production: \"a\", staging: \"b\" }[stage] : \"c\";\n",
+            ),
+            (
+                &without,
+                ["\"a\"", "\"b\""],
+                None,
+                "const x = { production: \"a\", staging: \"b\" }[stage];\n",
+            ),
+            // Mapped stages agree, other stages differ: a test of `stage` alone.
+            (
+                &without,
+                ["\"a\"", "\"a\""],
+                Some("\"c\""),
+                "const x = stage ? \"a\" : \"c\";\n",
+            ),
+            (
+                &without,
+                ["true", "true"],
+                Some("false"),
+                "const x = stage !== undefined;\n",
+            ),
+            (
+                &without,
+                ["false", "false"],
+                Some("true"),
+                "const x = stage === undefined;\n",
+            ),
+            // Absent in a stage: `undefined` there.
+            (
+                &without,
+                ["\"a\"", "-"],
+                Some("\"a\""),
+                "const x = stage ? { production: \"a\", staging: undefined }[stage] : \"a\";\n",
+            ),
+        ];
+        for (st, [p, s], o, want) in cases {
+            assert_eq!(merged(st, p, s, *o), *want, "{p} {s} {o:?}");
+        }
+    }
+
+    #[test]
+    fn side_effects_only_behind_conditionals() {
+        let st = stages(Some("production"));
+        let cases: &[([&str; 2], Option<&str>, &str)] = &[
+            (
+                ["await A", "-"],
+                Some("-"),
+                "const x = stage === \"production\" ? await A() : undefined;\n",
+            ),
+            (
+                ["await A", "await B"],
+                Some("await C"),
+                "const x = stage ? stage === \"production\" ? await A() : await B() : await C();\n",
+            ),
+            (
+                ["await A", "await B"],
+                None,
+                "const x = stage === \"production\" ? await A() : await B();\n",
+            ),
+            (
+                ["await A", "await A"],
+                Some("await A"),
+                "const x = await A();\n",
+            ),
+        ];
+        for ([p, s], o, want) in cases {
+            assert_eq!(merged(&st, p, s, *o), *want, "{p} {s} {o:?}");
+        }
+    }
+
+    #[test]
+    fn calls_and_objects_merge_inside() {
+        let st = stages(None);
+        let worker = |name: Option<&str>, bindings: Vec<Prop>| {
+            let mut props = Vec::new();
+            if let Some(n) = name {
+                props.push(Prop::kv("name", Js::str(n)));
+            }
+            props.push(Prop::kv("bindings", Js::expanded(bindings)));
+            Js::await_(Js::call(
+                "Worker",
+                vec![Js::str("api"), Js::expanded(props)],
+            ))
+        };
+        let kv = |v: &str| Prop::kv("KV", Js::raw(v));
+        let vals = [
+            Some(worker(
+                Some("api-production"),
+                vec![kv("cache"), Prop::kv("A", Js::raw("a"))],
+            )),
+            Some(worker(
+                Some("api-staging"),
+                vec![Prop::kv("A", Js::raw("a"))],
+            )),
+        ];
+        let other = worker(None, vec![kv("cache"), Prop::kv("A", Js::raw("a"))]);
+        let got = declaration(false, "api", &st.merge(&vals, Other::Present(&other)));
+        assert_eq!(
+            got,
+            "const api = await Worker(\"api\", {\n  name: stage\n    ? { production: \"api-production\", staging: \"api-staging\" }[stage]\n    : undefined,\n  bindings: {\n    ...(stage !== \"staging\" ? { KV: cache } : {}),\n    A: a,\n  },\n});\n"
+        );
+    }
+
+    #[test]
+    fn presence_tests() {
+        let st = Stages {
+            mapped: vec!["a".into(), "b".into(), "c".into()],
+            default: None,
+        };
+        let there = Js::raw("x");
+        let cases: &[(&[bool], Other<'_>, &str)] = &[
+            (&[true, false, false], Other::Excluded, "stage === \"a\""),
+            (
+                &[true, true, false],
+                Other::Excluded,
+                "stage === \"a\" || stage === \"b\"",
+            ),
+            (
+                &[true, false, true],
+                Other::Present(&there),
+                "stage !== \"b\"",
+            ),
+            (
+                &[false, false, false],
+                Other::Present(&there),
+                "stage === undefined",
+            ),
+            (&[true, true, true], Other::Absent, "stage !== undefined"),
+            (&[false, true, false], Other::Absent, "stage === \"b\""),
+        ];
+        for (mapped, other, want) in cases {
+            assert_eq!(
+                st.presence_test(mapped, *other),
+                Js::raw(*want),
+                "{mapped:?} {other:?}"
+            );
+        }
+    }
 }

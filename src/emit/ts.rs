@@ -1,6 +1,8 @@
 //! A tiny TypeScript expression model and printer that lays code out the way Prettier does
 //! (80 columns, two-space indent, double quotes, trailing commas, objects that do not fit are
-//! expanded, a last object argument hugs its call), plus literal escaping and identifiers.
+//! expanded, a last object argument hugs its call), plus literal escaping.
+
+pub use crate::plan::names::is_identifier;
 
 /// Print width, as Prettier's default.
 pub const WIDTH: usize = 80;
@@ -171,103 +173,6 @@ pub fn comment_text(s: &str) -> String {
         .collect()
 }
 
-const RESERVED: &[&str] = &[
-    "break",
-    "case",
-    "catch",
-    "class",
-    "const",
-    "continue",
-    "debugger",
-    "default",
-    "delete",
-    "do",
-    "else",
-    "enum",
-    "export",
-    "extends",
-    "false",
-    "finally",
-    "for",
-    "function",
-    "if",
-    "import",
-    "in",
-    "instanceof",
-    "new",
-    "null",
-    "return",
-    "super",
-    "switch",
-    "this",
-    "throw",
-    "true",
-    "try",
-    "typeof",
-    "var",
-    "void",
-    "while",
-    "with",
-    "as",
-    "implements",
-    "interface",
-    "let",
-    "package",
-    "private",
-    "protected",
-    "public",
-    "static",
-    "yield",
-    "await",
-    "async",
-    "of",
-    "get",
-    "set",
-    "type",
-    "declare",
-    "module",
-    "namespace",
-    "any",
-    "unknown",
-    "never",
-    "undefined",
-    "NaN",
-    "Infinity",
-    "arguments",
-    "eval",
-    "constructor",
-    "prototype",
-    "__proto__",
-    "globalThis",
-    "process",
-    "require",
-    "exports",
-    "Object",
-    "Promise",
-    "Symbol",
-    "String",
-    "Number",
-    "Boolean",
-    "Array",
-    "Error",
-    "JSON",
-    "Math",
-    "Date",
-    "Map",
-    "Set",
-];
-
-pub fn is_reserved(s: &str) -> bool {
-    RESERVED.contains(&s)
-}
-
-/// Whether `s` is a plain ASCII identifier.
-pub fn is_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_' || c == '$')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
-}
-
 /// An object key: bare when it is an identifier, quoted otherwise; `__proto__` is computed so it
 /// is an own property and never the prototype.
 pub fn key(k: &str) -> String {
@@ -280,61 +185,12 @@ pub fn key(k: &str) -> String {
     }
 }
 
-/// camelCase of a name (`user-db` → `userDb`, `AUTH_SERVICE` → `authService`); ASCII only,
-/// never empty, never starting with a digit.
-pub fn camel(name: &str) -> String {
-    let words: Vec<String> = name
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .flat_map(split_case)
-        .collect();
-    let mut out = String::new();
-    for (i, w) in words.iter().enumerate() {
-        let lower = w.to_ascii_lowercase();
-        if i == 0 {
-            out.push_str(&lower);
-        } else {
-            let mut cs = lower.chars();
-            if let Some(f) = cs.next() {
-                out.push(f.to_ascii_uppercase());
-                out.extend(cs);
-            }
-        }
-    }
-    if out.is_empty() {
-        out.push_str("x");
-    }
-    if out.starts_with(|c: char| c.is_ascii_digit()) {
-        out.insert(0, '_');
-    }
-    out
-}
-
-/// Splits `fooBar` into `foo`, `Bar` (all-caps words stay whole).
-fn split_case(word: &str) -> Vec<String> {
-    if word.chars().all(|c| !c.is_ascii_lowercase()) {
-        return vec![word.to_string()];
-    }
-    let mut parts = Vec::new();
-    let mut cur = String::new();
-    for c in word.chars() {
-        if c.is_ascii_uppercase() && !cur.is_empty() {
-            parts.push(std::mem::take(&mut cur));
-        }
-        cur.push(c);
-    }
-    if !cur.is_empty() {
-        parts.push(cur);
-    }
-    parts
-}
-
 /// Prints an expression that starts at column `col` with block indent `indent`.
 pub fn print(js: &Js, indent: usize, col: usize) -> String {
-    if let Some(flat) = flat(js) {
-        if col + flat.len() <= WIDTH || !breakable(js) {
-            return flat;
-        }
+    if let Some(flat) = flat(js)
+        && (col + flat.len() <= WIDTH || !breakable(js))
+    {
+        return flat;
     }
     let pad = " ".repeat(indent);
     let inner = " ".repeat(indent + 2);
@@ -392,7 +248,7 @@ pub fn print(js: &Js, indent: usize, col: usize) -> String {
                         head.push_str(r);
                         head.push_str(", ");
                     }
-                    if col + head.len() + 1 <= WIDTH || rest.is_empty() {
+                    if col + head.len() < WIDTH || rest.is_empty() {
                         let body = print_expanded(last, indent);
                         return format!("{head}{body})");
                     }
@@ -406,6 +262,9 @@ pub fn print(js: &Js, indent: usize, col: usize) -> String {
             s.push_str(&pad);
             s.push(')');
             s
+        }
+        Js::Await(e) if matches!(**e, Js::Cond(..)) => {
+            format!("await ({})", print_cond_broken(e, indent, col + 7))
         }
         Js::Await(e) => format!("await {}", print(e, indent, col + 6)),
         Js::As(e, t) => format!("{} as {t}", print(e, indent, col)),
@@ -482,7 +341,10 @@ pub fn flat(js: &Js) -> Option<String> {
                 .collect::<Option<Vec<_>>>()?
                 .join(", ")
         ),
-        Js::Await(e) => format!("await {}", flat(e)?),
+        Js::Await(e) => match **e {
+            Js::Cond(..) => format!("await ({})", flat(e)?),
+            _ => format!("await {}", flat(e)?),
+        },
         Js::As(e, t) => format!("{} as {t}", flat(e)?),
         Js::Index(e, k) => format!("{}[{k}]", flat(e)?),
         Js::NonNull(e) => match **e {
@@ -496,10 +358,10 @@ pub fn flat(js: &Js) -> Option<String> {
 /// `export const name = expr;` (or without `export`), laid out like Prettier.
 pub fn declaration(export: bool, name: &str, js: &Js) -> String {
     let head = format!("{}const {name} = ", if export { "export " } else { "" });
-    if let Some(f) = flat(js) {
-        if head.len() + f.len() + 1 <= WIDTH || !breakable(js) {
-            return format!("{head}{f};\n");
-        }
+    if let Some(f) = flat(js)
+        && (head.len() + f.len() < WIDTH || !breakable(js))
+    {
+        return format!("{head}{f};\n");
     }
     if let Js::Cond(c, a, b) = js {
         // Prettier keeps a plain identifier test on the declaration line; any other test moves,
@@ -525,14 +387,10 @@ fn spread_flat(v: &Js) -> Option<String> {
 /// The expression after `...` in an object: conditionals are parenthesised.
 fn spread_body(v: &Js, indent: usize, col: usize) -> String {
     match v {
-        Js::Cond(..) => {
-            if let Some(f) = flat(v) {
-                if col + f.len() + 3 <= WIDTH {
-                    return format!("({f})");
-                }
-            }
-            format!("({})", print_cond_broken(v, indent, col + 1))
-        }
+        Js::Cond(..) => match flat(v) {
+            Some(f) if col + f.len() + 3 <= WIDTH => format!("({f})"),
+            _ => format!("({})", print_cond_broken(v, indent, col + 1)),
+        },
         other => print(other, indent, col),
     }
 }
@@ -565,5 +423,187 @@ fn branch_flat(v: &Js) -> Option<String> {
     match v {
         Js::As(..) => Some(format!("({})", flat(v)?)),
         other => flat(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(cases: &[(Js, &str)]) {
+        for (js, want) in cases {
+            let got = declaration(false, "x", js);
+            assert_eq!(got, *want, "{js:?}");
+        }
+    }
+
+    fn kv(k: &str, v: &str) -> Prop {
+        Prop::kv(k, Js::str(v))
+    }
+
+    #[test]
+    fn string_literals_evaluate_to_their_text() {
+        let cases = [
+            ("plain", "\"plain\""),
+            ("say \"hi\"", "'say \"hi\"'"),
+            ("it's \"x\" 'y'", "\"it's \\\"x\\\" 'y'\""),
+            ("back\\slash", "\"back\\\\slash\""),
+            ("a\nb\r\tc", "\"a\\nb\\r\\tc\""),
+            ("</script>", "\"<\\/script>\""),
+            ("bell\u{7}", "\"bell\\u0007\""),
+            ("line\u{2028}sep", "\"line\\u2028sep\""),
+            ("\u{202e}rtl", "\"\\u202ertl\""),
+            ("bom\u{feff}", "\"bom\\ufeff\""),
+            ("é ✓ 🙂", "\"é ✓ 🙂\""),
+        ];
+        for (text, want) in cases {
+            assert_eq!(string_literal(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn comments_stay_on_one_line() {
+        assert_eq!(comment_text("a\nb\r\u{2028}c\u{202e}"), "a b  c ");
+    }
+
+    #[test]
+    fn keys_and_numbers() {
+        let keys = [
+            ("name", "name"),
+            ("$ok_1", "$ok_1"),
+            ("a-b", "\"a-b\""),
+            ("1x", "\"1x\""),
+            ("", "\"\""),
+            ("__proto__", "[\"__proto__\"]"),
+        ];
+        for (k, want) in keys {
+            assert_eq!(key(k), want, "{k:?}");
+        }
+        let numbers = [
+            (1.0, "1"),
+            (-3.0, "-3"),
+            (0.5, "0.5"),
+            (1e20, "100000000000000000000"),
+            (1e16, "10000000000000000"),
+            (f64::NAN, "0"),
+            (f64::INFINITY, "0"),
+        ];
+        for (n, want) in numbers {
+            assert_eq!(number(n), want, "{n}");
+        }
+    }
+
+    #[test]
+    fn objects_break_when_they_do_not_fit() {
+        let long = "a".repeat(60);
+        check(&[
+            (Js::obj(vec![kv("a", "b")]), "const x = { a: \"b\" };\n"),
+            (Js::obj(vec![]), "const x = {};\n"),
+            (
+                Js::expanded(vec![kv("a", "b")]),
+                "const x = {\n  a: \"b\",\n};\n",
+            ),
+            (
+                Js::obj(vec![kv("a", &long), kv("b", "c")]),
+                "const x = {\n  a: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\n  b: \"c\",\n};\n",
+            ),
+            (
+                Js::obj(vec![Prop::comment("note"), kv("a", "b")]),
+                "const x = {\n  // note\n  a: \"b\",\n};\n",
+            ),
+            (
+                Js::Arr(vec![Js::str(&long), Js::str("b")]),
+                "const x = [\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\", \"b\"];\n",
+            ),
+            (
+                Js::Arr(vec![Js::str(&long), Js::str("b"), Js::str("c")]),
+                "const x = [\n  \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\n  \"b\",\n  \"c\",\n];\n",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn a_string_that_does_not_fit_breaks_after_the_colon() {
+        let long = "x".repeat(70);
+        check(&[(
+            Js::expanded(vec![kv("description", &long)]),
+            "const x = {\n  description:\n    \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\",\n};\n",
+        )]);
+    }
+
+    #[test]
+    fn calls_hug_their_last_object() {
+        let long = "b".repeat(70);
+        check(&[
+            (
+                Js::call("f", vec![Js::str("id"), Js::obj(vec![kv("a", "b")])]),
+                "const x = f(\"id\", { a: \"b\" });\n",
+            ),
+            (
+                Js::await_(Js::call(
+                    "Worker",
+                    vec![Js::str("id"), Js::obj(vec![kv("a", &long)])],
+                )),
+                "const x = await Worker(\"id\", {\n  a: \"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\",\n});\n",
+            ),
+            (
+                Js::call("f", vec![Js::str(&long), Js::str("c")]),
+                "const x = f(\n  \"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\",\n  \"c\",\n);\n",
+            ),
+            (Js::call("f", vec![]), "const x = f();\n"),
+        ]);
+    }
+
+    #[test]
+    fn conditionals() {
+        let long = "c".repeat(60);
+        let cond = |c: &str, a: Js, b: Js| Js::Cond(Box::new(Js::raw(c)), Box::new(a), Box::new(b));
+        check(&[
+            (
+                cond("stage", Js::str("a"), Js::str("b")),
+                "const x = stage ? \"a\" : \"b\";\n",
+            ),
+            (
+                cond("stage", Js::str(&long), Js::raw("undefined")),
+                "const x = stage\n  ? \"cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc\"\n  : undefined;\n",
+            ),
+            (
+                cond("stage === \"p\"", Js::str(&long), Js::raw("undefined")),
+                "const x =\n  stage === \"p\"\n    ? \"cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc\"\n    : undefined;\n",
+            ),
+            (
+                Js::NonNull(Box::new(cond("stage", Js::raw("a"), Js::raw("b")))),
+                "const x = (stage ? a : b)!;\n",
+            ),
+            (
+                cond(
+                    "stage",
+                    Js::As(Box::new(Js::obj(vec![kv("a", "b")])), "T".into()),
+                    Js::raw("u"),
+                ),
+                "const x = stage ? ({ a: \"b\" } as T) : u;\n",
+            ),
+            (
+                Js::expanded(vec![Prop::Spread(cond(
+                    "s",
+                    Js::obj(vec![kv("A", "a")]),
+                    Js::obj(vec![]),
+                ))]),
+                "const x = {\n  ...(s ? { A: \"a\" } : {}),\n};\n",
+            ),
+            (
+                Js::await_(cond("s", Js::raw("a()"), Js::raw("b()"))),
+                "const x = await (s ? a() : b());\n",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn json_values_as_literals() {
+        let v = serde_json::json!({"a": [1, 2.5, null, true], "b-c": {"d": "e"}});
+        assert_eq!(
+            flat(&Js::json(&v)).unwrap(),
+            "{ a: [1, 2.5, null, true], \"b-c\": { d: \"e\" } }"
+        );
     }
 }

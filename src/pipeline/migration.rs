@@ -195,6 +195,7 @@ pub fn plan_stages(
         skip_external: options.skip_external_services,
         migration_names: &graphs.migration_names,
         labels: &labels,
+        reserved: crate::emit::alchemy_v1::RESERVED,
     };
     let mut shared = crate::plan::Shared::default();
     let mut plan_one = |r: &Resolved, g: &Graph, diags: &mut Vec<Diagnostic>| {

@@ -272,6 +272,7 @@ pub fn expected_workers(
         skip_external: false,
         migration_names: &std::collections::HashSet::new(),
         labels: &labels,
+        reserved: crate::emit::alchemy_v1::RESERVED,
     };
     let exports = vec![None; workers.len()];
     let mut shared = plan::Shared::default();

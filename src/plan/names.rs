@@ -1,0 +1,392 @@
+//! Names in the generated program: what a TypeScript identifier is, the words it cannot be,
+//! camelCase from wrangler's names, and the allocation of unique identifiers and resource ids
+//! (the same slot gets the same name in every stage).
+
+use std::collections::{HashMap, HashSet};
+
+/// Words that cannot be (or should not shadow) an identifier of the program: JavaScript and
+/// TypeScript keywords and the globals the generated code relies on.
+const RESERVED: &[&str] = &[
+    "break",
+    "case",
+    "catch",
+    "class",
+    "const",
+    "continue",
+    "debugger",
+    "default",
+    "delete",
+    "do",
+    "else",
+    "enum",
+    "export",
+    "extends",
+    "false",
+    "finally",
+    "for",
+    "function",
+    "if",
+    "import",
+    "in",
+    "instanceof",
+    "new",
+    "null",
+    "return",
+    "super",
+    "switch",
+    "this",
+    "throw",
+    "true",
+    "try",
+    "typeof",
+    "var",
+    "void",
+    "while",
+    "with",
+    "as",
+    "implements",
+    "interface",
+    "let",
+    "package",
+    "private",
+    "protected",
+    "public",
+    "static",
+    "yield",
+    "await",
+    "async",
+    "of",
+    "get",
+    "set",
+    "type",
+    "declare",
+    "module",
+    "namespace",
+    "any",
+    "unknown",
+    "never",
+    "undefined",
+    "NaN",
+    "Infinity",
+    "arguments",
+    "eval",
+    "constructor",
+    "prototype",
+    "__proto__",
+    "globalThis",
+    "process",
+    "require",
+    "exports",
+    "Object",
+    "Promise",
+    "Symbol",
+    "String",
+    "Number",
+    "Boolean",
+    "Array",
+    "Error",
+    "JSON",
+    "Math",
+    "Date",
+    "Map",
+    "Set",
+];
+
+pub fn is_reserved(s: &str) -> bool {
+    RESERVED.contains(&s)
+}
+
+/// Whether `s` is a plain ASCII identifier.
+pub fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_' || c == '$')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+}
+
+/// camelCase of a name (`user-db` → `userDb`, `AUTH_SERVICE` → `authService`); ASCII only,
+/// never empty, never starting with a digit.
+pub fn camel(name: &str) -> String {
+    let words: Vec<String> = name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .flat_map(split_case)
+        .collect();
+    let mut out = String::new();
+    for (i, w) in words.iter().enumerate() {
+        let lower = w.to_ascii_lowercase();
+        if i == 0 {
+            out.push_str(&lower);
+        } else {
+            let mut cs = lower.chars();
+            if let Some(f) = cs.next() {
+                out.push(f.to_ascii_uppercase());
+                out.extend(cs);
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push('x');
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
+    }
+    out
+}
+
+/// Splits `fooBar` into `foo`, `Bar` (all-caps words stay whole).
+fn split_case(word: &str) -> Vec<String> {
+    if word.chars().all(|c| !c.is_ascii_lowercase()) {
+        return vec![word.to_string()];
+    }
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    for c in word.chars() {
+        if c.is_ascii_uppercase() && !cur.is_empty() {
+            parts.push(std::mem::take(&mut cur));
+        }
+        cur.push(c);
+    }
+    if !cur.is_empty() {
+        parts.push(cur);
+    }
+    parts
+}
+
+/// Identifiers and ids shared by the programs of several stages: the same slot (a worker, a
+/// binding of a worker) gets the same name in each.
+#[derive(Default)]
+pub struct Shared {
+    names: Names,
+    idents: HashMap<String, String>,
+    ids: HashMap<String, String>,
+}
+
+impl Shared {
+    /// Keeps `words` (the target program's own identifiers) from being given out.
+    pub(super) fn reserve(&mut self, words: &[&str]) {
+        self.names
+            .reserved
+            .extend(words.iter().map(|w| w.to_string()));
+    }
+
+    pub(super) fn ident(&mut self, slot: &str, base: impl FnOnce() -> String) -> String {
+        if let Some(i) = self.idents.get(slot) {
+            return i.clone();
+        }
+        let i = self.names.ident(&base());
+        self.idents.insert(slot.to_string(), i.clone());
+        i
+    }
+
+    pub(super) fn id(&mut self, slot: &str, base: impl FnOnce() -> String) -> String {
+        if let Some(i) = self.ids.get(slot) {
+            return i.clone();
+        }
+        let i = self.names.id(&base());
+        self.ids.insert(slot.to_string(), i.clone());
+        i
+    }
+}
+
+/// Allocates identifiers and ids, unique in the program.
+#[derive(Default)]
+struct Names {
+    idents: HashSet<String>,
+    ids: HashSet<String>,
+    /// Next numeric suffix to try per base (keeps allocation linear when many names share a base).
+    next: HashMap<String, usize>,
+    /// Names the target's program uses for itself.
+    reserved: HashSet<String>,
+}
+
+impl Names {
+    fn ident(&mut self, base: &str) -> String {
+        let base = if is_reserved(base) || self.reserved.contains(base) {
+            format!("{base}_")
+        } else {
+            base.to_string()
+        };
+        let mut candidate = base.clone();
+        let mut n = self.next.get(&base).copied().unwrap_or(2);
+        while self.idents.contains(&candidate) {
+            candidate = format!("{base}{n}");
+            n += 1;
+        }
+        self.next.insert(base, n);
+        self.idents.insert(candidate.clone());
+        candidate
+    }
+
+    fn id(&mut self, base: &str) -> String {
+        let mut base: String = base
+            .chars()
+            .map(|c| if c == ':' || c.is_control() { '-' } else { c })
+            .collect();
+        if base.is_empty() {
+            base = "resource".into();
+        }
+        let mut candidate = base.clone();
+        let key = format!("id:{base}");
+        let mut n = self.next.get(&key).copied().unwrap_or(2);
+        while self.ids.contains(&candidate) {
+            candidate = format!("{base}-{n}");
+            n += 1;
+        }
+        self.next.insert(key, n);
+        self.ids.insert(candidate.clone());
+        candidate
+    }
+}
+
+/// camelCase of `name` ending in `suffix` (`CACHE` → `cacheKv`, `SESSION_KV` → `sessionKv`).
+pub(super) fn suffixed(name: &str, suffix: &str) -> String {
+    let c = camel(name);
+    if c.to_ascii_lowercase()
+        .ends_with(&suffix.to_ascii_lowercase())
+    {
+        c
+    } else {
+        format!("{c}{suffix}")
+    }
+}
+
+/// A binding or worker name as wrangler turns it into a resource name (`USER_FILES` →
+/// `user-files`).
+pub(super) fn kebab(name: &str) -> String {
+    name.to_ascii_lowercase().replace('_', "-")
+}
+
+pub(super) fn worker_ident(script: &str) -> String {
+    let c = camel(script);
+    if c.to_ascii_lowercase().contains("worker") {
+        c
+    } else {
+        format!("{c}Worker")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Applies `f` to each input and compares with the expected output, naming the input on failure.
+    fn check(f: impl Fn(&str) -> String, cases: &[(&str, &str)]) {
+        for (input, want) in cases {
+            assert_eq!(f(input), *want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn camel_case_from_wrangler_names() {
+        check(
+            camel,
+            &[
+                ("user-db", "userDb"),
+                ("AUTH_SERVICE", "authService"),
+                ("fooBar", "fooBar"),
+                ("FooBar", "fooBar"),
+                ("my.bucket.v2", "myBucketV2"),
+                ("2fa", "_2fa"),
+                ("", "x"),
+                ("---", "x"),
+                ("café-db", "cafDb"),
+                ("API", "api"),
+            ],
+        );
+    }
+
+    #[test]
+    fn a_suffix_is_added_once() {
+        check(
+            |n| suffixed(n, "Kv"),
+            &[
+                ("CACHE", "cacheKv"),
+                ("SESSION_KV", "sessionKv"),
+                ("kv", "kv"),
+            ],
+        );
+        check(
+            worker_ident,
+            &[
+                ("auth", "authWorker"),
+                ("api-worker", "apiWorker"),
+                ("workers-api", "workersApi"),
+            ],
+        );
+    }
+
+    #[test]
+    fn identifiers_and_reserved_words() {
+        let cases = [
+            ("auth", true, false),
+            ("_x$1", true, false),
+            ("1a", false, false),
+            ("a-b", false, false),
+            ("", false, false),
+            ("é", false, false),
+            ("default", true, true),
+            ("Promise", true, true),
+            ("__proto__", true, true),
+        ];
+        for (s, ident, reserved) in cases {
+            assert_eq!(
+                (is_identifier(s), is_reserved(s)),
+                (ident, reserved),
+                "{s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn identifiers_are_unique_and_never_reserved() {
+        let mut names = Names::default();
+        names.reserved.insert("Worker".into());
+        let got: Vec<String> = [
+            "auth", "auth", "auth", "default", "default", "Worker", "auth2",
+        ]
+        .iter()
+        .map(|b| names.ident(b))
+        .collect();
+        assert_eq!(
+            got,
+            [
+                "auth",
+                "auth2",
+                "auth3",
+                "default_",
+                "default_2",
+                "Worker_",
+                "auth22"
+            ]
+            .map(String::from)
+        );
+    }
+
+    #[test]
+    fn ids_are_unique_and_printable() {
+        let mut names = Names::default();
+        let got: Vec<String> = ["db", "db", "a:b", "a\nb", "", ""]
+            .iter()
+            .map(|b| names.id(b))
+            .collect();
+        assert_eq!(
+            got,
+            ["db", "db-2", "a-b", "a-b-2", "resource", "resource-2"].map(String::from)
+        );
+    }
+
+    #[test]
+    fn a_slot_keeps_its_names_in_every_stage() {
+        let mut shared = Shared::default();
+        let first = shared.ident("w/CACHE", || "cache".into());
+        let other = shared.ident("v/CACHE", || "cache".into());
+        let again = shared.ident("w/CACHE", || unreachable!("the slot is named already"));
+        assert_eq!(
+            (first.as_str(), other.as_str(), again.as_str()),
+            ("cache", "cache2", "cache")
+        );
+        let id = shared.id("w/CACHE", || "cache".into());
+        assert_eq!(id, "cache", "identifiers and ids are separate namespaces");
+        assert_eq!(shared.id("w/CACHE", || unreachable!()), "cache");
+    }
+}

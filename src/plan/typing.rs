@@ -1,0 +1,73 @@
+//! Types of bindings read from the workers' sources: a service binding carries the RPC class of
+//! its target, a Durable Object namespace its class, imported as types into the program.
+
+use super::names::Shared;
+use super::{Origin, TypeImport, relative};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// What is needed to type bindings from worker sources.
+pub struct Typing<'a> {
+    pub origins: &'a [Origin],
+    pub exports: &'a [Option<crate::scan::Exports>],
+    pub imports: BTreeMap<String, TypeImport>,
+    cache: HashMap<(PathBuf, String), String>,
+}
+
+impl<'a> Typing<'a> {
+    pub fn new(origins: &'a [Origin], exports: &'a [Option<crate::scan::Exports>]) -> Typing<'a> {
+        Typing {
+            origins,
+            exports,
+            imports: BTreeMap::new(),
+            cache: HashMap::new(),
+        }
+    }
+
+    /// The local type name for export `name` of worker `w`'s main module, importing it, when the
+    /// module is TypeScript and exports `name` as a class satisfying `want`.
+    pub(super) fn import(
+        &mut self,
+        w: usize,
+        name: &str,
+        want: fn(&crate::scan::Export) -> bool,
+        names: &mut Shared,
+        out_dir: &Path,
+    ) -> Option<String> {
+        let main = self.origins[w].main.as_ref()?;
+        let ext = main.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if !matches!(ext, "ts" | "mts" | "tsx" | "cts") {
+            return None;
+        }
+        let export = self.exports[w].as_ref()?.get(name)?;
+        if !want(export) {
+            return None;
+        }
+        let key = (main.clone(), name.to_string());
+        if let Some(local) = self.cache.get(&key) {
+            return Some(local.clone());
+        }
+        let base = match export {
+            crate::scan::Export::Class { name: Some(n), .. } if name == "default" => n.clone(),
+            _ if name == "default" => "DefaultEntrypoint".to_string(),
+            _ => name.to_string(),
+        };
+        let local = names.ident(&format!("type:{}:{name}", main.display()), || base);
+        let entry = self.imports.entry(relative(out_dir, main)).or_default();
+        if name == "default" {
+            entry.default = Some(local.clone());
+        } else {
+            entry.named.insert((name.to_string(), local.clone()));
+        }
+        self.cache.insert(key, local.clone());
+        Some(local)
+    }
+}
+
+pub(super) fn is_class(e: &crate::scan::Export) -> bool {
+    matches!(e, crate::scan::Export::Class { .. })
+}
+
+pub(super) fn is_entrypoint(e: &crate::scan::Export) -> bool {
+    e.is_entrypoint_class()
+}
