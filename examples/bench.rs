@@ -370,6 +370,10 @@ impl Sample {
 
 /// Runs a command and measures it with `wait4` (wall, user + system CPU, peak RSS).
 #[allow(clippy::zombie_processes, reason = "wait4 reaps the child")]
+#[allow(
+    unsafe_code,
+    reason = "wait4 is the one call that gives a child's peak memory and CPU time"
+)]
 fn measure(cmd: &mut Command) -> Sample {
     let start = Instant::now();
     let child = cmd

@@ -151,7 +151,7 @@ impl Format {
 pub fn parse(text: &str, format: Format, file: u32) -> (Option<Node>, Vec<Diagnostic>) {
     if let Some(offset) = too_deep(text, format) {
         let span = Span::new(file, offset, offset + 1);
-        return (None, vec![codes::nesting_too_deep(span)]);
+        return (None, vec![codes::nesting_too_deep(span, MAX_DEPTH)]);
     }
     match format {
         Format::Toml => parse_toml(text, file),

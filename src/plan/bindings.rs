@@ -309,9 +309,9 @@ impl<'a> Planner<'a> {
             self.diags.push(codes::unsupported(o.span, &format!("the `outbound` worker of dispatch namespace binding `{name}`"), "configure the outbound worker on the dispatch namespace with wrangler or the API after deploying"));
             let svc = o.v.get("service").and_then(Node::as_str).unwrap_or("?");
             if let Some(b) = &mut binding {
-                b.todo = Some(format!(
-                    "TODO(AM0500): dispatch outbound worker {svc:?} is not expressible in Alchemy 0.94"
-                ));
+                b.todo = Some(codes::not_expressible_todo(format_args!(
+                    "dispatch outbound worker {svc:?}"
+                )));
             }
         }
         binding
@@ -576,16 +576,18 @@ impl<'a> Planner<'a> {
                 })
             }
             Err(_) => {
-                self.diags.push(codes::invalid_value(
+                let d = codes::invalid_value(
                     namespace_id.span,
                     &format!("ratelimits binding {name} namespace_id"),
                     "it is not a number",
                     "use the numeric namespace id of the rate limit",
-                ));
-                at.left_out(format!(
-                    "TODO(AM0207): rate limit {name} has a non-numeric namespace_id {:?}",
+                );
+                let todo = d.todo_comment(format_args!(
+                    "rate limit {name} has a non-numeric namespace_id {:?}",
                     namespace_id.v
-                ))
+                ));
+                self.diags.push(d);
+                at.left_out(todo)
             }
         }
     }
@@ -615,9 +617,7 @@ impl<'a> Planner<'a> {
             other => unreachable!("{} bindings are expressible", other.section()),
         };
         self.diags.push(codes::unsupported(b.span, &what, help));
-        at.left_out(format!(
-            "TODO(AM0500): {todo} is not expressible in Alchemy 0.94"
-        ))
+        at.left_out(codes::not_expressible_todo(todo))
     }
 }
 

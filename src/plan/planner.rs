@@ -11,7 +11,7 @@ use super::{
     ScriptRef, TailTarget, Value, display_name,
 };
 use crate::config::model::{Consumer, Worker};
-use crate::diagnostics::{Diagnostic, codes};
+use crate::diagnostics::{Code, Diagnostic, codes};
 use crate::graph::{EdgeKind, Graph, Target};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -275,11 +275,11 @@ impl<'a> Planner<'a> {
                 pw.bindings.push(Binding {
                     name: b.name.v.clone(),
                     value: None,
-                    todo: Some(format!(
-                        "TODO(AM0209): a second `{}` binding ({}) is left out: binding names must be unique",
+                    todo: Some(Code::DuplicateBinding.todo(format_args!(
+                        "a second `{}` binding ({}) is left out: binding names must be unique",
                         b.name.v,
                         b.kind.section()
-                    )),
+                    ))),
                 });
                 continue;
             }
@@ -292,14 +292,20 @@ impl<'a> Planner<'a> {
         for c in &self.workers[i].consumers {
             if c.http_pull {
                 self.diags.push(codes::unsupported(c.span, &format!("the http_pull consumer of queue `{}`", c.queue.v), "pull consumers are not workers: keep managing this consumer with wrangler or the dashboard"));
-                pw.todos.push(format!("TODO(AM0500): http_pull consumer of queue {:?} is not expressible in Alchemy 0.94", c.queue.v));
+                pw.todos.push(codes::not_expressible_todo(format_args!(
+                    "http_pull consumer of queue {:?}",
+                    c.queue.v
+                )));
                 continue;
             }
             let slot = format!("{}/consumer:{}", self.opts.labels[i], c.queue.v);
             let q = self.queue(&c.queue, None, &slot);
             if c.visibility_timeout_ms.is_some() {
                 self.diags.push(codes::unsupported(c.span, &format!("`visibility_timeout_ms` of the consumer of queue `{}`", c.queue.v), "set the visibility timeout on the consumer with wrangler or the dashboard after deploying"));
-                pw.todos.push(format!("TODO(AM0500): visibility_timeout_ms of the consumer of {:?} is not expressible in Alchemy 0.94", c.queue.v));
+                pw.todos.push(codes::not_expressible_todo(format_args!(
+                    "visibility_timeout_ms of the consumer of {:?}",
+                    c.queue.v
+                )));
             }
             pw.event_sources.push(EventSource {
                 queue: q,

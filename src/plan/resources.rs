@@ -180,15 +180,12 @@ impl ResourceTable {
             Some(&(i, first)) => {
                 let r = &mut self.items[i];
                 if let Some(detail) = r.kind.conflict(&want.kind) {
-                    diags.push(codes::conflicting_resource(
-                        want.span,
-                        first,
-                        &want.kind.what(),
-                        &detail,
-                    ));
-                    r.notes.push(format!(
-                        "TODO(AM0501): declared elsewhere with {detail}; check which settings are right"
-                    ));
+                    let d =
+                        codes::conflicting_resource(want.span, first, &want.kind.what(), &detail);
+                    r.notes.push(d.todo_comment(format_args!(
+                        "declared elsewhere with {detail}; check which settings are right"
+                    )));
+                    diags.push(d);
                 }
                 r.kind.fill_in(&want.kind);
                 i

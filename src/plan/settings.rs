@@ -55,10 +55,11 @@ pub(super) fn plan_pages(
     }
     if layout.worker.is_none() && layout.functions {
         let outfile = relative(out_dir, &layout.output_dir.join("_worker.js"));
-        diags.push(codes::pages_functions(span, &outfile));
-        pw.todos.push(format!(
-            "TODO(AM0513): build the Pages Functions in functions/ into {outfile} before deploying (`npx wrangler pages functions build --outfile {outfile}`)"
-        ));
+        let d = codes::pages_functions(span, &outfile);
+        pw.todos.push(d.todo_comment(format_args!(
+            "build the Pages Functions in functions/ into {outfile} before deploying (`npx wrangler pages functions build --outfile {outfile}`)"
+        )));
+        diags.push(d);
     }
 }
 
@@ -71,14 +72,14 @@ pub(super) fn plan_assets(
     diags: &mut Vec<Diagnostic>,
 ) {
     let Some(dir) = &a.directory else {
-        diags.push(codes::action_needed(
+        let d = codes::action_needed(
             a.span,
             "assets",
             "has no `directory`",
             "set `assets.directory`; without it there are no files to upload",
-        ));
-        pw.todos
-            .push("TODO(AM0504): assets without a directory".into());
+        );
+        pw.todos.push(d.todo_comment("assets without a directory"));
+        diags.push(d);
         return;
     };
     let used: BTreeSet<&str> = w.bindings.iter().map(|b| b.name.v.as_str()).collect();
@@ -147,8 +148,7 @@ fn placement(pw: &mut PlanWorker, p: &Node, diags: &mut Vec<Diagnostic>) {
             "`placement.hint`",
             "set the placement hint in the dashboard after deploying",
         ));
-        pw.todos
-            .push("TODO(AM0500): placement.hint is not expressible in Alchemy 0.94".into());
+        pw.todos.push(codes::not_expressible_todo("placement.hint"));
     }
     if p.get("mode").and_then(Node::as_str) == Some("smart") {
         pw.placement = Some(serde_json::json!({ "mode": "smart" }));
@@ -243,35 +243,37 @@ fn extra_key(
         "cache" => pw.cache = Some(e.value.to_json()),
         "build" => {
             let cmd = e.value.get("command").and_then(Node::as_str).unwrap_or("");
-            diags.push(codes::action_needed(span, "build", &format!("the custom build command `{cmd}` is not run by Alchemy"), "run the build before `alchemy deploy` (e.g. in a package.json script), or point `main` at the source"));
-            pw.todos.push(format!(
-                "TODO(AM0504): run the wrangler build command {cmd:?} before deploying"
-            ));
+            let d = codes::action_needed(
+                span,
+                "build",
+                &format!("the custom build command `{cmd}` is not run by Alchemy"),
+                "run the build before `alchemy deploy` (e.g. in a package.json script), or point `main` at the source",
+            );
+            pw.todos.push(d.todo_comment(format_args!(
+                "run the wrangler build command {cmd:?} before deploying"
+            )));
+            diags.push(d);
         }
         "keep_vars" => {
-            diags.push(codes::action_needed(
+            let d = codes::action_needed(
                 span,
                 "keep_vars",
                 "Alchemy replaces all bindings on deploy, so vars set in the dashboard are removed",
                 "copy the dashboard vars into `vars` before deploying with Alchemy",
-            ));
-            pw.todos.push(
-                "TODO(AM0504): keep_vars: vars set in the dashboard are not kept by Alchemy".into(),
             );
+            pw.todos.push(
+                d.todo_comment("keep_vars: vars set in the dashboard are not kept by Alchemy"),
+            );
+            diags.push(d);
         }
         "account_id" | "name" | "main" => {}
         "site" | "wasm_modules" | "text_blobs" | "data_blobs" => {
             diags.push(codes::unsupported(span, &format!("`{}`", e.key), "import these files from the worker code instead (Alchemy's bundler handles .wasm/.txt/.bin imports), or use `assets`"));
-            pw.todos.push(format!(
-                "TODO(AM0500): {} is not expressible in Alchemy 0.94",
-                e.key
-            ));
+            pw.todos.push(codes::not_expressible_todo(&e.key));
         }
         other => {
             diags.push(codes::unsupported(span, &format!("`{other}`"), "configure it with wrangler or the dashboard after deploying, or drop it if it is not needed"));
-            pw.todos.push(format!(
-                "TODO(AM0500): {other} is not expressible in Alchemy 0.94"
-            ));
+            pw.todos.push(codes::not_expressible_todo(other));
         }
     }
 }
@@ -289,8 +291,14 @@ fn migrations(pw: &mut PlanWorker, e: &Entry, diags: &mut Vec<Diagnostic>) {
             })
     });
     if has_other {
-        diags.push(codes::action_needed(span, "migrations", "renames, transfers or deletions of Durable Object classes are not replayed by Alchemy", "make sure these migrations were applied by wrangler before switching; Alchemy computes new migrations itself"));
-        pw.todos.push("TODO(AM0504): Durable Object renamed/transferred/deleted classes are not replayed; they must already be applied".into());
+        let d = codes::action_needed(
+            span,
+            "migrations",
+            "renames, transfers or deletions of Durable Object classes are not replayed by Alchemy",
+            "make sure these migrations were applied by wrangler before switching; Alchemy computes new migrations itself",
+        );
+        pw.todos.push(d.todo_comment("Durable Object renamed/transferred/deleted classes are not replayed; they must already be applied"));
+        diags.push(d);
     } else {
         diags.push(codes::not_translated(span, "migrations", "Alchemy computes Durable Object migrations itself (SQLite storage follows `new_sqlite_classes`)"));
     }

@@ -235,6 +235,11 @@ fn compatibility_change(e: &ExpectedWorker, live: &LiveScript) -> Option<String>
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
+/// Whether a live value names another target than the program's.
+fn differs(live: &Option<String>, program: &str) -> bool {
+    live.as_deref().is_some_and(|l| l != program)
+}
+
 /// A program binding and a live binding of the same kind: do they point at the same thing?
 fn compare_same_kind(
     out: &mut Vec<Diagnostic>,
@@ -243,150 +248,148 @@ fn compare_same_kind(
     lb: &LiveBinding,
     res: &LiveResources,
 ) {
-    let span = pb.span.or(e.span);
-    let differs =
-        |live: &Option<String>, program: &str| live.as_deref().is_some_and(|l| l != program);
-    let repointed = |out: &mut Vec<Diagnostic>, help: String| {
-        out.push(codes::binding_repointed(
-            span,
-            &e.script,
-            &pb.name,
-            &describe_live(lb, res),
-            &describe_target(&pb.target),
-            &help,
-        ))
-    };
     match &pb.target {
-        Target::Kv { id } if differs(&lb.namespace_id, id) => repointed(
-            out,
-            format!(
-                "set `id = \"{}\"` in `kv_namespaces` if the worker should keep its data",
-                lb.namespace_id.as_deref().unwrap_or_default()
-            ),
-        ),
-        Target::KvNew { .. } => repointed(
-            out,
-            format!(
-                "set `id = \"{}\"` in `kv_namespaces` so the program binds the live namespace",
-                lb.namespace_id.as_deref().unwrap_or_default()
-            ),
-        ),
         Target::D1 { .. } => {
             if let Some(id) = lb.d1_id() {
                 check_d1(out, e, pb, id, true, res);
             }
         }
         Target::R2 { name, jurisdiction } => {
-            let live_name = lb.bucket_name.as_deref().unwrap_or(name);
-            let norm = |j: Option<&str>| {
-                j.filter(|j| !j.is_empty() && *j != "default")
-                    .map(str::to_string)
-            };
-            if live_name != name {
-                let help = format!(
-                    "set `bucket_name = \"{live_name}\"` if the worker should keep its bucket"
-                );
-                if res.r2.get(name) == Some(&false) {
-                    out.push(codes::new_empty_resource(
-                        span,
-                        &e.script,
-                        &pb.name,
-                        &format!("R2 bucket `{name}`"),
-                        &describe_live(lb, res),
-                        &help,
-                    ));
-                } else {
-                    repointed(out, help);
-                }
-            } else if norm(lb.jurisdiction.as_deref()) != norm(jurisdiction.as_deref()) {
-                repointed(
-                    out,
-                    "set `jurisdiction` to the live bucket's: a bucket's jurisdiction is part of its identity".into(),
-                );
-            }
+            check_r2(out, e, pb, lb, res, name, jurisdiction.as_deref())
         }
         Target::Queue { name } if differs(&lb.queue_name, name) => {
             let live_name = lb.queue_name.as_deref().unwrap_or_default();
             let help =
                 format!("set `queue = \"{live_name}\"` if the worker should keep sending to it");
-            match &res.queues {
-                Some(all) if !all.contains(name) => out.push(codes::new_empty_resource(
-                    span,
-                    &e.script,
-                    &pb.name,
-                    &format!("queue `{name}`"),
-                    &describe_live(lb, res),
-                    &help,
-                )),
-                _ => repointed(out, help),
+            let missing = res.queues.as_ref().is_some_and(|all| !all.contains(name));
+            let what = format!("queue `{name}`");
+            push_repointed(out, e, pb, lb, res, missing.then_some(what.as_str()), &help);
+        }
+        other => {
+            if let Some(help) = repoint_help(other, lb, &e.script) {
+                push_repointed(out, e, pb, lb, res, None, &help);
             }
         }
+    }
+}
+
+/// Reports a re-pointed binding, or (`new_resource`: the program's resource that does not
+/// exist) a binding the deploy would point at a new, empty resource.
+fn push_repointed(
+    out: &mut Vec<Diagnostic>,
+    e: &ExpectedWorker,
+    pb: &ExpectedBinding,
+    lb: &LiveBinding,
+    res: &LiveResources,
+    new_resource: Option<&str>,
+    help: &str,
+) {
+    let span = pb.span.or(e.span);
+    let live = describe_live(lb, res);
+    out.push(match new_resource {
+        Some(what) => codes::new_empty_resource(span, &e.script, &pb.name, what, &live, help),
+        None => codes::binding_repointed(
+            span,
+            &e.script,
+            &pb.name,
+            &live,
+            &describe_target(&pb.target),
+            help,
+        ),
+    });
+}
+
+/// An R2 binding: another bucket (maybe one that does not exist), or another jurisdiction.
+fn check_r2(
+    out: &mut Vec<Diagnostic>,
+    e: &ExpectedWorker,
+    pb: &ExpectedBinding,
+    lb: &LiveBinding,
+    res: &LiveResources,
+    name: &str,
+    jurisdiction: Option<&str>,
+) {
+    let live_name = lb.bucket_name.as_deref().unwrap_or(name);
+    let norm = |j: Option<&str>| {
+        j.filter(|j| !j.is_empty() && *j != "default")
+            .map(str::to_string)
+    };
+    if live_name != name {
+        let help =
+            format!("set `bucket_name = \"{live_name}\"` if the worker should keep its bucket");
+        let what = format!("R2 bucket `{name}`");
+        let missing = res.r2.get(name) == Some(&false);
+        push_repointed(out, e, pb, lb, res, missing.then_some(what.as_str()), &help);
+    } else if norm(lb.jurisdiction.as_deref()) != norm(jurisdiction) {
+        let help = "set `jurisdiction` to the live bucket's: a bucket's jurisdiction is part of its identity";
+        push_repointed(out, e, pb, lb, res, None, help);
+    }
+}
+
+/// For the targets compared by a value: the help of a re-pointed binding, when it is re-pointed.
+fn repoint_help(target: &Target, lb: &LiveBinding, script_of_worker: &str) -> Option<String> {
+    let live_script = || lb.script_name.as_deref().unwrap_or(script_of_worker);
+    let help = match target {
+        Target::Kv { id } if differs(&lb.namespace_id, id) => format!(
+            "set `id = \"{}\"` in `kv_namespaces` if the worker should keep its data",
+            lb.namespace_id.as_deref().unwrap_or_default()
+        ),
+        Target::KvNew { .. } => format!(
+            "set `id = \"{}\"` in `kv_namespaces` so the program binds the live namespace",
+            lb.namespace_id.as_deref().unwrap_or_default()
+        ),
         Target::Service { script, entrypoint } => {
             let live_entry = lb.entrypoint.as_deref().filter(|x| *x != "default");
             let entry = entrypoint.as_deref().filter(|x| *x != "default");
-            if differs(&lb.service, script) || live_entry != entry {
-                repointed(
-                    out,
-                    "check `services`: the deploy binds the worker (and entrypoint) the config names".into(),
-                );
+            if !differs(&lb.service, script) && live_entry == entry {
+                return None;
             }
+            "check `services`: the deploy binds the worker (and entrypoint) the config names".into()
         }
         Target::DurableObject { class, script } => {
-            let live_script = lb.script_name.as_deref().unwrap_or(&e.script);
-            if differs(&lb.class_name, class) || live_script != script {
-                repointed(
-                    out,
-                    "check `durable_objects.bindings`: another class or script means other objects and their storage".into(),
-                );
+            if !differs(&lb.class_name, class) && live_script() == script {
+                return None;
             }
+            "check `durable_objects.bindings`: another class or script means other objects and their storage".into()
         }
         Target::Workflow {
             name,
             class,
             script,
         } => {
-            let live_script = lb.script_name.as_deref().unwrap_or(&e.script);
-            if differs(&lb.workflow_name, name)
-                || differs(&lb.class_name, class)
-                || live_script != script
+            if !differs(&lb.workflow_name, name)
+                && !differs(&lb.class_name, class)
+                && live_script() == script
             {
-                repointed(
-                    out,
-                    "check `workflows`: the deploy binds the workflow the config names".into(),
-                );
+                return None;
             }
+            "check `workflows`: the deploy binds the workflow the config names".into()
         }
-        Target::DispatchNamespace { namespace } if differs(&lb.namespace, namespace) => repointed(
-            out,
-            "check `dispatch_namespaces`: the program adopts the namespace by name".into(),
-        ),
-        Target::Vectorize { index } if differs(&lb.index_name, index) => repointed(
-            out,
-            "check `vectorize`: the deploy binds the index the config names".into(),
-        ),
-        Target::Hyperdrive { id } if differs(&lb.id, id) => repointed(
-            out,
-            "check `hyperdrive`: the deploy binds the config the id names".into(),
-        ),
-        Target::AnalyticsEngine { dataset } if differs(&lb.dataset, dataset) => repointed(
-            out,
-            "check `analytics_engine_datasets`: a new dataset starts empty".into(),
-        ),
+        Target::DispatchNamespace { namespace } if differs(&lb.namespace, namespace) => {
+            "check `dispatch_namespaces`: the program adopts the namespace by name".into()
+        }
+        Target::Vectorize { index } if differs(&lb.index_name, index) => {
+            "check `vectorize`: the deploy binds the index the config names".into()
+        }
+        Target::Hyperdrive { id } if differs(&lb.id, id) => {
+            "check `hyperdrive`: the deploy binds the config the id names".into()
+        }
+        Target::AnalyticsEngine { dataset } if differs(&lb.dataset, dataset) => {
+            "check `analytics_engine_datasets`: a new dataset starts empty".into()
+        }
         Target::SecretsStore {
             store_id,
             secret_name,
         } if differs(&lb.store_id, store_id) || differs(&lb.secret_name, secret_name) => {
-            repointed(out, "check `secrets_store_secrets`".into())
+            "check `secrets_store_secrets`".into()
         }
-        Target::RateLimit { namespace_id } if differs(&lb.namespace_id, namespace_id) => repointed(
-            out,
-            "check `ratelimits`: another namespace has other counters".into(),
-        ),
-        Target::Pipeline { name } if differs(&lb.pipeline, name) => {
-            repointed(out, "check `pipelines`".into())
+        Target::RateLimit { namespace_id } if differs(&lb.namespace_id, namespace_id) => {
+            "check `ratelimits`: another namespace has other counters".into()
         }
-        _ => {}
-    }
+        Target::Pipeline { name } if differs(&lb.pipeline, name) => "check `pipelines`".into(),
+        _ => return None,
+    };
+    Some(help)
 }
 
 /// A D1 binding adopted by name, against the database it must stay on (`id`: the live binding's,
@@ -591,6 +594,7 @@ mod tests {
         }
     }
 
+    #[allow(clippy::too_many_lines, reason = "one row per case")]
     fn rows() -> Vec<Row> {
         let p = |b| LiveWorker::Present(live(b));
         let none = LiveResources::default;
