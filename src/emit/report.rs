@@ -314,20 +314,12 @@ pub fn migration_md(
         }
     }
     if stages.len() <= 1 {
-        s.push_str("\n## Service binding graph\n\n```mermaid\n");
-        s.push_str(&graph_mermaid(stages.first().map(|x| &x.1).unwrap_or(g)));
-        s.push_str("```\n\n```text\n");
-        s.push_str(&graph_text(stages.first().map(|x| &x.1).unwrap_or(g)));
-        s.push_str("```\n");
+        s.push_str("\n## Service binding graph\n\n");
+        s.push_str(&graph_drawings(stages.first().map(|x| &x.1).unwrap_or(g)));
     } else {
         s.push_str("\n## Service binding graph, per stage\n");
         for (stage, graph) in stages {
-            let _ = write!(
-                s,
-                "\n### Stage `{stage}`\n\n```mermaid\n{}```\n\n```text\n{}```\n",
-                graph_mermaid(graph),
-                graph_text(graph)
-            );
+            let _ = write!(s, "\n### Stage `{stage}`\n\n{}", graph_drawings(graph));
         }
     }
     if !p.externals.is_empty() {
@@ -345,7 +337,7 @@ pub fn migration_md(
         s.push_str("Nothing: every setting was translated.\n");
     } else {
         s.push_str("Each item below is also a diagnostic on the command line; the ones that could not be translated\nhave a `TODO(AMxxxx)` comment at the exact place in `alchemy.run.ts`.\n");
-        s.push_str(&by_code(&todo, sources, usize::MAX));
+        s.push_str(&by_code(&todo, sources, TODO_SHOWN));
     }
     if !p.secrets.is_empty() {
         s.push_str("\n## Secrets\n\nThe program reads these from the environment (see `.env.example`); values are never written to files:\n\n");
@@ -374,6 +366,34 @@ pub fn migration_md(
         path: "MIGRATION.md".into(),
         contents: s,
     }
+}
+
+/// How many workers a graph may have to be drawn in `MIGRATION.md`; a larger one is summed up
+/// (the `graph` command prints it whole).
+const DRAWN_WORKERS: usize = 150;
+
+/// How many items of one code "What you must still do" shows in full; the others are listed by
+/// location (every one of them is on the command line and in `--format json`).
+const TODO_SHOWN: usize = 20;
+
+/// A graph as Mermaid and text, or, past [`DRAWN_WORKERS`], what it holds and how to draw it.
+fn graph_drawings(g: &Graph) -> String {
+    let workers = (0..g.names.len()).filter(|&i| g.is_present(i)).count();
+    if workers <= DRAWN_WORKERS {
+        return format!(
+            "```mermaid\n{}```\n\n```text\n{}```\n",
+            graph_mermaid(g),
+            graph_text(g)
+        );
+    }
+    let bindings = g.edges.iter().filter(|e| e.kind.orders()).count();
+    format!(
+        "{workers} workers, {bindings} bindings of one worker to another, {} cycle(s), {} worker(s) outside \
+         the migration: too many to draw here. `alchemy-migrator graph` prints the whole graph \
+         (`--format mermaid`, `dot` or `json`).\n",
+        g.cycles.len(),
+        g.externals.len()
+    )
 }
 
 /// How many notes of one code `MIGRATION.md` shows; the others are listed by location.
@@ -500,6 +520,42 @@ fn before_first_deploy(commands: &[String]) -> String {
 mod tests {
     use super::*;
     use crate::diagnostics::{Code, SourceFile, Span};
+
+    /// A chain of `n` workers, each binding the next.
+    fn chain(n: usize) -> Graph {
+        let workers: Vec<crate::config::model::Worker> = (0..n)
+            .map(|i| {
+                let text = format!(
+                    "name = \"w{i}\"\nmain = \"a.ts\"\nservices = [{{ binding = \"NEXT\", service = \"w{}\" }}]\n",
+                    i + 1
+                );
+                let c = crate::config::load(0, "w.toml", ".".into(), &text, Default::default());
+                let (mut ws, _) = c.workers(&crate::config::EnvSelection::TopLevel);
+                ws.remove(0)
+            })
+            .collect();
+        crate::graph::build(
+            &workers,
+            &Default::default(),
+            &Default::default(),
+            &mut Vec::new(),
+        )
+    }
+
+    #[test]
+    fn small_graphs_are_drawn_large_ones_summed_up() {
+        let small = graph_drawings(&chain(3));
+        assert!(small.starts_with("```mermaid\nflowchart LR\n"), "{small}");
+        assert!(
+            small.contains("```text\nService binding graph:\n"),
+            "{small}"
+        );
+        let large = graph_drawings(&chain(DRAWN_WORKERS + 1));
+        assert_eq!(
+            large,
+            "151 workers, 151 bindings of one worker to another, 0 cycle(s), 1 worker(s) outside the migration: too many to draw here. `alchemy-migrator graph` prints the whole graph (`--format mermaid`, `dot` or `json`).\n"
+        );
+    }
 
     #[test]
     fn the_stage_section_has_one_item_per_sentence() {
