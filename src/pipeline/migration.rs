@@ -176,9 +176,10 @@ impl Programs {
 }
 
 /// Plans the template first (its names are the ones a reader knows), then every stage, one after
-/// the other: they share the names given out so far.
+/// the other: they share the names given out so far. Each stage's typed workers are dropped as
+/// soon as its program is planned.
 pub fn plan_stages(
-    workers: &StageWorkers,
+    workers: StageWorkers,
     graphs: &StageGraphs,
     plan: &StagePlan,
     scanned: &Scanned,
@@ -203,10 +204,15 @@ pub fn plan_stages(
         let exports = exports_of(&r.origins, scanned);
         crate::plan::build(&r.workers, &origins, &exports, g, &opts, &mut shared, diags)
     };
-    let template = plan_one(&workers.template, &graphs.template, diags);
+    let StageWorkers {
+        template: template_workers,
+        own,
+    } = workers;
+    let template = plan_one(&template_workers, &graphs.template, diags);
+    drop(template_workers);
     let mut stages = Vec::new();
-    for (((stage, _), own), g) in plan.stages.iter().zip(&workers.own).zip(&graphs.stages) {
-        let program = own.as_ref().map(|r| plan_one(r, g, diags));
+    for (((stage, _), own), g) in plan.stages.iter().zip(own).zip(&graphs.stages) {
+        let program = own.map(|r| plan_one(&r, g, diags));
         stages.push((stage.clone(), program));
     }
     Programs {

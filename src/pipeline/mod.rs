@@ -301,10 +301,10 @@ pub fn migrate_observed(
     on_stage("graphs");
     let scanned = migration::scan_mains(&workers, &*inputs.files);
     on_stage("scan worker sources");
-    let mut programs =
-        migration::plan_stages(&workers, &graphs, &plan, &scanned, app, options, &mut diags);
     let worker_count = workers.template.workers.len();
-    drop(workers);
+    let mut programs =
+        migration::plan_stages(workers, &graphs, &plan, &scanned, app, options, &mut diags);
+    drop(scanned);
     on_stage("plan every stage");
     let adopts = migration::unify(&mut programs, &mut diags);
     diagnostics::sort(&mut diags, &inputs.sources);
