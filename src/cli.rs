@@ -258,8 +258,15 @@ pub fn emit_diagnostics(
             let color = std::env::var_os("NO_COLOR").is_none()
                 && std::io::IsTerminal::is_terminal(&std::io::stderr());
             let mut err = std::io::BufWriter::with_capacity(1 << 16, std::io::stderr().lock());
-            for d in diags {
-                let _ = writeln!(err, "{}", diagnostics::render_human(d, sources, color));
+            // Rendered in parallel, a bounded batch at a time, and written in order.
+            for batch in diags.chunks(1024) {
+                let rendered: Vec<String> = batch
+                    .par_iter()
+                    .map(|d| diagnostics::render_human(d, sources, color))
+                    .collect();
+                for r in rendered {
+                    let _ = writeln!(err, "{r}");
+                }
             }
             let _ = writeln!(
                 err,

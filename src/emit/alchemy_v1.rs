@@ -391,19 +391,37 @@ fn run_file(
         .iter()
         .map(|c| stage_resources(c, &partial))
         .collect();
-    let mut body = render_resources(&decls, &merge);
+    let resources = render_resources(&decls, &merge);
     let mut needs = Needs::default();
     for d in decls {
         needs.imports.extend(d.imports);
     }
     let (workers, worker_needs) = render_workers(&slots, &contexts, &partial, &merge);
-    body.push_str(&workers);
     needs.add(worker_needs);
-    let mut out = file_head(header, &programs, &needs.imports);
+    let head = file_head(header, &programs, &needs.imports);
+    let declarations = app_declarations(&other.app, stages, needs.personal_name);
+    // The file is assembled once, each worker's text dropped as it is copied in.
+    let size = head.len()
+        + declarations.len()
+        + resources.len()
+        + workers.iter().map(String::len).sum::<usize>()
+        + 64;
+    let mut out = String::with_capacity(size);
+    out.push_str(&head);
     out.push('\n');
-    out.push_str(&app_declarations(&other.app, stages, needs.personal_name));
+    out.push_str(&declarations);
     out.push('\n');
-    out.push_str(body.trim_start_matches('\n'));
+    let mut body_started = false;
+    for text in std::iter::once(resources).chain(workers) {
+        // (The body starts without the blank line its first declaration brings.)
+        let text = if body_started {
+            text.as_str()
+        } else {
+            text.trim_start_matches('\n')
+        };
+        body_started |= !text.is_empty();
+        out.push_str(text);
+    }
     out.push('\n');
     out.push_str("await app.finalize();\n");
     out
@@ -482,13 +500,13 @@ fn render_resources(decls: &[StageDecls], merge: &Merge<'_>) -> String {
 }
 
 /// Workers in creation order, each after the placeholders it needs. Each worker's stages are
-/// merged and printed independently: in parallel, then joined in order.
+/// merged and printed independently, in parallel; the texts come back in order.
 fn render_workers(
     slots: &[WorkerSlot],
     contexts: &[StageContext<'_>],
     partial: &BTreeSet<String>,
     merge: &Merge<'_>,
-) -> (String, Needs) {
+) -> (Vec<String>, Needs) {
     use rayon::prelude::*;
     let rendered: Vec<(String, Needs)> = slots
         .par_iter()
@@ -508,13 +526,13 @@ fn render_workers(
             (render_worker(stages_of_worker, merge), needs)
         })
         .collect();
-    let mut body = String::new();
+    let mut texts = Vec::with_capacity(rendered.len());
     let mut needs = Needs::default();
     for (text, n) in rendered {
-        body.push_str(&text);
+        texts.push(text);
         needs.add(n);
     }
-    (body, needs)
+    (texts, needs)
 }
 
 /// The type imports of every stage, by module.
