@@ -131,6 +131,22 @@ impl ConfigFile {
             .unwrap_or_default()
     }
 
+    /// The config's folder, absolute, and the config file in it (paths in the config are
+    /// relative to that folder).
+    pub fn location(&self) -> (std::path::PathBuf, std::path::PathBuf) {
+        let dir = if self.dir.as_os_str().is_empty() {
+            std::path::Path::new(".")
+        } else {
+            &self.dir
+        };
+        let dir = std::path::absolute(dir).unwrap_or_else(|_| self.dir.clone());
+        let name = std::path::Path::new(&self.path)
+            .file_name()
+            .unwrap_or_default();
+        let file = dir.join(name);
+        (dir, file)
+    }
+
     pub fn is_pages(&self) -> bool {
         self.root
             .as_ref()

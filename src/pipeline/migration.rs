@@ -137,14 +137,7 @@ fn labels(template: &Resolved) -> Vec<String> {
         .workers
         .iter()
         .zip(&template.origins)
-        .map(|(w, o)| {
-            w.name.as_ref().map(|n| n.v.clone()).unwrap_or_else(|| {
-                o.dir
-                    .file_name()
-                    .map(|f| f.to_string_lossy().to_string())
-                    .unwrap_or_else(|| "worker".into())
-            })
-        })
+        .map(|(w, o)| crate::plan::label(w, o))
         .collect()
 }
 

@@ -104,13 +104,7 @@ pub fn resolve_env(inputs: &Inputs, env: Option<&str>, diags: &mut Vec<Diagnosti
         if is_absent {
             absent.insert(workers.len());
         }
-        let dir = std::path::absolute(if c.dir.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            &c.dir
-        })
-        .unwrap_or_else(|_| c.dir.clone());
-        let file = dir.join(Path::new(&c.path).file_name().unwrap_or_default());
+        let (dir, file) = c.location();
         for w in ws {
             origins.push(origin(&w, &dir, &file, &*inputs.files));
             workers.push(w);

@@ -347,6 +347,18 @@ pub fn build(
     Planner::new(workers, typing, graph, opts, shared, diags).run()
 }
 
+/// The name a worker's identifiers and ids derive from, the same in every stage: its script
+/// name, else its config's folder.
+pub fn label(w: &Worker, origin: &Origin) -> String {
+    w.name.as_ref().map(|n| n.v.clone()).unwrap_or_else(|| {
+        origin
+            .dir
+            .file_name()
+            .map(|f| f.to_string_lossy().to_string())
+            .unwrap_or_else(|| "worker".into())
+    })
+}
+
 pub fn display_name(w: &Worker) -> String {
     w.name
         .as_ref()

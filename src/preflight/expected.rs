@@ -8,7 +8,6 @@ use crate::config::model::{BindingKind, Worker};
 use crate::diagnostics::{Diagnostic, Span, codes};
 use crate::plan::{self, Program, ResourceKind, ScriptRef, Value};
 use crate::read::Inputs;
-use std::path::Path;
 
 /// Which part of the configs a stage deploys.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -206,13 +205,7 @@ pub fn workers_in_stage(
         };
         let (ws, d) = c.workers(&selection);
         diags.extend(d);
-        let dir = std::path::absolute(if c.dir.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            &c.dir
-        })
-        .unwrap_or_else(|_| c.dir.clone());
-        let file = dir.join(Path::new(&c.path).file_name().unwrap_or_default());
+        let (dir, file) = c.location();
         for w in ws.into_iter().filter(|w| w.main.is_some()) {
             origins.push(plan::Origin {
                 dir: dir.clone(),
@@ -255,14 +248,7 @@ pub fn expected_workers(
     let labels: Vec<String> = workers
         .iter()
         .zip(origins)
-        .map(|(w, o)| {
-            w.name.as_ref().map(|n| n.v.clone()).unwrap_or_else(|| {
-                o.dir
-                    .file_name()
-                    .map(|f| f.to_string_lossy().to_string())
-                    .unwrap_or_else(|| "worker".into())
-            })
-        })
+        .map(|(w, o)| plan::label(w, o))
         .collect();
     let out_dir = std::path::absolute(".").unwrap_or_default();
     let opts = plan::Options {
