@@ -27,21 +27,30 @@ pub struct StageWorkers {
 }
 
 impl StageWorkers {
-    /// Resolves every stage that does not deploy `template_env` (the template is resolved first,
-    /// by the caller, so that an empty migration stops before this).
-    pub fn resolve(
-        inputs: &Inputs,
+    /// Resolves the template and every stage that does not deploy `template_env`, config by
+    /// config, dropping the parsed trees (see [`stages::resolve_envs`]).
+    pub fn resolve_all(
+        inputs: &mut Inputs,
         plan: &StagePlan,
-        template: Resolved,
         template_env: Option<&str>,
         diags: &mut Vec<Diagnostic>,
     ) -> StageWorkers {
+        let own_envs: Vec<Option<&str>> = plan
+            .stages
+            .iter()
+            .map(|(_, env)| env.as_deref())
+            .filter(|env| *env != template_env)
+            .collect();
+        let envs: Vec<Option<&str>> = std::iter::once(template_env).chain(own_envs).collect();
+        let mut resolved = stages::resolve_envs(inputs, &envs, diags).into_iter();
+        let template = resolved.next().unwrap_or_default();
         let own = plan
             .stages
             .iter()
             .map(|(_, env)| {
                 (env.as_deref() != template_env)
-                    .then(|| stages::resolve_env(inputs, env.as_deref(), diags))
+                    .then(|| resolved.next())
+                    .flatten()
             })
             .collect();
         StageWorkers { template, own }
@@ -344,11 +353,10 @@ mod tests {
     #[test]
     fn stages_share_the_template_s_workers() {
         let check = |env: Option<&str>, expect: &str| {
-            let inputs = fixture(CONFIGS);
+            let mut inputs = fixture(CONFIGS);
             let mut diags = Vec::new();
             let plan = stages::plan(&inputs, env, None, &mut diags).expect("a plan");
-            let template = stages::resolve_env(&inputs, env, &mut diags);
-            let w = StageWorkers::resolve(&inputs, &plan, template, env, &mut diags);
+            let w = StageWorkers::resolve_all(&mut inputs, &plan, env, &mut diags);
             let per_stage: Vec<String> = plan
                 .stages
                 .iter()

@@ -283,19 +283,15 @@ pub fn migrate_observed(
         return Migration::empty(inputs, diags, true);
     };
     let env_names = stages::env_script_names(&inputs);
-    // The template: what stages that are not wrangler environments deploy.
-    let template = stages::resolve_env(&inputs, template_env, &mut diags);
-    if template.workers.is_empty() {
+    // The template (what stages that are not wrangler environments deploy) and every stage with
+    // an environment of its own, resolved together; the parsed trees are dropped on the way.
+    let mut inputs = inputs;
+    let workers = StageWorkers::resolve_all(&mut inputs, &plan, template_env, &mut diags);
+    if workers.template.workers.is_empty() {
         diagnostics::sort(&mut diags, &inputs.sources);
         return Migration::empty(inputs, diags, false);
     }
-    let workers = StageWorkers::resolve(&inputs, &plan, template, template_env, &mut diags);
     stages::report_absent_workers(&plan.stages, &workers.per_stage(), &mut diags);
-    // The parsed trees are not needed any more: every later step works on the typed workers.
-    let mut inputs = inputs;
-    for c in &mut inputs.configs {
-        c.root = None;
-    }
     on_stage("resolve environments");
     let graphs = migration::build_graphs(&workers, &plan, &env_names, &mut diags);
     on_stage("graphs");

@@ -81,6 +81,7 @@ fn member_of(c: &ConfigFile, env: &str) -> bool {
 }
 
 /// One environment's workers (one per config in scope, aligned across environments).
+#[derive(Default)]
 pub struct Resolved {
     pub workers: Vec<Worker>,
     pub origins: Vec<Origin>,
@@ -115,6 +116,40 @@ pub fn resolve_env(inputs: &Inputs, env: Option<&str>, diags: &mut Vec<Diagnosti
         origins,
         absent,
     }
+}
+
+/// Resolves every config in scope for each of `envs` (`None`: the top level), config by config,
+/// dropping each parsed tree as soon as its environments are resolved: the trees and the typed
+/// workers are never all in memory together.
+pub fn resolve_envs(
+    inputs: &mut Inputs,
+    envs: &[Option<&str>],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Resolved> {
+    let per_file: Vec<Vec<(Vec<Worker>, Vec<Diagnostic>, bool)>> = inputs
+        .configs
+        .par_iter_mut()
+        .map(|c| {
+            let resolved = envs.iter().map(|env| resolve_config(c, *env)).collect();
+            c.root = None;
+            resolved
+        })
+        .collect();
+    let mut result: Vec<Resolved> = envs.iter().map(|_| Resolved::default()).collect();
+    for (per_env, c) in per_file.into_iter().zip(&inputs.configs) {
+        let (dir, file) = c.location();
+        for ((ws, d, is_absent), r) in per_env.into_iter().zip(&mut result) {
+            diags.extend(d);
+            if is_absent {
+                r.absent.insert(r.workers.len());
+            }
+            for w in ws {
+                r.origins.push(origin(&w, &dir, &file, &*inputs.files));
+                r.workers.push(w);
+            }
+        }
+    }
+    result
 }
 
 /// One config's workers in `env`'s stage: `(workers, diagnostics, absent)`. A config that does
