@@ -126,7 +126,7 @@ pub fn resolve_envs(
     envs: &[Option<&str>],
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Resolved> {
-    let per_file: Vec<Vec<(Vec<Worker>, Vec<Diagnostic>, bool)>> = inputs
+    let per_file: Vec<Vec<ConfigInEnv>> = inputs
         .configs
         .par_iter_mut()
         .map(|c| {
@@ -152,9 +152,12 @@ pub fn resolve_envs(
     result
 }
 
+/// One config's workers in one environment: `(workers, diagnostics, absent)`.
+type ConfigInEnv = (Vec<Worker>, Vec<Diagnostic>, bool);
+
 /// One config's workers in `env`'s stage: `(workers, diagnostics, absent)`. A config that does
 /// not take part gives one empty worker (named like its top level) so that its slot stays.
-fn resolve_config(c: &ConfigFile, env: Option<&str>) -> (Vec<Worker>, Vec<Diagnostic>, bool) {
+fn resolve_config(c: &ConfigFile, env: Option<&str>) -> ConfigInEnv {
     if !in_scope(c) {
         return (Vec::new(), Vec::new(), false);
     }
