@@ -176,6 +176,22 @@ struct JsonReport<'a> {
     sources: &'a SourceMap,
     summary: serde_json::Value,
     extra: serde_json::Map<String, serde_json::Value>,
+    /// `migrate`'s graphs (`graph`: the template's, `stages`: each stage's), streamed.
+    graphs: Option<MigrationGraphs<'a>>,
+}
+
+/// The graphs of a migration, as `migrate --format json` prints them.
+#[derive(Clone, Copy)]
+pub struct MigrationGraphs<'a> {
+    pub graph: &'a crate::graph::Graph,
+    pub stages: &'a [(String, crate::graph::Graph)],
+}
+
+/// One stage's graph in the JSON output (keys in sorted order).
+#[derive(serde::Serialize)]
+struct StageGraphJson<'a> {
+    graph: crate::emit::report::GraphJson<'a>,
+    stage: &'a str,
 }
 
 impl serde::Serialize for JsonReport<'_> {
@@ -183,6 +199,9 @@ impl serde::Serialize for JsonReport<'_> {
         use serde::ser::SerializeMap as _;
         let mut keys: Vec<&str> = vec!["diagnostics", "summary"];
         keys.extend(self.extra.keys().map(String::as_str));
+        if self.graphs.is_some() {
+            keys.extend(["graph", "stages"]);
+        }
         keys.sort_unstable();
         keys.dedup();
         let mut map = s.serialize_map(Some(keys.len()))?;
@@ -192,6 +211,22 @@ impl serde::Serialize for JsonReport<'_> {
                     map.serialize_entry(key, &JsonDiagnostics(self.diags, self.sources))?
                 }
                 "summary" => map.serialize_entry(key, &self.summary)?,
+                "graph" | "stages" if self.graphs.is_some() => {
+                    let Some(g) = self.graphs else { continue };
+                    if key == "graph" {
+                        map.serialize_entry(key, &crate::emit::report::GraphJson(g.graph))?
+                    } else {
+                        let stages: Vec<StageGraphJson<'_>> = g
+                            .stages
+                            .iter()
+                            .map(|(stage, graph)| StageGraphJson {
+                                graph: crate::emit::report::GraphJson(graph),
+                                stage,
+                            })
+                            .collect();
+                        map.serialize_entry(key, &stages)?
+                    }
+                }
                 other => map.serialize_entry(other, &self.extra[other])?,
             }
         }
@@ -206,6 +241,33 @@ impl serde::Serialize for JsonDiagnostics<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(self.0.iter().map(|d| diagnostics::to_json(d, self.1)))
     }
+}
+
+/// Prints the JSON output of a run on stdout: the diagnostics, their summary, the command's own
+/// fields and (for `migrate`) its graphs. Streamed: each part is turned into JSON as it is
+/// written.
+pub fn print_json(
+    diags: &[Diagnostic],
+    sources: &SourceMap,
+    extra: serde_json::Map<String, serde_json::Value>,
+    graphs: Option<MigrationGraphs<'_>>,
+) {
+    let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
+    let summary = serde_json::json!({
+        "errors": count(Severity::Error),
+        "warnings": count(Severity::Warning),
+        "infos": count(Severity::Info),
+    });
+    let report = JsonReport {
+        diags,
+        sources,
+        summary,
+        extra,
+        graphs,
+    };
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let _ = serde_json::to_writer_pretty(&mut out, &report);
+    let _ = writeln!(out);
 }
 
 /// Prints diagnostics in the chosen format. JSON goes to stdout as one object (with `extra`
@@ -226,22 +288,11 @@ pub fn emit_diagnostics(
     );
     match format {
         Format::Json => {
-            let summary =
-                serde_json::json!({ "errors": errors, "warnings": warnings, "infos": infos });
             let extra = match extra {
                 Some(serde_json::Value::Object(map)) => map,
                 _ => serde_json::Map::new(),
             };
-            let report = JsonReport {
-                diags,
-                sources,
-                summary,
-                extra,
-            };
-            // Streamed: each diagnostic is turned into JSON as it is written.
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            let _ = serde_json::to_writer_pretty(&mut out, &report);
-            let _ = writeln!(out);
+            print_json(diags, sources, extra, None);
         }
         Format::Github => {
             let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
@@ -424,8 +475,16 @@ fn migrate(args: &MigrateArgs) -> i32 {
         display_path(&options.out)
     );
     if args.format == Format::Json {
-        let extra = migration_json(&m, &options.out, args.dry_run);
-        emit_diagnostics(&diags, &m.sources, args.format, &summary, Some(extra));
+        let graphs = MigrationGraphs {
+            graph: &m.graph,
+            stages: &m.stages,
+        };
+        print_json(
+            &diags,
+            &m.sources,
+            migration_json(&m, &options.out, args.dry_run),
+            Some(graphs),
+        );
     } else {
         print_migration(&m, &options.out, args, &written);
         timings.mark("print graph and file list");
@@ -467,14 +526,17 @@ fn write_files(
 }
 
 /// The fields `migrate --format json` adds to the diagnostics: graphs and files.
-fn migration_json(m: &Migration, out: &Path, dry_run: bool) -> serde_json::Value {
-    use crate::emit::report::graph_json;
-    serde_json::json!({
-        "graph": graph_json(&m.graph),
-        "stages": m.stages.iter().map(|(s, g)| serde_json::json!({ "stage": s, "graph": graph_json(g) })).collect::<Vec<_>>(),
-        "files": m.files.iter().map(|f| serde_json::json!({ "path": display_path(&out.join(&f.path)), "bytes": f.contents.len() })).collect::<Vec<_>>(),
-        "dry_run": dry_run,
-    })
+/// `migrate`'s own JSON fields besides its graphs: the files and whether they were written.
+fn migration_json(
+    m: &Migration,
+    out: &Path,
+    dry_run: bool,
+) -> serde_json::Map<String, serde_json::Value> {
+    let files = m.files.iter().map(|f| serde_json::json!({ "path": display_path(&out.join(&f.path)), "bytes": f.contents.len() })).collect::<Vec<_>>();
+    let mut map = serde_json::Map::new();
+    map.insert("files".into(), serde_json::Value::Array(files));
+    map.insert("dry_run".into(), serde_json::Value::Bool(dry_run));
+    map
 }
 
 /// The human and GitHub output of `migrate` on stdout: the graph of each stage, then the files

@@ -177,40 +177,80 @@ pub fn graph_dot(g: &Graph) -> String {
 
 /// The graph as JSON data.
 pub fn graph_json(g: &Graph) -> serde_json::Value {
-    let edges: Vec<serde_json::Value> = g
-        .edges
-        .iter()
-        .enumerate()
-        .map(|(k, e)| {
-            let (to, external) = match &e.to {
-                Target::Worker(t) => (g.names[*t].clone(), false),
-                Target::SelfRef => (g.names[e.from].clone(), false),
-                Target::External(n) => (n.clone(), true),
-                Target::Queue(q) => (q.clone(), false),
-            };
-            let kind = match &e.kind {
-                EdgeKind::Service { .. } => "service",
-                EdgeKind::DurableObject { .. } => "durable_object",
-                EdgeKind::Workflow { .. } => "workflow",
-                EdgeKind::TailConsumer => "tail_consumer",
-                EdgeKind::Outbound => "dispatch_outbound",
-                EdgeKind::Queue { .. } => "queue_producer",
-                EdgeKind::Consumes { .. } => "queue_consumer",
-            };
-            serde_json::json!({
-                "from": g.names[e.from], "to": to, "kind": kind, "label": e.kind.label(),
-                "binding": e.binding, "external": external, "environment": env_label(e),
-                "broken": g.is_broken(k),
-            })
-        })
-        .collect();
-    serde_json::json!({
-        "workers": g.names.iter().enumerate().filter(|(i, _)| g.is_present(*i)).map(|(_, n)| n).collect::<Vec<_>>(),
-        "order": g.order.iter().filter(|&&i| g.is_present(i)).map(|&i| g.names[i].clone()).collect::<Vec<_>>(),
-        "edges": edges,
-        "externals": g.externals,
-        "cycles": g.cycles.iter().map(|c| c.iter().map(|&i| g.names[i].clone()).collect::<Vec<_>>()).collect::<Vec<_>>(),
-    })
+    serde_json::to_value(GraphJson(g)).unwrap_or_default()
+}
+
+/// The graph as JSON, written as it is serialized (no tree of values in between): keys in
+/// sorted order, as a JSON object map prints them.
+pub struct GraphJson<'a>(pub &'a Graph);
+
+impl serde::Serialize for GraphJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let g = self.0;
+        let present = |i: &usize| g.is_present(*i);
+        let names = |ids: &[usize]| ids.iter().map(|&i| g.names[i].as_str()).collect::<Vec<_>>();
+        let mut map = s.serialize_map(Some(5))?;
+        let cycles: Vec<Vec<&str>> = g.cycles.iter().map(|c| names(c)).collect();
+        map.serialize_entry("cycles", &cycles)?;
+        map.serialize_entry("edges", &EdgesJson(g))?;
+        map.serialize_entry("externals", &g.externals)?;
+        let order: Vec<usize> = g.order.iter().copied().filter(present).collect();
+        map.serialize_entry("order", &names(&order))?;
+        let workers: Vec<usize> = (0..g.names.len()).filter(present).collect();
+        map.serialize_entry("workers", &names(&workers))?;
+        map.end()
+    }
+}
+
+struct EdgesJson<'a>(&'a Graph);
+
+impl serde::Serialize for EdgesJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let g = self.0;
+        s.collect_seq(g.edges.iter().enumerate().map(|(k, e)| edge_json(g, k, e)))
+    }
+}
+
+/// One edge as JSON (fields in sorted order).
+#[derive(serde::Serialize)]
+struct EdgeJson<'a> {
+    binding: &'a Option<String>,
+    broken: bool,
+    environment: String,
+    external: bool,
+    from: &'a str,
+    kind: &'static str,
+    label: String,
+    to: &'a str,
+}
+
+fn edge_json<'a>(g: &'a Graph, k: usize, e: &'a crate::graph::Edge) -> EdgeJson<'a> {
+    let (to, external) = match &e.to {
+        Target::Worker(t) => (g.names[*t].as_str(), false),
+        Target::SelfRef => (g.names[e.from].as_str(), false),
+        Target::External(n) => (n.as_str(), true),
+        Target::Queue(q) => (q.as_str(), false),
+    };
+    let kind = match &e.kind {
+        EdgeKind::Service { .. } => "service",
+        EdgeKind::DurableObject { .. } => "durable_object",
+        EdgeKind::Workflow { .. } => "workflow",
+        EdgeKind::TailConsumer => "tail_consumer",
+        EdgeKind::Outbound => "dispatch_outbound",
+        EdgeKind::Queue { .. } => "queue_producer",
+        EdgeKind::Consumes { .. } => "queue_consumer",
+    };
+    EdgeJson {
+        binding: &e.binding,
+        broken: g.is_broken(k),
+        environment: env_label(e),
+        external,
+        from: &g.names[e.from],
+        kind,
+        label: e.kind.label(),
+        to,
+    }
 }
 
 /// `.env.example`: names of the secrets the program reads, never values.
