@@ -431,7 +431,34 @@ pub fn render_human(d: &Diagnostic, sources: &SourceMap, color: bool) -> String 
         Renderer::plain()
     };
     let mut out = renderer.render(&[group]);
+    if marks.is_empty() && d.path.is_none() {
+        // Nothing to show a place for: no bare gutter line between the title and the help.
+        out = out
+            .lines()
+            .filter(|l| without_ansi(l).trim() != "|")
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
     out.push('\n');
+    out
+}
+
+/// The visible text of a line (terminal colour codes removed).
+fn without_ansi(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // `ESC [ … letter`
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
     out
 }
 
@@ -844,6 +871,17 @@ warning[AM0300]: the fact
     }
 
     #[test]
+    fn colour_codes_are_not_text() {
+        for (line, want) in [
+            (" |", " |"),
+            ("\u{1b}[1m\u{1b}[94m |\u{1b}[0m", " |"),
+            ("plain", "plain"),
+        ] {
+            assert_eq!(without_ansi(line), want);
+        }
+    }
+
+    #[test]
     fn human_without_a_span() {
         check(
             codes::unreadable("app/missing.toml", "not found"),
@@ -857,7 +895,6 @@ error[AM0100]: cannot read `app/missing.toml`: not found
             codes::no_api_token(),
             r#"
 error[AM0710]: `CLOUDFLARE_API_TOKEN` is not set: preflight reads the live account through Cloudflare's API
- |
  = help: export CLOUDFLARE_API_TOKEN with a token that can read Workers scripts, D1, R2, KV and Queues of the account
 "#,
         );

@@ -727,6 +727,10 @@ fn add_secrets(w: &mut Worker, required: Option<Vec<S<String>>>, dev_vars: &[Str
         .filter(|b| matches!(b.kind, BindingKind::Var(_)))
         .map(|b| b.name.v.as_str())
         .collect();
+    let secret_span = w.name.as_ref().map(|n| n.span).unwrap_or(Span {
+        end: w.span.start,
+        ..w.span
+    });
     let names: Vec<S<String>> = match required {
         Some(names) => names,
         None => dev_vars
@@ -734,7 +738,9 @@ fn add_secrets(w: &mut Worker, required: Option<Vec<S<String>>>, dev_vars: &[Str
             .filter(|n| !var_names.contains(n.as_str()))
             .map(|n| S {
                 v: n.clone(),
-                span: w.span,
+                // (`.dev.vars` beside the config: pointed at by the worker's name, not its whole
+                // config.)
+                span: secret_span,
             })
             .collect(),
     };
