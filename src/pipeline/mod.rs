@@ -6,7 +6,7 @@
 
 mod app;
 mod migration;
-mod stages;
+pub(crate) mod stages;
 
 pub use crate::read::{InputPaths, Inputs};
 pub use app::app_name;

@@ -3,9 +3,9 @@
 //! settings. Built from the same [`crate::plan::Program`] `migrate` emits, so preflight checks
 //! exactly what the deploy would send.
 
-use crate::config::EnvSelection;
 use crate::config::model::{BindingKind, Worker};
 use crate::diagnostics::{Diagnostic, Span, codes};
+use crate::pipeline::stages;
 use crate::plan::{self, Program, ResourceKind, ScriptRef, Value};
 use crate::read::Inputs;
 
@@ -184,41 +184,29 @@ fn deploys_workers(c: &crate::config::ConfigFile) -> bool {
     c.root.as_ref().is_some_and(|r| !r.entries().is_empty()) && !c.is_pages()
 }
 
-/// The workers a stage deploys, in discovery order, with their origins.
-///
-/// Stage membership: stage `X` named after a wrangler environment deploys exactly the configs
-/// that define `[env.X]`, each resolved for environment `X` (script name: `env.X.name`, else
-/// `<name>-X`); the default stage deploys every config's top level. A config without `main` (or a
-/// Pages project) deploys no worker.
+/// The workers a stage deploys, in discovery order, with their origins: the stage's workers as
+/// `migrate` resolves them (a stage named after an environment deploys the configs that define
+/// it), less those that deploy nothing under a wrangler script name here: configs absent from the
+/// stage, configs without `main`, and Pages projects (they become new Workers: nothing live to
+/// compare).
 pub fn workers_in_stage(
     inputs: &Inputs,
     stage: &Stage,
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<Worker>, Vec<plan::Origin>) {
-    let mut workers = Vec::new();
-    let mut origins = Vec::new();
-    for c in inputs.configs.iter().filter(|c| deploys_workers(c)) {
-        let selection = match stage {
-            Stage::TopLevel => EnvSelection::TopLevel,
-            Stage::Env(e) if c.env_names().contains(e) => EnvSelection::Named(e.clone()),
-            Stage::Env(_) => continue,
-        };
-        let (ws, d) = c.workers(&selection);
-        diags.extend(d);
-        let (dir, file) = c.location();
-        for w in ws.into_iter().filter(|w| w.main.is_some()) {
-            origins.push(plan::Origin {
-                dir: dir.clone(),
-                path: file.to_string_lossy().to_string(),
-                main: w.main.as_ref().map(|m| plan::normalize(&dir.join(&m.v))),
-                main_written: w.main.as_ref().map(|m| m.v.clone()),
-                // (Pages projects become new Workers: nothing live to compare.)
-                pages: None,
-            });
-            workers.push(w);
-        }
-    }
-    (workers, origins)
+    let env = match stage {
+        Stage::TopLevel => None,
+        Stage::Env(e) => Some(e.as_str()),
+    };
+    let resolved = stages::resolve_env(inputs, env, diags);
+    resolved
+        .workers
+        .into_iter()
+        .zip(resolved.origins)
+        .enumerate()
+        .filter(|(i, (w, o))| !resolved.absent.contains(i) && w.main.is_some() && o.pages.is_none())
+        .map(|(_, pair)| pair)
+        .unzip()
 }
 
 /// Plans the stage as `migrate` does (adopting, external services bound by name) and returns the
@@ -230,14 +218,7 @@ pub fn expected_workers(
     origins: &[plan::Origin],
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<ExpectedWorker> {
-    let mut env_names = crate::graph::EnvNames::new();
-    for c in &inputs.configs {
-        if let Some(root) = &c.root {
-            for (top, env, name) in crate::config::env_script_names(root) {
-                env_names.entry((top, env)).or_insert(name);
-            }
-        }
-    }
+    let env_names = stages::env_script_names(inputs);
     let mut planning = Vec::new();
     let graph = crate::graph::build(
         workers,
