@@ -92,30 +92,13 @@ pub struct Resolved {
 
 /// Resolves every config in scope for `env` (`None`: the top level).
 pub fn resolve_env(inputs: &Inputs, env: Option<&str>, diags: &mut Vec<Diagnostic>) -> Resolved {
-    let per_file: Vec<(Vec<Worker>, Vec<Diagnostic>, bool)> = inputs
+    let per_file: Vec<Vec<ConfigInEnv>> = inputs
         .configs
         .par_iter()
-        .map(|c| resolve_config(c, env))
+        .map(|c| vec![resolve_config(c, env)])
         .collect();
-    let mut workers = Vec::new();
-    let mut origins = Vec::new();
-    let mut absent = BTreeSet::new();
-    for ((ws, d, is_absent), c) in per_file.into_iter().zip(&inputs.configs) {
-        diags.extend(d);
-        if is_absent {
-            absent.insert(workers.len());
-        }
-        let (dir, file) = c.location();
-        for w in ws {
-            origins.push(origin(&w, &dir, &file, &*inputs.files));
-            workers.push(w);
-        }
-    }
-    Resolved {
-        workers,
-        origins,
-        absent,
-    }
+    let mut resolved = assemble(per_file, inputs, 1, diags);
+    resolved.pop().unwrap_or_default()
 }
 
 /// Resolves every config in scope for each of `envs` (`None`: the top level), config by config,
@@ -135,7 +118,18 @@ pub fn resolve_envs(
             resolved
         })
         .collect();
-    let mut result: Vec<Resolved> = envs.iter().map(|_| Resolved::default()).collect();
+    assemble(per_file, inputs, envs.len(), diags)
+}
+
+/// Each config's workers in each of `n` environments (per config, per environment, in config
+/// order) into one `Resolved` per environment, with the workers' origins.
+fn assemble(
+    per_file: Vec<Vec<ConfigInEnv>>,
+    inputs: &Inputs,
+    n: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Resolved> {
+    let mut result: Vec<Resolved> = (0..n).map(|_| Resolved::default()).collect();
     for (per_env, c) in per_file.into_iter().zip(&inputs.configs) {
         let (dir, file) = c.location();
         for ((ws, d, is_absent), r) in per_env.into_iter().zip(&mut result) {
