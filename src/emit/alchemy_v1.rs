@@ -310,9 +310,9 @@ fn render_worker(stages: Vec<Option<WorkerDecls>>, merge: &Merge<'_>) -> String 
 
 /// Every worker of any stage, in the shared creation order, with where it is in each program
 /// (`(program, worker index)`, `None` where that stage does not deploy it).
-type WorkerSlot = (usize, Vec<Option<(usize, usize)>>);
+pub(super) type WorkerSlot = (usize, Vec<Option<(usize, usize)>>);
 
-fn worker_slots(programs: &[&Program]) -> Vec<WorkerSlot> {
+pub(super) fn worker_slots(programs: &[&Program]) -> Vec<WorkerSlot> {
     let mut slots: std::collections::BTreeMap<usize, Vec<Option<(usize, usize)>>> =
         std::collections::BTreeMap::new();
     for (k, p) in programs.iter().enumerate() {

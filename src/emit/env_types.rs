@@ -16,16 +16,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 /// order decides the order of union members).
 pub fn env_modules(programs: &[&Program]) -> Vec<OutputFile> {
     let sources = type_sources(programs);
-    let mut slots: BTreeMap<usize, Vec<(usize, usize)>> = BTreeMap::new();
-    for (k, p) in programs.iter().enumerate() {
-        for (wi, w) in p.workers.iter().enumerate() {
-            slots.entry(w.position).or_default().push((k, wi));
-        }
-    }
     let mut seen = BTreeSet::new();
-    slots
-        .values()
-        .filter_map(|at| {
+    super::alchemy_v1::worker_slots(programs)
+        .into_iter()
+        .filter_map(|(_, in_stage)| {
+            // Where the worker is in each program that has it.
+            let at: Vec<(usize, usize)> = in_stage.into_iter().flatten().collect();
             let (k, wi) = at[0];
             let path = format!(
                 "env/{}.ts",
@@ -33,7 +29,7 @@ pub fn env_modules(programs: &[&Program]) -> Vec<OutputFile> {
             );
             seen.insert(path.clone()).then(|| OutputFile {
                 path,
-                contents: env_module(programs, at, &sources),
+                contents: env_module(programs, &at, &sources),
             })
         })
         .collect()
