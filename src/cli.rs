@@ -211,11 +211,11 @@ impl serde::Serialize for JsonReport<'_> {
                     map.serialize_entry(key, &JsonDiagnostics(self.diags, self.sources))?
                 }
                 "summary" => map.serialize_entry(key, &self.summary)?,
-                "graph" | "stages" if self.graphs.is_some() => {
-                    let Some(g) = self.graphs else { continue };
-                    if key == "graph" {
+                "graph" | "stages" => match self.graphs {
+                    Some(g) if key == "graph" => {
                         map.serialize_entry(key, &crate::emit::report::GraphJson(g.graph))?
-                    } else {
+                    }
+                    Some(g) => {
                         let stages: Vec<StageGraphJson<'_>> = g
                             .stages
                             .iter()
@@ -226,7 +226,8 @@ impl serde::Serialize for JsonReport<'_> {
                             .collect();
                         map.serialize_entry(key, &stages)?
                     }
-                }
+                    None => map.serialize_entry(key, &self.extra[key])?,
+                },
                 other => map.serialize_entry(other, &self.extra[other])?,
             }
         }
@@ -243,6 +244,16 @@ impl serde::Serialize for JsonDiagnostics<'_> {
     }
 }
 
+/// How many errors, warnings and infos.
+fn severity_counts(diags: &[Diagnostic]) -> (usize, usize, usize) {
+    let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
+    (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+    )
+}
+
 /// Prints the JSON output of a run on stdout: the diagnostics, their summary, the command's own
 /// fields and (for `migrate`) its graphs. Streamed: each part is turned into JSON as it is
 /// written.
@@ -252,12 +263,8 @@ pub fn print_json(
     extra: serde_json::Map<String, serde_json::Value>,
     graphs: Option<MigrationGraphs<'_>>,
 ) {
-    let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
-    let summary = serde_json::json!({
-        "errors": count(Severity::Error),
-        "warnings": count(Severity::Warning),
-        "infos": count(Severity::Info),
-    });
+    let (errors, warnings, infos) = severity_counts(diags);
+    let summary = serde_json::json!({ "errors": errors, "warnings": warnings, "infos": infos });
     let report = JsonReport {
         diags,
         sources,
@@ -280,12 +287,7 @@ pub fn emit_diagnostics(
     summary: &str,
     extra: Option<serde_json::Value>,
 ) {
-    let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
-    let (errors, warnings, infos) = (
-        count(Severity::Error),
-        count(Severity::Warning),
-        count(Severity::Info),
-    );
+    let (errors, warnings, infos) = severity_counts(diags);
     match format {
         Format::Json => {
             let extra = match extra {
