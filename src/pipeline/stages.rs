@@ -70,7 +70,7 @@ fn all_envs(inputs: &Inputs) -> Vec<String> {
 }
 
 /// The configs that describe workers, Pages projects or resources (parsed, not empty).
-fn in_scope(c: &ConfigFile) -> bool {
+pub(crate) fn in_scope(c: &ConfigFile) -> bool {
     c.root.as_ref().is_some_and(|r| !r.entries().is_empty())
 }
 

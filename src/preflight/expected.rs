@@ -181,7 +181,7 @@ pub fn select_stage(
 
 /// A config that can deploy workers at all: parsed, not empty, not a Pages project.
 fn deploys_workers(c: &crate::config::ConfigFile) -> bool {
-    c.root.as_ref().is_some_and(|r| !r.entries().is_empty()) && !c.is_pages()
+    stages::in_scope(c) && !c.is_pages()
 }
 
 /// The workers a stage deploys, in discovery order, with their origins: the stage's workers as
