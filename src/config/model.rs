@@ -107,6 +107,21 @@ pub enum BindingKind {
     },
 }
 
+impl Worker {
+    /// Whether the config only declares resources (a D1 database kept for `wrangler d1
+    /// migrations`, say): at least one resource binding, and nothing only a worker has (other
+    /// bindings, routes, crons, queue consumers, tail consumers, assets).
+    pub fn only_declares_resources(&self) -> bool {
+        !self.bindings.is_empty()
+            && self.bindings.iter().all(|b| b.kind.is_resource())
+            && self.routes.is_empty()
+            && self.crons.is_none()
+            && self.consumers.is_empty()
+            && self.tail_consumers.is_empty()
+            && self.assets.is_none()
+    }
+}
+
 impl BindingKind {
     /// Whether the binding names a resource that exists apart from any worker (KV, R2, D1,
     /// queues, dispatch namespaces, Vectorize, Hyperdrive).

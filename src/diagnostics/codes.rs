@@ -430,6 +430,14 @@ catalogue! {
         severity: Warning,
         title: "resource created as wrangler provisions it",
     }
+    /// a worker whose config names no entry module (`main`): wrangler is given it on the command
+    /// line, so the migration cannot know it and the worker is not migrated.
+    NoEntry {
+        id: "AM0515",
+        severity: Error,
+        title: "worker without an entry module",
+        help: "set `main` to the worker's entry module (relative to its config, as in `wrangler deploy src/index.ts`) and migrate again",
+    }
 
     // ---- AM07xx: preflight (the program against the live account) ----
     /// the worker does not exist in the account yet; the first deploy creates it.
@@ -1140,6 +1148,15 @@ pub fn no_main(span: Span, worker: &str, resources: usize) -> Diagnostic {
     .at(span)
 }
 
+/// AM0515: a worker whose config names no entry module: not migrated.
+pub fn no_entry(span: Span, worker: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::NoEntry,
+        format!("`{worker}` is a worker without `main` in its config (its entry module is given on wrangler's command line): it is not migrated"),
+    )
+    .at(span)
+}
+
 /// AM0503: a key that needs no translation or is handled differently by Alchemy.
 pub fn not_translated(span: Span, key: &str, why: &str) -> Diagnostic {
     Diagnostic::new(
@@ -1575,6 +1592,7 @@ mod tests {
                 conflicting_resource(at(2), at(0), "w", "d"),
             ),
             (C::NoMain, no_main(at(0), "w", 1)),
+            (C::NoEntry, no_entry(at(0), "w")),
             (C::NotTranslated, not_translated(at(0), "k", "w")),
             (C::ActionNeeded, action_needed(at(0), "k", "w", "h")),
             (C::OutputExists, output_exists("p")),

@@ -20,8 +20,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 pub(super) enum Fate {
     /// A worker of the program.
     Emitted,
-    /// A config without code (no `main`, not a Pages project): only its resources are declared.
+    /// A config without code (no `main`, not a Pages project) that only declares resources:
+    /// they are declared.
     ResourcesOnly,
+    /// A worker whose entry module its config does not name (wrangler is given it on the command
+    /// line): reported, not migrated.
+    NoEntry,
     /// Not deployed by this stage, or a second worker with a name already taken.
     Skipped,
 }
@@ -107,6 +111,11 @@ impl<'a> Planner<'a> {
                     planned.push(self.worker(order_position, i));
                 }
                 Fate::ResourcesOnly => self.resources_only(i),
+                Fate::NoEntry => {
+                    let w = &self.workers[i];
+                    let span = w.name.as_ref().map(|n| n.span).unwrap_or(w.span);
+                    self.diags.push(codes::no_entry(span, &display_name(w)));
+                }
                 Fate::Skipped => {}
             }
         }
@@ -379,7 +388,11 @@ fn fate_of(graph: &Graph, i: usize, w: &Worker, origin: &Origin) -> Fate {
     if graph.duplicates.contains(&i) || !graph.is_present(i) {
         Fate::Skipped
     } else if w.main.is_none() && origin.pages.is_none() {
-        Fate::ResourcesOnly
+        if w.only_declares_resources() {
+            Fate::ResourcesOnly
+        } else {
+            Fate::NoEntry
+        }
     } else {
         Fate::Emitted
     }

@@ -389,7 +389,6 @@ fn a_config_without_main_declares_its_resources_only() {
         #- shared
         name = "shared"
         kv_namespaces = [{ binding = "CACHE", id = "k1" }]
-        vars = { X = "1" }
         #- a
         name = "a"
         main = "index.ts"
@@ -400,6 +399,27 @@ fn a_config_without_main_declares_its_resources_only() {
             aWorker "a"
             CACHE: resource cacheKv
             AM0502 `shared` has no `main`: it deploys no worker; its one resource is declared in the program and shared with the workers that bind it
+        "#,
+    );
+}
+
+#[test]
+fn a_worker_whose_config_names_no_entry_is_reported_not_taken_for_resources() {
+    // Bindings only a worker has (a var, a service) or none at all: the entry module is given
+    // on wrangler's command line.
+    check(
+        r#"
+        #- gateway
+        name = "gateway"
+        kv_namespaces = [{ binding = "CACHE", id = "k1" }]
+        vars = { X = "1" }
+        services = [{ binding = "API", service = "api" }]
+        #- api
+        name = "api"
+        "#,
+        r#"
+            AM0515 `api` is a worker without `main` in its config (its entry module is given on wrangler's command line): it is not migrated
+            AM0515 `gateway` is a worker without `main` in its config (its entry module is given on wrangler's command line): it is not migrated
         "#,
     );
 }
