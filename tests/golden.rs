@@ -59,6 +59,7 @@ fixtures!(migrate, migrate_fixture, all_listed_migrate:
     four_workers => "four-workers",
     hostile_strings => "hostile-strings",
     legacy_environment => "legacy-environment",
+    no_entry => "no-entry",
     pages => "pages",
     resource_only => "resource-only",
     service_worker => "service-worker",

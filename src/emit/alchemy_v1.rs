@@ -422,7 +422,10 @@ fn run_file(
         body_started |= !text.is_empty();
         out.push_str(text);
     }
-    out.push('\n');
+    if body_started {
+        // (A program with no resource and no worker has one blank line before the end.)
+        out.push('\n');
+    }
     out.push_str("await app.finalize();\n");
     out
 }

@@ -297,10 +297,11 @@ pub fn migrate_observed(
     on_stage("graphs");
     let scanned = migration::scan_mains(&workers, &*inputs.files);
     on_stage("scan worker sources");
-    let worker_count = workers.template.workers.len();
     let mut programs =
         migration::plan_stages(workers, &graphs, &plan, &scanned, app, options, &mut diags);
     drop(scanned);
+    // (The workers the program deploys: not configs without code, nor a second script name.)
+    let worker_count = programs.template.workers.len();
     on_stage("plan every stage");
     let adopts = migration::unify(&mut programs, &mut diags);
     diagnostics::sort(&mut diags, &inputs.sources);
@@ -496,6 +497,13 @@ mod tests {
             },
             "[alchemy.run.ts env/auth-staging.ts env/api-staging.ts MIGRATION.md] \
              stages [staging], 2 workers, exit 0; info[AM0716] info[AM0408]",
+        );
+        // A worker whose config names no entry is not migrated, nor counted.
+        check(
+            "//- /r/gw/wrangler.toml\nname = \"gw\"\nservices = [{ binding = \"A\", service = \"api\" }]\n//- /r/api/wrangler.toml\nname = \"api\"\nmain = \"src/index.ts\"\n",
+            MigrateOptions::default(),
+            "[alchemy.run.ts env/api.ts MIGRATION.md] stages [production], 1 workers, exit 1; \
+             info[AM0716] error[AM0515]",
         );
         // Not adopting: no preflight to run before the first deploy.
         check(
