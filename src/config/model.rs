@@ -241,20 +241,21 @@ pub struct Worker {
     pub bindings: Vec<Binding>,
     pub consumers: Vec<Consumer>,
     pub tail_consumers: Vec<TailConsumer>,
-    pub assets: Option<Assets>,
+    /// (Boxed, like the other rare settings below: a worker's slot stays small.)
+    pub assets: Option<Box<Assets>>,
     /// Durable Object classes created with SQLite storage (`new_sqlite_classes`).
     pub sqlite_classes: BTreeSet<String>,
-    pub observability: Option<S<Node>>,
-    pub placement: Option<S<Node>>,
-    pub limits: Option<S<Node>>,
+    pub observability: Option<Box<S<Node>>>,
+    pub placement: Option<Box<S<Node>>>,
+    pub limits: Option<Box<S<Node>>>,
     pub logpush: Option<S<bool>>,
     pub upload_source_maps: Option<S<bool>>,
     pub minify: Option<S<bool>>,
     pub keep_names: Option<S<bool>>,
     pub no_bundle: Option<S<bool>>,
-    pub define: Option<S<Node>>,
-    pub alias: Option<S<Node>>,
-    pub rules: Option<S<Node>>,
+    pub define: Option<Box<S<Node>>>,
+    pub alias: Option<Box<S<Node>>>,
+    pub rules: Option<Box<S<Node>>>,
     /// Known keys without a typed field above (`build`, `dev`, `migrations`, `site`, …).
     pub extra: Vec<Entry>,
 }
@@ -323,6 +324,11 @@ pub fn build(
     }
     add_secrets(&mut w, required_secrets, dev_vars);
     check_unique_bindings(&w, diags);
+    // (Pushed one by one, the lists have up to twice the room they need; thousands of workers
+    // are held until they are planned.)
+    w.bindings.shrink_to_fit();
+    w.routes.shrink_to_fit();
+    w.extra.shrink_to_fit();
     w
 }
 
@@ -331,10 +337,10 @@ fn read_setting(w: &mut Worker, e: &Entry) -> bool {
     let v = &e.value;
     let bool_of = || v.as_bool().map(|b| S { v: b, span: v.span });
     let node_of = || {
-        Some(S {
+        Some(Box::new(S {
             v: v.clone(),
             span: v.span,
-        })
+        }))
     };
     match e.key.as_str() {
         "main" => w.main = s(v),
@@ -730,7 +736,7 @@ fn assets(w: &mut Worker, v: &Node) {
     for k in ["base_path", "experimental_serve_directly"] {
         keep(w, v, "assets", k);
     }
-    w.assets = Some(a);
+    w.assets = Some(Box::new(a));
 }
 
 /// Secrets: `secrets.required` when present (wrangler then loads only those), else the names in

@@ -133,10 +133,10 @@ pub fn scan_origins<'a>(origins: impl Iterator<Item = &'a Origin>, fs: &dyn File
 }
 
 /// What each worker's main module exports (`None`: not readable or not scanned).
-pub fn exports_of(origins: &[Origin], scanned: &Scanned) -> Vec<Option<Exports>> {
+pub fn exports_of<'s>(origins: &[Origin], scanned: &'s Scanned) -> Vec<Option<&'s Exports>> {
     origins
         .iter()
-        .map(|o| o.main.as_ref().and_then(|m| scanned.get(m).cloned()))
+        .map(|o| o.main.as_ref().and_then(|m| scanned.get(m)))
         .collect()
 }
 
@@ -201,20 +201,28 @@ pub fn plan_stages(
         reserved: crate::emit::alchemy_v1::RESERVED,
     };
     let mut shared = crate::plan::Shared::default();
-    let mut plan_one = |r: &Resolved, g: &Graph, diags: &mut Vec<Diagnostic>| {
-        let origins = rebase_origins(&r.origins, &out_abs);
+    // (Each stage's typed workers are consumed by its planning, one by one.)
+    let mut plan_one = |mut r: Resolved, g: &Graph, diags: &mut Vec<Diagnostic>| {
         let exports = exports_of(&r.origins, scanned);
-        crate::plan::build(&r.workers, &origins, &exports, g, &opts, &mut shared, diags)
+        rebase_origins(&mut r.origins, &out_abs);
+        crate::plan::build(
+            r.workers,
+            &r.origins,
+            &exports,
+            g,
+            &opts,
+            &mut shared,
+            diags,
+        )
     };
     let StageWorkers {
         template: template_workers,
         own,
     } = workers;
-    let template = plan_one(&template_workers, &graphs.template, diags);
-    drop(template_workers);
+    let template = plan_one(template_workers, &graphs.template, diags);
     let mut stages = Vec::new();
     for (((stage, _), own), g) in plan.stages.iter().zip(own).zip(&graphs.stages) {
-        let program = own.map(|r| plan_one(&r, g, diags));
+        let program = own.map(|r| plan_one(r, g, diags));
         stages.push((stage.clone(), program));
     }
     Programs {
@@ -229,15 +237,11 @@ pub fn absolute_out(out: &Path) -> PathBuf {
     crate::plan::normalize(&std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf()))
 }
 
-/// Origins with the config paths relative to the output folder.
-fn rebase_origins(origins: &[Origin], out_abs: &Path) -> Vec<Origin> {
-    origins
-        .iter()
-        .map(|o| Origin {
-            path: crate::plan::relative(out_abs, Path::new(&o.path)),
-            ..o.clone()
-        })
-        .collect()
+/// Makes the config paths of `origins` relative to the output folder.
+fn rebase_origins(origins: &mut [Origin], out_abs: &Path) {
+    for o in origins {
+        o.path = crate::plan::relative(out_abs, Path::new(&o.path));
+    }
 }
 
 /// Declares each resource once across stages, by the bindings that use it. Returns whether a

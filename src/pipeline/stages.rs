@@ -129,7 +129,21 @@ fn assemble(
     n: usize,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Resolved> {
-    let mut result: Vec<Resolved> = (0..n).map(|_| Resolved::default()).collect();
+    // (Exact capacities: a worker's slot is large, and doubling would leave a third unused.)
+    let mut result: Vec<Resolved> = (0..n)
+        .map(|k| {
+            let count = per_file
+                .iter()
+                .filter_map(|envs| envs.get(k))
+                .map(|e| e.0.len())
+                .sum();
+            Resolved {
+                workers: Vec::with_capacity(count),
+                origins: Vec::with_capacity(count),
+                absent: BTreeSet::new(),
+            }
+        })
+        .collect();
     for (per_env, c) in per_file.into_iter().zip(&inputs.configs) {
         let (dir, file) = c.location();
         for ((ws, d, is_absent), r) in per_env.into_iter().zip(&mut result) {

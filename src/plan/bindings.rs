@@ -67,10 +67,10 @@ fn provisioned_name(w: &Worker, binding: &str, span: Span) -> S<String> {
 impl<'a> Planner<'a> {
     /// Plans binding `b` of worker `i`; `None` when nothing takes its place (the assets binding,
     /// emitted with the assets; a service binding the graph has no edge for).
-    pub(super) fn binding(&mut self, i: usize, b: &'a model::Binding) -> Option<Binding> {
+    pub(super) fn binding(&mut self, i: usize, w: &Worker, b: &model::Binding) -> Option<Binding> {
         let at = At {
             i,
-            w: &self.workers[i],
+            w,
             b,
             slot: format!("{}/{}", self.opts.labels[i], b.name.v),
         };
@@ -469,7 +469,7 @@ impl<'a> Planner<'a> {
             .clone()
             .unwrap_or_default();
         let target = &self.graph.names[t];
-        let Some(exports) = &self.typing.exports[t] else {
+        let Some(exports) = self.typing.exports[t] else {
             // A self-binding is never typed (its type would be circular).
             if t != i {
                 let why = format!("its main module `{main}` could not be read");

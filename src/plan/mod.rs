@@ -334,9 +334,9 @@ pub struct PagesLayout {
 /// Builds the program. `workers` are the workers in scope in discovery order; those that
 /// cannot be migrated (no `main`) are reported and skipped here.
 pub fn build(
-    workers: &[Worker],
+    workers: Vec<Worker>,
     origins: &[Origin],
-    exports: &[Option<crate::scan::Exports>],
+    exports: &[Option<&crate::scan::Exports>],
     graph: &Graph,
     opts: &Options<'_>,
     shared: &mut Shared,

@@ -37,7 +37,9 @@ struct WorkerName {
 }
 
 pub(super) struct Planner<'a> {
-    pub(super) workers: &'a [Worker],
+    /// The typed workers, each taken (and dropped) as soon as it is planned: the typed models
+    /// and the plans are never all in memory together.
+    workers: Vec<Worker>,
     pub(super) origins: &'a [Origin],
     pub(super) graph: &'a Graph,
     pub(super) opts: &'a Options<'a>,
@@ -65,7 +67,7 @@ pub(super) struct Planner<'a> {
 
 impl<'a> Planner<'a> {
     pub(super) fn new(
-        workers: &'a [Worker],
+        workers: Vec<Worker>,
         typing: Typing<'a>,
         graph: &'a Graph,
         opts: &'a Options<'a>,
@@ -102,23 +104,25 @@ impl<'a> Planner<'a> {
     pub(super) fn run(mut self) -> Program {
         self.name_workers();
         self.place_placeholders();
-        let mut planned = Vec::new();
+        let emitted = self.fate.iter().filter(|f| **f == Fate::Emitted).count();
+        let mut planned = Vec::with_capacity(emitted);
         let mut index_in_plan: HashMap<usize, usize> = HashMap::new();
         for (order_position, &i) in self.graph.order.iter().enumerate() {
+            let w = std::mem::take(&mut self.workers[i]);
             match self.fate[i] {
                 Fate::Emitted => {
                     index_in_plan.insert(i, planned.len());
-                    planned.push(self.worker(order_position, i));
+                    planned.push(self.worker(order_position, i, &w));
                 }
-                Fate::ResourcesOnly => self.resources_only(i),
+                Fate::ResourcesOnly => self.resources_only(i, &w),
                 Fate::NoEntry => {
-                    let w = &self.workers[i];
                     let span = w.name.as_ref().map(|n| n.span).unwrap_or(w.span);
-                    self.diags.push(codes::no_entry(span, &display_name(w)));
+                    self.diags.push(codes::no_entry(span, &display_name(&w)));
                 }
                 Fate::Skipped => {}
             }
         }
+        self.workers = Vec::new();
         self.finish(planned, &index_in_plan)
     }
 
@@ -188,11 +192,10 @@ impl<'a> Planner<'a> {
     }
 
     /// A config without code: its resources are declared (other workers may share them).
-    fn resources_only(&mut self, i: usize) {
-        let w = &self.workers[i];
+    fn resources_only(&mut self, i: usize, w: &Worker) {
         let declared: Vec<_> = w.bindings.iter().filter(|b| b.kind.is_resource()).collect();
         for b in &declared {
-            self.binding(i, b);
+            self.binding(i, w, b);
         }
         self.diags.push(codes::no_main(
             w.name.as_ref().map(|n| n.span).unwrap_or(w.span),
@@ -202,23 +205,23 @@ impl<'a> Planner<'a> {
     }
 
     /// Worker `i`, the `order_position`-th of the creation order.
-    fn worker(&mut self, order_position: usize, i: usize) -> PlanWorker {
-        let (w, origin) = (&self.workers[i], &self.origins[i]);
+    fn worker(&mut self, order_position: usize, i: usize, w: &Worker) -> PlanWorker {
+        let origin = &self.origins[i];
         let out_dir = self.opts.out_dir;
         let rpc = self
             .typing
             .import(i, "default", is_entrypoint, self.names, out_dir);
-        let mut pw = self.worker_shell(order_position, i, rpc);
+        let mut pw = self.worker_shell(order_position, i, w, rpc);
         routes(&mut pw, w);
-        self.bindings(&mut pw, i);
+        self.bindings(&mut pw, i, w);
         if let Some(a) = &w.assets {
             plan_assets(&mut pw, w, a, origin, self.opts, self.diags);
         }
         if let Some(layout) = &origin.pages {
             plan_pages(&mut pw, w, layout, out_dir, self.diags);
         }
-        self.consumers(&mut pw, i);
-        self.tail_consumers(&mut pw, i);
+        self.consumers(&mut pw, i, w);
+        self.tail_consumers(&mut pw, i, w);
         if pw.service_worker
             && let Some(m) = &w.main
         {
@@ -229,8 +232,14 @@ impl<'a> Planner<'a> {
     }
 
     /// The worker with what its config says directly; bindings, routes and settings to come.
-    fn worker_shell(&self, position: usize, i: usize, rpc: Option<String>) -> PlanWorker {
-        let (w, origin) = (&self.workers[i], &self.origins[i]);
+    fn worker_shell(
+        &self,
+        position: usize,
+        i: usize,
+        w: &Worker,
+        rpc: Option<String>,
+    ) -> PlanWorker {
+        let origin = &self.origins[i];
         let (entrypoint, script) = entry_of(w, origin, self.opts.out_dir);
         let name = &self.worker_names[&i];
         PlanWorker {
@@ -264,7 +273,6 @@ impl<'a> Planner<'a> {
             source_map: w.upload_source_maps.as_ref().map(|s| s.v),
             no_bundle: w.no_bundle.as_ref().map(|s| s.v),
             service_worker: self.typing.exports[i]
-                .as_ref()
                 .is_some_and(crate::scan::Exports::is_service_worker),
             rules: None,
             bundle: Vec::new(),
@@ -276,8 +284,7 @@ impl<'a> Planner<'a> {
 
     /// Every binding of worker `i`. A name bound twice (AM0209, refused by wrangler): the first
     /// one is kept.
-    fn bindings(&mut self, pw: &mut PlanWorker, i: usize) {
-        let w = &self.workers[i];
+    fn bindings(&mut self, pw: &mut PlanWorker, i: usize, w: &Worker) {
         let mut bound: BTreeSet<&str> = BTreeSet::new();
         for b in &w.bindings {
             if !bound.insert(b.name.v.as_str()) {
@@ -292,13 +299,13 @@ impl<'a> Planner<'a> {
                 });
                 continue;
             }
-            pw.bindings.extend(self.binding(i, b));
+            pw.bindings.extend(self.binding(i, w, b));
         }
     }
 
     /// Queue consumers: event sources, with their settings.
-    fn consumers(&mut self, pw: &mut PlanWorker, i: usize) {
-        for c in &self.workers[i].consumers {
+    fn consumers(&mut self, pw: &mut PlanWorker, i: usize, w: &Worker) {
+        for c in &w.consumers {
             if c.http_pull {
                 self.diags.push(codes::unsupported(c.span, &format!("the http_pull consumer of queue `{}`", c.queue.v), "pull consumers are not workers: keep managing this consumer with wrangler or the dashboard"));
                 pw.todos.push(codes::not_expressible_todo(format_args!(
@@ -324,8 +331,8 @@ impl<'a> Planner<'a> {
     }
 
     /// Tail consumers: a worker of the program created before this one, else a script name.
-    fn tail_consumers(&mut self, pw: &mut PlanWorker, i: usize) {
-        for t in &self.workers[i].tail_consumers {
+    fn tail_consumers(&mut self, pw: &mut PlanWorker, i: usize, w: &Worker) {
+        for t in &w.tail_consumers {
             let earlier = |j: &usize| {
                 *j != i
                     && self.is_emitted(*j)

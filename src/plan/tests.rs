@@ -64,7 +64,7 @@ fn plan(fixture: &str, opts: impl FnOnce(&mut Options<'_>)) -> (Program, Vec<Dia
     let exports = vec![None; workers.len()];
     let mut diags = Vec::new();
     let program = build(
-        &workers,
+        workers,
         &origins,
         &exports,
         &graph,

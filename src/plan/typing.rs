@@ -9,13 +9,16 @@ use std::path::{Path, PathBuf};
 /// What is needed to type bindings from worker sources.
 pub struct Typing<'a> {
     pub origins: &'a [Origin],
-    pub exports: &'a [Option<crate::scan::Exports>],
+    pub exports: &'a [Option<&'a crate::scan::Exports>],
     pub imports: BTreeMap<String, TypeImport>,
     cache: HashMap<(PathBuf, String), String>,
 }
 
 impl<'a> Typing<'a> {
-    pub fn new(origins: &'a [Origin], exports: &'a [Option<crate::scan::Exports>]) -> Typing<'a> {
+    pub fn new(
+        origins: &'a [Origin],
+        exports: &'a [Option<&'a crate::scan::Exports>],
+    ) -> Typing<'a> {
         Typing {
             origins,
             exports,
@@ -39,7 +42,7 @@ impl<'a> Typing<'a> {
         if !matches!(ext, "ts" | "mts" | "tsx" | "cts") {
             return None;
         }
-        let export = self.exports[w].as_ref()?.get(name)?;
+        let export = self.exports[w]?.get(name)?;
         if !want(export) {
             return None;
         }

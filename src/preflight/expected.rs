@@ -244,7 +244,7 @@ pub fn expected_workers(
     let exports = vec![None; workers.len()];
     let mut shared = plan::Shared::default();
     let program = plan::build(
-        workers,
+        workers.to_vec(),
         origins,
         &exports,
         &graph,
