@@ -181,6 +181,8 @@ pub fn edges(
             environment: t.environment.as_ref().map(|e| e.v.clone()),
         }));
     }
+    // (Extended binding by binding, the list has up to twice the room it needs.)
+    edges.shrink_to_fit();
     let externals = edges
         .iter()
         .filter_map(|e| match &e.to {

@@ -285,6 +285,8 @@ impl<'a> Planner<'a> {
     /// Every binding of worker `i`. A name bound twice (AM0209, refused by wrangler): the first
     /// one is kept.
     fn bindings(&mut self, pw: &mut PlanWorker, i: usize, w: &Worker) {
+        // (Exactly the room needed: ten thousand workers' lists are held until emitted.)
+        pw.bindings.reserve_exact(w.bindings.len());
         let mut bound: BTreeSet<&str> = BTreeSet::new();
         for b in &w.bindings {
             if !bound.insert(b.name.v.as_str()) {

@@ -4,14 +4,14 @@
 use super::names::Shared;
 use super::{Origin, TypeImport, relative};
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// What is needed to type bindings from worker sources.
 pub struct Typing<'a> {
     pub origins: &'a [Origin],
     pub exports: &'a [Option<&'a crate::scan::Exports>],
     pub imports: BTreeMap<String, TypeImport>,
-    cache: HashMap<(PathBuf, String), String>,
+    cache: HashMap<(&'a Path, String), String>,
 }
 
 impl<'a> Typing<'a> {
@@ -37,7 +37,8 @@ impl<'a> Typing<'a> {
         names: &mut Shared,
         out_dir: &Path,
     ) -> Option<String> {
-        let main = self.origins[w].main.as_ref()?;
+        let origins = self.origins;
+        let main = origins[w].main.as_deref()?;
         let ext = main.extension().and_then(|e| e.to_str()).unwrap_or("");
         if !matches!(ext, "ts" | "mts" | "tsx" | "cts") {
             return None;
@@ -46,7 +47,7 @@ impl<'a> Typing<'a> {
         if !want(export) {
             return None;
         }
-        let key = (main.clone(), name.to_string());
+        let key = (main, name.to_string());
         if let Some(local) = self.cache.get(&key) {
             return Some(local.clone());
         }
