@@ -2,51 +2,7 @@
 
 use clap::Parser;
 
-/// A faster allocator: the pipeline allocates many small strings and trees.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// Has mimalloc hand freed memory back to the system at once instead of keeping it committed: a
-/// migration frees the typed model of each worker as it plans it, and without this those pages
-/// stay resident next to the plans (measured at 10 000 workers: 267 MB peak resident memory
-/// instead of 208). Arenas are committed lazily and purged without delay (options of the
-/// mimalloc v3 built in, `mimalloc.h`'s `mi_option_e`), unless the environment sets them.
-///
-/// It runs before mimalloc's own constructor (priority 101), before its first arena is reserved:
-/// set later, the commit option would no longer apply to the arena that holds everything.
-#[cfg(target_os = "linux")]
-#[allow(unsafe_code)]
-mod allocator_options {
-    use std::ffi::{c_char, c_int, c_long};
-
-    const ARENA_EAGER_COMMIT: c_int = 4;
-    const PURGE_DELAY: c_int = 15;
-
-    unsafe extern "C" {
-        fn mi_option_set(option: c_int, value: c_long);
-        fn getenv(name: *const c_char) -> *mut c_char;
-    }
-
-    extern "C" fn set() {
-        for (option, env, value) in [
-            (ARENA_EAGER_COMMIT, c"MIMALLOC_ARENA_EAGER_COMMIT", 0),
-            (PURGE_DELAY, c"MIMALLOC_PURGE_DELAY", 0),
-        ] {
-            // SAFETY: `getenv` reads the environment libc set up before any constructor, and
-            // allocates nothing; `mi_option_set` only stores an integer in mimalloc's option
-            // table (both options exist in the v3 this binary links, and take these values).
-            unsafe {
-                if getenv(env.as_ptr()).is_null() {
-                    mi_option_set(option, value);
-                }
-            }
-        }
-    }
-
-    #[used]
-    #[unsafe(link_section = ".init_array.00100")]
-    static SET_BEFORE_MIMALLOC_STARTS: extern "C" fn() = set;
-}
+mod allocator;
 
 fn main() {
     // Hostile input must never overflow the stack: run on a thread with a generous stack.
