@@ -38,39 +38,15 @@ pub fn discover(dir: &Path) -> Discovered {
             failed: true,
         };
     }
-    let walker = ignore::WalkBuilder::new(dir)
-        .hidden(true)
-        .git_ignore(true)
-        .git_exclude(false)
-        .git_global(false)
-        .require_git(false)
-        .follow_links(false)
-        .sort_by_file_name(|a, b| a.cmp(b))
-        .filter_entry(|e| {
-            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-            !(is_dir && e.depth() > 0 && SKIPPED_DIRS.iter().any(|s| e.file_name() == *s))
-        })
-        .build();
-    let mut found: Vec<PathBuf> = Vec::new();
-    let mut failed = false;
-    for entry in walker {
-        match entry {
-            Ok(e) => {
-                if e.file_type().is_some_and(|t| t.is_file())
-                    && CONFIG_NAMES.iter().any(|n| e.file_name() == *n)
-                {
-                    found.push(e.into_path());
-                }
-            }
-            Err(err) => {
-                failed = true;
-                diags.push(codes::unreadable(
-                    &dir.display().to_string(),
-                    &err.to_string(),
-                ));
-            }
-        }
-    }
+    let (mut found, mut errors) = walk(dir);
+    // (Threads meet the folders in any order: sorted, the result is the file system's order-free.)
+    errors.sort();
+    let failed = !errors.is_empty();
+    diags.extend(
+        errors
+            .iter()
+            .map(|e| codes::unreadable(&dir.display().to_string(), e)),
+    );
     found.sort();
     let files = apply_precedence(found, &mut diags);
     Discovered {
@@ -78,6 +54,51 @@ pub fn discover(dir: &Path) -> Discovered {
         diagnostics: diags,
         failed,
     }
+}
+
+/// The config files under `dir` and the errors met on the way, walking folders in parallel
+/// (`.gitignore`d and hidden entries, and the folders no config lives in, skipped).
+fn walk(dir: &Path) -> (Vec<PathBuf>, Vec<String>) {
+    let found = std::sync::Mutex::new((Vec::new(), Vec::new()));
+    ignore::WalkBuilder::new(dir)
+        .hidden(true)
+        .git_ignore(true)
+        .git_exclude(false)
+        .git_global(false)
+        .require_git(false)
+        .follow_links(false)
+        .filter_entry(|e| {
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            !(is_dir && e.depth() > 0 && SKIPPED_DIRS.iter().any(|s| e.file_name() == *s))
+        })
+        .build_parallel()
+        .run(|| {
+            Box::new(|entry| {
+                let push = |item: Result<PathBuf, String>| {
+                    let mut found = found
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    match item {
+                        Ok(path) => found.0.push(path),
+                        Err(e) => found.1.push(e),
+                    }
+                };
+                match entry {
+                    Ok(e) => {
+                        if e.file_type().is_some_and(|t| t.is_file())
+                            && CONFIG_NAMES.iter().any(|n| e.file_name() == *n)
+                        {
+                            push(Ok(e.into_path()));
+                        }
+                    }
+                    Err(err) => push(Err(err.to_string())),
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    found
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Keeps one config per folder, in wrangler's precedence, reporting the others.
