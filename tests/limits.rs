@@ -13,6 +13,15 @@ fn migrate(files: &[(String, Vec<u8>)]) -> Migration {
     pipeline::migrate(inputs_from_memory(files), &options)
 }
 
+/// The migration's `alchemy.run.ts`.
+fn run_file(m: &Migration) -> &str {
+    &m.files
+        .iter()
+        .find(|f| f.path == "alchemy.run.ts")
+        .expect("alchemy.run.ts is emitted")
+        .contents
+}
+
 /// Runs on a thread with the default 2 MiB stack, like a test thread, to prove no deep recursion.
 fn small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     std::thread::Builder::new()
@@ -33,12 +42,7 @@ fn ten_thousand_worker_cycle() {
         })
         .collect();
     let m = small_stack(move || migrate(&files));
-    let program = &m
-        .files
-        .iter()
-        .find(|f| f.path == "alchemy.run.ts")
-        .unwrap()
-        .contents;
+    let program = run_file(&m);
     // One ring, broken once.
     assert_eq!(
         program.matches("await WorkerStub(").count(),
@@ -65,12 +69,7 @@ fn a_hundred_thousand_vars() {
         vars.join(",")
     );
     let m = small_stack(move || migrate(&[("/big/w/wrangler.json".into(), text.into_bytes())]));
-    let program = &m
-        .files
-        .iter()
-        .find(|f| f.path == "alchemy.run.ts")
-        .unwrap()
-        .contents;
+    let program = run_file(&m);
     assert!(program.contains("V99999: \"value 99999\""));
     assert!(!m.diagnostics.iter().any(|d| d.is_error()));
 }
@@ -123,12 +122,7 @@ fn fifty_megabyte_config() {
     );
     assert!(text.len() > 50_000_000);
     let m = small_stack(move || migrate(&[("/big/w/wrangler.json".into(), text.into_bytes())]));
-    let program = &m
-        .files
-        .iter()
-        .find(|f| f.path == "alchemy.run.ts")
-        .unwrap()
-        .contents;
+    let program = run_file(&m);
     assert!(program.len() > 50_000_000);
     assert!(!m.diagnostics.iter().any(|d| d.is_error()));
 }
@@ -148,12 +142,7 @@ fn large_tables_in_two_environments() {
         env.join(",")
     );
     let m = small_stack(move || migrate(&[("/big/w/wrangler.json".into(), text.into_bytes())]));
-    let program = &m
-        .files
-        .iter()
-        .find(|f| f.path == "alchemy.run.ts")
-        .unwrap()
-        .contents;
+    let program = run_file(&m);
     assert!(
         program.contains("\"staging 99999\""),
         "the staging values are written side by side"
@@ -173,12 +162,7 @@ fn thousands_of_own_resources_in_two_environments() {
         })
         .collect();
     let m = small_stack(move || migrate(&files));
-    let program = &m
-        .files
-        .iter()
-        .find(|f| f.path == "alchemy.run.ts")
-        .unwrap()
-        .contents;
+    let program = run_file(&m);
     // One const per worker's namespace, with both environments' ids side by side.
     assert_eq!(
         program.matches("type: \"kv_namespace\" as const").count(),
