@@ -39,7 +39,7 @@ pub fn discover(dir: &Path) -> Discovered {
         };
     }
     let (mut found, mut errors) = walk(dir);
-    // (Threads meet the folders in any order: sorted, the result is the file system's order-free.)
+    // (Threads meet the folders in any order: sorted, the result does not depend on it.)
     errors.sort();
     let failed = !errors.is_empty();
     diags.extend(
@@ -57,7 +57,7 @@ pub fn discover(dir: &Path) -> Discovered {
 }
 
 /// The config files under `dir` and the errors met on the way, walking folders in parallel
-/// (`.gitignore`d and hidden entries, and the folders no config lives in, skipped).
+/// (`.gitignore`d and hidden entries skipped, and build folders such as `node_modules`).
 fn walk(dir: &Path) -> (Vec<PathBuf>, Vec<String>) {
     let found = std::sync::Mutex::new((Vec::new(), Vec::new()));
     ignore::WalkBuilder::new(dir)
@@ -74,24 +74,22 @@ fn walk(dir: &Path) -> (Vec<PathBuf>, Vec<String>) {
         .build_parallel()
         .run(|| {
             Box::new(|entry| {
-                let push = |item: Result<PathBuf, String>| {
-                    let mut found = found
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner);
-                    match item {
-                        Ok(path) => found.0.push(path),
-                        Err(e) => found.1.push(e),
-                    }
-                };
-                match entry {
-                    Ok(e) => {
+                let item = match entry {
+                    Ok(e)
                         if e.file_type().is_some_and(|t| t.is_file())
-                            && CONFIG_NAMES.iter().any(|n| e.file_name() == *n)
-                        {
-                            push(Ok(e.into_path()));
-                        }
+                            && CONFIG_NAMES.iter().any(|n| e.file_name() == *n) =>
+                    {
+                        Ok(e.into_path())
                     }
-                    Err(err) => push(Err(err.to_string())),
+                    Ok(_) => return ignore::WalkState::Continue,
+                    Err(err) => Err(err.to_string()),
+                };
+                let mut found = found
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                match item {
+                    Ok(path) => found.0.push(path),
+                    Err(e) => found.1.push(e),
                 }
                 ignore::WalkState::Continue
             })

@@ -122,6 +122,7 @@ impl<'a> Planner<'a> {
                 Fate::Skipped => {}
             }
         }
+        // (The emptied slots go before the program is assembled.)
         self.workers = Vec::new();
         self.finish(planned, &index_in_plan)
     }

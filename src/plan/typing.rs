@@ -37,6 +37,7 @@ impl<'a> Typing<'a> {
         names: &mut Shared,
         out_dir: &Path,
     ) -> Option<String> {
+        // (Through the slice, not `self`: the cache keeps the path for as long as the origins.)
         let origins = self.origins;
         let main = origins[w].main.as_deref()?;
         let ext = main.extension().and_then(|e| e.to_str()).unwrap_or("");

@@ -243,6 +243,8 @@ pub fn expected_workers(
     };
     let exports = vec![None; workers.len()];
     let mut shared = plan::Shared::default();
+    // (Planning consumes its workers; the typed ones are read again below: a copy, for the few
+    // workers one preflight checks.)
     let program = plan::build(
         workers.to_vec(),
         origins,
