@@ -61,16 +61,22 @@ pub fn emit(
     default_stage: Option<&str>,
     header: &[String],
 ) -> Vec<OutputFile> {
-    let mut files = vec![OutputFile {
-        path: "alchemy.run.ts".into(),
-        contents: run_file(stages, other, default_stage, header),
-    }];
     let programs: Vec<&Program> = stages
         .iter()
         .map(|s| s.program)
         .chain(std::iter::once(other))
         .collect();
-    files.extend(super::env_types::env_modules(&programs));
+    // (Independent of each other: built side by side.)
+    let (run, env) = rayon::join(
+        || run_file(stages, other, default_stage, header),
+        || super::env_types::env_modules(&programs),
+    );
+    let mut files = Vec::with_capacity(1 + env.len());
+    files.push(OutputFile {
+        path: "alchemy.run.ts".into(),
+        contents: run,
+    });
+    files.extend(env);
     files
 }
 

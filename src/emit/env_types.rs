@@ -15,9 +15,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 /// One `env/<worker>.ts` per worker of any stage. `programs` are every stage's programs (the
 /// order decides the order of union members).
 pub fn env_modules(programs: &[&Program]) -> Vec<OutputFile> {
+    use rayon::prelude::*;
     let sources = type_sources(programs);
+    // Each file's path (the first worker of a file name wins), then the files, in parallel.
     let mut seen = BTreeSet::new();
-    super::alchemy_v1::worker_slots(programs)
+    let files: Vec<(String, Vec<(usize, usize)>)> = super::alchemy_v1::worker_slots(programs)
         .into_iter()
         .filter_map(|(_, in_stage)| {
             // Where the worker is in each program that has it.
@@ -27,10 +29,14 @@ pub fn env_modules(programs: &[&Program]) -> Vec<OutputFile> {
                 "env/{}.ts",
                 super::alchemy_v1::file_stem(&programs[k].workers[wi].id)
             );
-            seen.insert(path.clone()).then(|| OutputFile {
-                path,
-                contents: env_module(programs, &at, &sources),
-            })
+            seen.insert(path.clone()).then_some((path, at))
+        })
+        .collect();
+    files
+        .into_par_iter()
+        .map(|(path, at)| OutputFile {
+            path,
+            contents: env_module(programs, &at, &sources),
         })
         .collect()
 }

@@ -125,13 +125,19 @@ pub fn number(n: f64) -> String {
 /// line terminators, control characters, bidirectional overrides and `</` (so the text is also
 /// safe inside HTML/script contexts).
 pub fn string_literal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    push_string_literal(&mut out, s);
+    out
+}
+
+/// [`string_literal`], appended to `out`.
+fn push_string_literal(out: &mut String, s: &str) {
     // Prettier's choice: double quotes, unless the text has more double than single quotes.
     let quote = if s.matches('"').count() > s.matches('\'').count() {
         '\''
     } else {
         '"'
     };
-    let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
     let mut prev = '\0';
     for c in s.chars() {
@@ -145,13 +151,15 @@ pub fn string_literal(s: &str) -> String {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             '/' if prev == '<' => out.push_str("\\/"),
-            c if needs_escape(c) => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if needs_escape(c) => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
             c => out.push(c),
         }
         prev = c;
     }
     out.push(quote);
-    out
 }
 
 /// Characters written as `\uXXXX`: controls, line/paragraph separators, invisible direction marks.
@@ -187,8 +195,11 @@ pub fn key(k: &str) -> String {
 
 /// Prints an expression that starts at column `col` with block indent `indent`.
 pub fn print(js: &Js, indent: usize, col: usize) -> String {
-    if let Some(flat) = flat(js)
-        && (col + flat.len() <= WIDTH || !breakable(js))
+    if !breakable(js) {
+        return flat(js).unwrap_or_default();
+    }
+    if let Some(room) = WIDTH.checked_sub(col)
+        && let Some(flat) = flat_within(js, room)
     {
         return flat;
     }
@@ -196,46 +207,8 @@ pub fn print(js: &Js, indent: usize, col: usize) -> String {
     let inner = " ".repeat(indent + 2);
     match js {
         Js::Raw(_) | Js::Str(_) => flat(js).unwrap_or_default(),
-        Js::Obj { props, .. } => {
-            if props.is_empty() {
-                return "{}".into();
-            }
-            let mut s = String::from("{\n");
-            for p in props {
-                match p {
-                    Prop::Comment(c) => s.push_str(&format!("{inner}// {}\n", comment_text(c))),
-                    Prop::KeyValue(k, v) => {
-                        let head = format!("{inner}{k}: ");
-                        // (+1: the trailing comma counts towards the width, as in Prettier.)
-                        let body = print(v, indent + 2, head.len() + 1);
-                        if matches!(v, Js::Str(_)) && head.len() + body.len() + 1 > WIDTH {
-                            // A string that does not fit goes on the next line (Prettier's
-                            // break after the colon).
-                            s.push_str(&format!("{inner}{k}:\n{inner}  {body},\n"));
-                        } else {
-                            s.push_str(&format!("{head}{body},\n"));
-                        }
-                    }
-                    Prop::Spread(v) => {
-                        let body = spread_body(v, indent + 2, inner.len() + 3);
-                        s.push_str(&format!("{inner}...{body},\n"));
-                    }
-                }
-            }
-            s.push_str(&pad);
-            s.push('}');
-            s
-        }
-        Js::Arr(items) => {
-            let mut s = String::from("[\n");
-            for it in items {
-                let body = print(it, indent + 2, indent + 3);
-                s.push_str(&format!("{inner}{body},\n"));
-            }
-            s.push_str(&pad);
-            s.push(']');
-            s
-        }
+        Js::Obj { props, .. } => print_obj_broken(props, indent),
+        Js::Arr(items) => print_arr_broken(items, indent),
         Js::Call { callee, args } => {
             // Hug a last object/array argument when the other arguments fit on the line.
             if let Some((last, rest)) = args.split_last() {
@@ -280,17 +253,71 @@ pub fn print(js: &Js, indent: usize, col: usize) -> String {
 /// Prints an object or array in its multi-line form.
 fn print_expanded(js: &Js, indent: usize) -> String {
     match js {
-        Js::Obj { props, .. } if !props.is_empty() => print(
-            &Js::Obj {
-                props: props.clone(),
-                expand: true,
-            },
-            indent,
-            WIDTH + 1,
-        ),
-        Js::Arr(items) if !items.is_empty() => print(&Js::Arr(items.clone()), indent, WIDTH + 1),
+        Js::Obj { props, .. } if !props.is_empty() => print_obj_broken(props, indent),
+        Js::Arr(items) if !items.is_empty() => print_arr_broken(items, indent),
         other => print(other, indent, 0),
     }
+}
+
+/// An object, one member per line (`{}` when empty).
+fn print_obj_broken(props: &[Prop], indent: usize) -> String {
+    if props.is_empty() {
+        return "{}".into();
+    }
+    let inner = " ".repeat(indent + 2);
+    let mut s = String::from("{\n");
+    for p in props {
+        match p {
+            Prop::Comment(c) => {
+                s.push_str(&inner);
+                s.push_str("// ");
+                s.push_str(&comment_text(c));
+                s.push('\n');
+            }
+            Prop::KeyValue(k, v) => {
+                let head_len = inner.len() + k.len() + 2;
+                // (+1: the trailing comma counts towards the width, as in Prettier.)
+                let body = print(v, indent + 2, head_len + 1);
+                s.push_str(&inner);
+                s.push_str(k);
+                if matches!(v, Js::Str(_)) && head_len + body.len() + 1 > WIDTH {
+                    // A string that does not fit goes on the next line (Prettier's break after
+                    // the colon).
+                    s.push_str(":\n");
+                    s.push_str(&inner);
+                    s.push_str("  ");
+                } else {
+                    s.push_str(": ");
+                }
+                s.push_str(&body);
+                s.push_str(",\n");
+            }
+            Prop::Spread(v) => {
+                let body = spread_body(v, indent + 2, inner.len() + 3);
+                s.push_str(&inner);
+                s.push_str("...");
+                s.push_str(&body);
+                s.push_str(",\n");
+            }
+        }
+    }
+    s.push_str(&inner[2..]);
+    s.push('}');
+    s
+}
+
+/// An array, one item per line.
+fn print_arr_broken(items: &[Js], indent: usize) -> String {
+    let inner = " ".repeat(indent + 2);
+    let mut s = String::from("[\n");
+    for it in items {
+        s.push_str(&inner);
+        s.push_str(&print(it, indent + 2, indent + 3));
+        s.push_str(",\n");
+    }
+    s.push_str(&inner[2..]);
+    s.push(']');
+    s
 }
 
 fn breakable(js: &Js) -> bool {
@@ -306,61 +333,138 @@ fn breakable(js: &Js) -> bool {
 
 /// The one-line form, or `None` when the expression must span lines.
 pub fn flat(js: &Js) -> Option<String> {
-    Some(match js {
-        Js::Raw(r) => r.clone(),
-        Js::Str(s) => string_literal(s),
-        Js::Obj { props, expand } => {
-            if *expand && !props.is_empty() {
-                return None;
-            }
-            if props.is_empty() {
-                return Some("{}".into());
-            }
-            let mut parts = Vec::new();
-            for p in props {
-                match p {
-                    Prop::Comment(_) => return None,
-                    Prop::KeyValue(k, v) => parts.push(format!("{k}: {}", flat(v)?)),
-                    Prop::Spread(v) => parts.push(format!("...{}", spread_flat(v)?)),
-                }
-            }
-            format!("{{ {} }}", parts.join(", "))
+    flat_within(js, usize::MAX)
+}
+
+/// The one-line form when it is at most `max` bytes long (given up as soon as it is longer).
+fn flat_within(js: &Js, max: usize) -> Option<String> {
+    let mut out = String::new();
+    write_flat(js, &mut out, max).then_some(out)
+}
+
+/// Appends the one-line form of `js` to `out`; false as soon as the expression must span lines
+/// or `out` is longer than `max` bytes.
+fn write_flat(js: &Js, out: &mut String, max: usize) -> bool {
+    let ok = match js {
+        Js::Raw(r) => {
+            out.push_str(r);
+            true
         }
-        Js::Arr(items) => format!(
-            "[{}]",
-            items
-                .iter()
-                .map(flat)
-                .collect::<Option<Vec<_>>>()?
-                .join(", ")
-        ),
-        Js::Call { callee, args } => format!(
-            "{callee}({})",
-            args.iter()
-                .map(flat)
-                .collect::<Option<Vec<_>>>()?
-                .join(", ")
-        ),
-        Js::Await(e) => match **e {
-            Js::Cond(..) => format!("await ({})", flat(e)?),
-            _ => format!("await {}", flat(e)?),
-        },
-        Js::As(e, t) => format!("{} as {t}", flat(e)?),
-        Js::Index(e, k) => format!("{}[{k}]", flat(e)?),
-        Js::NonNull(e) => match **e {
-            Js::Cond(..) => format!("({})!", flat(e)?),
-            _ => format!("{}!", flat(e)?),
-        },
-        Js::Cond(c, a, b) => format!("{} ? {} : {}", flat(c)?, branch_flat(a)?, branch_flat(b)?),
-    })
+        Js::Str(s) => {
+            push_string_literal(out, s);
+            true
+        }
+        Js::Obj { props, .. } if props.is_empty() => {
+            out.push_str("{}");
+            true
+        }
+        Js::Obj { expand: true, .. } => false,
+        Js::Obj { props, .. } => {
+            out.push_str("{ ");
+            let ok = write_flat_list(props, out, max, |p, out| match p {
+                Prop::Comment(_) => false,
+                Prop::KeyValue(k, v) => {
+                    out.push_str(k);
+                    out.push_str(": ");
+                    write_flat(v, out, max)
+                }
+                Prop::Spread(v) => {
+                    out.push_str("...");
+                    write_parenthesized_if(matches!(v, Js::Cond(..)), v, out, max)
+                }
+            });
+            out.push_str(" }");
+            ok
+        }
+        Js::Arr(items) => {
+            out.push('[');
+            let ok = write_flat_list(items, out, max, |v, out| write_flat(v, out, max));
+            out.push(']');
+            ok
+        }
+        Js::Call { callee, args } => {
+            out.push_str(callee);
+            out.push('(');
+            let ok = write_flat_list(args, out, max, |v, out| write_flat(v, out, max));
+            out.push(')');
+            ok
+        }
+        Js::Await(e) => {
+            out.push_str("await ");
+            write_parenthesized_if(matches!(**e, Js::Cond(..)), e, out, max)
+        }
+        Js::As(e, t) => {
+            let ok = write_flat(e, out, max);
+            out.push_str(" as ");
+            out.push_str(t);
+            ok
+        }
+        Js::Index(e, k) => {
+            let ok = write_flat(e, out, max);
+            out.push('[');
+            out.push_str(k);
+            out.push(']');
+            ok
+        }
+        Js::NonNull(e) => {
+            let ok = write_parenthesized_if(matches!(**e, Js::Cond(..)), e, out, max);
+            out.push('!');
+            ok
+        }
+        Js::Cond(c, a, b) => {
+            // (A branch that is an `as` expression is parenthesised.)
+            let ok = write_flat(c, out, max);
+            out.push_str(" ? ");
+            let ok = ok && write_parenthesized_if(matches!(**a, Js::As(..)), a, out, max);
+            out.push_str(" : ");
+            ok && write_parenthesized_if(matches!(**b, Js::As(..)), b, out, max)
+        }
+    };
+    ok && out.len() <= max
+}
+
+/// The one-line forms of `items`, separated by commas.
+fn write_flat_list<T>(
+    items: &[T],
+    out: &mut String,
+    max: usize,
+    mut write: impl FnMut(&T, &mut String) -> bool,
+) -> bool {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        if !write(item, out) || out.len() > max {
+            return false;
+        }
+    }
+    true
+}
+
+/// The one-line form of `v`, in parentheses when `parens`.
+fn write_parenthesized_if(parens: bool, v: &Js, out: &mut String, max: usize) -> bool {
+    if parens {
+        out.push('(');
+    }
+    let ok = write_flat(v, out, max);
+    if parens {
+        out.push(')');
+    }
+    ok
 }
 
 /// `export const name = expr;` (or without `export`), laid out like Prettier.
 pub fn declaration(export: bool, name: &str, js: &Js) -> String {
     let head = format!("{}const {name} = ", if export { "export " } else { "" });
-    if let Some(f) = flat(js)
-        && (head.len() + f.len() < WIDTH || !breakable(js))
-    {
+    let one_line = if breakable(js) {
+        // (What fits before the semicolon at column 80.)
+        (WIDTH - 1)
+            .checked_sub(head.len())
+            .and_then(|room| flat_within(js, room))
+    } else {
+        flat(js)
+    };
+    if let Some(f) = one_line {
         return format!("{head}{f};\n");
     }
     if let Js::Cond(c, a, b) = js {
@@ -375,13 +479,6 @@ pub fn declaration(export: bool, name: &str, js: &Js) -> String {
         return format!("{head}{c}\n  ? {a}\n  : {b};\n");
     }
     format!("{head}{};\n", print(js, 0, head.len()))
-}
-
-fn spread_flat(v: &Js) -> Option<String> {
-    match v {
-        Js::Cond(..) => Some(format!("({})", flat(v)?)),
-        other => flat(other),
-    }
 }
 
 /// The expression after `...` in an object: conditionals are parenthesised.
@@ -416,13 +513,6 @@ fn branch(v: &Js, indent: usize) -> String {
             _ => format!("({} as {t})", print_expanded(e, indent)),
         },
         other => print(other, indent, indent),
-    }
-}
-
-fn branch_flat(v: &Js) -> Option<String> {
-    match v {
-        Js::As(..) => Some(format!("({})", flat(v)?)),
-        other => flat(other),
     }
 }
 
