@@ -355,6 +355,67 @@ struct Excerpt<'a> {
 /// [`LISTED_OCCURRENCES`], then counted) and the help follow as footers. ANSI colours only when
 /// `color` is set. Ends with an empty line, which separates diagnostics.
 pub fn render_human(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
+    if !color && let Some(out) = render_one_line_plain(d, sources) {
+        return out;
+    }
+    render_with_snippets(d, sources, color)
+}
+
+/// The common case, drawn directly, exactly as annotate-snippets draws it (which costs far more
+/// when thousands of diagnostics are printed): no colours, one span on one line of plain ASCII
+/// text, no other label or occurrence, and texts that the renderer prints as they are. `None`
+/// for anything else.
+fn render_one_line_plain(d: &Diagnostic, sources: &SourceMap) -> Option<String> {
+    use std::fmt::Write as _;
+    if !d.secondary.is_empty() || !d.occurrences.is_empty() {
+        return None;
+    }
+    let span = d.span?;
+    let file = sources.file(span)?;
+    let (line, col) = file.line_col(span.start);
+    let text = file.line_text(line);
+    let at = (span.start as usize).checked_sub(file.line_start(line))?;
+    let len = (span.end as usize).checked_sub(span.start as usize)?;
+    let printed_as_is = |t: &str| {
+        !t.chars()
+            .any(|c| c.is_control() || ('\u{2000}'..='\u{206f}').contains(&c) || c == '\u{feff}')
+    };
+    if len == 0
+        || at + len > text.len()
+        || text.len() > 100
+        || !text.bytes().all(|b| (b' '..=b'~').contains(&b))
+        || text.ends_with(' ')
+        || !printed_as_is(&d.message)
+        || !printed_as_is(&file.path)
+        || d.help.as_deref().is_some_and(|h| !printed_as_is(h))
+    {
+        return None;
+    }
+    let level = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    };
+    let pad = " ".repeat(line.to_string().len());
+    let mut out = String::with_capacity(256 + d.message.len() + text.len());
+    let _ = write!(
+        out,
+        "{level}[{}]: {}\n{pad}--> {}:{line}:{col}\n{pad} |\n{line} | {text}\n{pad} | {}{}",
+        d.code.as_str(),
+        d.message,
+        file.path,
+        " ".repeat(at),
+        "^".repeat(len)
+    );
+    if let Some(help) = &d.help {
+        let _ = write!(out, "\n{pad} |\n{pad} = help: {help}");
+    }
+    out.push('\n');
+    Some(out)
+}
+
+/// Any diagnostic, drawn by annotate-snippets.
+fn render_with_snippets(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
     use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
     let level = match d.severity {
         Severity::Error => Level::ERROR,
@@ -697,6 +758,62 @@ mod tests {
     fn line(file: u32, n: usize) -> Span {
         let starts = [0, 8, 16];
         Span::new(file, starts[n - 1], starts[n - 1] + 3)
+    }
+
+    /// The direct drawing of the common case is byte for byte annotate-snippets' (and is taken
+    /// for it: a config line with one key marked).
+    #[test]
+    fn one_line_diagnostics_are_drawn_as_annotate_snippets_draws_them() {
+        let d = Diagnostic::warning(Code::NotInherited, "`x` is not inherited").at(line(0, 2));
+        let fast = render_one_line_plain(&d, &sources()).expect("the common case");
+        assert_eq!(fast, render_with_snippets(&d, &sources(), false));
+        assert_eq!(
+            fast,
+            "warning[AM0300]: `x` is not inherited\n --> a.toml:2:1\n  |\n2 | two = 2\n  | ^^^\n"
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_direct_drawing_matches_annotate_snippets(
+            lines in proptest::collection::vec(proptest::prop_oneof![
+                6 => "[ -~]{1,60}",
+                1 => "[ -~]{95,110}",
+                1 => "[ a-z\t\r\u{e9}\u{200b}]{0,12}",
+            ], 1..14),
+            pick in 0usize..14,
+            start in 0usize..70,
+            len in 0usize..12,
+            message in proptest::prop_oneof![
+                6 => "[ -~\u{e9}\u{2192}]{0,50}",
+                1 => "[a-z\t\n\u{200b}\u{7}]{0,8}",
+            ],
+            help in proptest::option::of(proptest::prop_oneof![
+                6 => "[ -~\u{e9}]{0,40}",
+                1 => "[a-z\n\t]{0,6}",
+            ]),
+            severity in 0u8..3,
+            path in proptest::prop_oneof![6 => "[a-z/]{1,20}(\\.toml)?", 1 => "[a-z\u{200b}]{1,4}"],
+        ) {
+            let text = lines.join("\n");
+            let n = pick % lines.len();
+            let line_start: usize = lines[..n].iter().map(|l| l.len() + 1).sum();
+            let from = (line_start + start).min(text.len());
+            let span = Span::new(0, from, (from + len).min(text.len()));
+            let mut d = match severity {
+                0 => Diagnostic::error(Code::NotInherited, message),
+                1 => Diagnostic::warning(Code::NotInherited, message),
+                _ => Diagnostic::info(Code::NotInherited, message),
+            }
+            .at(span);
+            d.help = help;
+            let sources = SourceMap {
+                files: vec![SourceFile::new(path, text)],
+            };
+            if let Some(fast) = render_one_line_plain(&d, &sources) {
+                proptest::prop_assert_eq!(fast, render_with_snippets(&d, &sources, false));
+            }
+        }
     }
 
     #[test]
