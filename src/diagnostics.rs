@@ -381,8 +381,8 @@ fn render_one_line_plain(d: &Diagnostic, sources: &SourceMap) -> Option<String> 
             .any(|c| c.is_control() || ('\u{2000}'..='\u{206f}').contains(&c) || c == '\u{feff}')
     };
     if len == 0
+        || len > 80
         || at + len > text.len()
-        || text.len() > 100
         || !text.bytes().all(|b| (b' '..=b'~').contains(&b))
         || text.ends_with(' ')
         || !printed_as_is(&d.message)
@@ -396,15 +396,17 @@ fn render_one_line_plain(d: &Diagnostic, sources: &SourceMap) -> Option<String> 
         Severity::Warning => "warning",
         Severity::Info => "info",
     };
-    let pad = " ".repeat(line.to_string().len());
-    let mut out = String::with_capacity(256 + d.message.len() + text.len());
+    let digits = line.to_string().len();
+    let (shown, from) = visible_part(text, at, len, digits)?;
+    let pad = " ".repeat(digits);
+    let mut out = String::with_capacity(256 + d.message.len() + shown.len());
     let _ = write!(
         out,
-        "{level}[{}]: {}\n{pad}--> {}:{line}:{col}\n{pad} |\n{line} | {text}\n{pad} | {}{}",
+        "{level}[{}]: {}\n{pad}--> {}:{line}:{col}\n{pad} |\n{line} | {shown}\n{pad} | {}{}",
         d.code.as_str(),
         d.message,
         file.path,
-        " ".repeat(at),
+        " ".repeat(at - from),
         "^".repeat(len)
     );
     if let Some(help) = &d.help {
@@ -412,6 +414,56 @@ fn render_one_line_plain(d: &Diagnostic, sources: &SourceMap) -> Option<String> 
     }
     out.push('\n');
     Some(out)
+}
+
+/// What annotate-snippets shows of a line of plain ASCII with one unlabelled span at byte `at`,
+/// `len` long, behind a line number of `digits` digits: the text (cut to its terminal width of
+/// 140 columns around the span, `...` where it is cut) and the byte it starts from. A port of its
+/// `Margin` for this case; `None` where the cut would leave too little to show.
+fn visible_part(text: &str, at: usize, len: usize, digits: usize) -> Option<(String, usize)> {
+    const PASSING: usize = 6;
+    let width = 140 - (3 + digits);
+    let line_len = text.len();
+    let leading = text.bytes().take_while(|b| *b == b' ').count();
+    let whitespace = if leading < line_len { leading } else { 0 };
+    let whitespace_left = whitespace.min(at).saturating_sub(PASSING);
+    let span_left = at.saturating_sub(PASSING);
+    let span_right = at + len + PASSING;
+    let mut left = if whitespace_left > 20 {
+        whitespace_left - 16
+    } else {
+        0
+    };
+    let mut right = line_len.max(left);
+    if right - left > width {
+        if span_right.saturating_sub(whitespace_left) <= width && span_right >= whitespace_left {
+            left = whitespace_left;
+        } else if span_right - span_left <= width {
+            left = span_left.saturating_sub((width - (span_right - span_left)) / 2);
+        } else {
+            return None;
+        }
+        right = left + width;
+    }
+    let from = left.min(line_len);
+    let to = if line_len.saturating_sub(left) <= width {
+        line_len
+    } else {
+        line_len.min(right)
+    };
+    let mut shown = text[from..to].to_string();
+    let (cut_left, cut_right) = (left > 0, line_len > to);
+    if (cut_left || cut_right) && shown.len() < 7 {
+        return None;
+    }
+    if cut_left {
+        shown.replace_range(..3, "...");
+    }
+    if cut_right {
+        let end = shown.len();
+        shown.replace_range(end - 3.., "...");
+    }
+    Some((shown, from))
 }
 
 /// Any diagnostic, drawn by annotate-snippets.
@@ -778,14 +830,15 @@ mod tests {
         fn the_direct_drawing_matches_annotate_snippets(
             lines in proptest::collection::vec(proptest::prop_oneof![
                 6 => "[ -~]{1,60}",
-                1 => "[ -~]{95,110}",
+                2 => "[ -~]{95,400}",
+                1 => " {20,60}[ -~]{60,300}",
                 1 => "[ a-z\t\r\u{e9}\u{200b}]{0,12}",
             ], 1..14),
             pick in 0usize..14,
-            start in 0usize..70,
-            len in 0usize..12,
+            start in 0usize..400,
+            len in 0usize..90,
             message in proptest::prop_oneof![
-                6 => "[ -~\u{e9}\u{2192}]{0,50}",
+                6 => "[ -~\u{e9}\u{2192}]{0,200}",
                 1 => "[a-z\t\n\u{200b}\u{7}]{0,8}",
             ],
             help in proptest::option::of(proptest::prop_oneof![
