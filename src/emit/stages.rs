@@ -35,6 +35,12 @@ fn undefined() -> Js {
     Js::raw("undefined")
 }
 
+/// An empty set of bindings, to borrow for a stage that has none.
+static NO_BINDINGS: Js = Js::Obj {
+    props: Vec::new(),
+    expand: true,
+};
+
 /// `stage === "s"`.
 fn is_stage(s: &str) -> Js {
     Js::raw(format!("stage === {}", super::ts::string_literal(s)))
@@ -78,29 +84,36 @@ enum Missing {
 
 /// One object's members: keys in order of first appearance, the comments before each key (key
 /// `""`: after the last one), and each stage's value per key.
-struct Members {
+struct Members<'a> {
     keys: Vec<String>,
     comments: std::collections::HashMap<String, Vec<String>>,
-    tables: Vec<std::collections::HashMap<String, Js>>,
+    tables: Vec<std::collections::HashMap<String, &'a Js>>,
 }
 
 impl Stages {
     /// Merges one expression. `vals` has one entry per mapped stage (`None`: absent there);
     /// `other` is what other stages have.
     pub fn merge(&self, vals: &[Option<Js>], other: Other<'_>) -> Js {
+        let vals: Vec<Option<&Js>> = vals.iter().map(Option::as_ref).collect();
+        self.merge_refs(&vals, other)
+    }
+
+    /// [`Stages::merge`] of borrowed values: subtrees are copied into the result only where
+    /// they end up in it.
+    fn merge_refs(&self, vals: &[Option<&Js>], other: Other<'_>) -> Js {
         self.merge_in(vals, other, Missing::Undefined)
     }
 
     /// The values of every stage in play: the mapped stages', then other stages' when included.
-    fn all<'v>(vals: &'v [Option<Js>], other: Other<'v>) -> Vec<Option<&'v Js>> {
-        let mut all: Vec<Option<&Js>> = vals.iter().map(Option::as_ref).collect();
+    fn all<'v>(vals: &[Option<&'v Js>], other: Other<'v>) -> Vec<Option<&'v Js>> {
+        let mut all: Vec<Option<&Js>> = vals.to_vec();
         if other.included() {
             all.push(other.value());
         }
         all
     }
 
-    fn merge_in(&self, vals: &[Option<Js>], other: Other<'_>, missing: Missing) -> Js {
+    fn merge_in(&self, vals: &[Option<&Js>], other: Other<'_>, missing: Missing) -> Js {
         let all = Stages::all(vals, other);
         if let Some(first) = all[0]
             && all.iter().all(|v| *v == Some(first))
@@ -116,15 +129,15 @@ impl Stages {
         }
         // The mapped stages agree on a shape but other stages differ: `stage ? mapped : other`.
         if other.included() {
-            let mapped_all: Vec<&Js> = vals.iter().flatten().collect();
+            let mapped_all: Vec<&Js> = vals.iter().flatten().copied().collect();
             // (Unless other stages share the default stage's value: then the leaf's
             // `{ … }[stage ?? "default"]` says it more simply.)
             let default_value = self.default_value(vals);
             let shares_default = default_value.is_some()
                 && default_value == other.value()
-                && !vals.iter().flatten().any(has_await);
+                && !vals.iter().flatten().any(|v| has_await(v));
             if mapped_all.len() == vals.len() && !shares_default {
-                let m = self.merge(vals, Other::Excluded);
+                let m = self.merge_refs(vals, Other::Excluded);
                 let o = other.value().cloned().unwrap_or_else(undefined);
                 return stage_cond(m, o);
             }
@@ -139,19 +152,19 @@ impl Stages {
     }
 
     /// The default stage's value, when there is a default stage that has one.
-    fn default_value<'v>(&self, vals: &'v [Option<Js>]) -> Option<&'v Js> {
-        vals[self.default_index()?].as_ref()
+    fn default_value<'v>(&self, vals: &[Option<&'v Js>]) -> Option<&'v Js> {
+        vals[self.default_index()?]
     }
 
     /// Merges one part of values of the same kind: `parts` holds each stage's (the mapped
     /// stages' first, then other stages' when there are more than `n_mapped`).
-    fn merge_parts(&self, parts: Vec<Js>, n_mapped: usize) -> Js {
-        let mapped: Vec<Option<Js>> = parts[..n_mapped].iter().cloned().map(Some).collect();
+    fn merge_parts(&self, parts: Vec<&Js>, n_mapped: usize) -> Js {
+        let mapped: Vec<Option<&Js>> = parts[..n_mapped].iter().copied().map(Some).collect();
         let other = match parts.get(n_mapped) {
             Some(o) => Other::Present(o),
             None => Other::Excluded,
         };
-        self.merge(&mapped, other)
+        self.merge_refs(&mapped, other)
     }
 
     /// Merges values of the same kind node by node; `None` if the shapes differ.
@@ -166,10 +179,10 @@ impl Stages {
                     }
                     _ => false,
                 };
-                let inner: Option<Vec<Js>> = all
+                let inner: Option<Vec<&Js>> = all
                     .iter()
                     .map(|j| match j {
-                        Js::Await(e) if same_call(e) => Some((**e).clone()),
+                        Js::Await(e) if same_call(e) => Some(&**e),
                         _ => None,
                     })
                     .collect();
@@ -180,11 +193,12 @@ impl Stages {
                 if !same {
                     return None;
                 }
-                let arg = |k: usize| -> Vec<Js> {
+                // (Every value is a call with as many arguments: checked above.)
+                let arg = |k: usize| -> Vec<&Js> {
                     all.iter()
-                        .map(|j| match j {
-                            Js::Call { args, .. } => args[k].clone(),
-                            _ => undefined(),
+                        .filter_map(|j| match j {
+                            Js::Call { args, .. } => args.get(k),
+                            _ => None,
                         })
                         .collect()
                 };
@@ -194,10 +208,10 @@ impl Stages {
                 Some(Js::call(callee.clone(), merged))
             }
             Js::As(_, ty) => {
-                let inner: Option<Vec<Js>> = all
+                let inner: Option<Vec<&Js>> = all
                     .iter()
                     .map(|j| match j {
-                        Js::As(e, t) if t == ty => Some((**e).clone()),
+                        Js::As(e, t) if t == ty => Some(&**e),
                         _ => None,
                     })
                     .collect();
@@ -215,8 +229,8 @@ impl Stages {
                     })
                     .collect();
                 let parts = parts?;
-                let t = self.merge_parts(parts.iter().map(|p| p.0.clone()).collect(), n_mapped);
-                let f = self.merge_parts(parts.iter().map(|p| p.1.clone()).collect(), n_mapped);
+                let t = self.merge_parts(parts.iter().map(|p| p.0).collect(), n_mapped);
+                let f = self.merge_parts(parts.iter().map(|p| p.1).collect(), n_mapped);
                 Some(cond((**c).clone(), t, f))
             }
             Js::Obj { expand, .. } => {
@@ -242,11 +256,11 @@ impl Stages {
             for c in comments.get(k).into_iter().flatten() {
                 props.push(Prop::Comment(c.clone()));
             }
-            let mut per: Vec<Option<Js>> = tables.iter().map(|t| t.get(k).cloned()).collect();
+            let mut per: Vec<Option<&Js>> = tables.iter().map(|t| t.get(k).copied()).collect();
             if k == "bindings" {
                 // No bindings in some stage: an empty set, so the others merge binding by binding.
                 for v in per.iter_mut().filter(|v| v.is_none()) {
-                    *v = Some(Js::expanded(Vec::new()));
+                    *v = Some(&NO_BINDINGS);
                 }
             }
             props.push(self.merge_member(k, &per, n_mapped, missing));
@@ -258,10 +272,16 @@ impl Stages {
     }
 
     /// One member of merged objects, from each stage's value (`None`: the stage lacks it).
-    fn merge_member(&self, k: &str, per: &[Option<Js>], n_mapped: usize, missing: Missing) -> Prop {
+    fn merge_member(
+        &self,
+        k: &str,
+        per: &[Option<&Js>],
+        n_mapped: usize,
+        missing: Missing,
+    ) -> Prop {
         let mapped = &per[..n_mapped];
         let other = match per.get(n_mapped) {
-            Some(o) => Other::new(o.as_ref()),
+            Some(o) => Other::new(*o),
             None => Other::Excluded,
         };
         if k.starts_with("...") {
@@ -269,8 +289,7 @@ impl Stages {
                 .iter()
                 .flatten()
                 .next()
-                .cloned()
-                .unwrap_or_else(undefined);
+                .map_or_else(undefined, |v| (*v).clone());
             return Prop::Spread(v);
         }
         if per.iter().all(Option::is_some) || missing == Missing::Undefined {
@@ -282,11 +301,11 @@ impl Stages {
             return Prop::KeyValue(k.to_string(), self.merge_in(mapped, other, inner));
         }
         // A binding some stages do not have: spread it in where it exists.
-        let values: Vec<&Js> = per.iter().flatten().collect();
+        let values: Vec<&Js> = per.iter().flatten().copied().collect();
         let value = if values.iter().all(|v| *v == values[0]) {
             values[0].clone()
         } else {
-            Js::NonNull(Box::new(self.merge(mapped, other)))
+            Js::NonNull(Box::new(self.merge_refs(mapped, other)))
         };
         let present_mapped: Vec<bool> = mapped.iter().map(Option::is_some).collect();
         let test = self.presence_test(&present_mapped, other);
@@ -322,10 +341,10 @@ impl Stages {
     }
 
     /// Values that differ and cannot be merged inside.
-    fn leaf(&self, vals: &[Option<Js>], other: Other<'_>) -> Js {
+    fn leaf(&self, vals: &[Option<&Js>], other: Other<'_>) -> Js {
         let mapped: Vec<Js> = vals
             .iter()
-            .map(|v| v.clone().unwrap_or_else(undefined))
+            .map(|v| v.cloned().unwrap_or_else(undefined))
             .collect();
         let other_v = other
             .included()
@@ -367,7 +386,7 @@ impl Stages {
     /// Values with side effects: only the chosen stage's is evaluated, behind conditionals.
     fn chosen(
         &self,
-        vals: &[Option<Js>],
+        vals: &[Option<&Js>],
         mapped: &[Js],
         other: Other<'_>,
         other_v: Option<Js>,
@@ -400,7 +419,7 @@ impl Stages {
 }
 
 /// The members of objects of every stage.
-fn members(all: &[&Js]) -> Members {
+fn members<'a>(all: &[&'a Js]) -> Members<'a> {
     // Keys in order of first appearance; comments attach to the key that follows them.
     // (Hash indexes keep this linear: a `vars` table can hold 100 000 entries.)
     let mut keys: Vec<String> = Vec::new();
@@ -433,7 +452,7 @@ fn members(all: &[&Js]) -> Members {
             if seen.insert(k.clone()) {
                 keys.push(k.clone());
             }
-            table.insert(k, v.clone());
+            table.insert(k, v);
         }
         if !pending.is_empty() {
             add_comments("", &mut pending);

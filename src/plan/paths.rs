@@ -69,7 +69,11 @@ mod tests {
         let cases = [
             ("/out", "/out/a/b.ts", "./a/b.ts"),
             ("/out", "/out", "."),
-            ("/out/x", "/apps/api/src/index.ts", "../../apps/api/src/index.ts"),
+            (
+                "/out/x",
+                "/apps/api/src/index.ts",
+                "../../apps/api/src/index.ts",
+            ),
             ("/out/./x/..", "/out/y/../z.ts", "./z.ts"),
             ("/", "/../a/./b", "./a/b"),
             ("/a/b", "/", "../.."),
