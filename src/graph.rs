@@ -5,10 +5,11 @@
 //! All algorithms are iterative (no recursion on input size) and deterministic: ties are broken
 //! by discovery order, so unrelated changes never reorder the output.
 
+use crate::HashMap;
 use crate::config::model::{Binding, BindingKind, S, Worker};
 use crate::diagnostics::{Diagnostic, Span, codes};
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, BinaryHeap, HashMap};
+use std::collections::{BTreeSet, BinaryHeap};
 
 /// What kind of reference an edge is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -211,7 +212,7 @@ fn index_by_name<'w>(
     absent: &BTreeSet<usize>,
     diags: &mut Vec<Diagnostic>,
 ) -> (HashMap<&'w str, usize>, BTreeSet<usize>) {
-    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    let mut by_name: HashMap<&str, usize> = HashMap::default();
     let mut duplicates = BTreeSet::new();
     for (i, w) in workers.iter().enumerate() {
         let Some(n) = w.name.as_ref().filter(|_| !absent.contains(&i)) else {
@@ -430,7 +431,7 @@ impl Graph {
             }
         }
         // Edges inside each component, grouped once (linear).
-        let mut inner_of: HashMap<usize, Vec<(usize, usize, usize)>> = HashMap::new();
+        let mut inner_of: HashMap<usize, Vec<(usize, usize, usize)>> = HashMap::default();
         for (f, t, k) in self.ordering_edges() {
             if comp_of[f] == comp_of[t] {
                 inner_of.entry(comp_of[f]).or_default().push((f, t, k));
@@ -538,7 +539,7 @@ fn best_order(members: &[usize], inner: &[(usize, usize, usize)], edges: &[Edge]
     }
     // Large cycles: depth-first post-order (a worker is placed after everything it needs that the
     // search reached first); only back edges break. Linear, and one break for a plain ring.
-    let mut needs: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut needs: HashMap<usize, Vec<usize>> = HashMap::default();
     for &(f, t, _) in inner {
         needs.entry(f).or_default().push(t);
     }
@@ -730,7 +731,7 @@ mod tests {
             let g = build(
                 &workers(spec),
                 &BTreeSet::new(),
-                &EnvNames::new(),
+                &EnvNames::default(),
                 &mut diags,
             );
             assert_eq!(summary(&g), want.trim(), "spec:\n{spec}");
@@ -797,7 +798,7 @@ mod tests {
         let g = build(
             &workers(&spec),
             &BTreeSet::new(),
-            &EnvNames::new(),
+            &EnvNames::default(),
             &mut diags,
         );
         assert_eq!(g.broken.len(), 1);
@@ -824,7 +825,7 @@ mod tests {
         let ws = workers("a: b\nb: a c\nc");
         let absent: BTreeSet<usize> = [1].into();
         let mut diags = Vec::new();
-        let g = build(&ws, &absent, &EnvNames::new(), &mut diags);
+        let g = build(&ws, &absent, &EnvNames::default(), &mut diags);
         assert!(g.edges.iter().all(|e| e.from != 1));
         assert!(g.edges.iter().all(|e| e.to != Target::Worker(1)));
         assert_eq!(summary(&g), "order a b c\nexternals b");
@@ -837,8 +838,8 @@ mod tests {
         // only the edges it has that point forward in the shared order.
         let mut diags = Vec::new();
         let none = BTreeSet::new();
-        let one = edges(&workers("a: b\nb"), &none, &EnvNames::new(), &mut diags);
-        let two = edges(&workers("a\nb: a"), &none, &EnvNames::new(), &mut diags);
+        let one = edges(&workers("a: b\nb"), &none, &EnvNames::default(), &mut diags);
+        let two = edges(&workers("a\nb: a"), &none, &EnvNames::default(), &mut diags);
         let union = Graph::union(&[&one, &two], &mut diags);
         assert_eq!(summary(&union), "order a b\nbroken a->b\ncycles [a b]");
         let (mut one, mut two) = (one, two);
@@ -850,7 +851,7 @@ mod tests {
         let three = edges(
             &workers("a: b\nb"),
             &[1].into(),
-            &EnvNames::new(),
+            &EnvNames::default(),
             &mut diags,
         );
         let mut three = three;

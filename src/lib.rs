@@ -20,3 +20,10 @@ pub mod preflight;
 pub mod read;
 pub mod scan;
 pub mod syntax;
+
+/// Hash maps and sets with a fast hasher whose results do not change from run to run. Their keys
+/// are names, paths and indices from the user's own configs, hashed hundreds of thousands of
+/// times in a large migration; nothing iterates them where the order would reach the output.
+pub type HashMap<K, V> = std::collections::HashMap<K, V, rustc_hash::FxBuildHasher>;
+/// See [`HashMap`].
+pub type HashSet<T> = std::collections::HashSet<T, rustc_hash::FxBuildHasher>;

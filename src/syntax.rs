@@ -289,8 +289,7 @@ fn from_jsonc(v: jsonc_parser::ast::Value<'_>, file: u32, diags: &mut Vec<Diagno
         J::Object(o) => {
             let range = o.range;
             let mut entries: Vec<Entry> = Vec::with_capacity(o.properties.len());
-            let mut seen: std::collections::HashMap<String, usize> =
-                std::collections::HashMap::new();
+            let mut seen: crate::HashMap<String, usize> = crate::HashMap::default();
             for prop in o.properties {
                 let (key, key_range) = match prop.name {
                     ObjectPropName::String(s) => (s.value.into_owned(), s.range),

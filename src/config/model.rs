@@ -800,7 +800,7 @@ fn route(node: &Node) -> Option<Route> {
 
 /// All binding names within one worker must be unique across kinds (wrangler refuses otherwise).
 fn check_unique_bindings(w: &Worker, diags: &mut Vec<Diagnostic>) {
-    let mut seen: std::collections::HashMap<&str, &Binding> = std::collections::HashMap::new();
+    let mut seen: crate::HashMap<&str, &Binding> = crate::HashMap::default();
     for b in &w.bindings {
         match seen.get(b.name.v.as_str()) {
             Some(first) => {

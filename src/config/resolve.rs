@@ -83,7 +83,7 @@ pub fn resolve<'a>(
     let mut absent_keys: Vec<(&str, Span)> = Vec::new();
     let mut absent_entries: Vec<(String, Span)> = Vec::new();
     // The environment's keys (the last one wins, as for any object), indexed once.
-    let env_keys: std::collections::HashMap<&str, &Entry> = table
+    let env_keys: crate::HashMap<&str, &Entry> = table
         .entries()
         .iter()
         .map(|e| (e.key.as_str(), e))
@@ -170,7 +170,7 @@ fn missing_named_entries(top: &Entry, env_entry: &Entry, out: &mut Vec<(String, 
             .map(str::to_string)
     };
     if top.key == "vars" {
-        let in_env: std::collections::HashSet<&str> = env_entry
+        let in_env: crate::HashSet<&str> = env_entry
             .value
             .entries()
             .iter()
@@ -187,8 +187,7 @@ fn missing_named_entries(top: &Entry, env_entry: &Entry, out: &mut Vec<(String, 
     else {
         return;
     };
-    let env_names: std::collections::HashSet<String> =
-        env_items.iter().filter_map(key_of).collect();
+    let env_names: crate::HashSet<String> = env_items.iter().filter_map(key_of).collect();
     for item in top_items {
         if let Some(name) = key_of(item)
             && !env_names.contains(&name)

@@ -439,7 +439,7 @@ fn run_file(
 /// Resources missing from some program (or not creatable afresh), and workers some stage does
 /// not deploy: referenced with `!`.
 fn partial_idents(programs: &[&Program], slots: &[WorkerSlot]) -> BTreeSet<String> {
-    let in_program: Vec<std::collections::HashSet<&str>> = programs
+    let in_program: Vec<crate::HashSet<&str>> = programs
         .iter()
         .map(|p| p.resources.iter().map(|r| r.ident.as_str()).collect())
         .collect();
@@ -470,7 +470,7 @@ fn partial_idents(programs: &[&Program], slots: &[WorkerSlot]) -> BTreeSet<Strin
 /// The resources of every stage, in order of first appearance, each merged over the stages.
 fn render_resources(decls: &[StageDecls], merge: &Merge<'_>) -> String {
     let mut idents: Vec<&str> = Vec::new();
-    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut seen: crate::HashSet<&str> = crate::HashSet::default();
     for d in decls {
         for (i, _, _) in &d.resources {
             if seen.insert(i.as_str()) {
@@ -478,7 +478,7 @@ fn render_resources(decls: &[StageDecls], merge: &Merge<'_>) -> String {
             }
         }
     }
-    let by_ident: Vec<std::collections::HashMap<&str, &ResourceDecl>> = decls
+    let by_ident: Vec<crate::HashMap<&str, &ResourceDecl>> = decls
         .iter()
         .map(|d| d.resources.iter().map(|r| (r.0.as_str(), r)).collect())
         .collect();

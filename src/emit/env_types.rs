@@ -9,8 +9,9 @@
 
 use super::OutputFile;
 use super::ts::{WIDTH, comment_text, is_identifier, string_literal};
+use crate::HashMap;
 use crate::plan::{Program, ResourceKind, Value};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One `env/<worker>.ts` per worker of any stage. `programs` are every stage's programs (the
 /// order decides the order of union members).
@@ -79,7 +80,7 @@ fn env_module(
 ) -> String {
     let mut members: Vec<(String, Member)> = Vec::new();
     // Binding name → (index in `members`, in how many of the worker's stages it is bound).
-    let mut index: HashMap<&str, (usize, usize)> = HashMap::new();
+    let mut index: HashMap<&str, (usize, usize)> = HashMap::default();
     let mut used: BTreeSet<String> = BTreeSet::new();
     for &(k, wi) in at {
         let p = programs[k];

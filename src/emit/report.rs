@@ -88,7 +88,7 @@ pub fn graph_mermaid(g: &Graph) -> String {
     for (k, n) in g.externals.iter().enumerate() {
         let _ = writeln!(out, "  x{k}[/\"{} (external)\"/]", mermaid_label(n));
     }
-    let externals: std::collections::HashMap<&str, usize> = g
+    let externals: crate::HashMap<&str, usize> = g
         .externals
         .iter()
         .enumerate()
@@ -105,7 +105,7 @@ pub fn graph_mermaid(g: &Graph) -> String {
             }
         })
         .collect();
-    let queue_id: std::collections::HashMap<&str, usize> =
+    let queue_id: crate::HashMap<&str, usize> =
         queues.iter().enumerate().map(|(k, q)| (*q, k)).collect();
     for (k, q) in queues.iter().enumerate() {
         let _ = writeln!(out, "  q{k}[(\"queue {}\")]", mermaid_label(q));

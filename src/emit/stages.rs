@@ -86,8 +86,8 @@ enum Missing {
 /// `""`: after the last one), and each stage's value per key.
 struct Members<'a> {
     keys: Vec<String>,
-    comments: std::collections::HashMap<String, Vec<String>>,
-    tables: Vec<std::collections::HashMap<String, &'a Js>>,
+    comments: crate::HashMap<String, Vec<String>>,
+    tables: Vec<crate::HashMap<String, &'a Js>>,
 }
 
 impl Stages {
@@ -423,9 +423,8 @@ fn members<'a>(all: &[&'a Js]) -> Members<'a> {
     // Keys in order of first appearance; comments attach to the key that follows them.
     // (Hash indexes keep this linear: a `vars` table can hold 100 000 entries.)
     let mut keys: Vec<String> = Vec::new();
-    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
-    let mut comments: std::collections::HashMap<String, Vec<String>> =
-        std::collections::HashMap::new();
+    let mut seen: crate::HashSet<String> = crate::HashSet::default();
+    let mut comments: crate::HashMap<String, Vec<String>> = crate::HashMap::default();
     let mut add_comments = |key: &str, pending: &mut Vec<String>| {
         let list = comments.entry(key.to_string()).or_default();
         for c in pending.drain(..) {
@@ -437,7 +436,7 @@ fn members<'a>(all: &[&'a Js]) -> Members<'a> {
     let mut tables = Vec::new();
     for j in all {
         let Js::Obj { props, .. } = j else { continue };
-        let mut table = std::collections::HashMap::new();
+        let mut table = crate::HashMap::default();
         let mut pending: Vec<String> = Vec::new();
         for p in props {
             let (k, v) = match p {

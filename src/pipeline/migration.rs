@@ -12,8 +12,8 @@ use crate::graph::{EnvNames, Graph};
 use crate::plan::{Origin, Program};
 use crate::read::FileSystem;
 use crate::scan::Exports;
+use crate::{HashMap, HashSet};
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Every stage's workers.

@@ -9,8 +9,9 @@ use crate::diagnostics::{Diagnostic, Span, codes};
 use crate::graph::{Graph, Target};
 use crate::plan::{Origin, PagesLayout};
 use crate::read::FileSystem;
+use crate::{HashMap, HashSet};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// The Alchemy stages of a run.
@@ -244,7 +245,7 @@ fn pages_layout(config_dir: &Path, output_dir: &str, fs: &dyn FileSystem) -> Pag
 /// `(top-level name, environment) → script name` over every config, for the deprecated service
 /// `environment`s.
 pub fn env_script_names(inputs: &Inputs) -> crate::graph::EnvNames {
-    let mut env_names = crate::graph::EnvNames::new();
+    let mut env_names = crate::graph::EnvNames::default();
     for c in &inputs.configs {
         if let Some(root) = &c.root {
             for (top, env, name) in config::env_script_names(root) {
@@ -303,7 +304,7 @@ pub fn report_cross_stage(
             .map(|i| g.names[i].clone())
             .collect()
     };
-    let mut stage_of_name: HashMap<String, &str> = HashMap::new();
+    let mut stage_of_name: HashMap<String, &str> = HashMap::default();
     for ((stage, _), g) in stages.iter().zip(stage_graphs) {
         for n in present(g) {
             stage_of_name.entry(n).or_insert(stage.as_str());

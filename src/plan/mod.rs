@@ -10,10 +10,11 @@
 //! are enums in wrangler's terms, and the identifiers a target reserves come in
 //! [`Options::reserved`].
 
+use crate::HashSet;
 use crate::config::model::Worker;
 use crate::diagnostics::Diagnostic;
 use crate::graph::Graph;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 mod bindings;

@@ -2,7 +2,7 @@
 //! camelCase from wrangler's names, and the allocation of unique identifiers and resource ids
 //! (the same slot gets the same name in every stage).
 
-use std::collections::{HashMap, HashSet};
+use crate::{HashMap, HashSet};
 
 /// Words that cannot be (or should not shadow) an identifier of the program: JavaScript and
 /// TypeScript keywords and the globals the generated code relies on.

@@ -10,10 +10,11 @@ use super::{
     Binding, ConsumerSetting, EventSource, Options, Origin, Placeholder, PlanWorker, Program,
     ScriptRef, TailTarget, Value, display_name,
 };
+use crate::HashMap;
 use crate::config::model::{Consumer, Worker};
 use crate::diagnostics::{Code, Diagnostic, codes};
 use crate::graph::{EdgeKind, Graph, Target};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What becomes of a worker in this stage's program.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,8 +92,8 @@ impl<'a> Planner<'a> {
             resources: ResourceTable::default(),
             secrets: BTreeSet::new(),
             fate,
-            worker_names: HashMap::new(),
-            position: HashMap::new(),
+            worker_names: HashMap::default(),
+            position: HashMap::default(),
             index_of_name: index_of_name(graph),
             placeholders: Vec::new(),
             placeholder_of: BTreeMap::new(),
@@ -106,7 +107,7 @@ impl<'a> Planner<'a> {
         self.place_placeholders();
         let emitted = self.fate.iter().filter(|f| **f == Fate::Emitted).count();
         let mut planned = Vec::with_capacity(emitted);
-        let mut index_in_plan: HashMap<usize, usize> = HashMap::new();
+        let mut index_in_plan: HashMap<usize, usize> = HashMap::default();
         for (order_position, &i) in self.graph.order.iter().enumerate() {
             let w = std::mem::take(&mut self.workers[i]);
             match self.fate[i] {
@@ -409,7 +410,7 @@ fn fate_of(graph: &Graph, i: usize, w: &Worker, origin: &Origin) -> Fate {
 }
 
 fn index_of_name(graph: &Graph) -> HashMap<&str, usize> {
-    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut index: HashMap<&str, usize> = HashMap::default();
     for (i, n) in graph.names.iter().enumerate() {
         index.entry(n.as_str()).or_insert(i);
     }
@@ -418,7 +419,7 @@ fn index_of_name(graph: &Graph) -> HashMap<&str, usize> {
 
 /// Edges by (from worker, binding name), for service, Durable Object and workflow bindings.
 fn edge_of(graph: &Graph) -> HashMap<(usize, &str), usize> {
-    let mut edges: HashMap<(usize, &str), usize> = HashMap::new();
+    let mut edges: HashMap<(usize, &str), usize> = HashMap::default();
     for (k, e) in graph.edges.iter().enumerate() {
         if let Some(b) = &e.binding
             && !matches!(e.kind, EdgeKind::Queue { .. })

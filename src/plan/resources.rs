@@ -7,7 +7,8 @@
 use super::names::{Shared, camel, kebab, suffixed};
 use super::{Program, Resource, ResourceKind};
 use crate::diagnostics::{Diagnostic, Span, codes};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use crate::{HashMap, HashSet};
+use std::collections::BTreeSet;
 
 impl ResourceKind {
     /// What identifies the resource in Cloudflare: bindings with the same key share it.
@@ -265,9 +266,9 @@ pub fn unify_resources(programs: &mut [&mut Program], shared: &mut Shared) {
     }
     let mut groups: Vec<Group> = Vec::new();
     // Slot → the groups holding it (linear lookups, whatever the number of resources).
-    let mut by_slot: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_slot: HashMap<String, Vec<usize>> = HashMap::default();
     let (mut taken_idents, mut taken_ids): (HashSet<String>, HashSet<String>) =
-        (HashSet::new(), HashSet::new());
+        (HashSet::default(), HashSet::default());
     for (s, p) in programs.iter_mut().enumerate() {
         for r in &mut p.resources {
             let mut candidates: Vec<usize> = r

@@ -46,11 +46,11 @@ fn plan(fixture: &str, opts: impl FnOnce(&mut Options<'_>)) -> (Program, Vec<Dia
     let graph = crate::graph::build(
         &workers,
         &BTreeSet::new(),
-        &crate::graph::EnvNames::new(),
+        &crate::graph::EnvNames::default(),
         &mut before,
     );
     let labels: Vec<String> = graph.names.clone();
-    let none = HashSet::new();
+    let none = HashSet::default();
     let mut options = Options {
         app: "app".into(),
         out_dir: Path::new(ROOT),

@@ -3,7 +3,8 @@
 
 use super::names::Shared;
 use super::{Origin, TypeImport, relative};
-use std::collections::{BTreeMap, HashMap};
+use crate::HashMap;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// What is needed to type bindings from worker sources.
@@ -23,7 +24,7 @@ impl<'a> Typing<'a> {
             origins,
             exports,
             imports: BTreeMap::new(),
-            cache: HashMap::new(),
+            cache: HashMap::default(),
         }
     }
 

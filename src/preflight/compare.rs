@@ -9,8 +9,9 @@
 
 use super::expected::{ExpectedBinding, ExpectedWorker, Target};
 use super::live::{LiveBinding, LiveResources, LiveScript, LiveWorker, Lookup};
+use crate::HashMap;
 use crate::diagnostics::{Diagnostic, codes};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 /// The live binding a program binding is compared with: the first of the same name.
 fn live_of<'a>(live: &'a LiveScript, name: &str) -> Option<&'a LiveBinding> {
@@ -96,7 +97,7 @@ pub fn compare(
         }
         LiveWorker::Present(s) => s,
     };
-    let mut program: HashMap<&str, &ExpectedBinding> = HashMap::new();
+    let mut program: HashMap<&str, &ExpectedBinding> = HashMap::default();
     for b in &e.bindings {
         program.entry(b.name.as_str()).or_insert(b);
     }

@@ -237,7 +237,7 @@ pub fn expected_workers(
         out_dir: &out_dir,
         adopt: true,
         skip_external: false,
-        migration_names: &std::collections::HashSet::new(),
+        migration_names: &crate::HashSet::default(),
         labels: &labels,
         reserved: crate::emit::alchemy_v1::RESERVED,
     };
@@ -255,7 +255,7 @@ pub fn expected_workers(
         &mut planning,
     );
     diags.extend(planning.into_iter().filter(Diagnostic::is_error));
-    let by_name: std::collections::HashMap<&str, &Worker> = workers
+    let by_name: crate::HashMap<&str, &Worker> = workers
         .iter()
         .filter_map(|w| w.name.as_ref().map(|n| (n.v.as_str(), w)))
         .collect();
