@@ -132,6 +132,18 @@ pub fn string_literal(s: &str) -> String {
 
 /// [`string_literal`], appended to `out`.
 fn push_string_literal(out: &mut String, s: &str) {
+    // (Most strings are plain ASCII with nothing to escape: written as they are.)
+    if s
+        .bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
+        && !s.contains("</")
+    {
+        out.reserve(s.len() + 2);
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     // Prettier's choice: double quotes, unless the text has more double than single quotes.
     let quote = if s.matches('"').count() > s.matches('\'').count() {
         '\''
