@@ -164,6 +164,9 @@ pub(super) struct ResourceTable {
     by_key: HashMap<String, (usize, Span)>,
     /// D1 bindings that give only an id: `(binding span, resource, id)`.
     unnamed_d1: Vec<(Span, usize, String)>,
+    /// `(resource, slot)` of every use recorded: a resource shared by thousands of bindings
+    /// checks a new one in constant time.
+    used_by: HashSet<(usize, String)>,
 }
 
 impl ResourceTable {
@@ -205,9 +208,8 @@ impl ResourceTable {
                 i
             }
         };
-        let slots = &mut self.items[i].slots;
-        if !slots.iter().any(|s| s == want.slot) {
-            slots.push(want.slot.to_string());
+        if self.used_by.insert((i, want.slot.to_string())) {
+            self.items[i].slots.push(want.slot.to_string());
         }
         i
     }
