@@ -133,8 +133,7 @@ pub fn string_literal(s: &str) -> String {
 /// [`string_literal`], appended to `out`.
 fn push_string_literal(out: &mut String, s: &str) {
     // (Most strings are plain ASCII with nothing to escape: written as they are.)
-    if s
-        .bytes()
+    if s.bytes()
         .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
         && !s.contains("</")
     {

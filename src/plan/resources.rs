@@ -164,9 +164,10 @@ pub(super) struct ResourceTable {
     by_key: HashMap<String, (usize, Span)>,
     /// D1 bindings that give only an id: `(binding span, resource, id)`.
     unnamed_d1: Vec<(Span, usize, String)>,
-    /// `(resource, slot)` of every use recorded: a resource shared by thousands of bindings
-    /// checks a new one in constant time.
-    used_by: HashSet<(usize, String)>,
+    /// `(resource, hash of the slot)` of every use recorded: a resource shared by thousands of
+    /// bindings finds a new one new without looking through the others (only a matching hash
+    /// is checked against the slots themselves).
+    used_by: HashSet<(usize, u64)>,
 }
 
 impl ResourceTable {
@@ -208,8 +209,10 @@ impl ResourceTable {
                 i
             }
         };
-        if self.used_by.insert((i, want.slot.to_string())) {
-            self.items[i].slots.push(want.slot.to_string());
+        let hash = std::hash::BuildHasher::hash_one(&rustc_hash::FxBuildHasher, want.slot);
+        let slots = &mut self.items[i].slots;
+        if self.used_by.insert((i, hash)) || !slots.iter().any(|s| s == want.slot) {
+            slots.push(want.slot.to_string());
         }
         i
     }
