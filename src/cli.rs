@@ -308,27 +308,43 @@ pub fn emit_diagnostics(
             );
         }
         Format::Human => {
-            let color = std::env::var_os("NO_COLOR").is_none()
-                && std::io::IsTerminal::is_terminal(&std::io::stderr());
-            let mut err = std::io::BufWriter::with_capacity(1 << 16, std::io::stderr().lock());
+            let color = human_color();
             // Rendered in parallel, a bounded batch at a time, and written in order.
-            for batch in diags.chunks(1024) {
-                let rendered: Vec<String> = batch
-                    .par_iter()
-                    .map(|d| diagnostics::render_human(d, sources, color))
-                    .collect();
-                for r in rendered {
-                    let _ = writeln!(err, "{r}");
-                }
-            }
-            let _ = writeln!(
-                err,
-                "{summary}: {errors} error(s), {warnings} warning(s), {infos} info"
-            );
-            if !diags.is_empty() {
-                let _ = writeln!(err, "{}", diagnostics::count_by_code(diags));
-            }
+            let batches = diags
+                .chunks(1024)
+                .map(|batch| render_all_human(batch, sources, color));
+            print_human(batches, diags, summary);
         }
+    }
+}
+
+/// Whether diagnostics for a person get colours: stderr is a terminal and `NO_COLOR` is unset.
+fn human_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stderr())
+}
+
+/// `diags` drawn for a person, in parallel, in order.
+fn render_all_human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> Vec<String> {
+    diags
+        .par_iter()
+        .map(|d| diagnostics::render_human(d, sources, color))
+        .collect()
+}
+
+/// Prints drawn diagnostics on stderr (`rendered`: the drawings of `diags`, in batches), then
+/// the summary line with the counts of `diags` and the number per code.
+fn print_human(rendered: impl Iterator<Item = Vec<String>>, diags: &[Diagnostic], summary: &str) {
+    let (errors, warnings, infos) = severity_counts(diags);
+    let mut err = std::io::BufWriter::with_capacity(1 << 16, std::io::stderr().lock());
+    for r in rendered.flatten() {
+        let _ = writeln!(err, "{r}");
+    }
+    let _ = writeln!(
+        err,
+        "{summary}: {errors} error(s), {warnings} warning(s), {infos} info"
+    );
+    if !diags.is_empty() {
+        let _ = writeln!(err, "{}", diagnostics::count_by_code(diags));
     }
 }
 
@@ -458,19 +474,41 @@ fn migrate(args: &MigrateArgs) -> i32 {
     timings.mark("return from planning");
     let mut written = Vec::new();
     let mut io_failed = m.io_failed;
-    if !args.dry_run {
-        for (path, r) in write_files(&options.out, &m.files, args.force) {
-            match r {
-                Ok(WriteOutcome::Written) => written.push((display_path(&path), "written")),
-                Ok(WriteOutcome::Unchanged) => written.push((display_path(&path), "unchanged")),
-                Err(d) => {
-                    io_failed = true;
-                    diags.push(*d);
-                }
+    // The files are written while the diagnostics are drawn (for a person; the other formats
+    // are printed as they are turned into text).
+    let human = args.format == Format::Human;
+    let color = human_color();
+    let (results, mut drawn) = rayon::join(
+        || {
+            if args.dry_run {
+                Vec::new()
+            } else {
+                write_files(&options.out, &m.files, args.force)
+            }
+        },
+        || {
+            if human {
+                render_all_human(&diags, &m.sources, color)
+            } else {
+                Vec::new()
+            }
+        },
+    );
+    for (path, r) in results {
+        match r {
+            Ok(WriteOutcome::Written) => written.push((display_path(&path), "written")),
+            Ok(WriteOutcome::Unchanged) => written.push((display_path(&path), "unchanged")),
+            Err(d) => {
+                io_failed = true;
+                diags.push(*d);
             }
         }
     }
-    timings.mark("write files");
+    if human {
+        // (What could not be written, last.)
+        drawn.extend(render_all_human(&diags[drawn.len()..], &m.sources, color));
+    }
+    timings.mark("write files, and draw diagnostics");
     let summary = format!(
         "migrated {} worker(s) into {}",
         m.workers,
@@ -490,15 +528,23 @@ fn migrate(args: &MigrateArgs) -> i32 {
     } else {
         print_migration(&m, &options.out, args, &written);
         timings.mark("print graph and file list");
-        emit_diagnostics(&diags, &m.sources, args.format, &summary, None);
+        if human {
+            print_human(std::iter::once(drawn), &diags, &summary);
+        } else {
+            emit_diagnostics(&diags, &m.sources, args.format, &summary, None);
+        }
     }
     timings.mark("print diagnostics");
     timings.report();
-    if io_failed {
+    let code = if io_failed {
         EXIT_USAGE
     } else {
         pipeline::exit_code(&diags, false)
-    }
+    };
+    // The process ends here: its memory goes back to the system whole, without taking ten
+    // thousand workers' files and diagnostics apart one by one first.
+    std::mem::forget((m, diags));
+    code
 }
 
 /// Writes the files into `out`: folders first, then the files in parallel (each one

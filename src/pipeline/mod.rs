@@ -308,7 +308,7 @@ pub fn migrate_observed(
     let (mut files, mapping) = migration::emit_program(&programs, &plan, template_env, on_stage);
     // (Only the template's program is needed from here on.)
     let template_program = programs.template;
-    drop(programs.stages);
+    drop_in_background((programs.stages, programs.shared));
     let stage_graphs: Vec<(String, Graph)> = plan
         .stages
         .iter()
@@ -325,6 +325,7 @@ pub fn migrate_observed(
         adopts,
     };
     files.push(migration::migration_md(&report, options));
+    drop_in_background(template_program);
     on_stage("emit MIGRATION.md");
     Migration {
         sources: inputs.sources,
@@ -339,6 +340,12 @@ pub fn migrate_observed(
 }
 
 // ---- shared ---------------------------------------------------------------------------------
+
+/// Frees `value` on the thread pool: taking apart ten thousand workers' trees is work the rest of
+/// the run need not wait for.
+fn drop_in_background<T: Send + 'static>(value: T) {
+    rayon::spawn(move || drop(value));
+}
 
 /// The diagnostics of reading: finding the files, then each file's (parse and schema check).
 fn input_diagnostics(inputs: &Inputs) -> Vec<Diagnostic> {
