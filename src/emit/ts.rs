@@ -206,129 +206,176 @@ pub fn key(k: &str) -> String {
 
 /// Prints an expression that starts at column `col` with block indent `indent`.
 pub fn print(js: &Js, indent: usize, col: usize) -> String {
+    let mut out = String::new();
+    print_into(&mut out, js, indent, col);
+    out
+}
+
+/// [`print`], appended to `out` (the whole program is laid out in one buffer per declaration,
+/// not in a string per node copied into its parent's).
+fn print_into(out: &mut String, js: &Js, indent: usize, col: usize) {
     if !breakable(js) {
-        return flat(js).unwrap_or_default();
+        write_flat(js, out, usize::MAX);
+        return;
     }
     if let Some(room) = WIDTH.checked_sub(col)
-        && let Some(flat) = flat_within(js, room)
+        && write_flat_or_undo(js, out, room)
     {
-        return flat;
+        return;
     }
-    let pad = " ".repeat(indent);
-    let inner = " ".repeat(indent + 2);
     match js {
-        Js::Raw(_) | Js::Str(_) => flat(js).unwrap_or_default(),
-        Js::Obj { props, .. } => print_obj_broken(props, indent),
-        Js::Arr(items) => print_arr_broken(items, indent),
-        Js::Call { callee, args } => {
-            // Hug a last object/array argument when the other arguments fit on the line.
-            if let Some((last, rest)) = args.split_last() {
-                let rest_flat: Option<Vec<String>> = rest.iter().map(flat).collect();
-                if let (Some(rest_flat), true) =
-                    (rest_flat, matches!(last, Js::Obj { .. } | Js::Arr(_)))
-                {
-                    let mut head = format!("{callee}(");
-                    for r in &rest_flat {
-                        head.push_str(r);
-                        head.push_str(", ");
-                    }
-                    if col + head.len() < WIDTH || rest.is_empty() {
-                        let body = print_expanded(last, indent);
-                        return format!("{head}{body})");
-                    }
-                }
-            }
-            let mut s = format!("{callee}(\n");
-            for a in args {
-                let body = print(a, indent + 2, indent + 2);
-                s.push_str(&format!("{inner}{body},\n"));
-            }
-            s.push_str(&pad);
-            s.push(')');
-            s
+        Js::Raw(_) | Js::Str(_) => {
+            write_flat(js, out, usize::MAX);
         }
+        Js::Obj { props, .. } => print_obj_broken(out, props, indent),
+        Js::Arr(items) => print_arr_broken(out, items, indent),
+        Js::Call { callee, args } => print_call_broken(out, callee, args, indent, col),
         Js::Await(e) if matches!(**e, Js::Cond(..)) => {
-            format!("await ({})", print_cond_broken(e, indent, col + 7))
+            out.push_str("await (");
+            print_cond_broken(out, e, indent, col + 7);
+            out.push(')');
         }
-        Js::Await(e) => format!("await {}", print(e, indent, col + 6)),
-        Js::As(e, t) => format!("{} as {t}", print(e, indent, col)),
-        Js::Index(e, k) => format!("{}[{k}]", print_expanded(e, indent)),
-        Js::NonNull(e) => match **e {
-            Js::Cond(..) => format!("({})!", print(e, indent, col + 1)),
-            _ => format!("{}!", print(e, indent, col)),
-        },
-        Js::Cond(..) => print_cond_broken(js, indent, col),
+        Js::Await(e) => {
+            out.push_str("await ");
+            print_into(out, e, indent, col + 6);
+        }
+        Js::As(e, t) => {
+            print_into(out, e, indent, col);
+            out.push_str(" as ");
+            out.push_str(t);
+        }
+        Js::Index(e, k) => {
+            print_expanded(out, e, indent);
+            out.push('[');
+            out.push_str(k);
+            out.push(']');
+        }
+        Js::NonNull(e) if matches!(**e, Js::Cond(..)) => {
+            out.push('(');
+            print_into(out, e, indent, col + 1);
+            out.push_str(")!");
+        }
+        Js::NonNull(e) => {
+            print_into(out, e, indent, col);
+            out.push('!');
+        }
+        Js::Cond(..) => print_cond_broken(out, js, indent, col),
     }
 }
 
+/// Appends the one-line form of `js` when it is at most `room` bytes long; otherwise leaves
+/// `out` as it was and returns false.
+fn write_flat_or_undo(js: &Js, out: &mut String, room: usize) -> bool {
+    let mark = out.len();
+    if write_flat(js, out, mark + room) {
+        return true;
+    }
+    out.truncate(mark);
+    false
+}
+
+/// `n` spaces.
+fn pad(out: &mut String, n: usize) {
+    out.extend(std::iter::repeat_n(' ', n));
+}
+
+/// A call that does not fit on one line: a last object or array argument hugs the call when
+/// the other arguments fit on the line; otherwise one argument per line.
+fn print_call_broken(out: &mut String, callee: &str, args: &[Js], indent: usize, col: usize) {
+    if let Some((last, rest)) = args.split_last()
+        && matches!(last, Js::Obj { .. } | Js::Arr(_))
+    {
+        let mark = out.len();
+        out.push_str(callee);
+        out.push('(');
+        let rest_flat = rest.iter().all(|r| {
+            let ok = write_flat(r, out, usize::MAX);
+            out.push_str(", ");
+            ok
+        });
+        if rest_flat && (col + (out.len() - mark) < WIDTH || rest.is_empty()) {
+            print_expanded(out, last, indent);
+            out.push(')');
+            return;
+        }
+        out.truncate(mark);
+    }
+    out.push_str(callee);
+    out.push_str("(\n");
+    for a in args {
+        pad(out, indent + 2);
+        print_into(out, a, indent + 2, indent + 2);
+        out.push_str(",\n");
+    }
+    pad(out, indent);
+    out.push(')');
+}
+
 /// Prints an object or array in its multi-line form.
-fn print_expanded(js: &Js, indent: usize) -> String {
+fn print_expanded(out: &mut String, js: &Js, indent: usize) {
     match js {
-        Js::Obj { props, .. } if !props.is_empty() => print_obj_broken(props, indent),
-        Js::Arr(items) if !items.is_empty() => print_arr_broken(items, indent),
-        other => print(other, indent, 0),
+        Js::Obj { props, .. } if !props.is_empty() => print_obj_broken(out, props, indent),
+        Js::Arr(items) if !items.is_empty() => print_arr_broken(out, items, indent),
+        other => print_into(out, other, indent, 0),
     }
 }
 
 /// An object, one member per line (`{}` when empty).
-fn print_obj_broken(props: &[Prop], indent: usize) -> String {
+fn print_obj_broken(out: &mut String, props: &[Prop], indent: usize) {
     if props.is_empty() {
-        return "{}".into();
+        out.push_str("{}");
+        return;
     }
-    let inner = " ".repeat(indent + 2);
-    let mut s = String::from("{\n");
+    let inner = indent + 2;
+    out.push_str("{\n");
     for p in props {
+        pad(out, inner);
         match p {
             Prop::Comment(c) => {
-                s.push_str(&inner);
-                s.push_str("// ");
-                s.push_str(&comment_text(c));
-                s.push('\n');
+                out.push_str("// ");
+                out.push_str(&comment_text(c));
+                out.push('\n');
+                continue;
+            }
+            Prop::KeyValue(k, Js::Str(s)) => {
+                out.push_str(k);
+                let literal = string_literal(s);
+                // (+1: the trailing comma counts towards the width, as in Prettier.) A string
+                // that does not fit goes on the next line (Prettier's break after the colon).
+                if inner + k.len() + 2 + literal.len() + 1 > WIDTH {
+                    out.push_str(":\n");
+                    pad(out, inner + 2);
+                } else {
+                    out.push_str(": ");
+                }
+                out.push_str(&literal);
             }
             Prop::KeyValue(k, v) => {
-                let head_len = inner.len() + k.len() + 2;
-                // (+1: the trailing comma counts towards the width, as in Prettier.)
-                let body = print(v, indent + 2, head_len + 1);
-                s.push_str(&inner);
-                s.push_str(k);
-                if matches!(v, Js::Str(_)) && head_len + body.len() + 1 > WIDTH {
-                    // A string that does not fit goes on the next line (Prettier's break after
-                    // the colon).
-                    s.push_str(":\n");
-                    s.push_str(&inner);
-                    s.push_str("  ");
-                } else {
-                    s.push_str(": ");
-                }
-                s.push_str(&body);
-                s.push_str(",\n");
+                out.push_str(k);
+                out.push_str(": ");
+                print_into(out, v, inner, inner + k.len() + 3);
             }
             Prop::Spread(v) => {
-                let body = spread_body(v, indent + 2, inner.len() + 3);
-                s.push_str(&inner);
-                s.push_str("...");
-                s.push_str(&body);
-                s.push_str(",\n");
+                out.push_str("...");
+                spread_body(out, v, inner, inner + 3);
             }
         }
+        out.push_str(",\n");
     }
-    s.push_str(&inner[2..]);
-    s.push('}');
-    s
+    pad(out, indent);
+    out.push('}');
 }
 
 /// An array, one item per line.
-fn print_arr_broken(items: &[Js], indent: usize) -> String {
-    let inner = " ".repeat(indent + 2);
-    let mut s = String::from("[\n");
+fn print_arr_broken(out: &mut String, items: &[Js], indent: usize) {
+    out.push_str("[\n");
     for it in items {
-        s.push_str(&inner);
-        s.push_str(&print(it, indent + 2, indent + 3));
-        s.push_str(",\n");
+        pad(out, indent + 2);
+        print_into(out, it, indent + 2, indent + 3);
+        out.push_str(",\n");
     }
-    s.push_str(&inner[2..]);
-    s.push(']');
-    s
+    pad(out, indent);
+    out.push(']');
 }
 
 fn breakable(js: &Js) -> bool {
@@ -466,64 +513,96 @@ fn write_parenthesized_if(parens: bool, v: &Js, out: &mut String, max: usize) ->
 
 /// `export const name = expr;` (or without `export`), laid out like Prettier.
 pub fn declaration(export: bool, name: &str, js: &Js) -> String {
-    let head = format!("{}const {name} = ", if export { "export " } else { "" });
-    let one_line = if breakable(js) {
-        // (What fits before the semicolon at column 80.)
-        (WIDTH - 1)
-            .checked_sub(head.len())
-            .and_then(|room| flat_within(js, room))
-    } else {
-        flat(js)
-    };
-    if let Some(f) = one_line {
-        return format!("{head}{f};\n");
+    let mut out = String::new();
+    if export {
+        out.push_str("export ");
+    }
+    out.push_str("const ");
+    out.push_str(name);
+    out.push_str(" = ");
+    let head = out.len();
+    if !breakable(js) {
+        write_flat(js, &mut out, usize::MAX);
+        out.push_str(";\n");
+        return out;
+    }
+    // (What fits before the semicolon at column 80.)
+    if let Some(room) = (WIDTH - 1).checked_sub(head)
+        && write_flat_or_undo(js, &mut out, room)
+    {
+        out.push_str(";\n");
+        return out;
     }
     if let Js::Cond(c, a, b) = js {
         // Prettier keeps a plain identifier test on the declaration line; any other test moves,
         // with the branches, to the next lines.
         if !matches!(&**c, Js::Raw(r) if r.split('.').all(is_identifier)) {
-            return format!("{}\n  {};\n", head.trim_end(), print_cond_broken(js, 2, 2));
+            out.truncate(head - 1);
+            out.push_str("\n  ");
+            print_cond_broken(&mut out, js, 2, 2);
+        } else {
+            print_into(&mut out, c, 0, head);
+            out.push_str("\n  ? ");
+            branch(&mut out, a, 4);
+            out.push_str("\n  : ");
+            branch(&mut out, b, 4);
         }
-        let c = print(c, 0, head.len());
-        let a = branch(a, 4);
-        let b = branch(b, 4);
-        return format!("{head}{c}\n  ? {a}\n  : {b};\n");
+        out.push_str(";\n");
+        return out;
     }
-    format!("{head}{};\n", print(js, 0, head.len()))
+    print_into(&mut out, js, 0, head);
+    out.push_str(";\n");
+    out
 }
 
 /// The expression after `...` in an object: conditionals are parenthesised.
-fn spread_body(v: &Js, indent: usize, col: usize) -> String {
-    match v {
-        Js::Cond(..) => match flat(v) {
-            Some(f) if col + f.len() + 3 <= WIDTH => format!("({f})"),
-            _ => format!("({})", print_cond_broken(v, indent, col + 1)),
-        },
-        other => print(other, indent, col),
+fn spread_body(out: &mut String, v: &Js, indent: usize, col: usize) {
+    if !matches!(v, Js::Cond(..)) {
+        return print_into(out, v, indent, col);
     }
+    out.push('(');
+    let fits = WIDTH
+        .checked_sub(col + 3)
+        .is_some_and(|room| write_flat_or_undo(v, out, room));
+    if !fits {
+        print_cond_broken(out, v, indent, col + 1);
+    }
+    out.push(')');
 }
 
-fn print_cond_broken(v: &Js, indent: usize, col: usize) -> String {
+fn print_cond_broken(out: &mut String, v: &Js, indent: usize, col: usize) {
     let Js::Cond(c, a, b) = v else {
-        return print(v, indent, col);
+        return print_into(out, v, indent, col);
     };
-    let inner = " ".repeat(indent + 2);
-    let c = print(c, indent, col);
-    let a = branch(a, indent + 4);
-    let b = branch(b, indent + 4);
-    format!("{c}\n{inner}? {a}\n{inner}: {b}")
+    print_into(out, c, indent, col);
+    out.push('\n');
+    pad(out, indent + 2);
+    out.push_str("? ");
+    branch(out, a, indent + 4);
+    out.push('\n');
+    pad(out, indent + 2);
+    out.push_str(": ");
+    branch(out, b, indent + 4);
 }
 
 /// A conditional's branch; `as` expressions are parenthesised there, as Prettier does, and a
 /// nested conditional (a chain) is indented by two more.
-fn branch(v: &Js, indent: usize) -> String {
+fn branch(out: &mut String, v: &Js, indent: usize) {
     match v {
-        Js::Cond(..) => print_cond_broken(v, indent - 2, indent),
-        Js::As(e, t) => match flat(v) {
-            Some(f) if indent + f.len() + 2 <= WIDTH => format!("({f})"),
-            _ => format!("({} as {t})", print_expanded(e, indent)),
-        },
-        other => print(other, indent, indent),
+        Js::Cond(..) => print_cond_broken(out, v, indent - 2, indent),
+        Js::As(e, t) => {
+            out.push('(');
+            let fits = WIDTH
+                .checked_sub(indent + 2)
+                .is_some_and(|room| write_flat_or_undo(v, out, room));
+            if !fits {
+                print_expanded(out, e, indent);
+                out.push_str(" as ");
+                out.push_str(t);
+            }
+            out.push(')');
+        }
+        other => print_into(out, other, indent, indent),
     }
 }
 
