@@ -12,7 +12,16 @@ pub struct Typing<'a> {
     pub origins: &'a [Origin],
     pub exports: &'a [Option<&'a crate::scan::Exports>],
     pub imports: BTreeMap<String, TypeImport>,
-    cache: HashMap<(&'a Path, String), String>,
+    /// The main modules imported from so far, by path.
+    modules: HashMap<&'a Path, Module>,
+}
+
+/// A main module types are imported from.
+struct Module {
+    /// Its path relative to the output folder (as the program imports it).
+    path: String,
+    /// `(export, local name)` of what is imported from it.
+    locals: Vec<(String, String)>,
 }
 
 impl<'a> Typing<'a> {
@@ -24,7 +33,7 @@ impl<'a> Typing<'a> {
             origins,
             exports,
             imports: BTreeMap::new(),
-            cache: HashMap::default(),
+            modules: HashMap::default(),
         }
     }
 
@@ -38,7 +47,7 @@ impl<'a> Typing<'a> {
         names: &mut Shared,
         out_dir: &Path,
     ) -> Option<String> {
-        // (Through the slice, not `self`: the cache keeps the path for as long as the origins.)
+        // (Through the slice, not `self`: the table keeps the path for as long as the origins.)
         let origins = self.origins;
         let main = origins[w].main.as_deref()?;
         let ext = main.extension().and_then(|e| e.to_str()).unwrap_or("");
@@ -49,8 +58,11 @@ impl<'a> Typing<'a> {
         if !want(export) {
             return None;
         }
-        let key = (main, name.to_string());
-        if let Some(local) = self.cache.get(&key) {
+        let module = self.modules.entry(main).or_insert_with(|| Module {
+            path: relative(out_dir, main),
+            locals: Vec::new(),
+        });
+        if let Some((_, local)) = module.locals.iter().find(|(e, _)| e == name) {
             return Some(local.clone());
         }
         let base = match export {
@@ -59,13 +71,13 @@ impl<'a> Typing<'a> {
             _ => name.to_string(),
         };
         let local = names.ident(&format!("type:{}:{name}", main.display()), || base);
-        let entry = self.imports.entry(relative(out_dir, main)).or_default();
+        module.locals.push((name.to_string(), local.clone()));
+        let entry = self.imports.entry(module.path.clone()).or_default();
         if name == "default" {
             entry.default = Some(local.clone());
         } else {
             entry.named.insert((name.to_string(), local.clone()));
         }
-        self.cache.insert(key, local.clone());
         Some(local)
     }
 }
