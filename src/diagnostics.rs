@@ -92,7 +92,9 @@ pub struct Diagnostic {
     /// The other places the same fact applies to, when one diagnostic stands for many (see
     /// [`Diagnostic::grouped`]), in source order.
     pub occurrences: Vec<Label>,
-    pub help: Option<String>,
+    /// What to do. (Borrowed from the catalogue when it is the code's own: most diagnostics of a
+    /// large migration share a handful of them.)
+    pub help: Option<std::borrow::Cow<'static, str>>,
 }
 
 impl Diagnostic {
@@ -100,7 +102,7 @@ impl Diagnostic {
     /// code has one, its default help.
     pub fn new(code: Code, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
-            help: code.help().map(str::to_string),
+            help: code.help().map(std::borrow::Cow::Borrowed),
             ..Diagnostic::bare(code, code.severity(), message)
         }
     }
@@ -173,7 +175,7 @@ impl Diagnostic {
         self
     }
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
-        self.help = Some(help.into());
+        self.help = Some(std::borrow::Cow::Owned(help.into()));
         self
     }
     pub fn is_error(&self) -> bool {
@@ -536,7 +538,7 @@ fn render_with_snippets(d: &Diagnostic, sources: &SourceMap, color: bool) -> Str
         )));
     }
     if let Some(help) = &d.help {
-        group = group.element(Level::HELP.message(help.as_str()));
+        group = group.element(Level::HELP.message(help.as_ref()));
     }
     let renderer = if color {
         Renderer::styled()
@@ -679,7 +681,7 @@ pub fn to_json(d: &Diagnostic, sources: &SourceMap) -> JsonDiagnostic {
         column: pos.map(|p| p.1),
         end_line: end.map(|p| p.0),
         end_column: end.map(|p| p.1),
-        help: d.help.clone(),
+        help: d.help.as_deref().map(str::to_string),
         secondary: d
             .secondary
             .iter()
@@ -859,7 +861,7 @@ mod tests {
                 _ => Diagnostic::info(Code::NotInherited, message),
             }
             .at(span);
-            d.help = help;
+            d.help = help.map(std::borrow::Cow::Owned);
             let sources = SourceMap {
                 files: vec![SourceFile::new(path, text)],
             };

@@ -66,11 +66,10 @@ pub fn emit(
         .map(|s| s.program)
         .chain(std::iter::once(other))
         .collect();
-    // (Independent of each other: built side by side.)
-    let (run, env) = rayon::join(
-        || run_file(stages, other, default_stage, header),
-        || super::env_types::env_modules(&programs),
-    );
+    // (One after the other: each is built in parallel inside, and together they would hold
+    // more memory at once.)
+    let run = run_file(stages, other, default_stage, header);
+    let env = super::env_types::env_modules(&programs);
     let mut files = Vec::with_capacity(1 + env.len());
     files.push(OutputFile {
         path: "alchemy.run.ts".into(),

@@ -81,13 +81,26 @@ pub fn build_graphs(
     env_names: &EnvNames,
     diags: &mut Vec<Diagnostic>,
 ) -> StageGraphs {
-    let t = &workers.template;
-    let mut template = crate::graph::edges(&t.workers, &t.absent, env_names, diags);
-    let mut stage_graphs: Vec<Graph> = workers
-        .per_stage()
-        .iter()
-        .map(|r| crate::graph::edges(&r.workers, &r.absent, env_names, diags))
+    // The template's graph and each stage's, built in parallel (their diagnostics kept in
+    // that order).
+    let resolved: Vec<&Resolved> = std::iter::once(&workers.template)
+        .chain(workers.per_stage())
         .collect();
+    let built: Vec<(Graph, Vec<Diagnostic>)> = resolved
+        .par_iter()
+        .map(|r| {
+            let mut d = Vec::new();
+            let g = crate::graph::edges(&r.workers, &r.absent, env_names, &mut d);
+            (g, d)
+        })
+        .collect();
+    let mut graphs = Vec::with_capacity(built.len());
+    for (g, d) in built {
+        diags.extend(d);
+        graphs.push(g);
+    }
+    let mut template = graphs.remove(0);
+    let mut stage_graphs = graphs;
     let union = {
         let mut all: Vec<&Graph> = vec![&template];
         all.extend(stage_graphs.iter());
