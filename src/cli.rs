@@ -415,43 +415,76 @@ pub fn render_graphs(graphs: &[pipeline::StageGraph], format: GraphFormat) -> St
 }
 
 /// `ALCHEMY_MIGRATOR_TIMINGS=1`: time (and resident memory after) each stage of a run, on stderr.
-struct Timings(Option<(std::time::Instant, Vec<Mark>)>);
+struct Timings(Option<(std::time::Instant, Vec<Mark>, std::sync::Arc<PeakRss>)>);
 
-/// A stage, its time in milliseconds and the resident memory after it in MiB.
-type Mark = (&'static str, f64, u64);
+/// A stage, its time in milliseconds, the resident memory after it and its peak during it, in
+/// MiB.
+type Mark = (&'static str, f64, u64, u64);
 
 /// Resident memory in MiB (Linux), for the timings.
 fn rss_mib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
+    std::fs::read_to_string("/proc/self/statm")
         .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|k| k.parse::<u64>().ok())
-        })
-        .map(|kb| kb / 1024)
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .map(|pages| pages * 4096 / (1 << 20))
         .unwrap_or(0)
+}
+
+/// The highest resident memory seen since the last mark, sampled every millisecond by a thread
+/// of its own (only when timings are asked for).
+#[derive(Default)]
+struct PeakRss(std::sync::atomic::AtomicU64);
+
+impl PeakRss {
+    fn start() -> std::sync::Arc<PeakRss> {
+        let peak = std::sync::Arc::new(PeakRss::default());
+        let sampler = std::sync::Arc::clone(&peak);
+        std::thread::spawn(move || {
+            loop {
+                sampler
+                    .0
+                    .fetch_max(rss_mib(), std::sync::atomic::Ordering::Relaxed);
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+        });
+        peak
+    }
+
+    /// The peak since the last call; the count starts again from the memory in use now.
+    fn take(&self) -> u64 {
+        let now = rss_mib();
+        self.0
+            .swap(now, std::sync::atomic::Ordering::Relaxed)
+            .max(now)
+    }
 }
 
 impl Timings {
     fn new() -> Timings {
         Timings(
             std::env::var_os("ALCHEMY_MIGRATOR_TIMINGS")
-                .map(|_| (std::time::Instant::now(), Vec::new())),
+                .map(|_| (std::time::Instant::now(), Vec::new(), PeakRss::start())),
         )
     }
     fn mark(&mut self, stage: &'static str) {
-        if let Some((t, v)) = &mut self.0 {
-            v.push((stage, t.elapsed().as_secs_f64() * 1e3, rss_mib()));
+        if let Some((t, v, peak)) = &mut self.0 {
+            v.push((
+                stage,
+                t.elapsed().as_secs_f64() * 1e3,
+                rss_mib(),
+                peak.take(),
+            ));
             *t = std::time::Instant::now();
         }
     }
     fn report(&self) {
-        if let Some((_, v)) = &self.0 {
+        if let Some((_, v, _)) = &self.0 {
             let mut err = std::io::BufWriter::with_capacity(1 << 16, std::io::stderr().lock());
-            for (stage, ms, rss) in v {
-                let _ = writeln!(err, "timing: {stage:<28} {ms:9.1} ms   rss {rss} MiB");
+            for (stage, ms, rss, peak) in v {
+                let _ = writeln!(
+                    err,
+                    "timing: {stage:<34} {ms:9.1} ms   rss {rss} MiB, peak {peak} MiB"
+                );
             }
         }
     }

@@ -33,7 +33,9 @@ impl Export {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Exports {
     pub default: Option<Export>,
-    pub named: BTreeMap<String, Export>,
+    /// The named exports, sorted by name (a list of exactly their size: ten thousand modules'
+    /// exports are held while the workers are planned).
+    pub named: Vec<(String, Export)>,
     /// `export * from "…"` / `export { x } from "…"`: other names may exist that we cannot see.
     pub reexports: bool,
     /// The parser reported errors; the result may be incomplete.
@@ -56,15 +58,23 @@ impl Exports {
         if name == "default" {
             return self.default.is_some() || self.reexports;
         }
-        self.named.contains_key(name) || self.reexports || self.had_errors
+        self.named_export(name).is_some() || self.reexports || self.had_errors
     }
 
     pub fn get(&self, name: &str) -> Option<&Export> {
         if name == "default" {
             self.default.as_ref()
         } else {
-            self.named.get(name)
+            self.named_export(name)
         }
+    }
+
+    fn named_export(&self, name: &str) -> Option<&Export> {
+        let i = self
+            .named
+            .binary_search_by(|(n, _)| n.as_str().cmp(name))
+            .ok()?;
+        Some(&self.named[i].1)
     }
 }
 
@@ -110,6 +120,7 @@ pub fn scan(path: &str, text: &str) -> Exports {
         had_errors: !ret.diagnostics.is_empty() || ret.panicked,
         ..Exports::default()
     };
+    let mut named: BTreeMap<String, Export> = BTreeMap::new();
     out.module_syntax = ret.program.body.iter().any(|st| st.is_module_declaration());
     // Local declarations first, so `export { X }` and `export default X` can be resolved.
     let mut locals: BTreeMap<String, Export> = BTreeMap::new();
@@ -128,7 +139,7 @@ pub fn scan(path: &str, text: &str) -> Exports {
             Statement::ExportDeclaration(d) => {
                 let mut names = BTreeMap::new();
                 collect_declaration(&d.declaration, &mut names);
-                out.named.extend(names);
+                named.extend(names);
             }
             Statement::ExportNamedDeclaration(d) => {
                 for s in &d.specifiers {
@@ -138,7 +149,7 @@ pub fn scan(path: &str, text: &str) -> Exports {
                     if exported == "default" {
                         out.default = Some(value);
                     } else {
-                        out.named.insert(exported, value);
+                        named.insert(exported, value);
                     }
                 }
             }
@@ -159,6 +170,7 @@ pub fn scan(path: &str, text: &str) -> Exports {
             _ => {}
         }
     }
+    out.named = named.into_iter().collect();
     out
 }
 
@@ -206,16 +218,16 @@ mod tests {
             export default class Main extends WorkerEntrypoint {}
         "#;
         let e = scan("index.ts", src);
-        assert!(e.named["Admin"].is_entrypoint_class());
+        assert!(e.get("Admin").unwrap().is_entrypoint_class());
         assert_eq!(
-            e.named["Counter"],
+            *e.get("Counter").unwrap(),
             Export::Class {
                 name: Some("Counter".into()),
                 extends: Some("DurableObject".into())
             }
         );
-        assert!(e.named["Renamed"].is_entrypoint_class());
-        assert_eq!(e.named["legacy"], Export::Object);
+        assert!(e.get("Renamed").unwrap().is_entrypoint_class());
+        assert_eq!(*e.get("legacy").unwrap(), Export::Object);
         assert!(e.default.as_ref().unwrap().is_entrypoint_class());
         assert!(!e.may_export("Missing"));
     }
