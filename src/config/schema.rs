@@ -838,7 +838,7 @@ fn check_table(table: &Node, env: Option<&str>, diags: &mut Vec<Diagnostic>) {
                     ));
                     continue;
                 }
-                check_value(&entry.value, &field.ty, &format!("{prefix}{key}"), diags);
+                check_value(&entry.value, &field.ty, &KeyPath::Top(&prefix, key), diags);
                 extra_checks(entry, &prefix, diags);
             }
             None => {
@@ -966,9 +966,29 @@ fn plural(ty: &Ty) -> String {
 }
 
 /// Checks `node` against `ty`; returns whether it matched.
-pub fn check_value(node: &Node, ty: &Ty, path: &str, diags: &mut Vec<Diagnostic>) -> bool {
+/// Where a value is in the config (`env.staging.services[0].binding`): built as the checks
+/// descend, written out only when a diagnostic names it.
+#[derive(Clone, Copy)]
+pub enum KeyPath<'a> {
+    /// A key of a table, after the table's prefix (`env.staging.`, or nothing at the top).
+    Top(&'a str, &'a str),
+    Key(&'a KeyPath<'a>, &'a str),
+    Index(&'a KeyPath<'a>, usize),
+}
+
+impl std::fmt::Display for KeyPath<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeyPath::Top(prefix, key) => write!(f, "{prefix}{key}"),
+            KeyPath::Key(parent, key) => write!(f, "{parent}.{key}"),
+            KeyPath::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
+
+pub fn check_value(node: &Node, ty: &Ty, path: &KeyPath<'_>, diags: &mut Vec<Diagnostic>) -> bool {
     if let Value::Date(d) = &node.value {
-        diags.push(codes::toml_date(node.span, path, d));
+        diags.push(codes::toml_date(node.span, &path.to_string(), d));
         return false;
     }
     let matched = match ty {
@@ -988,7 +1008,7 @@ pub fn check_value(node: &Node, ty: &Ty, path: &str, diags: &mut Vec<Diagnostic>
             Some(items) => {
                 let mut ok = true;
                 for (i, item) in items.iter().enumerate() {
-                    ok &= check_value(item, inner, &format!("{path}[{i}]"), diags);
+                    ok &= check_value(item, inner, &KeyPath::Index(path, i), diags);
                 }
                 return ok;
             }
@@ -1000,7 +1020,7 @@ pub fn check_value(node: &Node, ty: &Ty, path: &str, diags: &mut Vec<Diagnostic>
         Ty::Map(inner) if node.is_object() => {
             let mut ok = true;
             for entry in node.entries() {
-                ok &= check_value(&entry.value, inner, &format!("{path}.{}", entry.key), diags);
+                ok &= check_value(&entry.value, inner, &KeyPath::Key(path, &entry.key), diags);
             }
             return ok;
         }
@@ -1013,7 +1033,7 @@ pub fn check_value(node: &Node, ty: &Ty, path: &str, diags: &mut Vec<Diagnostic>
     if !matched {
         diags.push(codes::wrong_type(
             node.span,
-            path,
+            &path.to_string(),
             &expected(ty),
             &describe(node),
         ));
@@ -1022,7 +1042,13 @@ pub fn check_value(node: &Node, ty: &Ty, path: &str, diags: &mut Vec<Diagnostic>
 }
 
 /// A string that must be a date or a worker name.
-fn check_text(node: &Node, s: &str, ty: &Ty, path: &str, diags: &mut Vec<Diagnostic>) -> bool {
+fn check_text(
+    node: &Node,
+    s: &str,
+    ty: &Ty,
+    path: &KeyPath<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
     let (valid, what, help) = match ty {
         Ty::Date => (
             is_date(s),
@@ -1038,7 +1064,7 @@ fn check_text(node: &Node, s: &str, ty: &Ty, path: &str, diags: &mut Vec<Diagnos
     if !valid {
         diags.push(codes::invalid_value(
             node.span,
-            path,
+            &path.to_string(),
             &format!("\"{}\" is not {what}", truncate(s)),
             help,
         ));
@@ -1052,19 +1078,19 @@ fn check_object(
     node: &Node,
     fields: &[F],
     open: bool,
-    path: &str,
+    path: &KeyPath<'_>,
     diags: &mut Vec<Diagnostic>,
 ) -> bool {
     let mut ok = true;
     for entry in node.entries() {
-        let at = format!("{path}.{}", entry.key);
+        let at = KeyPath::Key(path, &entry.key);
         match fields.iter().find(|f| f.name == entry.key) {
             Some(field) => {
                 ok &= check_value(&entry.value, &field.ty, &at, diags);
-                if field.name == "experimental_remote" && !path.contains("services[") {
+                if field.name == "experimental_remote" && !path.to_string().contains("services[") {
                     diags.push(codes::deprecated_key(
                         entry.key_span,
-                        &at,
+                        &at.to_string(),
                         "rename it to `remote`",
                     ));
                 }
@@ -1083,7 +1109,11 @@ fn check_object(
     }
     for field in fields.iter().filter(|f| f.required) {
         if node.entry(field.name).is_none() {
-            diags.push(codes::missing_field(node.span, path, field.name));
+            diags.push(codes::missing_field(
+                node.span,
+                &path.to_string(),
+                field.name,
+            ));
             ok = false;
         }
     }
@@ -1104,17 +1134,17 @@ fn shape_matches(node: &Node, ty: &Ty) -> bool {
 }
 
 /// Reports TOML dates anywhere inside a free-form value (wrangler cannot send them).
-fn check_no_dates(node: &Node, path: &str, diags: &mut Vec<Diagnostic>) {
+fn check_no_dates(node: &Node, path: &KeyPath<'_>, diags: &mut Vec<Diagnostic>) {
     match &node.value {
-        Value::Date(d) => diags.push(codes::toml_date(node.span, path, d)),
+        Value::Date(d) => diags.push(codes::toml_date(node.span, &path.to_string(), d)),
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                check_no_dates(item, &format!("{path}[{i}]"), diags);
+                check_no_dates(item, &KeyPath::Index(path, i), diags);
             }
         }
         Value::Object(entries) => {
             for e in entries {
-                check_no_dates(&e.value, &format!("{path}.{}", e.key), diags);
+                check_no_dates(&e.value, &KeyPath::Key(path, &e.key), diags);
             }
         }
         _ => {}
@@ -1190,7 +1220,12 @@ mod tests {
         assert!(parse_diags.is_empty(), "{parse_diags:?}");
         let root = root.unwrap();
         let mut diags = Vec::new();
-        let ok = check_value(root.get("v").unwrap(), ty, "v", &mut diags);
+        let ok = check_value(
+            root.get("v").unwrap(),
+            ty,
+            &KeyPath::Top("", "v"),
+            &mut diags,
+        );
         let lines = diags
             .iter()
             .map(|d| format!("{} {}", d.code, d.message))
