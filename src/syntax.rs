@@ -263,6 +263,9 @@ fn parse_jsonc(text: &str, file: u32) -> (Option<Node>, Vec<Diagnostic>) {
     }
 }
 
+/// Up to how many keys an object's duplicates are found by looking through its keys.
+const SEARCHED_KEYS: usize = 16;
+
 fn from_jsonc(v: jsonc_parser::ast::Value<'_>, file: u32, diags: &mut Vec<Diagnostic>) -> Node {
     use jsonc_parser::ast::{ObjectPropName, Value as J};
     let sp = |r: jsonc_parser::common::Range| Span::new(file, r.start, r.end);
@@ -289,7 +292,9 @@ fn from_jsonc(v: jsonc_parser::ast::Value<'_>, file: u32, diags: &mut Vec<Diagno
         J::Object(o) => {
             let range = o.range;
             let mut entries: Vec<Entry> = Vec::with_capacity(o.properties.len());
-            let mut seen: crate::HashMap<String, usize> = crate::HashMap::default();
+            // Small objects (nearly all) are searched directly; an index of keys is built only
+            // for large ones, where searching would be quadratic.
+            let mut seen: Option<crate::HashMap<String, usize>> = None;
             for prop in o.properties {
                 let (key, key_range) = match prop.name {
                     ObjectPropName::String(s) => (s.value.into_owned(), s.range),
@@ -302,16 +307,31 @@ fn from_jsonc(v: jsonc_parser::ast::Value<'_>, file: u32, diags: &mut Vec<Diagno
                     value,
                 };
                 // Duplicate keys: the last one wins, as in wrangler; say so.
-                if let Some(&i) = seen.get(&entry.key) {
+                let earlier = match &seen {
+                    Some(index) => index.get(&entry.key).copied(),
+                    None => entries.iter().position(|e| e.key == entry.key),
+                };
+                if let Some(i) = earlier {
                     diags.push(codes::duplicate_key(
                         entry.key_span,
                         entries[i].key_span,
                         &entry.key,
                     ));
                     entries[i] = entry;
-                } else {
-                    seen.insert(entry.key.clone(), entries.len());
-                    entries.push(entry);
+                    continue;
+                }
+                if let Some(index) = &mut seen {
+                    index.insert(entry.key.clone(), entries.len());
+                }
+                entries.push(entry);
+                if seen.is_none() && entries.len() > SEARCHED_KEYS {
+                    seen = Some(
+                        entries
+                            .iter()
+                            .enumerate()
+                            .map(|(i, e)| (e.key.clone(), i))
+                            .collect(),
+                    );
                 }
             }
             Node::new(Value::Object(entries), sp(range))
