@@ -7,7 +7,8 @@
 //! peak memory of each, the ratio migrate / floor and the ratio time(10 000) / time(1 000).
 //!
 //! ```sh
-//! cargo run --release --example bench                 # N = 100, 1000, 10000; 5 runs each (median)
+//! cargo run --release --example bench                 # N = 100, 1000, 10000; best of 5 runs
+//! BENCH_DIR=/dev/shm/bench cargo run --release --example bench -- 1000 10000   # on tmpfs
 //! cargo run --release --example bench -- 100 1000     # other sizes
 //! cargo run --release --example bench -- gen 500 DIR  # only generate a monorepo (seed 42)
 //! cargo run --release --example bench -- lib migrate DIR   # one library run (`check` too)
@@ -403,9 +404,14 @@ fn measure(cmd: &mut Command) -> Sample {
     }
 }
 
-fn median(mut v: Vec<Sample>) -> Sample {
+/// The fastest run (the issue's "best of N": what the program costs when the machine and its
+/// file system do not get in the way), with the highest peak memory of all the runs.
+fn best(mut v: Vec<Sample>) -> Sample {
     v.sort_by(|a, b| a.wall.total_cmp(&b.wall));
-    v.swap_remove(v.len() / 2)
+    let peak = v.iter().map(|s| s.rss_mb).fold(0.0, f64::max);
+    let mut fastest = v.swap_remove(0);
+    fastest.rss_mb = peak;
+    fastest
 }
 
 fn main() {
@@ -442,13 +448,18 @@ fn main() {
         .unwrap();
     assert!(status.success());
     let bin = root.join("target/release/alchemy-migrator");
-    let work = root.join("target/bench");
+    // Where the monorepos are generated and the runs write (`BENCH_DIR`: another file system,
+    // a tmpfs such as /dev/shm for figures that do not drift with the disk).
+    let work = std::env::var_os("BENCH_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target/bench"));
     let runs = 5;
     println!(
-        "alchemy-migrator benchmark: {} cores, median of {runs} runs, warm page cache",
+        "alchemy-migrator benchmark: {} cores, best of {runs} runs (peak memory: the highest), warm page cache, in {}",
         std::thread::available_parallelism()
             .map(|n| n.get())
-            .unwrap_or(1)
+            .unwrap_or(1),
+        work.display()
     );
     println!(
         "{:>6}  {:<24} {:>9} {:>9} {:>9}",
@@ -461,7 +472,7 @@ fn main() {
     print_summary(&figures);
 }
 
-/// Generates a monorepo of `n` workers and prints the figures of every measurement (median of
+/// Generates a monorepo of `n` workers and prints the figures of every measurement (best of
 /// `runs`); returns them for the summary table.
 fn bench_size(n: usize, bin: &Path, me: &Path, work: &Path, runs: usize) -> Figures {
     let apps = work.join(format!("n{n}/apps"));
@@ -533,15 +544,15 @@ fn bench_size(n: usize, bin: &Path, me: &Path, work: &Path, runs: usize) -> Figu
                 .arg(&sizes_file),
         ));
     }
-    let (m, json, f) = (median(ms), median(jsons), median(floors));
+    let (m, json, f) = (best(ms), best(jsons), best(floors));
     let (json_share, json_diagnostics) = json_print_share(bin, &apps, &fresh("timings"));
-    let c = median(
+    let c = best(
         (0..runs)
             .map(|_| measure(Command::new(bin).args(["check", "--discover"]).arg(&apps)))
             .collect(),
     );
     let lib = |what: &str| {
-        median(
+        best(
             (0..runs)
                 .map(|_| measure(Command::new(me).args(["lib", what]).arg(&apps)))
                 .collect(),

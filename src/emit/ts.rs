@@ -301,14 +301,8 @@ fn print_call_broken(out: &mut String, callee: &str, args: &[Js], indent: usize,
         out.truncate(mark);
     }
     out.push_str(callee);
-    out.push_str("(\n");
-    for a in args {
-        pad(out, indent + 2);
-        print_into(out, a, indent + 2, indent + 2);
-        out.push_str(",\n");
-    }
-    pad(out, indent);
-    out.push(')');
+    out.push('(');
+    print_one_per_line(out, args, indent, indent + 2, ')');
 }
 
 /// Prints an object or array in its multi-line form.
@@ -368,14 +362,21 @@ fn print_obj_broken(out: &mut String, props: &[Prop], indent: usize) {
 
 /// An array, one item per line.
 fn print_arr_broken(out: &mut String, items: &[Js], indent: usize) {
-    out.push_str("[\n");
+    out.push('[');
+    print_one_per_line(out, items, indent, indent + 3, ']');
+}
+
+/// `items` one per line (each starting at column `col`, followed by a comma), then `close` on
+/// a line of its own.
+fn print_one_per_line(out: &mut String, items: &[Js], indent: usize, col: usize, close: char) {
+    out.push('\n');
     for it in items {
         pad(out, indent + 2);
-        print_into(out, it, indent + 2, indent + 3);
+        print_into(out, it, indent + 2, col);
         out.push_str(",\n");
     }
     pad(out, indent);
-    out.push(']');
+    out.push(close);
 }
 
 fn breakable(js: &Js) -> bool {
