@@ -35,12 +35,6 @@ fn undefined() -> Js {
     Js::raw("undefined")
 }
 
-/// An empty set of bindings, to borrow for a stage that has none.
-static NO_BINDINGS: Js = Js::Obj {
-    props: Vec::new(),
-    expand: true,
-};
-
 /// `stage === "s"`.
 fn is_stage(s: &str) -> Js {
     Js::raw(format!("stage === {}", super::ts::string_literal(s)))
@@ -60,16 +54,53 @@ impl<'a> Other<'a> {
     pub fn new(value: Option<&'a Js>) -> Other<'a> {
         value.map_or(Other::Absent, Other::Present)
     }
+}
 
-    /// Whether other stages take part.
-    fn included(self) -> bool {
-        self != Other::Excluded
+/// [`Other`], owned: what other stages have of a value that is being taken apart.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rest {
+    Excluded,
+    Absent,
+    Present(Js),
+}
+
+impl Rest {
+    fn of(other: Other<'_>) -> Rest {
+        match other {
+            Other::Excluded => Rest::Excluded,
+            Other::Absent => Rest::Absent,
+            Other::Present(v) => Rest::Present(v.clone()),
+        }
     }
 
-    fn value(self) -> Option<&'a Js> {
+    /// What other stages have, `None` standing for "lack it".
+    pub fn new(value: Option<Js>) -> Rest {
+        value.map_or(Rest::Absent, Rest::Present)
+    }
+
+    fn as_other(&self) -> Other<'_> {
         match self {
-            Other::Present(v) => Some(v),
-            Other::Excluded | Other::Absent => None,
+            Rest::Excluded => Other::Excluded,
+            Rest::Absent => Other::Absent,
+            Rest::Present(v) => Other::Present(v),
+        }
+    }
+
+    fn included(&self) -> bool {
+        *self != Rest::Excluded
+    }
+
+    fn value(&self) -> Option<&Js> {
+        match self {
+            Rest::Present(v) => Some(v),
+            Rest::Excluded | Rest::Absent => None,
+        }
+    }
+
+    fn into_value(self) -> Option<Js> {
+        match self {
+            Rest::Present(v) => Some(v),
+            Rest::Excluded | Rest::Absent => None,
         }
     }
 }
@@ -84,61 +115,62 @@ enum Missing {
 
 /// One object's members: keys in order of first appearance, the comments before each key (key
 /// `""`: after the last one), and each stage's value per key.
-struct Members<'a> {
+struct Members {
     keys: Vec<String>,
     comments: crate::HashMap<String, Vec<String>>,
-    tables: Vec<crate::HashMap<String, &'a Js>>,
+    tables: Vec<crate::HashMap<String, Js>>,
 }
 
 impl Stages {
     /// Merges one expression. `vals` has one entry per mapped stage (`None`: absent there);
     /// `other` is what other stages have.
     pub fn merge(&self, vals: &[Option<Js>], other: Other<'_>) -> Js {
-        let vals: Vec<Option<&Js>> = vals.iter().map(Option::as_ref).collect();
-        self.merge_refs(&vals, other)
+        self.merge_owned(vals.to_vec(), Rest::of(other))
     }
 
-    /// [`Stages::merge`] of borrowed values: subtrees are copied into the result only where
-    /// they end up in it.
-    fn merge_refs(&self, vals: &[Option<&Js>], other: Other<'_>) -> Js {
+    /// [`Stages::merge`] of values it may take apart: the parts that end up in the result are
+    /// moved there, not copied.
+    pub fn merge_owned(&self, vals: Vec<Option<Js>>, other: Rest) -> Js {
         self.merge_in(vals, other, Missing::Undefined)
     }
 
     /// The values of every stage in play: the mapped stages', then other stages' when included.
-    fn all<'v>(vals: &[Option<&'v Js>], other: Other<'v>) -> Vec<Option<&'v Js>> {
-        let mut all: Vec<Option<&Js>> = vals.to_vec();
+    fn all<'v>(vals: &'v [Option<Js>], other: &'v Rest) -> Vec<Option<&'v Js>> {
+        let mut all: Vec<Option<&Js>> = vals.iter().map(Option::as_ref).collect();
         if other.included() {
             all.push(other.value());
         }
         all
     }
 
-    fn merge_in(&self, vals: &[Option<&Js>], other: Other<'_>, missing: Missing) -> Js {
-        let all = Stages::all(vals, other);
-        if let Some(first) = all[0]
-            && all.iter().all(|v| *v == Some(first))
-        {
-            return first.clone();
+    fn merge_in(&self, mut vals: Vec<Option<Js>>, other: Rest, missing: Missing) -> Js {
+        let (same_everywhere, same_shape) = {
+            let all = Stages::all(&vals, &other);
+            let same = matches!(all[0], Some(first) if all.iter().all(|v| *v == Some(first)));
+            let present: Option<Vec<&Js>> = all.into_iter().collect();
+            (same, present.is_some_and(|p| mergeable(&p)))
+        };
+        if same_everywhere {
+            return vals.swap_remove(0).unwrap_or_else(undefined);
         }
         // Same shape everywhere: merge inside.
-        if all.iter().all(Option::is_some) {
-            let all: Vec<&Js> = all.iter().flatten().copied().collect();
-            if let Some(js) = self.merge_shape(&all, vals.len(), missing) {
-                return js;
-            }
+        if same_shape {
+            let mut all: Vec<Js> = vals.into_iter().flatten().collect();
+            let n_mapped = all.len();
+            all.extend(other.into_value());
+            return self.merge_shape(all, n_mapped, missing);
         }
         // The mapped stages agree on a shape but other stages differ: `stage ? mapped : other`.
         if other.included() {
-            let mapped_all: Vec<&Js> = vals.iter().flatten().copied().collect();
             // (Unless other stages share the default stage's value: then the leaf's
             // `{ … }[stage ?? "default"]` says it more simply.)
-            let default_value = self.default_value(vals);
+            let default_value = self.default_value(&vals);
             let shares_default = default_value.is_some()
                 && default_value == other.value()
-                && !vals.iter().flatten().any(|v| has_await(v));
-            if mapped_all.len() == vals.len() && !shares_default {
-                let m = self.merge_refs(vals, Other::Excluded);
-                let o = other.value().cloned().unwrap_or_else(undefined);
+                && !vals.iter().flatten().any(has_await);
+            if vals.iter().all(Option::is_some) && !shares_default {
+                let o = other.into_value().unwrap_or_else(undefined);
+                let m = self.merge_in(vals, Rest::Excluded, Missing::Undefined);
                 return stage_cond(m, o);
             }
         }
@@ -152,122 +184,104 @@ impl Stages {
     }
 
     /// The default stage's value, when there is a default stage that has one.
-    fn default_value<'v>(&self, vals: &[Option<&'v Js>]) -> Option<&'v Js> {
-        vals[self.default_index()?]
+    fn default_value<'v>(&self, vals: &'v [Option<Js>]) -> Option<&'v Js> {
+        vals[self.default_index()?].as_ref()
     }
 
     /// Merges one part of values of the same kind: `parts` holds each stage's (the mapped
     /// stages' first, then other stages' when there are more than `n_mapped`).
-    fn merge_parts(&self, parts: Vec<&Js>, n_mapped: usize) -> Js {
-        let mapped: Vec<Option<&Js>> = parts[..n_mapped].iter().copied().map(Some).collect();
-        let other = match parts.get(n_mapped) {
-            Some(o) => Other::Present(o),
-            None => Other::Excluded,
+    fn merge_parts(&self, mut parts: Vec<Js>, n_mapped: usize) -> Js {
+        let other = if parts.len() > n_mapped {
+            parts.pop().map_or(Rest::Absent, Rest::Present)
+        } else {
+            Rest::Excluded
         };
-        self.merge_refs(&mapped, other)
+        self.merge_owned(parts.into_iter().map(Some).collect(), other)
     }
 
-    /// Merges values of the same kind node by node; `None` if the shapes differ.
-    fn merge_shape(&self, all: &[&Js], n_mapped: usize, missing: Missing) -> Option<Js> {
-        match all[0] {
-            Js::Await(first) => {
-                // Only one call is merged inside `await`; different calls are chosen with
-                // conditionals, or every stage's call would run.
-                let same_call = |e: &Js| match (e, &**first) {
-                    (Js::Call { callee: c, args: a }, Js::Call { callee, args }) => {
-                        c == callee && a.len() == args.len()
-                    }
-                    _ => false,
-                };
-                let inner: Option<Vec<&Js>> = all
-                    .iter()
-                    .map(|j| match j {
-                        Js::Await(e) if same_call(e) => Some(&**e),
-                        _ => None,
-                    })
-                    .collect();
-                Some(Js::await_(self.merge_parts(inner?, n_mapped)))
+    /// Merges values of the same kind node by node (what [`mergeable`] accepts).
+    fn merge_shape(&self, all: Vec<Js>, n_mapped: usize, missing: Missing) -> Js {
+        match &all[0] {
+            Js::Await(_) => {
+                let inner = all.into_iter().map(|j| match j {
+                    Js::Await(e) => *e,
+                    other => other,
+                });
+                Js::await_(self.merge_parts(inner.collect(), n_mapped))
             }
             Js::Call { callee, args } => {
-                let same = all.iter().all(|j| matches!(j, Js::Call { callee: c, args: a } if c == callee && a.len() == args.len()));
-                if !same {
-                    return None;
-                }
-                // (Every value is a call with as many arguments: checked above.)
-                let arg = |k: usize| -> Vec<&Js> {
-                    all.iter()
-                        .filter_map(|j| match j {
-                            Js::Call { args, .. } => args.get(k),
-                            _ => None,
-                        })
-                        .collect()
-                };
-                let merged = (0..args.len())
-                    .map(|k| self.merge_parts(arg(k), n_mapped))
+                let (callee, n_args) = (callee.clone(), args.len());
+                // (Every value is a call with as many arguments: checked by `mergeable`.)
+                let mut per_stage: Vec<std::vec::IntoIter<Js>> = all
+                    .into_iter()
+                    .map(|j| match j {
+                        Js::Call { args, .. } => args.into_iter(),
+                        _ => Vec::new().into_iter(),
+                    })
                     .collect();
-                Some(Js::call(callee.clone(), merged))
+                let merged = (0..n_args)
+                    .map(|_| {
+                        let parts = per_stage.iter_mut().filter_map(Iterator::next).collect();
+                        self.merge_parts(parts, n_mapped)
+                    })
+                    .collect();
+                Js::call(callee, merged)
             }
             Js::As(_, ty) => {
-                let inner: Option<Vec<&Js>> = all
-                    .iter()
-                    .map(|j| match j {
-                        Js::As(e, t) if t == ty => Some(&**e),
-                        _ => None,
-                    })
-                    .collect();
-                Some(Js::As(
-                    Box::new(self.merge_parts(inner?, n_mapped)),
-                    ty.clone(),
-                ))
+                let ty = ty.clone();
+                let inner = all.into_iter().map(|j| match j {
+                    Js::As(e, _) => *e,
+                    other => other,
+                });
+                Js::As(Box::new(self.merge_parts(inner.collect(), n_mapped)), ty)
             }
-            Js::Cond(c, _, _) => {
-                let parts: Option<Vec<(&Js, &Js)>> = all
-                    .iter()
-                    .map(|j| match j {
-                        Js::Cond(test, t, f) if test == c => Some((&**t, &**f)),
+            Js::Cond(..) => {
+                let mut test = None;
+                let (t, f): (Vec<Js>, Vec<Js>) = all
+                    .into_iter()
+                    .filter_map(|j| match j {
+                        Js::Cond(c, t, f) => {
+                            test.get_or_insert(c);
+                            Some((*t, *f))
+                        }
                         _ => None,
                     })
-                    .collect();
-                let parts = parts?;
-                let t = self.merge_parts(parts.iter().map(|p| p.0).collect(), n_mapped);
-                let f = self.merge_parts(parts.iter().map(|p| p.1).collect(), n_mapped);
-                Some(cond((**c).clone(), t, f))
+                    .unzip();
+                let t = self.merge_parts(t, n_mapped);
+                let f = self.merge_parts(f, n_mapped);
+                cond(test.map_or_else(undefined, |c| *c), t, f)
             }
             Js::Obj { expand, .. } => {
-                if !all.iter().all(|j| matches!(j, Js::Obj { .. })) {
-                    return None;
-                }
-                Some(self.merge_obj(all, n_mapped, *expand, missing))
+                let expand = *expand;
+                self.merge_obj(all, n_mapped, expand, missing)
             }
-            Js::Arr(_) | Js::Raw(_) | Js::Str(_) | Js::Index(..) | Js::NonNull(_) => None,
+            Js::Arr(_) | Js::Raw(_) | Js::Str(_) | Js::Index(..) | Js::NonNull(_) => {
+                unreachable!("not merged inside: `mergeable` refuses it")
+            }
         }
     }
 
     /// Merges objects key by key. A key missing in some stages is `undefined` there, except in
     /// `bindings` (expanded objects), where it is spread in only where it exists.
-    fn merge_obj(&self, all: &[&Js], n_mapped: usize, expand: bool, missing: Missing) -> Js {
+    fn merge_obj(&self, all: Vec<Js>, n_mapped: usize, expand: bool, missing: Missing) -> Js {
         let Members {
             keys,
-            comments,
-            tables,
+            mut comments,
+            mut tables,
         } = members(all);
         let mut props = Vec::new();
         for k in &keys {
-            for c in comments.get(k).into_iter().flatten() {
-                props.push(Prop::Comment(c.clone()));
-            }
-            let mut per: Vec<Option<&Js>> = tables.iter().map(|t| t.get(k).copied()).collect();
+            props.extend(comments.remove(k).into_iter().flatten().map(Prop::Comment));
+            let mut per: Vec<Option<Js>> = tables.iter_mut().map(|t| t.remove(k)).collect();
             if k == "bindings" {
                 // No bindings in some stage: an empty set, so the others merge binding by binding.
                 for v in per.iter_mut().filter(|v| v.is_none()) {
-                    *v = Some(&NO_BINDINGS);
+                    *v = Some(Js::expanded(Vec::new()));
                 }
             }
-            props.push(self.merge_member(k, &per, n_mapped, missing));
+            props.push(self.merge_member(k, per, n_mapped, missing));
         }
-        for c in comments.get("").into_iter().flatten() {
-            props.push(Prop::Comment(c.clone()));
-        }
+        props.extend(comments.remove("").into_iter().flatten().map(Prop::Comment));
         Js::Obj { props, expand }
     }
 
@@ -275,24 +289,21 @@ impl Stages {
     fn merge_member(
         &self,
         k: &str,
-        per: &[Option<&Js>],
+        mut per: Vec<Option<Js>>,
         n_mapped: usize,
         missing: Missing,
     ) -> Prop {
-        let mapped = &per[..n_mapped];
-        let other = match per.get(n_mapped) {
-            Some(o) => Other::new(*o),
-            None => Other::Excluded,
-        };
         if k.starts_with("...") {
-            let v = per
-                .iter()
-                .flatten()
-                .next()
-                .map_or_else(undefined, |v| (*v).clone());
-            return Prop::Spread(v);
+            return Prop::Spread(per.into_iter().flatten().next().unwrap_or_else(undefined));
         }
-        if per.iter().all(Option::is_some) || missing == Missing::Undefined {
+        let everywhere = per.iter().all(Option::is_some);
+        let other = if per.len() > n_mapped {
+            per.pop().flatten().map_or(Rest::Absent, Rest::Present)
+        } else {
+            Rest::Excluded
+        };
+        let mapped = per;
+        if everywhere || missing == Missing::Undefined {
             let inner = if k == "bindings" {
                 Missing::LeftOut
             } else {
@@ -301,14 +312,22 @@ impl Stages {
             return Prop::KeyValue(k.to_string(), self.merge_in(mapped, other, inner));
         }
         // A binding some stages do not have: spread it in where it exists.
-        let values: Vec<&Js> = per.iter().flatten().copied().collect();
-        let value = if values.iter().all(|v| *v == values[0]) {
-            values[0].clone()
-        } else {
-            Js::NonNull(Box::new(self.merge_refs(mapped, other)))
-        };
         let present_mapped: Vec<bool> = mapped.iter().map(Option::is_some).collect();
-        let test = self.presence_test(&present_mapped, other);
+        let test = self.presence_test(&present_mapped, other.as_other());
+        let same = {
+            let values: Vec<&Js> = mapped.iter().flatten().chain(other.value()).collect();
+            values.iter().all(|v| *v == values[0])
+        };
+        let value = if same {
+            mapped
+                .into_iter()
+                .flatten()
+                .chain(other.into_value())
+                .next()
+                .unwrap_or_else(undefined)
+        } else {
+            Js::NonNull(Box::new(self.merge_owned(mapped, other)))
+        };
         let obj = Js::obj(vec![Prop::KeyValue(k.to_string(), value)]);
         Prop::Spread(cond(test, obj, Js::obj(vec![])))
     }
@@ -341,85 +360,114 @@ impl Stages {
     }
 
     /// Values that differ and cannot be merged inside.
-    fn leaf(&self, vals: &[Option<&Js>], other: Other<'_>) -> Js {
-        let mapped: Vec<Js> = vals
-            .iter()
-            .map(|v| v.cloned().unwrap_or_else(undefined))
+    fn leaf(&self, vals: Vec<Option<Js>>, other: Rest) -> Js {
+        let present: Vec<usize> = (0..vals.len()).filter(|&i| vals[i].is_some()).collect();
+        let mut mapped: Vec<Js> = vals
+            .into_iter()
+            .map(|v| v.unwrap_or_else(undefined))
             .collect();
+        let absent = other == Rest::Absent;
         let other_v = other
             .included()
-            .then(|| other.value().cloned().unwrap_or_else(undefined));
+            .then(|| other.into_value().unwrap_or_else(undefined));
         // Booleans that only tell wrangler environments from other stages.
         if mapped.iter().all(|v| *v == mapped[0]) {
+            let first = mapped.swap_remove(0);
             return match other_v {
-                Some(o) => stage_cond(mapped[0].clone(), o),
-                None => mapped[0].clone(),
+                Some(o) => stage_cond(first, o),
+                None => first,
             };
         }
         let impure = mapped.iter().any(has_await) || other_v.as_ref().is_some_and(has_await);
         if impure {
-            return self.chosen(vals, &mapped, other, other_v);
+            return self.chosen(&present, absent, mapped, other_v);
         }
+        let index = match (&other_v, self.default_index(), &self.default) {
+            (Some(o), Some(i), Some(d)) if mapped[i] == *o => {
+                format!("stage ?? {}", super::ts::string_literal(d))
+            }
+            _ => "stage".into(),
+        };
+        let by_default = index != "stage";
         let table = Js::obj(
             self.mapped
                 .iter()
-                .zip(&mapped)
-                .map(|(s, v)| Prop::kv(s, v.clone()))
+                .zip(mapped)
+                .map(|(s, v)| Prop::kv(s, v))
                 .collect(),
         );
         match other_v {
-            None => Js::Index(Box::new(table), "stage".into()),
-            Some(o) => match (self.default_index().map(|i| &mapped[i]), &self.default) {
-                (Some(dv), Some(d)) if *dv == o => Js::Index(
-                    Box::new(table),
-                    format!("stage ?? {}", super::ts::string_literal(d)),
-                ),
-                _ => cond(
-                    Js::raw("stage"),
-                    Js::Index(Box::new(table), "stage".into()),
-                    o,
-                ),
-            },
+            Some(o) if !by_default => cond(
+                Js::raw("stage"),
+                Js::Index(Box::new(table), "stage".into()),
+                o,
+            ),
+            _ => Js::Index(Box::new(table), index),
         }
     }
 
     /// Values with side effects: only the chosen stage's is evaluated, behind conditionals.
+    /// `present`: the mapped stages that have a value; `absent`: other stages lack it.
     fn chosen(
         &self,
-        vals: &[Option<&Js>],
-        mapped: &[Js],
-        other: Other<'_>,
+        present: &[usize],
+        absent: bool,
+        mut mapped: Vec<Js>,
         other_v: Option<Js>,
     ) -> Js {
         // Something that exists in one stage only: `stage === "s" ? value : undefined`.
-        let present: Vec<usize> = vals
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| v.is_some())
-            .map(|(i, _)| i)
-            .collect();
-        if present.len() == 1 && other == Other::Absent {
+        if let ([only], true) = (present, absent) {
             return cond(
-                is_stage(&self.mapped[present[0]]),
-                mapped[present[0]].clone(),
+                is_stage(&self.mapped[*only]),
+                mapped.swap_remove(*only),
                 undefined(),
             );
         }
-        let mut tail = other_v.unwrap_or_else(|| mapped.last().cloned().unwrap_or_else(undefined));
-        let n = if other.included() {
+        let n = if other_v.is_some() {
             mapped.len()
         } else {
             mapped.len() - 1
         };
+        let mut tail = match other_v {
+            Some(o) => o,
+            None => mapped.pop().unwrap_or_else(undefined),
+        };
         for (s, v) in self.mapped.iter().zip(mapped).take(n).rev() {
-            tail = cond(is_stage(s), v.clone(), tail);
+            tail = cond(is_stage(s), v, tail);
         }
         tail
     }
 }
 
-/// The members of objects of every stage.
-fn members<'a>(all: &[&'a Js]) -> Members<'a> {
+/// Whether values of every stage (all present) can be merged node by node: awaits of the same
+/// call, calls of one callee with as many arguments, `as` one type, conditionals on one test,
+/// objects.
+fn mergeable(all: &[&Js]) -> bool {
+    match all[0] {
+        Js::Await(first) => {
+            // Only one call is merged inside `await`; different calls are chosen with
+            // conditionals, or every stage's call would run.
+            let same_call = |e: &Js| match (e, &**first) {
+                (Js::Call { callee: c, args: a }, Js::Call { callee, args }) => {
+                    c == callee && a.len() == args.len()
+                }
+                _ => false,
+            };
+            all.iter()
+                .all(|j| matches!(j, Js::Await(e) if same_call(e)))
+        }
+        Js::Call { callee, args } => all.iter().all(
+            |j| matches!(j, Js::Call { callee: c, args: a } if c == callee && a.len() == args.len()),
+        ),
+        Js::As(_, ty) => all.iter().all(|j| matches!(j, Js::As(_, t) if t == ty)),
+        Js::Cond(c, _, _) => all.iter().all(|j| matches!(j, Js::Cond(test, _, _) if test == c)),
+        Js::Obj { .. } => all.iter().all(|j| matches!(j, Js::Obj { .. })),
+        Js::Arr(_) | Js::Raw(_) | Js::Str(_) | Js::Index(..) | Js::NonNull(_) => false,
+    }
+}
+
+/// The members of objects of every stage, taken out of them.
+fn members(all: Vec<Js>) -> Members {
     // Keys in order of first appearance; comments attach to the key that follows them.
     // (Hash indexes keep this linear: a `vars` table can hold 100 000 entries.)
     let mut keys: Vec<String> = Vec::new();
@@ -441,11 +489,11 @@ fn members<'a>(all: &[&'a Js]) -> Members<'a> {
         for p in props {
             let (k, v) = match p {
                 Prop::Comment(c) => {
-                    pending.push(c.clone());
+                    pending.push(c);
                     continue;
                 }
-                Prop::KeyValue(k, v) => (k.clone(), v),
-                Prop::Spread(v) => (format!("...{}", super::ts::flat(v).unwrap_or_default()), v),
+                Prop::KeyValue(k, v) => (k, v),
+                Prop::Spread(v) => (format!("...{}", super::ts::flat(&v).unwrap_or_default()), v),
             };
             add_comments(&k, &mut pending);
             if seen.insert(k.clone()) {
