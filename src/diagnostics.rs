@@ -625,14 +625,15 @@ fn excerpts<'a>(marks: &'a [Mark<'a>], sources: &'a SourceMap) -> Vec<Excerpt<'a
     out
 }
 
-/// The JSON shape of one diagnostic (`--format json`).
+/// The JSON shape of one diagnostic (`--format json`), borrowed from the diagnostic and its
+/// sources (tens of thousands are written in a large migration).
 #[derive(Serialize)]
-pub struct JsonDiagnostic {
+pub struct JsonDiagnostic<'a> {
     /// Serialized as its identifier (`"AM0100"`).
     pub code: Code,
     pub severity: Severity,
-    pub message: String,
-    pub file: Option<String>,
+    pub message: &'a str,
+    pub file: Option<&'a str>,
     pub line: Option<usize>,
     pub column: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -640,48 +641,53 @@ pub struct JsonDiagnostic {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_column: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub help: Option<String>,
+    pub help: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub secondary: Vec<JsonLabel>,
+    pub secondary: Vec<JsonLabel<'a>>,
     /// Every other place the diagnostic applies to (all of them, in source order).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub occurrences: Vec<JsonOccurrence>,
+    pub occurrences: Vec<JsonOccurrence<'a>>,
 }
 
 #[derive(Serialize)]
-pub struct JsonLabel {
-    pub file: String,
+pub struct JsonLabel<'a> {
+    pub file: &'a str,
     pub line: usize,
     pub column: usize,
-    pub note: String,
+    pub note: &'a str,
 }
 
 #[derive(Serialize)]
-pub struct JsonOccurrence {
-    pub file: String,
+pub struct JsonOccurrence<'a> {
+    pub file: &'a str,
     pub line: usize,
     pub column: usize,
     pub end_line: usize,
     pub end_column: usize,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub note: String,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub note: &'a str,
 }
 
-pub fn to_json(d: &Diagnostic, sources: &SourceMap) -> JsonDiagnostic {
-    let (file, pos) = sources.locate(d);
-    let end = d
-        .span
-        .and_then(|s| sources.file(s).map(|f| f.line_col(s.end)));
+pub fn to_json<'a>(d: &'a Diagnostic, sources: &'a SourceMap) -> JsonDiagnostic<'a> {
+    let placed = d.span.and_then(|s| sources.file(s).map(|f| (f, s)));
+    let (file, pos, end) = match placed {
+        Some((f, s)) => (
+            Some(f.path.as_str()),
+            Some(f.line_col(s.start)),
+            Some(f.line_col(s.end)),
+        ),
+        None => (d.path.as_deref(), None, None),
+    };
     JsonDiagnostic {
         code: d.code,
         severity: d.severity,
-        message: d.message.clone(),
+        message: &d.message,
         file,
         line: pos.map(|p| p.0),
         column: pos.map(|p| p.1),
         end_line: end.map(|p| p.0),
         end_column: end.map(|p| p.1),
-        help: d.help.as_deref().map(str::to_string),
+        help: d.help.as_deref(),
         secondary: d
             .secondary
             .iter()
@@ -689,10 +695,10 @@ pub fn to_json(d: &Diagnostic, sources: &SourceMap) -> JsonDiagnostic {
                 let f = sources.file(l.span)?;
                 let (line, column) = f.line_col(l.span.start);
                 Some(JsonLabel {
-                    file: f.path.clone(),
+                    file: &f.path,
                     line,
                     column,
-                    note: l.note.clone(),
+                    note: &l.note,
                 })
             })
             .collect(),
@@ -704,12 +710,12 @@ pub fn to_json(d: &Diagnostic, sources: &SourceMap) -> JsonDiagnostic {
                 let (line, column) = f.line_col(l.span.start);
                 let (end_line, end_column) = f.line_col(l.span.end);
                 Some(JsonOccurrence {
-                    file: f.path.clone(),
+                    file: &f.path,
                     line,
                     column,
                     end_line,
                     end_column,
-                    note: l.note.clone(),
+                    note: &l.note,
                 })
             })
             .collect(),
