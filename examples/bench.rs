@@ -328,10 +328,13 @@ fn json_print_share(bin: &Path, apps: &Path, out: &Path) -> (f64, usize) {
         .output()
         .expect("run migrate");
     let err = String::from_utf8_lossy(&o.stderr);
+    // (`timing: <stage> <time> ms   rss …`: the number before the first `ms`.)
     let ms = |line: &str| -> f64 {
-        line.split_whitespace()
-            .rev()
-            .nth(4)
+        let words: Vec<&str> = line.split_whitespace().collect();
+        words
+            .iter()
+            .position(|w| *w == "ms")
+            .and_then(|i| words.get(i.checked_sub(1)?))
             .and_then(|x| x.parse().ok())
             .unwrap_or(0.0)
     };
