@@ -204,15 +204,9 @@ pub fn key(k: &str) -> String {
     }
 }
 
-/// Prints an expression that starts at column `col` with block indent `indent`.
-pub fn print(js: &Js, indent: usize, col: usize) -> String {
-    let mut out = String::new();
-    print_into(&mut out, js, indent, col);
-    out
-}
-
-/// [`print`], appended to `out` (the whole program is laid out in one buffer per declaration,
-/// not in a string per node copied into its parent's).
+/// Prints an expression that starts at column `col` with block indent `indent`, appended to
+/// `out` (a declaration is laid out in one buffer, not in a string per node copied into its
+/// parent's).
 fn print_into(out: &mut String, js: &Js, indent: usize, col: usize) {
     if !breakable(js) {
         write_flat(js, out, usize::MAX);
