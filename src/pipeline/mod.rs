@@ -141,8 +141,8 @@ impl Graphs {
 }
 
 /// The graph of workers of every stage (or only `options.env`'s): edges, creation order, cycles.
-pub fn graph(inputs: Inputs, options: &GraphOptions) -> Graphs {
-    let mut diags = input_diagnostics(&inputs);
+pub fn graph(mut inputs: Inputs, options: &GraphOptions) -> Graphs {
+    let mut diags = take_input_diagnostics(&mut inputs);
     let env = options.env.as_deref();
     let Some(plan) = stages::plan(&inputs, env, None, &mut diags) else {
         return Graphs {
@@ -267,11 +267,11 @@ pub fn migrate(inputs: Inputs, options: &MigrateOptions) -> Migration {
 
 /// [`migrate`], calling `on_stage` with the name of each step as it ends (for timings).
 pub fn migrate_observed(
-    inputs: Inputs,
+    mut inputs: Inputs,
     options: &MigrateOptions,
     on_stage: &mut dyn FnMut(&'static str),
 ) -> Migration {
-    let mut diags = input_diagnostics(&inputs);
+    let mut diags = take_input_diagnostics(&mut inputs);
     let app = app::app_name_for(options.app.as_deref(), &options.input, &*inputs.files);
     let template_env = options.env.as_deref();
     let Some(plan) = stages::plan(
@@ -285,7 +285,6 @@ pub fn migrate_observed(
     let env_names = stages::env_script_names(&inputs);
     // The template (what stages that are not wrangler environments deploy) and every stage with
     // an environment of its own, resolved together; the parsed trees are dropped on the way.
-    let mut inputs = inputs;
     let workers = StageWorkers::resolve_all(&mut inputs, &plan, template_env, &mut diags);
     if workers.template.workers.is_empty() {
         diagnostics::sort(&mut diags, &inputs.sources);
@@ -347,11 +346,12 @@ fn drop_in_background<T: Send + 'static>(value: T) {
     rayon::spawn(move || drop(value));
 }
 
-/// The diagnostics of reading: finding the files, then each file's (parse and schema check).
-fn input_diagnostics(inputs: &Inputs) -> Vec<Diagnostic> {
-    let mut diags = inputs.diagnostics.clone();
-    for c in &inputs.configs {
-        diags.extend(c.diagnostics.iter().cloned());
+/// The diagnostics of reading: finding the files, then each file's (parse and schema check),
+/// taken out of the inputs (nothing reads them there afterwards).
+fn take_input_diagnostics(inputs: &mut Inputs) -> Vec<Diagnostic> {
+    let mut diags = std::mem::take(&mut inputs.diagnostics);
+    for c in &mut inputs.configs {
+        diags.append(&mut c.diagnostics);
     }
     diags
 }
