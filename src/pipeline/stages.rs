@@ -245,13 +245,15 @@ fn pages_layout(config_dir: &Path, output_dir: &str, fs: &dyn FileSystem) -> Pag
 /// `(top-level name, environment) → script name` over every config, for the deprecated service
 /// `environment`s.
 pub fn env_script_names(inputs: &Inputs) -> crate::graph::EnvNames {
+    // (Read from each config in parallel; the first config to name a pair wins, in config order.)
+    let per_config: Vec<_> = inputs
+        .configs
+        .par_iter()
+        .map(|c| c.root.as_ref().map(config::env_script_names))
+        .collect();
     let mut env_names = crate::graph::EnvNames::default();
-    for c in &inputs.configs {
-        if let Some(root) = &c.root {
-            for (top, env, name) in config::env_script_names(root) {
-                env_names.entry((top, env)).or_insert(name);
-            }
-        }
+    for (top, env, name) in per_config.into_iter().flatten().flatten() {
+        env_names.entry((top, env)).or_insert(name);
     }
     env_names
 }
