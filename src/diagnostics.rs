@@ -363,54 +363,102 @@ pub fn render_human(d: &Diagnostic, sources: &SourceMap, color: bool) -> String 
     render_with_snippets(d, sources, color)
 }
 
-/// The common case, drawn directly, exactly as annotate-snippets draws it (which costs far more
-/// when thousands of diagnostics are printed): no colours, one span on one line of plain ASCII
-/// text, no other label or occurrence, and texts that the renderer prints as they are. `None`
-/// for anything else.
+/// The common cases, drawn directly, exactly as annotate-snippets draws them (which costs far
+/// more when thousands of diagnostics are printed): no colours; the primary span, any secondary
+/// labels and the occurrences (all of them shown) each on a line of its own, in one file, close
+/// enough to share one snippet; lines of plain ASCII; texts the renderer prints as they are.
+/// `None` for anything else.
 fn render_one_line_plain(d: &Diagnostic, sources: &SourceMap) -> Option<String> {
     use std::fmt::Write as _;
-    if !d.secondary.is_empty() || !d.occurrences.is_empty() {
+    if d.occurrences.len() > SHOWN_OCCURRENCES {
         return None;
     }
     let span = d.span?;
     let file = sources.file(span)?;
-    let (line, col) = file.line_col(span.start);
-    let text = file.line_text(line);
-    let at = (span.start as usize).checked_sub(file.line_start(line))?;
-    let len = (span.end as usize).checked_sub(span.start as usize)?;
     let printed_as_is = |t: &str| {
         !t.chars()
             .any(|c| c.is_control() || ('\u{2000}'..='\u{206f}').contains(&c) || c == '\u{feff}')
     };
-    if len == 0
-        || len > 80
-        || at + len > text.len()
-        || !text.bytes().all(|b| (b' '..=b'~').contains(&b))
-        || text.ends_with(' ')
-        || !printed_as_is(&d.message)
+    if !printed_as_is(&d.message)
         || !printed_as_is(&file.path)
         || d.help.as_deref().is_some_and(|h| !printed_as_is(h))
     {
         return None;
     }
+    let marked = std::iter::once((span, "", true)).chain(
+        d.secondary
+            .iter()
+            .chain(&d.occurrences)
+            .map(|l| (l.span, l.note.as_str(), false)),
+    );
+    let mut marks: Vec<PlainMark<'_>> = Vec::new();
+    for (s, note, primary) in marked {
+        if s.file != span.file || !printed_as_is(note) {
+            return None;
+        }
+        let line = file.line_col(s.start).0;
+        let at = (s.start as usize).checked_sub(file.line_start(line))?;
+        let len = (s.end as usize).checked_sub(s.start as usize)?;
+        let text = plain_line(file, line)?;
+        if len == 0 || len > 80 || at + len > text.len() {
+            return None;
+        }
+        marks.push(PlainMark {
+            line,
+            at,
+            len,
+            primary,
+            note,
+        });
+    }
+    marks.sort_by_key(|m| m.line);
+    if marks
+        .windows(2)
+        .any(|w| w[0].line == w[1].line || w[1].line - w[0].line > SNIPPET_GAP)
+    {
+        return None;
+    }
+    let last = marks.last()?.line;
+    let digits = last.to_string().len();
+    let window = Window::of(&marks, file, digits)?;
     let level = match d.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
         Severity::Info => "info",
     };
-    let digits = line.to_string().len();
-    let (shown, from) = visible_part(text, at, len, digits)?;
+    let (line, col) = file.line_col(span.start);
     let pad = " ".repeat(digits);
-    let mut out = String::with_capacity(256 + d.message.len() + shown.len());
+    let mut out = String::with_capacity(512 + d.message.len());
     let _ = write!(
         out,
-        "{level}[{}]: {}\n{pad}--> {}:{line}:{col}\n{pad} |\n{line} | {shown}\n{pad} | {}{}",
+        "{level}[{}]: {}\n{pad}--> {}:{line}:{col}\n{pad} |",
         d.code.as_str(),
         d.message,
-        file.path,
-        " ".repeat(at - from),
-        "^".repeat(len)
+        file.path
     );
+    for (k, m) in marks.iter().enumerate() {
+        let (shown, from) = window.cut(plain_line(file, m.line)?)?;
+        let mark = if m.primary { "^" } else { "-" };
+        let _ = write!(
+            out,
+            "\n{:>digits$} | {shown}\n{pad} | {}{}",
+            m.line,
+            " ".repeat(m.at - from),
+            mark.repeat(m.len)
+        );
+        if !m.note.is_empty() {
+            let _ = write!(out, " {}", m.note);
+        }
+        // The lines between this mark and the next: one is shown, more are folded.
+        match marks.get(k + 1).map(|next| next.line - m.line) {
+            Some(2) => {
+                let (shown, _) = window.cut(plain_line(file, m.line + 1)?)?;
+                let _ = write!(out, "\n{:>digits$} | {shown}", m.line + 1);
+            }
+            Some(gap) if gap > 2 => out.push_str("\n..."),
+            _ => {}
+        }
+    }
     if let Some(help) = &d.help {
         let _ = write!(out, "\n{pad} |\n{pad} = help: {help}");
     }
@@ -418,54 +466,108 @@ fn render_one_line_plain(d: &Diagnostic, sources: &SourceMap) -> Option<String> 
     Some(out)
 }
 
-/// What annotate-snippets shows of a line of plain ASCII with one unlabelled span at byte `at`,
-/// `len` long, behind a line number of `digits` digits: the text (cut to its terminal width of
-/// 140 columns around the span, `...` where it is cut) and the byte it starts from. A port of its
-/// `Margin` for this case; `None` where the cut would leave too little to show.
-fn visible_part(text: &str, at: usize, len: usize, digits: usize) -> Option<(String, usize)> {
-    const PASSING: usize = 6;
-    let width = 140 - (3 + digits);
-    let line_len = text.len();
-    let leading = text.bytes().take_while(|b| *b == b' ').count();
-    let whitespace = if leading < line_len { leading } else { 0 };
-    let whitespace_left = whitespace.min(at).saturating_sub(PASSING);
-    let span_left = at.saturating_sub(PASSING);
-    let span_right = at + len + PASSING;
-    let mut left = if whitespace_left > 20 {
-        whitespace_left - 16
-    } else {
-        0
-    };
-    let mut right = line_len.max(left);
-    if right - left > width {
-        if span_right.saturating_sub(whitespace_left) <= width && span_right >= whitespace_left {
-            left = whitespace_left;
-        } else if span_right - span_left <= width {
-            left = span_left.saturating_sub((width - (span_right - span_left)) / 2);
+/// A place [`render_one_line_plain`] marks: its line, where it starts in the line and how long
+/// it is, whether it is the primary one, and its label.
+struct PlainMark<'a> {
+    line: usize,
+    at: usize,
+    len: usize,
+    primary: bool,
+    note: &'a str,
+}
+
+/// Line `line` of `file` when it is plain ASCII, not empty and not ending in a space (what the
+/// direct drawing handles).
+fn plain_line(file: &SourceFile, line: usize) -> Option<&str> {
+    let text = file.line_text(line);
+    (!text.is_empty() && !text.ends_with(' ') && text.bytes().all(|b| (b' '..=b'~').contains(&b)))
+        .then_some(text)
+}
+
+/// The columns of a snippet annotate-snippets shows (its terminal width of 140 columns, the
+/// marked spans and their labels kept in view): a port of its `Margin` for marks on lines of
+/// plain ASCII.
+struct Window {
+    /// The first column shown; more than 0: lines are cut on the left.
+    left: usize,
+    right: usize,
+    /// The columns left for code beside the line numbers.
+    width: usize,
+}
+
+impl Window {
+    fn of(marks: &[PlainMark<'_>], file: &SourceFile, digits: usize) -> Option<Window> {
+        const PASSING: usize = 6;
+        let width = 140 - (3 + digits);
+        let texts: Vec<&str> = marks.iter().map(|m| file.line_text(m.line)).collect();
+        let whitespace = texts
+            .iter()
+            .map(|t| t.bytes().take_while(|b| *b == b' ').count())
+            .min()?;
+        let max_line_len = texts.iter().map(|t| t.len()).max()?;
+        let span_left = marks.iter().map(|m| m.at).min()?;
+        let span_right = marks.iter().map(|m| m.at + m.len).max()?;
+        let label_right = marks
+            .iter()
+            .map(|m| {
+                m.at + m.len
+                    + if m.note.is_empty() {
+                        0
+                    } else {
+                        m.note.len() + 1
+                    }
+            })
+            .max()?;
+        let whitespace_left = whitespace.min(span_left).saturating_sub(PASSING);
+        let (span_left, span_right) = (span_left.saturating_sub(PASSING), span_right + PASSING);
+        let label_right = label_right + PASSING;
+        let mut left = if whitespace_left > 20 {
+            whitespace_left - 16
         } else {
+            0
+        };
+        let mut right = max_line_len.max(left);
+        if right - left > width {
+            left = if label_right.saturating_sub(whitespace_left) <= width
+                && label_right >= whitespace_left
+            {
+                whitespace_left
+            } else if label_right - span_left <= width {
+                span_left.saturating_sub((width - (label_right - span_left)) / 2)
+            } else if span_right - span_left <= width {
+                span_left.saturating_sub((width - (span_right - span_left)) / 5 * 2)
+            } else {
+                return None;
+            };
+            right = left + width;
+        }
+        Some(Window { left, right, width })
+    }
+
+    /// What is shown of a line (`...` where it is cut) and the byte it starts from; `None`
+    /// where the cut would leave too little to show.
+    fn cut(&self, text: &str) -> Option<(String, usize)> {
+        let line_len = text.len();
+        let from = self.left.min(line_len);
+        let to = if line_len.saturating_sub(self.left) <= self.width {
+            line_len
+        } else {
+            line_len.min(self.right)
+        };
+        let mut shown = text[from..to].to_string();
+        let (cut_left, cut_right) = (self.left > 0, line_len > to);
+        if (cut_left || cut_right) && shown.len() < 7 {
             return None;
         }
-        right = left + width;
+        if cut_left {
+            shown.replace_range(..3, "...");
+        }
+        if cut_right {
+            let end = shown.len();
+            shown.replace_range(end - 3.., "...");
+        }
+        Some((shown, from))
     }
-    let from = left.min(line_len);
-    let to = if line_len.saturating_sub(left) <= width {
-        line_len
-    } else {
-        line_len.min(right)
-    };
-    let mut shown = text[from..to].to_string();
-    let (cut_left, cut_right) = (left > 0, line_len > to);
-    if (cut_left || cut_right) && shown.len() < 7 {
-        return None;
-    }
-    if cut_left {
-        shown.replace_range(..3, "...");
-    }
-    if cut_right {
-        let end = shown.len();
-        shown.replace_range(end - 3.., "...");
-    }
-    Some((shown, from))
 }
 
 /// Any diagnostic, drawn by annotate-snippets.
@@ -870,6 +972,55 @@ mod tests {
             d.help = help.map(std::borrow::Cow::Owned);
             let sources = SourceMap {
                 files: vec![SourceFile::new(path, text)],
+            };
+            if let Some(fast) = render_one_line_plain(&d, &sources) {
+                proptest::prop_assert_eq!(fast, render_with_snippets(&d, &sources, false));
+            }
+        }
+
+        /// A primary span, labels and occurrences on other lines (what AM0300 draws).
+        #[test]
+        fn the_direct_drawing_of_labels_matches_annotate_snippets(
+            lines in proptest::collection::vec(proptest::prop_oneof![
+                6 => "[ -~]{0,58}[!-~]",
+                2 => "[ -~]{95,260}[!-~]",
+                1 => " {20,40}[ -~]{40,200}[!-~]",
+                1 => "[ a-z]{0,3}",
+            ], 2..14),
+            places in proptest::collection::vec(
+                (0usize..14, 0usize..200, 0usize..30, "[ -~]{0,60}"),
+                1..5,
+            ),
+            help in proptest::option::of("[ -~]{0,40}"),
+        ) {
+            let text = lines.join("\n");
+            // (Mostly spans inside their line; some reach past it, or are empty.)
+            let span_at = |(pick, start, len): (usize, usize, usize)| {
+                let n = pick % lines.len();
+                let line_start: usize = lines[..n].iter().map(|l| l.len() + 1).sum();
+                let l = lines[n].len();
+                let (start, len) = match (l, len) {
+                    (0, _) | (_, 0) => (0, len),
+                    _ if len > 25 => (start % l, len),
+                    _ => (start % l, 1 + len % (l - start % l).min(30)),
+                };
+                let from = line_start + start;
+                Span::new(0, from, (from + len).min(text.len()))
+            };
+            let (first, rest) = places.split_first().expect("a place");
+            let mut d = Diagnostic::warning(Code::NotInherited, "keys are not inherited")
+                .at(span_at((first.0, first.1, first.2)));
+            for (k, (pick, start, len, note)) in rest.iter().enumerate() {
+                let place = span_at((*pick, *start, *len));
+                d = if k % 2 == 0 {
+                    d.with_label(place, note.trim())
+                } else {
+                    d.with_occurrence(place, note.trim())
+                };
+            }
+            d.help = help.map(std::borrow::Cow::Owned);
+            let sources = SourceMap {
+                files: vec![SourceFile::new("app/wrangler.json".into(), text)],
             };
             if let Some(fast) = render_one_line_plain(&d, &sources) {
                 proptest::prop_assert_eq!(fast, render_with_snippets(&d, &sources, false));
