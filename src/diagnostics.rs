@@ -412,15 +412,17 @@ fn render_one_line_plain(d: &Diagnostic, sources: &SourceMap) -> Option<String> 
         });
     }
     marks.sort_by_key(|m| m.line);
-    if marks
-        .windows(2)
-        .any(|w| w[0].line == w[1].line || w[1].line - w[0].line > SNIPPET_GAP)
-    {
+    if marks.windows(2).any(|w| w[0].line == w[1].line) {
         return None;
     }
-    let last = marks.last()?.line;
-    let digits = last.to_string().len();
-    let window = Window::of(&marks, file, digits)?;
+    // Snippets: runs of marks at most SNIPPET_GAP lines apart, the primary's first.
+    let mut snippets: Vec<&[PlainMark<'_>]> = marks
+        .chunk_by(|a, b| b.line - a.line <= SNIPPET_GAP)
+        .collect();
+    let primary = snippets.iter().position(|g| g.iter().any(|m| m.primary))?;
+    let first = snippets.remove(primary);
+    snippets.insert(0, first);
+    let digits = marks.last()?.line.to_string().len();
     let level = match d.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -436,28 +438,17 @@ fn render_one_line_plain(d: &Diagnostic, sources: &SourceMap) -> Option<String> 
         d.message,
         file.path
     );
-    for (k, m) in marks.iter().enumerate() {
-        let (shown, from) = window.cut(plain_line(file, m.line)?)?;
-        let mark = if m.primary { "^" } else { "-" };
-        let _ = write!(
-            out,
-            "\n{:>digits$} | {shown}\n{pad} | {}{}",
-            m.line,
-            " ".repeat(m.at - from),
-            mark.repeat(m.len)
-        );
-        if !m.note.is_empty() {
-            let _ = write!(out, " {}", m.note);
+    for (k, snippet) in snippets.iter().enumerate() {
+        if k > 0 {
+            let (line, col) =
+                file.line_col(file.line_start(snippet[0].line) as u32 + snippet[0].at as u32);
+            let _ = write!(
+                out,
+                "\n{pad} |\n{pad}::: {}:{line}:{col}\n{pad} |",
+                file.path
+            );
         }
-        // The lines between this mark and the next: one is shown, more are folded.
-        match marks.get(k + 1).map(|next| next.line - m.line) {
-            Some(2) => {
-                let (shown, _) = window.cut(plain_line(file, m.line + 1)?)?;
-                let _ = write!(out, "\n{:>digits$} | {shown}", m.line + 1);
-            }
-            Some(gap) if gap > 2 => out.push_str("\n..."),
-            _ => {}
-        }
+        draw_plain_snippet(&mut out, file, snippet, digits)?;
     }
     if let Some(help) = &d.help {
         let _ = write!(out, "\n{pad} |\n{pad} = help: {help}");
@@ -474,6 +465,42 @@ struct PlainMark<'a> {
     len: usize,
     primary: bool,
     note: &'a str,
+}
+
+/// The lines of one snippet of [`render_one_line_plain`]: each marked line with its underline
+/// and label, one line between two marks shown, more folded into `...`.
+fn draw_plain_snippet(
+    out: &mut String,
+    file: &SourceFile,
+    marks: &[PlainMark<'_>],
+    digits: usize,
+) -> Option<()> {
+    use std::fmt::Write as _;
+    let window = Window::of(marks, file, digits)?;
+    let pad = " ".repeat(digits);
+    for (k, m) in marks.iter().enumerate() {
+        let (shown, from) = window.cut(plain_line(file, m.line)?)?;
+        let mark = if m.primary { "^" } else { "-" };
+        let _ = write!(
+            out,
+            "\n{:>digits$} | {shown}\n{pad} | {}{}",
+            m.line,
+            " ".repeat(m.at - from),
+            mark.repeat(m.len)
+        );
+        if !m.note.is_empty() {
+            let _ = write!(out, " {}", m.note);
+        }
+        match marks.get(k + 1).map(|next| next.line - m.line) {
+            Some(2) => {
+                let (shown, _) = window.cut(plain_line(file, m.line + 1)?)?;
+                let _ = write!(out, "\n{:>digits$} | {shown}", m.line + 1);
+            }
+            Some(gap) if gap > 2 => out.push_str("\n..."),
+            _ => {}
+        }
+    }
+    Some(())
 }
 
 /// Line `line` of `file` when it is plain ASCII, not empty and not ending in a space (what the
@@ -978,7 +1005,8 @@ mod tests {
             }
         }
 
-        /// A primary span, labels and occurrences on other lines (what AM0300 draws).
+        /// A primary span, labels and occurrences on other lines, in one snippet or several
+        /// (what AM0300 draws).
         #[test]
         fn the_direct_drawing_of_labels_matches_annotate_snippets(
             lines in proptest::collection::vec(proptest::prop_oneof![
@@ -986,9 +1014,9 @@ mod tests {
                 2 => "[ -~]{95,260}[!-~]",
                 1 => " {20,40}[ -~]{40,200}[!-~]",
                 1 => "[ a-z]{0,3}",
-            ], 2..14),
+            ], 2..30),
             places in proptest::collection::vec(
-                (0usize..14, 0usize..200, 0usize..30, "[ -~]{0,60}"),
+                (0usize..30, 0usize..200, 0usize..30, "[ -~]{0,60}"),
                 1..5,
             ),
             help in proptest::option::of("[ -~]{0,40}"),
