@@ -390,7 +390,7 @@ fn run_file(
             return vals.swap_remove(0).unwrap_or_else(|| Js::raw("undefined"));
         }
         let other = vals.pop().flatten();
-        st.merge_owned(vals, super::stages::Rest::new(other))
+        st.merge(vals, super::stages::Rest::new(other))
     };
     let decls: Vec<StageDecls> = contexts
         .iter()

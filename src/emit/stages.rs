@@ -40,50 +40,21 @@ fn is_stage(s: &str) -> Js {
     Js::raw(format!("stage === {}", super::ts::string_literal(s)))
 }
 
-/// What stages that are not wrangler environments ("other" stages) have of an expression.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Other<'a> {
+/// What stages that are not wrangler environments ("other" stages, "the rest") have of an
+/// expression; owned, as merging takes the values apart.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rest {
     /// Nothing to say: the context already knows `stage` is set (other stages never get here).
     Excluded,
     /// Other stages lack it.
-    Absent,
-    Present(&'a Js),
-}
-
-impl<'a> Other<'a> {
-    pub fn new(value: Option<&'a Js>) -> Other<'a> {
-        value.map_or(Other::Absent, Other::Present)
-    }
-}
-
-/// [`Other`], owned: what other stages have of a value that is being taken apart.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Rest {
-    Excluded,
     Absent,
     Present(Js),
 }
 
 impl Rest {
-    fn of(other: Other<'_>) -> Rest {
-        match other {
-            Other::Excluded => Rest::Excluded,
-            Other::Absent => Rest::Absent,
-            Other::Present(v) => Rest::Present(v.clone()),
-        }
-    }
-
     /// What other stages have, `None` standing for "lack it".
     pub fn new(value: Option<Js>) -> Rest {
         value.map_or(Rest::Absent, Rest::Present)
-    }
-
-    fn as_other(&self) -> Other<'_> {
-        match self {
-            Rest::Excluded => Other::Excluded,
-            Rest::Absent => Other::Absent,
-            Rest::Present(v) => Other::Present(v),
-        }
     }
 
     fn included(&self) -> bool {
@@ -123,14 +94,9 @@ struct Members {
 
 impl Stages {
     /// Merges one expression. `vals` has one entry per mapped stage (`None`: absent there);
-    /// `other` is what other stages have.
-    pub fn merge(&self, vals: &[Option<Js>], other: Other<'_>) -> Js {
-        self.merge_owned(vals.to_vec(), Rest::of(other))
-    }
-
-    /// [`Stages::merge`] of values it may take apart: the parts that end up in the result are
-    /// moved there, not copied.
-    pub fn merge_owned(&self, vals: Vec<Option<Js>>, other: Rest) -> Js {
+    /// `other` is what other stages have. The values are taken apart: the parts that end up in
+    /// the result are moved there, not copied.
+    pub fn merge(&self, vals: Vec<Option<Js>>, other: Rest) -> Js {
         self.merge_in(vals, other, Missing::Undefined)
     }
 
@@ -196,7 +162,7 @@ impl Stages {
         } else {
             Rest::Excluded
         };
-        self.merge_owned(parts.into_iter().map(Some).collect(), other)
+        self.merge(parts.into_iter().map(Some).collect(), other)
     }
 
     /// Merges values of the same kind node by node (what [`mergeable`] accepts).
@@ -313,7 +279,7 @@ impl Stages {
         }
         // A binding some stages do not have: spread it in where it exists.
         let present_mapped: Vec<bool> = mapped.iter().map(Option::is_some).collect();
-        let test = self.presence_test(&present_mapped, other.as_other());
+        let test = self.presence_test(&present_mapped, &other);
         let same = {
             let values: Vec<&Js> = mapped.iter().flatten().chain(other.value()).collect();
             values.iter().all(|v| *v == values[0])
@@ -326,7 +292,7 @@ impl Stages {
                 .next()
                 .unwrap_or_else(undefined)
         } else {
-            Js::NonNull(Box::new(self.merge_owned(mapped, other)))
+            Js::NonNull(Box::new(self.merge(mapped, other)))
         };
         let obj = Js::obj(vec![Prop::KeyValue(k.to_string(), value)]);
         Prop::Spread(cond(test, obj, Js::obj(vec![])))
@@ -334,7 +300,7 @@ impl Stages {
 
     /// A test that is true in exactly the stages where something is present (`other`: whether
     /// other stages have it, when they take part).
-    fn presence_test(&self, mapped: &[bool], other: Other<'_>) -> Js {
+    fn presence_test(&self, mapped: &[bool], other: &Rest) -> Js {
         let stages = |present: bool| -> Vec<&str> {
             self.mapped
                 .iter()
@@ -352,9 +318,9 @@ impl Stages {
             Js::raw(tests.join(glue))
         };
         match other {
-            Other::Present(_) if present.is_empty() => Js::raw("stage === undefined"),
-            Other::Present(_) => joined(&absent, "!==", " && "),
-            Other::Absent if absent.is_empty() => Js::raw("stage !== undefined"),
+            Rest::Present(_) if present.is_empty() => Js::raw("stage === undefined"),
+            Rest::Present(_) => joined(&absent, "!==", " && "),
+            Rest::Absent if absent.is_empty() => Js::raw("stage !== undefined"),
             _ => joined(&present, "===", " || "),
         }
     }
@@ -559,12 +525,8 @@ mod tests {
     /// result as a declaration.
     fn merged(st: &Stages, production: &str, staging: &str, other: Option<&str>) -> String {
         let vals = [js(production), js(staging)];
-        let other = other.map(js);
-        let other = match &other {
-            Some(v) => Other::new(v.as_ref()),
-            None => Other::Excluded,
-        };
-        let js = st.merge(&vals, other);
+        let other = other.map_or(Rest::Excluded, |o| Rest::new(js(o)));
+        let js = st.merge(vals.to_vec(), other);
         declaration(false, "x", &js)
     }
 
@@ -687,7 +649,7 @@ mod tests {
             )),
         ];
         let other = worker(None, vec![kv("cache"), Prop::kv("A", Js::raw("a"))]);
-        let got = declaration(false, "api", &st.merge(&vals, Other::Present(&other)));
+        let got = declaration(false, "api", &st.merge(vals.to_vec(), Rest::Present(other)));
         assert_eq!(
             got,
             "const api = await Worker(\"api\", {\n  name: stage\n    ? { production: \"api-production\", staging: \"api-staging\" }[stage]\n    : undefined,\n  bindings: {\n    ...(stage !== \"staging\" ? { KV: cache } : {}),\n    A: a,\n  },\n});\n"
@@ -701,29 +663,29 @@ mod tests {
             default: None,
         };
         let there = Js::raw("x");
-        let cases: &[(&[bool], Other<'_>, &str)] = &[
-            (&[true, false, false], Other::Excluded, "stage === \"a\""),
+        let cases: &[(&[bool], Rest, &str)] = &[
+            (&[true, false, false], Rest::Excluded, "stage === \"a\""),
             (
                 &[true, true, false],
-                Other::Excluded,
+                Rest::Excluded,
                 "stage === \"a\" || stage === \"b\"",
             ),
             (
                 &[true, false, true],
-                Other::Present(&there),
+                Rest::Present(there.clone()),
                 "stage !== \"b\"",
             ),
             (
                 &[false, false, false],
-                Other::Present(&there),
+                Rest::Present(there.clone()),
                 "stage === undefined",
             ),
-            (&[true, true, true], Other::Absent, "stage !== undefined"),
-            (&[false, true, false], Other::Absent, "stage === \"b\""),
+            (&[true, true, true], Rest::Absent, "stage !== undefined"),
+            (&[false, true, false], Rest::Absent, "stage === \"b\""),
         ];
         for (mapped, other, want) in cases {
             assert_eq!(
-                st.presence_test(mapped, *other),
+                st.presence_test(mapped, other),
                 Js::raw(*want),
                 "{mapped:?} {other:?}"
             );
