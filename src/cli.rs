@@ -423,10 +423,15 @@ type Mark = (&'static str, f64, u64, u64);
 
 /// Resident memory in MiB (Linux), for the timings.
 fn rss_mib() -> u64 {
-    std::fs::read_to_string("/proc/self/statm")
+    std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
-        .map(|pages| pages * 4096 / (1 << 20))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|k| k.parse::<u64>().ok())
+        })
+        .map(|kb| kb / 1024)
         .unwrap_or(0)
 }
 
