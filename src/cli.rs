@@ -414,7 +414,8 @@ pub fn render_graphs(graphs: &[pipeline::StageGraph], format: GraphFormat) -> St
     out
 }
 
-/// `ALCHEMY_MIGRATOR_TIMINGS=1`: time (and resident memory after) each stage of a run, on stderr.
+/// `ALCHEMY_MIGRATOR_TIMINGS=1`: the time of each stage of a run, the resident memory after it and
+/// the peak during it, on stderr.
 struct Timings(Option<(std::time::Instant, Vec<Mark>, std::sync::Arc<PeakRss>)>);
 
 /// A stage, its time in milliseconds, the resident memory after it and its peak during it, in

@@ -357,7 +357,7 @@ struct Excerpt<'a> {
 /// [`LISTED_OCCURRENCES`], then counted) and the help follow as footers. ANSI colours only when
 /// `color` is set. Ends with an empty line, which separates diagnostics.
 pub fn render_human(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
-    if !color && let Some(out) = render_one_line_plain(d, sources) {
+    if !color && let Some(out) = render_plain_snippets(d, sources) {
         return out;
     }
     render_with_snippets(d, sources, color)
@@ -368,7 +368,7 @@ pub fn render_human(d: &Diagnostic, sources: &SourceMap, color: bool) -> String 
 /// labels and the occurrences (all of them shown) each on a line of its own, in one file, close
 /// enough to share one snippet; lines of plain ASCII; texts the renderer prints as they are.
 /// `None` for anything else.
-fn render_one_line_plain(d: &Diagnostic, sources: &SourceMap) -> Option<String> {
+fn render_plain_snippets(d: &Diagnostic, sources: &SourceMap) -> Option<String> {
     use std::fmt::Write as _;
     if d.occurrences.len() > SHOWN_OCCURRENCES {
         return None;
@@ -457,7 +457,7 @@ fn render_one_line_plain(d: &Diagnostic, sources: &SourceMap) -> Option<String> 
     Some(out)
 }
 
-/// A place [`render_one_line_plain`] marks: its line, where it starts in the line and how long
+/// A place [`render_plain_snippets`] marks: its line, where it starts in the line and how long
 /// it is, whether it is the primary one, and its label.
 struct PlainMark<'a> {
     line: usize,
@@ -467,7 +467,7 @@ struct PlainMark<'a> {
     note: &'a str,
 }
 
-/// The lines of one snippet of [`render_one_line_plain`]: each marked line with its underline
+/// The lines of one snippet of [`render_plain_snippets`]: each marked line with its underline
 /// and label, one line between two marks shown, more folded into `...`.
 fn draw_plain_snippet(
     out: &mut String,
@@ -479,7 +479,8 @@ fn draw_plain_snippet(
     let window = Window::of(marks, file, digits)?;
     let pad = " ".repeat(digits);
     for (k, m) in marks.iter().enumerate() {
-        let (shown, from) = window.cut(plain_line(file, m.line)?)?;
+        // (Marked lines were checked to be plain when the marks were made.)
+        let (shown, from) = window.cut(file.line_text(m.line))?;
         let mark = if m.primary { "^" } else { "-" };
         let _ = write!(
             out,
@@ -949,16 +950,26 @@ mod tests {
         Span::new(file, starts[n - 1], starts[n - 1] + 3)
     }
 
-    /// The direct drawing of the common case is byte for byte annotate-snippets' (and is taken
-    /// for it: a config line with one key marked).
+    /// The direct drawing of the common cases is byte for byte annotate-snippets' (and is taken
+    /// for them: a config line with one key marked; a label on another line).
     #[test]
     fn one_line_diagnostics_are_drawn_as_annotate_snippets_draws_them() {
         let d = Diagnostic::warning(Code::NotInherited, "`x` is not inherited").at(line(0, 2));
-        let fast = render_one_line_plain(&d, &sources()).expect("the common case");
+        let fast = render_plain_snippets(&d, &sources()).expect("the common case");
         assert_eq!(fast, render_with_snippets(&d, &sources(), false));
         assert_eq!(
             fast,
             "warning[AM0300]: `x` is not inherited\n --> a.toml:2:1\n  |\n2 | two = 2\n  | ^^^\n"
+        );
+        // A label two lines above the primary span: the line between is shown.
+        let d = Diagnostic::warning(Code::NotInherited, "`x` is not inherited")
+            .at(line(0, 3))
+            .with_label(line(0, 1), "set here");
+        let fast = render_plain_snippets(&d, &sources()).expect("labels on lines of their own");
+        assert_eq!(fast, render_with_snippets(&d, &sources(), false));
+        assert_eq!(
+            fast,
+            "warning[AM0300]: `x` is not inherited\n --> a.toml:3:1\n  |\n1 | one = 1\n  | --- set here\n2 | two = 2\n3 | three = 3\n  | ^^^\n"
         );
     }
 
@@ -1000,7 +1011,7 @@ mod tests {
             let sources = SourceMap {
                 files: vec![SourceFile::new(path, text)],
             };
-            if let Some(fast) = render_one_line_plain(&d, &sources) {
+            if let Some(fast) = render_plain_snippets(&d, &sources) {
                 proptest::prop_assert_eq!(fast, render_with_snippets(&d, &sources, false));
             }
         }
@@ -1050,7 +1061,7 @@ mod tests {
             let sources = SourceMap {
                 files: vec![SourceFile::new("app/wrangler.json".into(), text)],
             };
-            if let Some(fast) = render_one_line_plain(&d, &sources) {
+            if let Some(fast) = render_plain_snippets(&d, &sources) {
                 proptest::prop_assert_eq!(fast, render_with_snippets(&d, &sources, false));
             }
         }
