@@ -173,7 +173,7 @@ impl Shared {
         if let Some(i) = self.idents.get(slot) {
             return i.clone();
         }
-        let i = self.names.ident(&base());
+        let i = self.names.ident(base());
         self.idents.insert(slot.to_string(), i.clone());
         i
     }
@@ -193,26 +193,23 @@ impl Shared {
 struct Names {
     idents: HashSet<String>,
     ids: HashSet<String>,
-    /// Next numeric suffix to try per base (keeps allocation linear when many names share a base).
+    /// Next numeric suffix to try per base, for the bases met taken (keeps allocation linear
+    /// when many names share a base); a base not in it starts at 2.
     next: HashMap<String, usize>,
     /// Names the target's program uses for itself.
     reserved: HashSet<String>,
 }
 
 impl Names {
-    fn ident(&mut self, base: &str) -> String {
-        let base = if is_reserved(base) || self.reserved.contains(base) {
-            format!("{base}_")
-        } else {
-            base.to_string()
-        };
-        let mut candidate = base.clone();
-        let mut n = self.next.get(&base).copied().unwrap_or(2);
-        while self.idents.contains(&candidate) {
-            candidate = format!("{base}{n}");
-            n += 1;
+    fn ident(&mut self, mut base: String) -> String {
+        if is_reserved(&base) || self.reserved.contains(&base) {
+            base.push('_');
         }
-        self.next.insert(base, n);
+        let candidate = if self.idents.contains(&base) {
+            Self::numbered(&self.idents, &mut self.next, base, "")
+        } else {
+            base
+        };
         self.idents.insert(candidate.clone());
         candidate
     }
@@ -225,15 +222,35 @@ impl Names {
         if base.is_empty() {
             base = "resource".into();
         }
-        let mut candidate = base.clone();
-        let key = format!("id:{base}");
-        let mut n = self.next.get(&key).copied().unwrap_or(2);
-        while self.ids.contains(&candidate) {
-            candidate = format!("{base}-{n}");
-            n += 1;
-        }
-        self.next.insert(key, n);
+        let candidate = if self.ids.contains(&base) {
+            Self::numbered(&self.ids, &mut self.next, base, "-")
+        } else {
+            base
+        };
         self.ids.insert(candidate.clone());
+        candidate
+    }
+
+    /// The first `<base><sep><n>` not in `taken`, `n` from 2 or where the last search for this
+    /// base ended (ids are remembered under `id:<base>`, apart from identifiers).
+    fn numbered(
+        taken: &HashSet<String>,
+        next: &mut HashMap<String, usize>,
+        base: String,
+        sep: &str,
+    ) -> String {
+        let key = if sep.is_empty() {
+            base.clone()
+        } else {
+            format!("id:{base}")
+        };
+        let mut n = next.get(&key).copied().unwrap_or(2);
+        let mut candidate = format!("{base}{sep}{n}");
+        while taken.contains(&candidate) {
+            n += 1;
+            candidate = format!("{base}{sep}{n}");
+        }
+        next.insert(key, n + 1);
         candidate
     }
 }
@@ -345,7 +362,7 @@ mod tests {
             "auth", "auth", "auth", "default", "default", "Worker", "auth2",
         ]
         .iter()
-        .map(|b| names.ident(b))
+        .map(|b| names.ident(b.to_string()))
         .collect();
         assert_eq!(
             got,

@@ -389,7 +389,7 @@ impl<'a> Planner<'a> {
             secrets: self.secrets,
             externals: self.graph.externals.clone(),
             header: Vec::new(),
-            type_imports: self.typing.imports,
+            type_imports: self.typing.into_imports(),
             adopt: self.opts.adopt,
         }
     }

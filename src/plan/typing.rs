@@ -5,23 +5,29 @@ use super::names::Shared;
 use super::{Origin, TypeImport, relative};
 use crate::HashMap;
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+use std::ffi::OsStr;
 use std::path::Path;
 
 /// What is needed to type bindings from worker sources.
 pub struct Typing<'a> {
     pub origins: &'a [Origin],
     pub exports: &'a [Option<&'a crate::scan::Exports>],
-    pub imports: BTreeMap<String, TypeImport>,
-    /// The main modules imported from so far, by path.
-    modules: HashMap<&'a Path, Module>,
+    /// The main modules imported from so far, by path (its bytes: cheaper to hash than a
+    /// `Path`'s components), in the order first imported from.
+    modules: HashMap<&'a OsStr, usize>,
+    imported: Vec<Module>,
 }
 
 /// A main module types are imported from.
 struct Module {
     /// Its path relative to the output folder (as the program imports it).
     path: String,
+    /// `type:<main module>:`, the start of its types' name slots.
+    slot: String,
     /// `(export, local name)` of what is imported from it.
     locals: Vec<(String, String)>,
+    import: TypeImport,
 }
 
 impl<'a> Typing<'a> {
@@ -32,8 +38,8 @@ impl<'a> Typing<'a> {
         Typing {
             origins,
             exports,
-            imports: BTreeMap::new(),
             modules: HashMap::default(),
+            imported: Vec::new(),
         }
     }
 
@@ -58,10 +64,17 @@ impl<'a> Typing<'a> {
         if !want(export) {
             return None;
         }
-        let module = self.modules.entry(main).or_insert_with(|| Module {
-            path: relative(out_dir, main),
-            locals: Vec::new(),
+        let imported = &mut self.imported;
+        let m = *self.modules.entry(main.as_os_str()).or_insert_with(|| {
+            imported.push(Module {
+                path: relative(out_dir, main),
+                slot: format!("type:{}:", main.display()),
+                locals: Vec::new(),
+                import: TypeImport::default(),
+            });
+            imported.len() - 1
         });
+        let module = &mut self.imported[m];
         if let Some((_, local)) = module.locals.iter().find(|(e, _)| e == name) {
             return Some(local.clone());
         }
@@ -70,15 +83,41 @@ impl<'a> Typing<'a> {
             _ if name == "default" => "DefaultEntrypoint".to_string(),
             _ => name.to_string(),
         };
-        let local = names.ident(&format!("type:{}:{name}", main.display()), || base);
+        let slot_len = module.slot.len();
+        module.slot.push_str(name);
+        let local = names.ident(&module.slot, || base);
+        module.slot.truncate(slot_len);
         module.locals.push((name.to_string(), local.clone()));
-        let entry = self.imports.entry(module.path.clone()).or_default();
         if name == "default" {
-            entry.default = Some(local.clone());
+            module.import.default = Some(local.clone());
         } else {
-            entry.named.insert((name.to_string(), local.clone()));
+            module
+                .import
+                .named
+                .insert((name.to_string(), local.clone()));
         }
         Some(local)
+    }
+
+    /// The `import type` lines: module path (relative to the output) → what is imported.
+    pub fn into_imports(self) -> BTreeMap<String, TypeImport> {
+        let mut imports: BTreeMap<String, TypeImport> = BTreeMap::new();
+        for m in self.imported {
+            match imports.entry(m.path) {
+                Entry::Vacant(v) => {
+                    v.insert(m.import);
+                }
+                // (Two main paths written differently for one module: one import.)
+                Entry::Occupied(mut o) => {
+                    let import = o.get_mut();
+                    if m.import.default.is_some() {
+                        import.default = m.import.default;
+                    }
+                    import.named.extend(m.import.named);
+                }
+            }
+        }
+        imports
     }
 }
 
