@@ -252,9 +252,9 @@ pub fn absolute_out(out: &Path) -> PathBuf {
 
 /// Makes the config paths of `origins` relative to the output folder.
 fn rebase_origins(origins: &mut [Origin], out_abs: &Path) {
-    for o in origins {
-        o.path = crate::plan::relative(out_abs, Path::new(&o.path));
-    }
+    origins
+        .par_iter_mut()
+        .for_each(|o| o.path = crate::plan::relative(out_abs, Path::new(&o.path)));
 }
 
 /// Declares each resource once across stages, by the bindings that use it. Returns whether a

@@ -1,9 +1,8 @@
 //! Bindings: each binding of a config resolved to a value of the program (a resource, another
 //! worker, a placeholder, an external script, a literal) or to a TODO saying why it cannot be.
 
+use super::draft::{Deferred, Drafter, OwnedWanted, Place, UNRESOLVED};
 use super::names::kebab;
-use super::planner::Planner;
-use super::resources::Wanted;
 use super::typing::{is_class, is_entrypoint};
 use super::{Binding, ResourceKind, ScriptRef, Value, relative};
 use crate::config::model::{self, BindingKind, S, Worker};
@@ -43,11 +42,11 @@ impl At<'_> {
     }
 
     /// The resource request for this binding.
-    fn wants(&self, kind: ResourceKind, span: Span) -> Wanted<'_> {
-        Wanted {
+    fn wants(&self, kind: ResourceKind, span: Span) -> OwnedWanted {
+        OwnedWanted {
             kind,
-            slot: &self.slot,
-            binding: self.name(),
+            slot: self.slot.clone(),
+            binding: self.name().to_string(),
             span,
         }
     }
@@ -64,7 +63,7 @@ fn provisioned_name(w: &Worker, binding: &str, span: Span) -> S<String> {
     S { v, span }
 }
 
-impl<'a> Planner<'a> {
+impl Drafter<'_, '_> {
     /// Plans binding `b` of worker `i`; `None` when nothing takes its place (the assets binding,
     /// emitted with the assets; a service binding the graph has no edge for).
     pub(super) fn binding(&mut self, i: usize, w: &Worker, b: &model::Binding) -> Option<Binding> {
@@ -80,7 +79,7 @@ impl<'a> Planner<'a> {
                 None => Value::Json(node.to_json()),
             }),
             BindingKind::Secret => {
-                self.secrets.insert(at.name().to_string());
+                self.secrets.push(at.name().to_string());
                 self.diags
                     .push(codes::secret_from_env(b.name.span, at.name()));
                 at.bound(Value::Secret(at.name().to_string()))
@@ -128,7 +127,7 @@ impl<'a> Planner<'a> {
         let r = match &b.kind {
             BindingKind::Kv { id: Some(id) } => {
                 let kind = ResourceKind::KvById { id: id.v.clone() };
-                self.resource(kind.key(), at.wants(kind, id.span))
+                self.resource(at.wants(kind, id.span))
             }
             BindingKind::Kv { id: None } => {
                 let title = match &at.w.name {
@@ -136,7 +135,7 @@ impl<'a> Planner<'a> {
                     None => kebab(name),
                 };
                 let kind = ResourceKind::KvNew { title };
-                self.resource(kind.key(), at.wants(kind, b.span))
+                self.resource(at.wants(kind, b.span))
             }
             BindingKind::R2 {
                 bucket_name,
@@ -147,13 +146,18 @@ impl<'a> Planner<'a> {
                     name: bucket.v,
                     jurisdiction: jurisdiction.as_ref().map(|x| x.v.clone()),
                 };
-                self.resource(kind.key(), at.wants(kind, bucket.span))
+                self.resource(at.wants(kind, bucket.span))
             }
             BindingKind::D1 { .. } => self.d1(at),
             BindingKind::QueueProducer {
                 queue,
                 delivery_delay,
-            } => self.queue(queue, delivery_delay.as_ref().map(|d| d.v), &at.slot),
+            } => self.queue(
+                queue,
+                delivery_delay.as_ref().map(|d| d.v),
+                at.slot.clone(),
+                Place::Binding(self.next_binding),
+            ),
             BindingKind::DispatchNamespace {
                 namespace,
                 outbound,
@@ -163,7 +167,7 @@ impl<'a> Planner<'a> {
                 let kind = ResourceKind::Vectorize {
                     index_name: index_name.v.clone(),
                 };
-                self.resource(kind.key(), at.wants(kind, index_name.span))
+                self.resource(at.wants(kind, index_name.span))
             }
             BindingKind::Hyperdrive {
                 id,
@@ -177,39 +181,51 @@ impl<'a> Planner<'a> {
                     binding: name.to_string(),
                     local_secret,
                 };
-                self.resource(kind.key(), at.wants(kind, id.span))
+                self.resource(at.wants(kind, id.span))
             }
             _ => unreachable!("not a resource binding"),
         };
         at.bound(Value::Resource(r))
     }
 
-    fn resource(&mut self, key: String, want: Wanted<'_>) -> usize {
-        self.resources.get_or_add(key, want, self.names, self.diags)
+    /// The resource this binding wants, found or declared by the planner: a blank for now.
+    fn resource(&mut self, want: OwnedWanted) -> usize {
+        self.deferred.push(Deferred::Resource {
+            place: Place::Binding(self.next_binding),
+            key: want.kind.key(),
+            want,
+        });
+        UNRESOLVED
     }
 
-    /// A queue, by name; `slot` is the producer binding's or the consumer's.
+    /// A queue, by name; `slot` is the producer binding's or the consumer's, `place` where the
+    /// queue goes. A blank for now.
     pub(super) fn queue(
         &mut self,
         queue: &S<String>,
         delivery_delay: Option<f64>,
-        slot: &str,
+        slot: String,
+        place: Place,
     ) -> usize {
         let kind = ResourceKind::Queue {
             name: queue.v.clone(),
             delivery_delay,
         };
-        let want = Wanted {
-            kind,
-            slot,
-            binding: "",
-            span: queue.span,
-        };
-        self.resource(want.kind.key(), want)
+        self.deferred.push(Deferred::Resource {
+            place,
+            key: kind.key(),
+            want: OwnedWanted {
+                kind,
+                slot,
+                binding: String::new(),
+                span: queue.span,
+            },
+        });
+        UNRESOLVED
     }
 
     /// A D1 database: one, whether a config names it or gives its id (looked up by both); what
-    /// one config leaves out (the real name, the migrations), another may say.
+    /// one config leaves out (the real name, the migrations), another may say. A blank for now.
     fn d1(&mut self, at: &At<'_>) -> usize {
         let BindingKind::D1 {
             database_name,
@@ -232,20 +248,17 @@ impl<'a> Planner<'a> {
             migrations_dir: dir,
             migrations_table: migrations_table.as_ref().map(|t| t.v.clone()),
         };
-        let key = [&name_key, &id_key]
-            .into_iter()
-            .flatten()
-            .find(|k| self.resources.knows(k))
-            .cloned()
-            .unwrap_or_else(|| kind.key());
-        let r = self.resource(key, at.wants(kind, db.span));
-        self.resources.alias(&[name_key, id_key], r, db.span);
-        match (database_name, database_id) {
-            (Some(n), Some(id)) => self.resources.name_d1(r, &id.v, &n.v),
-            (None, Some(id)) => self.resources.unnamed_d1(at.b.span, r, &id.v),
-            _ => {}
-        }
-        r
+        self.deferred.push(Deferred::D1 {
+            place: Place::Binding(self.next_binding),
+            name_key,
+            id_key,
+            key: kind.key(),
+            want: at.wants(kind, db.span),
+            name: database_name.as_ref().map(|n| n.v.clone()),
+            id: database_id.as_ref().map(|i| i.v.clone()),
+            binding_span: at.b.span,
+        });
+        UNRESOLVED
     }
 
     /// The resource's name as the config gives it, or the one wrangler would provision it under
@@ -284,7 +297,7 @@ impl<'a> Planner<'a> {
                 .replace(|c: char| !c.is_ascii_alphanumeric(), "_")
         );
         self.diags.push(codes::action_needed(span, "hyperdrive[].localConnectionString", &format!("is a credential; it is read from the environment variable `{var}` instead of being copied"), &format!("set `{var}` for local development (see .env.example)")));
-        self.secrets.insert(var.clone());
+        self.secrets.push(var.clone());
         var
     }
 
@@ -303,7 +316,7 @@ impl<'a> Planner<'a> {
         let kind = ResourceKind::DispatchNamespace {
             namespace: namespace.v.clone(),
         };
-        let r = self.resource(kind.key(), at.wants(kind, namespace.span));
+        let r = self.resource(at.wants(kind, namespace.span));
         let mut binding = at.bound(Value::Resource(r));
         if let Some(o) = outbound {
             self.diags.push(codes::unsupported(o.span, &format!("the `outbound` worker of dispatch namespace binding `{name}`"), "configure the outbound worker on the dispatch namespace with wrangler or the API after deploying"));
@@ -318,12 +331,15 @@ impl<'a> Planner<'a> {
     }
 
     /// A binding's own id (Durable Object namespaces, workflows, datasets): the worker's label
-    /// and the binding's name.
+    /// and the binding's name. A blank for now.
     fn binding_id(&mut self, at: &At<'_>) -> String {
         let label = &self.opts.labels[at.i];
-        self.names.id(&at.slot, || {
-            format!("{}-{}", kebab(label), kebab(at.name()))
-        })
+        self.deferred.push(Deferred::Id {
+            binding: self.next_binding,
+            slot: at.slot.clone(),
+            base: format!("{}-{}", kebab(label), kebab(at.name())),
+        });
+        String::new()
     }
 
     fn durable_object(
@@ -349,17 +365,18 @@ impl<'a> Planner<'a> {
             Some(ScriptRef::Worker(t)) => Some(*t),
             Some(ScriptRef::Name(_)) => None,
         };
-        let out_dir = self.opts.out_dir;
-        let ty = host.and_then(|h| {
-            self.typing
-                .import(h, &class_name.v, is_class, self.names, out_dir)
-        });
+        if let Some(request) = host.and_then(|h| self.modules.request(h, &class_name.v, is_class)) {
+            self.deferred.push(Deferred::Type {
+                binding: self.next_binding,
+                request,
+            });
+        }
         Value::DurableObject {
             id,
             class_name: class_name.v.clone(),
             sqlite,
             script,
-            ty,
+            ty: None,
         }
     }
 
@@ -464,12 +481,9 @@ impl<'a> Planner<'a> {
         let (i, name) = (at.i, at.name());
         // Messages name the module as the target's config writes it (`src/index.ts`): the same
         // from the command line and from MIGRATION.md.
-        let main = self.typing.origins[t]
-            .main_written
-            .clone()
-            .unwrap_or_default();
+        let main = self.origins[t].main_written.clone().unwrap_or_default();
         let target = &self.graph.names[t];
-        let Some(exports) = self.typing.exports[t] else {
+        let Some(exports) = self.exports[t] else {
             // A self-binding is never typed (its type would be circular).
             if t != i {
                 let why = format!("its main module `{main}` could not be read");
@@ -485,9 +499,13 @@ impl<'a> Planner<'a> {
                 None
             }
             Some(e) if t != i => {
-                let out_dir = self.opts.out_dir;
-                self.typing
-                    .import(t, &e.v, is_entrypoint, self.names, out_dir)
+                if let Some(request) = self.modules.request(t, &e.v, is_entrypoint) {
+                    self.deferred.push(Deferred::Type {
+                        binding: self.next_binding,
+                        request,
+                    });
+                }
+                None
             }
             _ => None,
         }

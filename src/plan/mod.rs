@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 mod bindings;
+mod draft;
 pub mod names;
 mod paths;
 mod planner;
@@ -29,7 +30,7 @@ pub use names::Shared;
 pub use paths::{normalize, relative};
 use planner::Planner;
 pub use resources::unify_resources;
-pub use typing::Typing;
+use typing::Modules;
 
 /// An existing (or new) resource that one or more workers bind.
 #[derive(Debug, Clone, PartialEq)]
@@ -344,8 +345,8 @@ pub fn build(
     diags: &mut Vec<Diagnostic>,
 ) -> Program {
     shared.reserve(opts.reserved);
-    let typing = Typing::new(origins, exports);
-    Planner::new(workers, typing, graph, opts, shared, diags).run()
+    let modules = Modules::new(origins, exports, opts.out_dir);
+    Planner::new(workers, origins, modules, graph, opts, shared, diags).run()
 }
 
 /// The name a worker's identifiers and ids derive from, the same in every stage: its script

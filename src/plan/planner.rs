@@ -1,20 +1,27 @@
-//! The planner: one stage's workers, in creation order, into a [`Program`]. [`Planner`] holds
-//! what every step needs (the graph, the options, the names handed out so far, the resources
-//! declared so far, the diagnostics); each step is a method.
+//! The planner: one stage's workers, in creation order, into a [`Program`]. It names the
+//! workers and their placeholders, freezes what every worker's plan reads into a [`Context`],
+//! then plans in chunks of the creation order: the workers of one chunk are drafted in parallel
+//! ([`Drafter`]) while the drafts of the chunk before are completed, one by one and in order,
+//! by the [`State`] that gives out names and declares shared resources. Names, resources and
+//! their order are those of planning every worker one after the other, whatever the threads.
 
+use super::draft::{Deferred, Draft, Drafter, OwnedWanted, Place, UNRESOLVED};
 use super::names::{Shared, worker_ident};
-use super::resources::ResourceTable;
-use super::settings::{entry_of, plan_assets, plan_pages, plan_settings};
-use super::typing::{Typing, is_entrypoint};
+use super::resources::{ResourceTable, Wanted};
+use super::typing::{Modules, Typing};
 use super::{
-    Binding, ConsumerSetting, EventSource, Options, Origin, Placeholder, PlanWorker, Program,
-    ScriptRef, TailTarget, Value, display_name,
+    Binding, Options, Origin, Placeholder, PlanWorker, Program, ScriptRef, TailTarget, Value,
 };
 use crate::HashMap;
-use crate::config::model::{Consumer, Worker};
-use crate::diagnostics::{Code, Diagnostic, codes};
+use crate::config::model::Worker;
+use crate::diagnostics::Diagnostic;
 use crate::graph::{EdgeKind, Graph, Target};
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
+
+/// Workers drafted together: enough to keep both cores busy, few enough that the drafts
+/// waiting for their names stay small.
+const CHUNK: usize = 256;
 
 /// What becomes of a worker in this stage's program.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,72 +39,105 @@ pub(super) enum Fate {
 }
 
 /// A worker's identifier and resource id.
-struct WorkerName {
-    ident: String,
-    id: String,
+pub(super) struct WorkerName {
+    pub(super) ident: String,
+    pub(super) id: String,
 }
 
-pub(super) struct Planner<'a> {
-    /// The typed workers, each taken (and dropped) as soon as it is planned: the typed models
-    /// and the plans are never all in memory together.
-    workers: Vec<Worker>,
+/// What planning a worker reads and never changes, fixed before the first worker is planned.
+pub(super) struct Context<'a> {
     pub(super) origins: &'a [Origin],
+    pub(super) exports: &'a [Option<&'a crate::scan::Exports>],
+    /// The main modules types are imported from.
+    pub(super) modules: Modules<'a>,
     pub(super) graph: &'a Graph,
     pub(super) opts: &'a Options<'a>,
-    /// Identifiers and ids, shared with the other stages' programs.
-    pub(super) names: &'a mut Shared,
-    pub(super) diags: &'a mut Vec<Diagnostic>,
-    pub(super) typing: Typing<'a>,
-    pub(super) resources: ResourceTable,
-    /// Secret names the program reads from the environment.
-    pub(super) secrets: BTreeSet<String>,
     /// By discovery index.
-    fate: Vec<Fate>,
+    pub(super) fate: Vec<Fate>,
     /// Emitted workers' names, by discovery index.
-    worker_names: HashMap<usize, WorkerName>,
+    pub(super) worker_names: HashMap<usize, WorkerName>,
     /// Emitted workers' places among the emitted workers, in creation order.
-    position: HashMap<usize, usize>,
+    pub(super) position: HashMap<usize, usize>,
     /// The first worker of each script name.
-    index_of_name: HashMap<&'a str, usize>,
-    placeholders: Vec<Placeholder>,
+    pub(super) index_of_name: HashMap<&'a str, usize>,
     /// Target worker → its placeholder.
     pub(super) placeholder_of: BTreeMap<usize, usize>,
     /// `(worker, binding name)` → the edge of a service, Durable Object or workflow binding.
     pub(super) edge_of: HashMap<(usize, &'a str), usize>,
 }
 
+impl Context<'_> {
+    pub(super) fn is_emitted(&self, i: usize) -> bool {
+        self.fate[i] == Fate::Emitted
+    }
+}
+
+/// What planning changes as it goes, worker after worker.
+pub(super) struct State<'a> {
+    /// Identifiers and ids, shared with the other stages' programs.
+    names: &'a mut Shared,
+    diags: &'a mut Vec<Diagnostic>,
+    typing: Typing,
+    resources: ResourceTable,
+    /// Secret names the program reads from the environment.
+    secrets: BTreeSet<String>,
+    /// The workers planned, in creation order.
+    planned: Vec<PlanWorker>,
+    /// Discovery index → index among the planned workers.
+    index_in_plan: HashMap<usize, usize>,
+}
+
+pub(super) struct Planner<'a> {
+    /// The typed workers, each taken (and dropped) as soon as it is drafted: the typed models
+    /// and the plans are never all in memory together.
+    workers: Vec<Worker>,
+    cx: Context<'a>,
+    state: State<'a>,
+    placeholders: Vec<Placeholder>,
+}
+
 impl<'a> Planner<'a> {
     pub(super) fn new(
         workers: Vec<Worker>,
-        typing: Typing<'a>,
+        origins: &'a [Origin],
+        modules: Modules<'a>,
         graph: &'a Graph,
         opts: &'a Options<'a>,
         names: &'a mut Shared,
         diags: &'a mut Vec<Diagnostic>,
     ) -> Planner<'a> {
-        let origins = typing.origins;
-        let fate = workers
+        let fate: Vec<Fate> = workers
             .iter()
             .enumerate()
             .map(|(i, w)| fate_of(graph, i, w, &origins[i]))
             .collect();
+        let emitted = fate.iter().filter(|f| **f == Fate::Emitted).count();
+        let typing = Typing::new(&modules);
         Planner {
             workers,
-            origins,
-            graph,
-            opts,
-            names,
-            diags,
-            typing,
-            resources: ResourceTable::default(),
-            secrets: BTreeSet::new(),
-            fate,
-            worker_names: HashMap::default(),
-            position: HashMap::default(),
-            index_of_name: index_of_name(graph),
+            cx: Context {
+                origins,
+                exports: modules.exports,
+                modules,
+                graph,
+                opts,
+                fate,
+                worker_names: HashMap::default(),
+                position: HashMap::default(),
+                index_of_name: index_of_name(graph),
+                placeholder_of: BTreeMap::new(),
+                edge_of: edge_of(graph),
+            },
+            state: State {
+                names,
+                diags,
+                typing,
+                resources: ResourceTable::default(),
+                secrets: BTreeSet::new(),
+                planned: Vec::with_capacity(emitted),
+                index_in_plan: HashMap::default(),
+            },
             placeholders: Vec::new(),
-            placeholder_of: BTreeMap::new(),
-            edge_of: edge_of(graph),
         }
     }
 
@@ -105,76 +145,87 @@ impl<'a> Planner<'a> {
     pub(super) fn run(mut self) -> Program {
         self.name_workers();
         self.place_placeholders();
-        let emitted = self.fate.iter().filter(|f| **f == Fate::Emitted).count();
-        let mut planned = Vec::with_capacity(emitted);
-        let mut index_in_plan: HashMap<usize, usize> = HashMap::default();
-        for (order_position, &i) in self.graph.order.iter().enumerate() {
-            let w = std::mem::take(&mut self.workers[i]);
-            match self.fate[i] {
-                Fate::Emitted => {
-                    index_in_plan.insert(i, planned.len());
-                    planned.push(self.worker(order_position, i, &w));
-                }
-                Fate::ResourcesOnly => self.resources_only(i, &w),
-                Fate::NoEntry => {
-                    let span = w.name.as_ref().map(|n| n.span).unwrap_or(w.span);
-                    self.diags.push(codes::no_entry(span, &display_name(&w)));
-                }
-                Fate::Skipped => {}
+        let mut workers = std::mem::take(&mut self.workers);
+        let order: Vec<(usize, usize)> = self.cx.graph.order.iter().copied().enumerate().collect();
+        let cx = &self.cx;
+        let state = &mut self.state;
+        let mut chunks = order.chunks(CHUNK).map(|chunk| {
+            chunk
+                .iter()
+                .map(|&(position, i)| (position, i, std::mem::take(&mut workers[i])))
+                .collect::<Vec<_>>()
+        });
+        let mut drafts = draft_all(cx, chunks.next().unwrap_or_default());
+        loop {
+            let next = chunks.next();
+            let done = next.is_none();
+            // (The next chunk is drafted while this one is completed.)
+            let (next_drafts, ()) = rayon::join(
+                || draft_all(cx, next.unwrap_or_default()),
+                || {
+                    for d in drafts {
+                        state.complete(cx, d);
+                    }
+                },
+            );
+            drafts = next_drafts;
+            if done {
+                break;
             }
         }
         // (The emptied slots go before the program is assembled.)
-        self.workers = Vec::new();
-        self.finish(planned, &index_in_plan)
-    }
-
-    pub(super) fn is_emitted(&self, i: usize) -> bool {
-        self.fate[i] == Fate::Emitted
+        drop(workers);
+        self.finish()
     }
 
     /// Identifiers and ids of workers first, in creation order, so they read naturally.
     fn name_workers(&mut self) {
-        for &i in &self.graph.order {
-            if !self.is_emitted(i) {
+        let cx = &mut self.cx;
+        for &i in &cx.graph.order {
+            if cx.fate[i] != Fate::Emitted {
                 continue;
             }
-            let label = &self.opts.labels[i];
+            let label = &cx.opts.labels[i];
             let slot = format!("worker:{label}");
-            let ident = self.names.ident(&slot, || worker_ident(label));
-            let id = self.names.id(&slot, || label.clone());
-            self.position.insert(i, self.position.len());
-            self.worker_names.insert(i, WorkerName { ident, id });
+            let ident = self.state.names.ident(&slot, || worker_ident(label));
+            let id = self.state.names.id(&slot, || label.clone());
+            cx.position.insert(i, cx.position.len());
+            cx.worker_names.insert(i, WorkerName { ident, id });
         }
     }
 
     /// A placeholder for each worker that a broken service edge needs before it exists,
     /// declared before the first worker that needs it.
     fn place_placeholders(&mut self) {
-        for &k in &self.graph.broken {
-            let e = &self.graph.edges[k];
+        let cx = &mut self.cx;
+        for &k in &cx.graph.broken {
+            let e = &cx.graph.edges[k];
             let (Target::Worker(t), EdgeKind::Service { .. }) = (&e.to, &e.kind) else {
                 continue;
             };
-            if !self.is_emitted(*t) || !self.is_emitted(e.from) {
+            if !cx.is_emitted(*t) || !cx.is_emitted(e.from) {
                 continue;
             }
-            let before = self.position[&e.from];
-            match self.placeholder_of.get(t) {
+            let before = cx.position[&e.from];
+            match cx.placeholder_of.get(t) {
                 Some(&p) => {
                     let ph = &mut self.placeholders[p];
                     ph.before = ph.before.min(before);
                 }
                 None => {
-                    let slot = format!("placeholder:{}", self.opts.labels[*t]);
-                    let target = &self.worker_names[t];
-                    let ident = self.names.ident(&slot, || format!("{}Ref", target.ident));
-                    let id = self.names.id(&slot, || format!("{}-stub", target.id));
-                    self.placeholder_of.insert(*t, self.placeholders.len());
+                    let slot = format!("placeholder:{}", cx.opts.labels[*t]);
+                    let target = &cx.worker_names[t];
+                    let ident = self
+                        .state
+                        .names
+                        .ident(&slot, || format!("{}Ref", target.ident));
+                    let id = self.state.names.id(&slot, || format!("{}-stub", target.id));
+                    cx.placeholder_of.insert(*t, self.placeholders.len());
                     self.placeholders.push(Placeholder {
                         ident,
                         id,
                         worker: *t,
-                        script_name: self.graph.names[*t].clone(),
+                        script_name: cx.graph.names[*t].clone(),
                         before,
                     });
                 }
@@ -182,10 +233,10 @@ impl<'a> Planner<'a> {
         }
         // In declaration order (before the first worker that needs each, then by the place of
         // the worker it stands for), before any binding refers to one by its index.
-        let position = &self.position;
+        let position = &cx.position;
         self.placeholders
             .sort_by_key(|ph| (ph.before, position[&ph.worker]));
-        self.placeholder_of = self
+        cx.placeholder_of = self
             .placeholders
             .iter()
             .enumerate()
@@ -193,181 +244,22 @@ impl<'a> Planner<'a> {
             .collect();
     }
 
-    /// A config without code: its resources are declared (other workers may share them).
-    fn resources_only(&mut self, i: usize, w: &Worker) {
-        let declared: Vec<_> = w.bindings.iter().filter(|b| b.kind.is_resource()).collect();
-        for b in &declared {
-            self.binding(i, w, b);
-        }
-        self.diags.push(codes::no_main(
-            w.name.as_ref().map(|n| n.span).unwrap_or(w.span),
-            &display_name(w),
-            declared.len(),
-        ));
-    }
-
-    /// Worker `i`, the `order_position`-th of the creation order.
-    fn worker(&mut self, order_position: usize, i: usize, w: &Worker) -> PlanWorker {
-        let origin = &self.origins[i];
-        let out_dir = self.opts.out_dir;
-        let rpc = self
-            .typing
-            .import(i, "default", is_entrypoint, self.names, out_dir);
-        let mut pw = self.worker_shell(order_position, i, w, rpc);
-        routes(&mut pw, w);
-        self.bindings(&mut pw, i, w);
-        if let Some(a) = &w.assets {
-            plan_assets(&mut pw, w, a, origin, self.opts, self.diags);
-        }
-        if let Some(layout) = &origin.pages {
-            plan_pages(&mut pw, w, layout, out_dir, self.diags);
-        }
-        self.consumers(&mut pw, i, w);
-        self.tail_consumers(&mut pw, i, w);
-        if pw.service_worker
-            && let Some(m) = &w.main
-        {
-            self.diags.push(codes::service_worker_format(m.span, &m.v));
-        }
-        plan_settings(&mut pw, w, out_dir, &origin.dir, self.diags);
-        pw
-    }
-
-    /// The worker with what its config says directly; bindings, routes and settings to come.
-    fn worker_shell(
-        &self,
-        position: usize,
-        i: usize,
-        w: &Worker,
-        rpc: Option<String>,
-    ) -> PlanWorker {
-        let origin = &self.origins[i];
-        let (entrypoint, script) = entry_of(w, origin, self.opts.out_dir);
-        let name = &self.worker_names[&i];
-        PlanWorker {
-            rpc,
-            position,
-            ident: name.ident.clone(),
-            id: name.id.clone(),
-            script_name: w.name.as_ref().map(|n| n.v.clone()),
-            source: origin.path.clone(),
-            entrypoint,
-            // A Pages project becomes a new Worker: nothing to adopt.
-            adopt: (self.opts.adopt && origin.pages.is_none())
-                || self.placeholder_of.contains_key(&i),
-            script,
-            pages: origin.pages.is_some(),
-            account_id: w.account_id.as_ref().map(|a| a.v.clone()),
-            compatibility_date: w.compatibility_date.as_ref().map(|d| d.v.clone()),
-            compatibility_flags: w.compatibility_flags.iter().map(|f| f.v.clone()).collect(),
-            url: None,
-            preview_urls: w.preview_urls.as_ref().map(|p| p.v),
-            bindings: Vec::new(),
-            event_sources: Vec::new(),
-            crons: w.crons.as_ref().map(|c| c.v.clone()),
-            routes: Vec::new(),
-            domains: Vec::new(),
-            tail_consumers: Vec::new(),
-            observability: None,
-            placement: None,
-            limits: w.limits.as_ref().map(|l| l.v.to_json()),
-            logpush: w.logpush.as_ref().map(|l| l.v),
-            source_map: w.upload_source_maps.as_ref().map(|s| s.v),
-            no_bundle: w.no_bundle.as_ref().map(|s| s.v),
-            service_worker: self.typing.exports[i]
-                .is_some_and(crate::scan::Exports::is_service_worker),
-            rules: None,
-            bundle: Vec::new(),
-            assets_config: Vec::new(),
-            cache: None,
-            todos: Vec::new(),
-        }
-    }
-
-    /// Every binding of worker `i`. A name bound twice (AM0209, refused by wrangler): the first
-    /// one is kept.
-    fn bindings(&mut self, pw: &mut PlanWorker, i: usize, w: &Worker) {
-        // (Exactly the room needed: ten thousand workers' lists are held until emitted.)
-        pw.bindings.reserve_exact(w.bindings.len());
-        let mut bound: BTreeSet<&str> = BTreeSet::new();
-        for b in &w.bindings {
-            if !bound.insert(b.name.v.as_str()) {
-                pw.bindings.push(Binding {
-                    name: b.name.v.clone(),
-                    value: None,
-                    todo: Some(Code::DuplicateBinding.todo(format_args!(
-                        "a second `{}` binding ({}) is left out: binding names must be unique",
-                        b.name.v,
-                        b.kind.section()
-                    ))),
-                });
-                continue;
-            }
-            pw.bindings.extend(self.binding(i, w, b));
-        }
-    }
-
-    /// Queue consumers: event sources, with their settings.
-    fn consumers(&mut self, pw: &mut PlanWorker, i: usize, w: &Worker) {
-        for c in &w.consumers {
-            if c.http_pull {
-                self.diags.push(codes::unsupported(c.span, &format!("the http_pull consumer of queue `{}`", c.queue.v), "pull consumers are not workers: keep managing this consumer with wrangler or the dashboard"));
-                pw.todos.push(codes::not_expressible_todo(format_args!(
-                    "http_pull consumer of queue {:?}",
-                    c.queue.v
-                )));
-                continue;
-            }
-            let slot = format!("{}/consumer:{}", self.opts.labels[i], c.queue.v);
-            let q = self.queue(&c.queue, None, &slot);
-            if c.visibility_timeout_ms.is_some() {
-                self.diags.push(codes::unsupported(c.span, &format!("`visibility_timeout_ms` of the consumer of queue `{}`", c.queue.v), "set the visibility timeout on the consumer with wrangler or the dashboard after deploying"));
-                pw.todos.push(codes::not_expressible_todo(format_args!(
-                    "visibility_timeout_ms of the consumer of {:?}",
-                    c.queue.v
-                )));
-            }
-            pw.event_sources.push(EventSource {
-                queue: q,
-                settings: consumer_settings(c),
-            });
-        }
-    }
-
-    /// Tail consumers: a worker of the program created before this one, else a script name.
-    fn tail_consumers(&mut self, pw: &mut PlanWorker, i: usize, w: &Worker) {
-        for t in &w.tail_consumers {
-            let earlier = |j: &usize| {
-                *j != i
-                    && self.is_emitted(*j)
-                    && self.position.get(j).is_some_and(|p| *p < self.position[&i])
-            };
-            let target = match self.index_of_name.get(t.service.v.as_str()) {
-                Some(&j) if earlier(&j) => TailTarget::Worker(j),
-                _ => TailTarget::Name(t.service.v.clone()),
-            };
-            if let Some(env) = &t.environment {
-                self.diags.push(codes::not_translated(
-                    env.span,
-                    "tail_consumers[].environment",
-                    "Alchemy binds tail consumers by script name only",
-                ));
-            }
-            pw.tail_consumers.push(target);
-        }
-    }
-
     /// The program: worker references rewritten from discovery indices to plan indices, the D1
     /// databases still known by id only reported.
-    fn finish(
-        self,
-        mut workers: Vec<PlanWorker>,
-        index_in_plan: &HashMap<usize, usize>,
-    ) -> Program {
-        for pw in &mut workers {
+    fn finish(self) -> Program {
+        let State {
+            diags,
+            typing,
+            resources,
+            secrets,
+            mut planned,
+            index_in_plan,
+            ..
+        } = self.state;
+        for pw in &mut planned {
             for b in &mut pw.bindings {
                 if let Some(v) = &mut b.value {
-                    remap(v, index_in_plan);
+                    remap(v, &index_in_plan);
                 }
             }
             for t in &mut pw.tail_consumers {
@@ -380,18 +272,153 @@ impl<'a> Planner<'a> {
         for ph in &mut placeholders {
             ph.worker = index_in_plan[&ph.worker];
         }
-        self.resources.report_unnamed_d1(self.diags);
+        resources.report_unnamed_d1(diags);
+        let opts = self.cx.opts;
         Program {
-            app: self.opts.app.clone(),
-            resources: self.resources.items,
-            workers,
+            app: opts.app.clone(),
+            resources: resources.items,
+            workers: planned,
             placeholders,
-            secrets: self.secrets,
-            externals: self.graph.externals.clone(),
+            secrets,
+            externals: self.cx.graph.externals.clone(),
             header: Vec::new(),
-            type_imports: self.typing.into_imports(),
-            adopt: self.opts.adopt,
+            type_imports: typing.into_imports(&self.cx.modules),
+            adopt: opts.adopt,
         }
+    }
+}
+
+/// Drafts `workers` (`(place in the creation order, discovery index, typed worker)`) in
+/// parallel, in their order.
+fn draft_all(cx: &Context<'_>, workers: Vec<(usize, usize, Worker)>) -> Vec<Draft> {
+    workers
+        .into_par_iter()
+        .map(|(position, i, w)| Drafter::draft(cx, position, i, w))
+        .collect()
+}
+
+impl State<'_> {
+    /// Takes the deferred steps of draft `d` in order, fills in its blanks, and adds the worker
+    /// to the program (a config that only declares resources adds only its resources).
+    fn complete(&mut self, cx: &Context<'_>, d: Draft) {
+        let Draft {
+            i,
+            fate,
+            mut plan,
+            deferred,
+            mut diags,
+            secrets,
+        } = d;
+        for step in deferred {
+            self.take(cx, &mut plan, step);
+        }
+        self.diags.append(&mut diags);
+        self.secrets.extend(secrets);
+        if fate == Fate::Emitted {
+            self.index_in_plan.insert(i, self.planned.len());
+            self.planned.push(plan);
+        }
+    }
+
+    /// One deferred step of worker `i`, its result written into `plan`.
+    fn take(&mut self, cx: &Context<'_>, plan: &mut PlanWorker, step: Deferred) {
+        match step {
+            Deferred::Rpc(request) => {
+                plan.rpc = Some(self.typing.import(&cx.modules, request, self.names));
+            }
+            Deferred::Type { binding, request } => {
+                let ty = self.typing.import(&cx.modules, request, self.names);
+                set_type(&mut plan.bindings[binding], ty);
+            }
+            Deferred::Id {
+                binding,
+                slot,
+                base,
+            } => {
+                let id = self.names.id(&slot, || base);
+                set_id(&mut plan.bindings[binding], id);
+            }
+            Deferred::Resource { place, key, want } => {
+                let r = self.resource(key, want);
+                put(plan, place, r);
+            }
+            Deferred::D1 {
+                place,
+                name_key,
+                id_key,
+                key,
+                want,
+                name,
+                id,
+                binding_span,
+            } => {
+                let known = [&name_key, &id_key]
+                    .into_iter()
+                    .flatten()
+                    .find(|k| self.resources.knows(k))
+                    .cloned();
+                let span = want.span;
+                let r = self.resource(known.unwrap_or(key), want);
+                self.resources.alias(&[name_key, id_key], r, span);
+                match (name, id) {
+                    (Some(n), Some(id)) => self.resources.name_d1(r, &id, &n),
+                    (None, Some(id)) => self.resources.unnamed_d1(binding_span, r, &id),
+                    _ => {}
+                }
+                put(plan, place, r);
+            }
+        }
+    }
+
+    fn resource(&mut self, key: String, want: OwnedWanted) -> usize {
+        let OwnedWanted {
+            kind,
+            slot,
+            binding,
+            span,
+        } = want;
+        let want = Wanted {
+            kind,
+            slot: &slot,
+            binding: &binding,
+            span,
+        };
+        self.resources.get_or_add(key, want, self.names, self.diags)
+    }
+}
+
+/// Writes resource `r` where the draft left its blank.
+fn put(plan: &mut PlanWorker, place: Place, r: usize) {
+    let blank = match place {
+        Place::Binding(b) => match &mut plan.bindings[b].value {
+            Some(Value::Resource(x)) => x,
+            other => unreachable!("a resource blank, not {other:?}"),
+        },
+        Place::EventSource(e) => &mut plan.event_sources[e].queue,
+    };
+    debug_assert_eq!(*blank, UNRESOLVED);
+    *blank = r;
+}
+
+/// Writes the type of a Durable Object namespace or a named entrypoint.
+fn set_type(b: &mut Binding, ty: String) {
+    match &mut b.value {
+        Some(Value::DurableObject { ty: blank, .. } | Value::Entrypoint(_, _, blank)) => {
+            *blank = Some(ty);
+        }
+        other => unreachable!("a type blank, not {other:?}"),
+    }
+}
+
+/// Writes the id of a Durable Object namespace, a workflow or a dataset.
+fn set_id(b: &mut Binding, id: String) {
+    match &mut b.value {
+        Some(
+            Value::DurableObject { id: blank, .. }
+            | Value::Workflow { id: blank, .. }
+            | Value::AnalyticsEngine { id: blank, .. },
+        ) => *blank = id,
+        other => unreachable!("an id blank, not {other:?}"),
     }
 }
 
@@ -428,48 +455,6 @@ fn edge_of(graph: &Graph) -> HashMap<(usize, &str), usize> {
         }
     }
     edges
-}
-
-/// Routes and custom domains. workers.dev: wrangler enables it only when there are no routes
-/// (unless set).
-fn routes(pw: &mut PlanWorker, w: &Worker) {
-    let has_routes = !w.routes.is_empty();
-    let workers_dev = w.workers_dev.as_ref().map(|x| x.v).unwrap_or(!has_routes);
-    if !workers_dev {
-        pw.url = Some(false);
-    }
-    for r in &w.routes {
-        let route = (r.pattern.v.clone(), r.zone_id.clone());
-        if r.custom_domain {
-            pw.domains.push(route);
-        } else {
-            pw.routes.push(route);
-        }
-    }
-}
-
-/// The consumer's settings, in wrangler's order.
-fn consumer_settings(c: &Consumer) -> Vec<ConsumerSetting> {
-    let numbers = [
-        (
-            c.max_batch_size,
-            ConsumerSetting::MaxBatchSize as fn(f64) -> ConsumerSetting,
-        ),
-        (c.max_batch_timeout, ConsumerSetting::MaxBatchTimeout),
-        (c.max_retries, ConsumerSetting::MaxRetries),
-    ];
-    let mut out: Vec<ConsumerSetting> = numbers
-        .into_iter()
-        .filter_map(|(x, make)| x.map(make))
-        .collect();
-    out.extend(
-        c.dead_letter_queue
-            .clone()
-            .map(ConsumerSetting::DeadLetterQueue),
-    );
-    out.extend(c.max_concurrency.map(ConsumerSetting::MaxConcurrency));
-    out.extend(c.retry_delay.map(ConsumerSetting::RetryDelay));
-    out
 }
 
 /// Rewrites the worker indices inside a value with `map`.

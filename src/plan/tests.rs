@@ -559,3 +559,58 @@ fn bindings_name_the_placeholder_of_their_target() {
     let before: Vec<usize> = p.placeholders.iter().map(|ph| ph.before).collect();
     assert!(before.is_sorted(), "{before:?}");
 }
+
+/// Workers across several drafting chunks, planned on one thread and on four: the same
+/// program (names given out in creation order, shared resources declared by their first user),
+/// whatever drafts run beside the completion of which.
+#[test]
+fn planning_in_chunks_does_not_depend_on_the_threads() {
+    let mut fixture = String::new();
+    for k in 0..700 {
+        let _ = writeln!(fixture, "#- w{k}");
+        let _ = writeln!(fixture, "name = \"w{k}\"\nmain = \"src/index.ts\"");
+        let _ = writeln!(
+            fixture,
+            "kv_namespaces = [{{ binding = \"CACHE\", id = \"kv{}\" }}]",
+            k % 7
+        );
+        let _ = writeln!(
+            fixture,
+            "durable_objects.bindings = [{{ name = \"COUNTER\", class_name = \"Counter\" }}]"
+        );
+        let _ = writeln!(
+            fixture,
+            "queues.producers = [{{ binding = \"JOBS\", queue = \"q{}\" }}]",
+            k % 3
+        );
+        if k > 0 {
+            let _ = writeln!(
+                fixture,
+                "services = [{{ binding = \"PREV\", service = \"w{}\" }}]",
+                k - 1
+            );
+        }
+    }
+    let on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a pool");
+        pool.install(|| {
+            let (p, diags) = plan(&fixture, |_| {});
+            summary(&p, &diags)
+        })
+    };
+    let one = on(1);
+    assert_eq!(one, on(4), "the program depends on the threads");
+    let first_lines: Vec<&str> = one.lines().take(3).collect();
+    assert!(
+        first_lines[0].starts_with("cacheKv \"cache\" KvById { id: \"kv0\" }"),
+        "{first_lines:?}"
+    );
+    assert!(
+        one.contains("w699Worker \"w699\"\n  CACHE: resource cacheKv7"),
+        "{one}"
+    );
+    assert!(one.contains("  PREV: worker w698Worker\n"), "{one}");
+}

@@ -1,119 +1,161 @@
 //! Types of bindings read from the workers' sources: a service binding carries the RPC class of
 //! its target, a Durable Object namespace its class, imported as types into the program.
+//!
+//! [`Modules`] finds the TypeScript main modules once, before planning, and says what a binding
+//! may import ([`Modules::request`], read-only: workers are drafted in parallel); [`Typing`]
+//! gives each imported type its local name, in planning order.
 
 use super::names::Shared;
 use super::{Origin, TypeImport, relative};
 use crate::HashMap;
+use crate::scan::{Export, Exports};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 use std::ffi::OsStr;
 use std::path::Path;
 
-/// What is needed to type bindings from worker sources.
-pub struct Typing<'a> {
-    pub origins: &'a [Origin],
-    pub exports: &'a [Option<&'a crate::scan::Exports>],
-    /// The main modules imported from so far, by path (its bytes: cheaper to hash than a
-    /// `Path`'s components), in the order first imported from.
-    modules: HashMap<&'a OsStr, usize>,
-    imported: Vec<Module>,
+/// The TypeScript main modules of a stage's workers.
+pub struct Modules<'a> {
+    pub exports: &'a [Option<&'a Exports>],
+    /// Per worker: its main module, when TypeScript.
+    of_worker: Vec<Option<usize>>,
+    modules: Vec<Module>,
 }
 
-/// A main module types are imported from.
+/// A main module types can be imported from.
 struct Module {
     /// Its path relative to the output folder (as the program imports it).
     path: String,
     /// `type:<main module>:`, the start of its types' name slots.
     slot: String,
-    /// `(export, local name)` of what is imported from it.
-    locals: Vec<(String, String)>,
-    import: TypeImport,
 }
 
-impl<'a> Typing<'a> {
+/// An export of a main module a binding's type is imported as.
+pub(super) struct TypeRequest {
+    module: usize,
+    export: String,
+    /// The local name to start from.
+    base: String,
+}
+
+impl<'a> Modules<'a> {
+    /// The main modules of `origins` (one per path, however many workers share it), their
+    /// paths relative to `out_dir` worked out in parallel.
     pub fn new(
-        origins: &'a [Origin],
-        exports: &'a [Option<&'a crate::scan::Exports>],
-    ) -> Typing<'a> {
-        Typing {
-            origins,
+        origins: &[Origin],
+        exports: &'a [Option<&'a Exports>],
+        out_dir: &Path,
+    ) -> Modules<'a> {
+        let mut index: HashMap<&OsStr, usize> = HashMap::default();
+        let mut mains: Vec<&Path> = Vec::new();
+        let of_worker = origins
+            .iter()
+            .map(|o| {
+                let main = o.main.as_deref().filter(|m| is_typescript(m))?;
+                Some(*index.entry(main.as_os_str()).or_insert_with(|| {
+                    mains.push(main);
+                    mains.len() - 1
+                }))
+            })
+            .collect();
+        let modules = mains
+            .par_iter()
+            .map(|main| Module {
+                path: relative(out_dir, main),
+                slot: format!("type:{}:", main.display()),
+            })
+            .collect();
+        Modules {
             exports,
-            modules: HashMap::default(),
-            imported: Vec::new(),
+            of_worker,
+            modules,
         }
     }
 
-    /// The local type name for export `name` of worker `w`'s main module, importing it, when the
-    /// module is TypeScript and exports `name` as a class satisfying `want`.
-    pub(super) fn import(
-        &mut self,
+    /// What importing export `name` of worker `w`'s main module takes, when the module is
+    /// TypeScript and exports `name` as a class satisfying `want`.
+    pub(super) fn request(
+        &self,
         w: usize,
         name: &str,
-        want: fn(&crate::scan::Export) -> bool,
-        names: &mut Shared,
-        out_dir: &Path,
-    ) -> Option<String> {
-        // (Through the slice, not `self`: the table keeps the path for as long as the origins.)
-        let origins = self.origins;
-        let main = origins[w].main.as_deref()?;
-        let ext = main.extension().and_then(|e| e.to_str()).unwrap_or("");
-        if !matches!(ext, "ts" | "mts" | "tsx" | "cts") {
-            return None;
-        }
+        want: fn(&Export) -> bool,
+    ) -> Option<TypeRequest> {
+        let module = self.of_worker[w]?;
         let export = self.exports[w]?.get(name)?;
         if !want(export) {
             return None;
         }
-        let imported = &mut self.imported;
-        let m = *self.modules.entry(main.as_os_str()).or_insert_with(|| {
-            imported.push(Module {
-                path: relative(out_dir, main),
-                slot: format!("type:{}:", main.display()),
-                locals: Vec::new(),
-                import: TypeImport::default(),
-            });
-            imported.len() - 1
-        });
-        let module = &mut self.imported[m];
-        if let Some((_, local)) = module.locals.iter().find(|(e, _)| e == name) {
-            return Some(local.clone());
-        }
         let base = match export {
-            crate::scan::Export::Class { name: Some(n), .. } if name == "default" => n.clone(),
+            Export::Class { name: Some(n), .. } if name == "default" => n.clone(),
             _ if name == "default" => "DefaultEntrypoint".to_string(),
             _ => name.to_string(),
         };
-        let slot_len = module.slot.len();
-        module.slot.push_str(name);
-        let local = names.ident(&module.slot, || base);
-        module.slot.truncate(slot_len);
-        module.locals.push((name.to_string(), local.clone()));
-        if name == "default" {
-            module.import.default = Some(local.clone());
-        } else {
-            module
-                .import
-                .named
-                .insert((name.to_string(), local.clone()));
+        Some(TypeRequest {
+            module,
+            export: name.to_string(),
+            base,
+        })
+    }
+}
+
+fn is_typescript(main: &Path) -> bool {
+    let ext = main.extension().and_then(|e| e.to_str()).unwrap_or("");
+    matches!(ext, "ts" | "mts" | "tsx" | "cts")
+}
+
+/// The types imported so far, per module.
+pub(super) struct Typing {
+    /// By module: `(export, local name)` of what is imported from it.
+    locals: Vec<Vec<(String, String)>>,
+}
+
+impl Typing {
+    pub(super) fn new(modules: &Modules<'_>) -> Typing {
+        Typing {
+            locals: vec![Vec::new(); modules.modules.len()],
         }
-        Some(local)
+    }
+
+    /// The local type name for a requested export, imported once per module.
+    pub(super) fn import(
+        &mut self,
+        modules: &Modules<'_>,
+        request: TypeRequest,
+        names: &mut Shared,
+    ) -> String {
+        let TypeRequest {
+            module,
+            export,
+            base,
+        } = request;
+        let locals = &mut self.locals[module];
+        if let Some((_, local)) = locals.iter().find(|(e, _)| *e == export) {
+            return local.clone();
+        }
+        let slot = &modules.modules[module].slot;
+        let local = names.ident(&format!("{slot}{export}"), || base);
+        locals.push((export, local.clone()));
+        local
     }
 
     /// The `import type` lines: module path (relative to the output) → what is imported.
-    pub fn into_imports(self) -> BTreeMap<String, TypeImport> {
+    pub(super) fn into_imports(self, modules: &Modules<'_>) -> BTreeMap<String, TypeImport> {
         let mut imports: BTreeMap<String, TypeImport> = BTreeMap::new();
-        for m in self.imported {
-            match imports.entry(m.path) {
-                Entry::Vacant(v) => {
-                    v.insert(m.import);
-                }
+        for (m, locals) in self.locals.into_iter().enumerate() {
+            if locals.is_empty() {
+                continue;
+            }
+            let import = match imports.entry(modules.modules[m].path.clone()) {
+                Entry::Vacant(v) => v.insert(TypeImport::default()),
                 // (Two main paths written differently for one module: one import.)
-                Entry::Occupied(mut o) => {
-                    let import = o.get_mut();
-                    if m.import.default.is_some() {
-                        import.default = m.import.default;
-                    }
-                    import.named.extend(m.import.named);
+                Entry::Occupied(o) => o.into_mut(),
+            };
+            for (export, local) in locals {
+                if export == "default" {
+                    import.default = Some(local);
+                } else {
+                    import.named.insert((export, local));
                 }
             }
         }
@@ -121,10 +163,10 @@ impl<'a> Typing<'a> {
     }
 }
 
-pub(super) fn is_class(e: &crate::scan::Export) -> bool {
-    matches!(e, crate::scan::Export::Class { .. })
+pub(super) fn is_class(e: &Export) -> bool {
+    matches!(e, Export::Class { .. })
 }
 
-pub(super) fn is_entrypoint(e: &crate::scan::Export) -> bool {
+pub(super) fn is_entrypoint(e: &Export) -> bool {
     e.is_entrypoint_class()
 }
