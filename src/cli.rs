@@ -414,13 +414,36 @@ pub fn render_graphs(graphs: &[pipeline::StageGraph], format: GraphFormat) -> St
     out
 }
 
-/// `ALCHEMY_MIGRATOR_TIMINGS=1`: the time of each stage of a run, the resident memory after it and
-/// the peak during it, on stderr.
-struct Timings(Option<(std::time::Instant, Vec<Mark>, std::sync::Arc<PeakRss>)>);
+/// `ALCHEMY_MIGRATOR_TIMINGS=1`: the time of each stage of a run, the CPU time it took (on every
+/// thread: more than its time when it ran on several), the resident memory after it and the peak
+/// during it, on stderr.
+struct Timings(Option<Clock>);
 
-/// A stage, its time in milliseconds, the resident memory after it and its peak during it, in
-/// MiB.
-type Mark = (&'static str, f64, u64, u64);
+/// Where the last stage ended, and the stages so far.
+struct Clock {
+    at: std::time::Instant,
+    cpu: f64,
+    marks: Vec<Mark>,
+    peak: std::sync::Arc<PeakRss>,
+}
+
+/// A stage, its time and CPU time in milliseconds, the resident memory after it and its peak
+/// during it, in MiB.
+type Mark = (&'static str, f64, f64, u64, u64);
+
+/// CPU time of every thread of the process so far, in milliseconds (Linux, from each thread's
+/// scheduler statistics), for the timings.
+fn cpu_ms() -> f64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0.0;
+    };
+    let ns: u64 = tasks
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .sum();
+    ns as f64 / 1e6
+}
 
 /// Resident memory in MiB (Linux), for the timings.
 fn rss_mib() -> u64 {
@@ -467,29 +490,34 @@ impl PeakRss {
 
 impl Timings {
     fn new() -> Timings {
-        Timings(
-            std::env::var_os("ALCHEMY_MIGRATOR_TIMINGS")
-                .map(|_| (std::time::Instant::now(), Vec::new(), PeakRss::start())),
-        )
+        Timings(std::env::var_os("ALCHEMY_MIGRATOR_TIMINGS").map(|_| Clock {
+            at: std::time::Instant::now(),
+            cpu: cpu_ms(),
+            marks: Vec::new(),
+            peak: PeakRss::start(),
+        }))
     }
     fn mark(&mut self, stage: &'static str) {
-        if let Some((t, v, peak)) = &mut self.0 {
-            v.push((
+        if let Some(c) = &mut self.0 {
+            let cpu = cpu_ms();
+            c.marks.push((
                 stage,
-                t.elapsed().as_secs_f64() * 1e3,
+                c.at.elapsed().as_secs_f64() * 1e3,
+                cpu - c.cpu,
                 rss_mib(),
-                peak.take(),
+                c.peak.take(),
             ));
-            *t = std::time::Instant::now();
+            c.at = std::time::Instant::now();
+            c.cpu = cpu;
         }
     }
     fn report(&self) {
-        if let Some((_, v, _)) = &self.0 {
+        if let Some(c) = &self.0 {
             let mut err = std::io::BufWriter::with_capacity(1 << 16, std::io::stderr().lock());
-            for (stage, ms, rss, peak) in v {
+            for (stage, ms, cpu, rss, peak) in &c.marks {
                 let _ = writeln!(
                     err,
-                    "timing: {stage:<34} {ms:9.1} ms   rss {rss} MiB, peak {peak} MiB"
+                    "timing: {stage:<34} {ms:9.1} ms  cpu {cpu:7.1} ms   rss {rss} MiB, peak {peak} MiB"
                 );
             }
         }

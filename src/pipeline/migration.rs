@@ -271,14 +271,23 @@ pub fn unify(programs: &mut Programs, diags: &mut Vec<Diagnostic>) -> bool {
     adopts
 }
 
-/// `alchemy.run.ts`, the env modules and `.env.example`; also the lines that say which
-/// environment each stage deploys (for `MIGRATION.md`).
+/// How the stages map onto the program's stages (for the report and the generated file).
+pub fn stage_mapping(programs: &Programs, plan: &StagePlan) -> Vec<String> {
+    let all = programs.template.workers.len();
+    let deployed: Vec<(usize, usize)> = programs
+        .per_stage()
+        .map(|(_, p)| (p.workers.len(), all))
+        .collect();
+    stages::stage_mapping(&plan.stages, &deployed, plan.top.as_deref())
+}
+
+/// `alchemy.run.ts`, the env modules and `.env.example`.
 pub fn emit_program(
     programs: &Programs,
     plan: &StagePlan,
     template_env: Option<&str>,
-    on_stage: &mut dyn FnMut(&'static str),
-) -> (Vec<OutputFile>, Vec<String>) {
+    mapping: &[String],
+) -> Vec<OutputFile> {
     let stage_programs: Vec<StageProgram<'_>> = programs
         .per_stage()
         .map(|(stage, program)| StageProgram {
@@ -286,30 +295,22 @@ pub fn emit_program(
             program,
         })
         .collect();
-    let all = programs.template.workers.len();
-    let deployed: Vec<(usize, usize)> = stage_programs
-        .iter()
-        .map(|s| (s.program.workers.len(), all))
-        .collect();
-    let mapping = stages::stage_mapping(&plan.stages, &deployed, plan.top.as_deref());
     let default_stage = if template_env.is_some() {
         plan.stages.first().map(|s| s.0.clone())
     } else {
         plan.top.clone()
     };
-    on_stage("sort diagnostics");
     let mut files = crate::emit::alchemy_v1::emit(
         &stage_programs,
         &programs.template,
         default_stage.as_deref(),
-        &mapping,
+        mapping,
     );
-    on_stage("emit alchemy.run.ts");
     let planned = programs.stages.iter().filter_map(|(_, p)| p.as_ref());
     if let Some(f) = crate::emit::report::env_example(&programs.template, planned) {
         files.push(f);
     }
-    (files, mapping)
+    files
 }
 
 /// What `MIGRATION.md` is written from.

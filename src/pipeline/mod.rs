@@ -303,29 +303,34 @@ pub fn migrate_observed(
     let worker_count = programs.template.workers.len();
     on_stage("plan every stage");
     let adopts = migration::unify(&mut programs, &mut diags);
-    diagnostics::sort(&mut diags, &inputs.sources);
-    let (mut files, mapping) = migration::emit_program(&programs, &plan, template_env, on_stage);
-    // (Only the template's program is needed from here on.)
-    let template_program = programs.template;
-    drop_in_background((programs.stages, programs.shared));
+    let mapping = migration::stage_mapping(&programs, &plan);
     let stage_graphs: Vec<(String, Graph)> = plan
         .stages
         .iter()
         .map(|s| s.0.clone())
         .zip(graphs.stages)
         .collect();
-    let report = Report {
-        template: &template_program,
-        mapping: &mapping,
-        graphs: &stage_graphs,
-        template_graph: &graphs.template,
-        diagnostics: &diags,
-        sources: &inputs.sources,
-        adopts,
-    };
-    files.push(migration::migration_md(&report, options));
-    drop_in_background(template_program);
-    on_stage("emit MIGRATION.md");
+    // The program is emitted while the diagnostics are sorted and the report (which lists them)
+    // is written: both only read the programs.
+    let (mut files, report) = rayon::join(
+        || migration::emit_program(&programs, &plan, template_env, &mapping),
+        || {
+            diagnostics::sort(&mut diags, &inputs.sources);
+            let report = Report {
+                template: &programs.template,
+                mapping: &mapping,
+                graphs: &stage_graphs,
+                template_graph: &graphs.template,
+                diagnostics: &diags,
+                sources: &inputs.sources,
+                adopts,
+            };
+            migration::migration_md(&report, options)
+        },
+    );
+    files.push(report);
+    drop_in_background(programs);
+    on_stage("emit alchemy.run.ts and MIGRATION.md");
     Migration {
         sources: inputs.sources,
         files,
