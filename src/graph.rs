@@ -12,7 +12,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap};
 
 /// What kind of reference an edge is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum EdgeKind {
     Service {
         entrypoint: Option<String>,
@@ -398,13 +398,13 @@ impl Graph {
             duplicates: first.duplicates.clone(),
             ..Graph::default()
         };
-        let mut seen: BTreeSet<(usize, usize, String)> = BTreeSet::new();
+        let mut seen: crate::HashSet<(usize, usize, &EdgeKind)> = crate::HashSet::default();
         for gr in graphs {
             g.externals.extend(gr.externals.iter().cloned());
             for e in &gr.edges {
                 if let Target::Worker(t) = e.to
                     && e.kind.orders()
-                    && seen.insert((e.from, t, format!("{:?}", e.kind)))
+                    && seen.insert((e.from, t, &e.kind))
                 {
                     g.edges.push(e.clone());
                 }

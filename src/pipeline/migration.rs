@@ -81,10 +81,11 @@ pub fn build_graphs(
     env_names: &EnvNames,
     diags: &mut Vec<Diagnostic>,
 ) -> StageGraphs {
-    // The template's graph and each stage's, built in parallel (their diagnostics kept in
-    // that order).
+    // The template's graph and the graph of each stage with workers of its own, built in
+    // parallel (their diagnostics kept in that order); a stage that deploys the template's
+    // workers has the template's graph.
     let resolved: Vec<&Resolved> = std::iter::once(&workers.template)
-        .chain(workers.per_stage())
+        .chain(workers.own.iter().flatten())
         .collect();
     let built: Vec<(Graph, Vec<Diagnostic>)> = resolved
         .par_iter()
@@ -99,13 +100,21 @@ pub fn build_graphs(
         diags.extend(d);
         graphs.push(g);
     }
-    let mut template = graphs.remove(0);
-    let mut stage_graphs = graphs;
+    let mut own_graphs = graphs.split_off(1).into_iter();
+    let mut template = graphs.pop().unwrap_or_default();
     let union = {
         let mut all: Vec<&Graph> = vec![&template];
-        all.extend(stage_graphs.iter());
+        all.extend(own_graphs.as_slice());
         Graph::union(&all, diags)
     };
+    let mut stage_graphs: Vec<Graph> = workers
+        .own
+        .iter()
+        .map(|own| match own {
+            Some(_) => own_graphs.next().unwrap_or_default(),
+            None => template.clone(),
+        })
+        .collect();
     let migration_names = stages::report_cross_stage(&plan.stages, &stage_graphs, &template, diags);
     template.adopt_order(&union);
     for g in &mut stage_graphs {
