@@ -668,7 +668,7 @@ impl Emitter<'_> {
     }
 
     /// `name`-like props: the existing name, or none (Alchemy's stage-suffixed name) when fresh.
-    fn named(&self, key: &str, name: &str) -> Vec<Prop> {
+    fn named(&self, key: &'static str, name: &str) -> Vec<Prop> {
         if self.fresh() {
             Vec::new()
         } else {
@@ -1111,7 +1111,7 @@ impl Emitter<'_> {
             }
             if let Some(v) = &binding.value {
                 match self.value(v) {
-                    Ok(js) => b.push(Prop::kv(&binding.name, js)),
+                    Ok(js) => b.push(Prop::kv(binding.name.clone(), js)),
                     Err(why) => b.push(Prop::comment(format!("{}: {why}", binding.name))),
                 }
             }
@@ -1149,7 +1149,7 @@ impl Emitter<'_> {
 
     /// Routes and custom domains: only the wrangler environments' workers have them.
     fn routing_props(&self, w: &PlanWorker) -> Vec<Prop> {
-        let zoned = |(p, z): &(String, Option<String>), key: &str| match z {
+        let zoned = |(p, z): &(String, Option<String>), key: &'static str| match z {
             Some(z) => Js::obj(vec![
                 Prop::kv(key, Js::str(p.clone())),
                 Prop::kv("zoneId", Js::str(z.clone())),

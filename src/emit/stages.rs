@@ -7,7 +7,7 @@
 //! Expressions with side effects (`await`) are never evaluated for another stage: they are
 //! chosen with conditionals.
 
-use super::ts::{Js, Prop};
+use super::ts::{Js, Prop, Text};
 
 /// The mapped stages, in order, and the one whose configuration "other" stages start from.
 pub struct Stages {
@@ -87,9 +87,9 @@ enum Missing {
 /// One object's members: keys in order of first appearance, the comments before each key (key
 /// `""`: after the last one), and each stage's value per key.
 struct Members {
-    keys: Vec<String>,
+    keys: Vec<Text>,
     comments: crate::HashMap<String, Vec<String>>,
-    tables: Vec<crate::HashMap<String, Js>>,
+    tables: Vec<crate::HashMap<Text, Js>>,
 }
 
 impl Stages {
@@ -236,9 +236,15 @@ impl Stages {
             mut tables,
         } = members(all);
         let mut props = Vec::new();
-        for k in &keys {
-            props.extend(comments.remove(k).into_iter().flatten().map(Prop::Comment));
-            let mut per: Vec<Option<Js>> = tables.iter_mut().map(|t| t.remove(k)).collect();
+        for k in keys {
+            props.extend(
+                comments
+                    .remove(&*k)
+                    .into_iter()
+                    .flatten()
+                    .map(Prop::Comment),
+            );
+            let mut per: Vec<Option<Js>> = tables.iter_mut().map(|t| t.remove(&k)).collect();
             if k == "bindings" {
                 // No bindings in some stage: an empty set, so the others merge binding by binding.
                 for v in per.iter_mut().filter(|v| v.is_none()) {
@@ -254,7 +260,7 @@ impl Stages {
     /// One member of merged objects, from each stage's value (`None`: the stage lacks it).
     fn merge_member(
         &self,
-        k: &str,
+        k: Text,
         mut per: Vec<Option<Js>>,
         n_mapped: usize,
         missing: Missing,
@@ -275,7 +281,7 @@ impl Stages {
             } else {
                 Missing::Undefined
             };
-            return Prop::KeyValue(k.to_string(), self.merge_in(mapped, other, inner));
+            return Prop::KeyValue(k, self.merge_in(mapped, other, inner));
         }
         // A binding some stages do not have: spread it in where it exists.
         let present_mapped: Vec<bool> = mapped.iter().map(Option::is_some).collect();
@@ -294,7 +300,7 @@ impl Stages {
         } else {
             Js::NonNull(Box::new(self.merge(mapped, other)))
         };
-        let obj = Js::obj(vec![Prop::KeyValue(k.to_string(), value)]);
+        let obj = Js::obj(vec![Prop::KeyValue(k, value)]);
         Prop::Spread(cond(test, obj, Js::obj(vec![])))
     }
 
@@ -359,7 +365,7 @@ impl Stages {
             self.mapped
                 .iter()
                 .zip(mapped)
-                .map(|(s, v)| Prop::kv(s, v))
+                .map(|(s, v)| Prop::kv(s.clone(), v))
                 .collect(),
         );
         match other_v {
@@ -436,8 +442,8 @@ fn mergeable(all: &[&Js]) -> bool {
 fn members(all: Vec<Js>) -> Members {
     // Keys in order of first appearance; comments attach to the key that follows them.
     // (Hash indexes keep this linear: a `vars` table can hold 100 000 entries.)
-    let mut keys: Vec<String> = Vec::new();
-    let mut seen: crate::HashSet<String> = crate::HashSet::default();
+    let mut keys: Vec<Text> = Vec::new();
+    let mut seen: crate::HashSet<Text> = crate::HashSet::default();
     let mut comments: crate::HashMap<String, Vec<String>> = crate::HashMap::default();
     let mut add_comments = |key: &str, pending: &mut Vec<String>| {
         let list = comments.entry(key.to_string()).or_default();
@@ -459,7 +465,10 @@ fn members(all: Vec<Js>) -> Members {
                     continue;
                 }
                 Prop::KeyValue(k, v) => (k, v),
-                Prop::Spread(v) => (format!("...{}", super::ts::flat(&v).unwrap_or_default()), v),
+                Prop::Spread(v) => (
+                    format!("...{}", super::ts::flat(&v).unwrap_or_default()).into(),
+                    v,
+                ),
             };
             add_comments(&k, &mut pending);
             if seen.insert(k.clone()) {

@@ -3,15 +3,19 @@
 //! expanded, a last object argument hugs its call), plus literal escaping.
 
 pub use crate::plan::names::is_identifier;
+use std::borrow::Cow;
 
 /// Print width, as Prettier's default.
 pub const WIDTH: usize = 80;
+
+/// Text of the program: a word the generator writes (borrowed) or one made from the input.
+pub type Text = Cow<'static, str>;
 
 /// An expression.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Js {
     /// Code written as it is (identifiers, member access, numbers).
-    Raw(String),
+    Raw(Text),
     /// A string literal (escaped when printed).
     Str(String),
     /// An object literal; `expand` keeps it multi-line even when it would fit.
@@ -22,7 +26,7 @@ pub enum Js {
     Arr(Vec<Js>),
     /// `callee<type_args>(args)`.
     Call {
-        callee: String,
+        callee: Text,
         args: Vec<Js>,
     },
     Await(Box<Js>),
@@ -39,20 +43,20 @@ pub enum Js {
 /// An object member, or a comment line between members.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Prop {
-    KeyValue(String, Js),
+    KeyValue(Text, Js),
     /// `...expr`.
     Spread(Js),
     Comment(String),
 }
 
 impl Js {
-    pub fn raw(s: impl Into<String>) -> Js {
+    pub fn raw(s: impl Into<Text>) -> Js {
         Js::Raw(s.into())
     }
     pub fn str(s: impl Into<String>) -> Js {
         Js::Str(s.into())
     }
-    pub fn call(callee: impl Into<String>, args: Vec<Js>) -> Js {
+    pub fn call(callee: impl Into<Text>, args: Vec<Js>) -> Js {
         Js::Call {
             callee: callee.into(),
             args,
@@ -74,10 +78,10 @@ impl Js {
         }
     }
     pub fn num(n: f64) -> Js {
-        Js::Raw(number(n))
+        Js::Raw(number(n).into())
     }
     pub fn bool(b: bool) -> Js {
-        Js::Raw(b.to_string())
+        Js::raw(if b { "true" } else { "false" })
     }
     /// A JSON value as a TypeScript literal.
     pub fn json(v: &serde_json::Value) -> Js {
@@ -88,13 +92,14 @@ impl Js {
             J::Number(n) => Js::Raw(
                 n.as_i64()
                     .map(|i| i.to_string())
-                    .unwrap_or_else(|| number(n.as_f64().unwrap_or(0.0))),
+                    .unwrap_or_else(|| number(n.as_f64().unwrap_or(0.0)))
+                    .into(),
             ),
             J::String(s) => Js::str(s.clone()),
             J::Array(a) => Js::Arr(a.iter().map(Js::json).collect()),
             J::Object(m) => Js::obj(
                 m.iter()
-                    .map(|(k, v)| Prop::KeyValue(key(k), Js::json(v)))
+                    .map(|(k, v)| Prop::KeyValue(key(k).into(), Js::json(v)))
                     .collect(),
             ),
         }
@@ -102,8 +107,10 @@ impl Js {
 }
 
 impl Prop {
-    pub fn kv(k: &str, v: Js) -> Prop {
-        Prop::KeyValue(key(k), v)
+    /// `k: v`; a key the program writes (`&'static str`) is kept as it is when it needs no
+    /// quotes.
+    pub fn kv(k: impl Into<Text>, v: Js) -> Prop {
+        Prop::KeyValue(key_text(k.into()), v)
     }
     pub fn comment(text: impl Into<String>) -> Prop {
         Prop::Comment(text.into())
@@ -194,6 +201,15 @@ pub fn comment_text(s: &str) -> String {
 
 /// An object key: bare when it is an identifier, quoted otherwise; `__proto__` is computed so it
 /// is an own property and never the prototype.
+/// [`key`], `k` itself when it is one already.
+fn key_text(k: Text) -> Text {
+    if k != "__proto__" && is_identifier(&k) {
+        k
+    } else {
+        key(&k).into()
+    }
+}
+
 pub fn key(k: &str) -> String {
     if k == "__proto__" {
         format!("[{}]", string_literal(k))
