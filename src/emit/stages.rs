@@ -523,9 +523,9 @@ mod tests {
             if let Some(text) = s.strip_prefix('"').and_then(|x| x.strip_suffix('"')) {
                 Js::str(text)
             } else if let Some(callee) = s.strip_prefix("await ") {
-                Js::await_(Js::call(callee, vec![]))
+                Js::await_(Js::call(callee.to_string(), vec![]))
             } else {
-                Js::raw(s)
+                Js::raw(s.to_string())
             },
         )
     }
@@ -646,7 +646,7 @@ mod tests {
                 vec![Js::str("api"), Js::expanded(props)],
             ))
         };
-        let kv = |v: &str| Prop::kv("KV", Js::raw(v));
+        let kv = |v: &str| Prop::kv("KV", Js::raw(v.to_string()));
         let vals = [
             Some(worker(
                 Some("api-production"),

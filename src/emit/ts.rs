@@ -628,7 +628,7 @@ mod tests {
         }
     }
 
-    fn kv(k: &str, v: &str) -> Prop {
+    fn kv(k: &'static str, v: &str) -> Prop {
         Prop::kv(k, Js::str(v))
     }
 
@@ -748,7 +748,9 @@ mod tests {
     #[test]
     fn conditionals() {
         let long = "c".repeat(60);
-        let cond = |c: &str, a: Js, b: Js| Js::Cond(Box::new(Js::raw(c)), Box::new(a), Box::new(b));
+        let cond = |c: &str, a: Js, b: Js| {
+            Js::Cond(Box::new(Js::raw(c.to_string())), Box::new(a), Box::new(b))
+        };
         check(&[
             (
                 cond("stage", Js::str("a"), Js::str("b")),
