@@ -5,16 +5,11 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Has mimalloc hand freed memory back to the system soon instead of keeping it committed: a
+/// Has mimalloc hand freed memory back to the system at once instead of keeping it committed: a
 /// migration frees the typed model of each worker as it plans it, and without this those pages
 /// stay resident next to the plans (measured at 10 000 workers: 267 MB peak resident memory
-/// instead of 208). Arenas are committed lazily; freed memory is purged after 5 ms, not at
-/// once: memory freed and asked for again within a stage (one stage's trees dropped as the
-/// next one's are built) is reused instead of being returned and faulted in again (measured at
-/// 10 000 workers: 12% fewer page faults, 10% less CPU time, 2 MB more peak memory than purging
-/// at once; 1 ms once left an idle thread's pages unpurged, 15 ms held 4 MB more for no gain).
-/// These are options of the mimalloc v3 built in (`mimalloc.h`'s `mi_option_e`), unless the
-/// environment sets them.
+/// instead of 208). Arenas are committed lazily and purged without delay (options of the
+/// mimalloc v3 built in, `mimalloc.h`'s `mi_option_e`), unless the environment sets them.
 ///
 /// It runs before mimalloc's own constructor (priority 101), before its first arena is reserved:
 /// set later, the commit option would no longer apply to the arena that holds everything.
@@ -34,7 +29,7 @@ mod options {
     extern "C" fn set() {
         for (option, env, value) in [
             (ARENA_EAGER_COMMIT, c"MIMALLOC_ARENA_EAGER_COMMIT", 0),
-            (PURGE_DELAY, c"MIMALLOC_PURGE_DELAY", 5),
+            (PURGE_DELAY, c"MIMALLOC_PURGE_DELAY", 0),
         ] {
             // SAFETY: `getenv` reads the environment libc set up before any constructor, and
             // allocates nothing; `mi_option_set` only stores an integer in mimalloc's option
