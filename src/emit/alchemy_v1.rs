@@ -254,18 +254,43 @@ fn worker_decls(
     )
 }
 
-/// `import { a, b } from "m";`, one name per line when it does not fit (as Prettier does).
-pub(super) fn named_import(keyword: &str, names: &[String], from: &str) -> String {
-    let line = format!("{keyword} {{ {} }} from {from};\n", names.join(", "));
-    if line.len() <= super::ts::WIDTH + 1 {
-        return line;
-    }
-    let mut out = format!("{keyword} {{\n");
-    for n in names {
-        out.push_str(&format!("  {n},\n"));
-    }
-    out.push_str(&format!("}} from {from};\n"));
+/// [`push_named_import`] into a string of its own.
+#[cfg(test)]
+fn named_import(keyword: &str, names: &[String], from: &str) -> String {
+    let mut out = String::new();
+    push_named_import(&mut out, keyword, names, from);
     out
+}
+
+/// `import { a, b } from "m";` appended to `out`, one name per line when it does not fit (as
+/// Prettier does).
+pub(super) fn push_named_import(out: &mut String, keyword: &str, names: &[String], from: &str) {
+    let start = out.len();
+    out.push_str(keyword);
+    out.push_str(" { ");
+    for (i, n) in names.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(n);
+    }
+    out.push_str(" } from ");
+    out.push_str(from);
+    out.push_str(";\n");
+    if out.len() - start <= super::ts::WIDTH + 1 {
+        return;
+    }
+    out.truncate(start);
+    out.push_str(keyword);
+    out.push_str(" {\n");
+    for n in names {
+        out.push_str("  ");
+        out.push_str(n);
+        out.push_str(",\n");
+    }
+    out.push_str("} from ");
+    out.push_str(from);
+    out.push_str(";\n");
 }
 
 /// One worker's declaration (and the placeholders declared just before it), merged over stages.
@@ -584,7 +609,7 @@ fn type_import_lines(programs: &[&Program]) -> String {
                     }
                 })
                 .collect();
-            out.push_str(&named_import("import type", &parts, &from));
+            push_named_import(&mut out, "import type", &parts, &from);
         }
     }
     out
@@ -613,7 +638,7 @@ fn file_head(
     }
     if !imports.is_empty() {
         let names: Vec<String> = imports.iter().map(|n| n.to_string()).collect();
-        out.push_str(&named_import("import", &names, "\"alchemy/cloudflare\""));
+        push_named_import(&mut out, "import", &names, "\"alchemy/cloudflare\"");
     }
     out.push_str(type_imports);
     out

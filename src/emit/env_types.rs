@@ -127,13 +127,15 @@ fn env_module(
     }
     out.push_str("export type Env = {\n");
     for (name, m) in &members {
+        let quoted;
         let key = if is_identifier(name) {
-            name.clone()
+            name.as_str()
         } else {
-            string_literal(name)
+            quoted = string_literal(name);
+            quoted.as_str()
         };
         let q = if m.optional { "?" } else { "" };
-        out.push_str(&member_line(&format!("{key}{q}"), &m.types, 1));
+        push_member_line(&mut out, key, q, &m.types, 1);
     }
     out.push_str("};\n");
     out
@@ -162,31 +164,66 @@ fn imports(used: &BTreeSet<String>, sources: &BTreeMap<String, (String, String)>
             out.push_str(&format!("import type {d} from {from};\n"));
         }
         if !named.is_empty() {
-            out.push_str(&super::alchemy_v1::named_import(
-                "import type",
-                &named,
-                &from,
-            ));
+            super::alchemy_v1::push_named_import(&mut out, "import type", &named, &from);
         }
     }
     out
 }
 
 /// `  KEY: A | B;`, or Prettier's broken union when it does not fit.
+#[cfg(test)]
 fn member_line(key: &str, types: &[String], depth: usize) -> String {
-    let indent = "  ".repeat(depth);
-    let joined = types.join(" | ");
-    let line = format!("{indent}{key}: {joined};\n");
-    if types.len() < 2 || (line.len() <= WIDTH + 1 && !joined.contains('\n')) {
-        return line;
-    }
-    let mut out = format!("{indent}{key}:\n");
-    for (i, t) in types.iter().enumerate() {
-        let end = if i + 1 == types.len() { ";" } else { "" };
-        let t = t.replace('\n', &format!("\n{indent}  "));
-        out.push_str(&format!("{indent}  | {t}{end}\n"));
-    }
+    let mut out = String::new();
+    push_member_line(&mut out, key, "", types, depth);
     out
+}
+
+/// `  KEY?: A | B;` (`mark`: `?` or nothing) appended to `out`, or Prettier's broken union when
+/// it does not fit.
+fn push_member_line(out: &mut String, key: &str, mark: &str, types: &[String], depth: usize) {
+    let start = out.len();
+    push_indent(out, depth);
+    out.push_str(key);
+    out.push_str(mark);
+    out.push_str(": ");
+    for (i, t) in types.iter().enumerate() {
+        if i > 0 {
+            out.push_str(" | ");
+        }
+        out.push_str(t);
+    }
+    out.push_str(";\n");
+    let line = &out[start..];
+    let fits = line.len() <= WIDTH + 1 && !line[..line.len() - 1].contains('\n');
+    if types.len() < 2 || fits {
+        return;
+    }
+    out.truncate(start);
+    push_indent(out, depth);
+    out.push_str(key);
+    out.push_str(mark);
+    out.push_str(":\n");
+    for (i, t) in types.iter().enumerate() {
+        push_indent(out, depth + 1);
+        out.push_str("| ");
+        for (k, part) in t.split('\n').enumerate() {
+            if k > 0 {
+                out.push('\n');
+                push_indent(out, depth + 1);
+            }
+            out.push_str(part);
+        }
+        if i + 1 == types.len() {
+            out.push(';');
+        }
+        out.push('\n');
+    }
+}
+
+fn push_indent(out: &mut String, depth: usize) {
+    for _ in 0..depth {
+        out.push_str("  ");
+    }
 }
 
 /// The TypeScript type the worker's code sees for a binding (workers-types globals).
@@ -273,7 +310,7 @@ fn json_type(v: &serde_json::Value, depth: usize) -> String {
                 } else {
                     string_literal(k)
                 };
-                out.push_str(&member_line(&key, &[json_type(item, depth + 1)], depth + 1));
+                push_member_line(&mut out, &key, "", &[json_type(item, depth + 1)], depth + 1);
             }
             out.push_str(&"  ".repeat(depth));
             out.push('}');

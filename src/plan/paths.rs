@@ -20,6 +20,66 @@ pub fn normalize(p: &Path) -> PathBuf {
 
 /// `to` relative to the folder `from`, `./`-prefixed, with `/` separators.
 pub fn relative(from: &Path, to: &Path) -> String {
+    #[cfg(unix)]
+    if let (Some(f), Some(t)) = (from.to_str(), to.to_str())
+        && let Some(r) = relative_plain(f, t)
+    {
+        return r;
+    }
+    relative_by_components(from, to)
+}
+
+/// [`relative`] worked out on the text, for the common case: two absolute paths with nothing
+/// to normalise (no empty, `.` or `..` segment, no trailing `/`). `None` otherwise.
+#[cfg(unix)]
+fn relative_plain(from: &str, to: &str) -> Option<String> {
+    let plain = |p: &str| {
+        p == "/"
+            || (p.starts_with('/')
+                && !p.ends_with('/')
+                && p[1..]
+                    .split('/')
+                    .all(|s| !s.is_empty() && s != "." && s != ".."))
+    };
+    if !plain(from) || !plain(to) {
+        return None;
+    }
+    let (from, to_segments) = (segments(from), segments(to));
+    let common = from
+        .iter()
+        .zip(&to_segments)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let rest = &to_segments[common..];
+    let up = from.len() - common;
+    let mut out = String::with_capacity(3 * up + to.len() + 2);
+    if up == 0 {
+        out.push('.');
+    } else {
+        out.push_str("..");
+        for _ in 1..up {
+            out.push_str("/..");
+        }
+    }
+    for r in rest {
+        out.push('/');
+        out.push_str(r);
+    }
+    Some(out)
+}
+
+/// The segments of a plain absolute path.
+#[cfg(unix)]
+fn segments(p: &str) -> Vec<&str> {
+    if p == "/" {
+        Vec::new()
+    } else {
+        p[1..].split('/').collect()
+    }
+}
+
+/// [`relative`] by the paths' components, whatever they hold.
+fn relative_by_components(from: &Path, to: &Path) -> String {
     let from = lexical_parts(from);
     let to = lexical_parts(to);
     let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
@@ -94,6 +154,33 @@ mod tests {
                 .map(|c| c.to_string_lossy().into_owned())
                 .collect();
             assert_eq!(lexical, parts(to), "{to}");
+        }
+    }
+
+    /// The text shortcut agrees with the components on every pair of paths made of a few
+    /// segments (plain ones, and `.`, `..` and empty ones that send it back to the components).
+    #[test]
+    fn the_text_shortcut_agrees_with_the_components() {
+        let segments = ["a", "b", "ab", ".", "..", "", "a.b"];
+        let mut paths = vec!["/".to_string()];
+        for x in segments {
+            paths.push(format!("/{x}"));
+            for y in segments {
+                paths.push(format!("/{x}/{y}"));
+                for z in segments {
+                    paths.push(format!("/{x}/{y}/{z}"));
+                }
+            }
+        }
+        paths.extend(["/a/", "/a/b/", "//a", "a/b", "rel"].map(String::from));
+        for from in &paths {
+            for to in &paths {
+                assert_eq!(
+                    relative(Path::new(from), Path::new(to)),
+                    relative_by_components(Path::new(from), Path::new(to)),
+                    "{from} → {to}"
+                );
+            }
         }
     }
 }
