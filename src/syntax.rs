@@ -7,6 +7,8 @@
 
 use crate::diagnostics::{Diagnostic, Span, codes};
 
+mod plain_json;
+
 /// Deepest nesting of arrays/objects accepted. Real configs stay under 8.
 pub const MAX_DEPTH: usize = 64;
 
@@ -227,8 +229,18 @@ fn too_deep(text: &str, format: Format) -> Option<usize> {
     None
 }
 
+/// JSON with comments: read directly when it is plain, else by `jsonc-parser`.
 fn parse_jsonc(text: &str, file: u32) -> (Option<Node>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    match plain_json::parse(text, file, &mut diags) {
+        Some(node) => (Some(node), diags),
+        None => parse_with_jsonc_parser(text, file),
+    }
+}
+
+fn parse_with_jsonc_parser(text: &str, file: u32) -> (Option<Node>, Vec<Diagnostic>) {
     use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
+    let mut diags = Vec::new();
     // Exactly what wrangler's jsonc-parser accepts: comments and trailing commas, nothing looser.
     let options = ParseOptions {
         allow_comments: true,
@@ -244,7 +256,6 @@ fn parse_jsonc(text: &str, file: u32) -> (Option<Node>, Vec<Diagnostic>) {
     };
     match parse_to_ast(text, &CollectOptions::default(), &options) {
         Ok(result) => {
-            let mut diags = Vec::new();
             let node = result.value.map(|v| from_jsonc(v, file, &mut diags));
             (node, diags)
         }
@@ -271,13 +282,7 @@ fn from_jsonc(v: jsonc_parser::ast::Value<'_>, file: u32, diags: &mut Vec<Diagno
     let sp = |r: jsonc_parser::common::Range| Span::new(file, r.start, r.end);
     match v {
         J::StringLit(s) => Node::new(Value::Str(s.value.into_owned()), sp(s.range)),
-        J::NumberLit(n) => {
-            let value = match n.value.parse::<i64>() {
-                Ok(i) => Value::Int(i),
-                Err(_) => Value::Float(n.value.parse::<f64>().unwrap_or(f64::NAN)),
-            };
-            Node::new(value, sp(n.range))
-        }
+        J::NumberLit(n) => Node::new(number_value(n.value), sp(n.range)),
         J::BooleanLit(b) => Node::new(Value::Bool(b.value), sp(b.range)),
         J::NullKeyword(n) => Node::new(Value::Null, sp(n.range)),
         J::Array(a) => {
@@ -292,9 +297,7 @@ fn from_jsonc(v: jsonc_parser::ast::Value<'_>, file: u32, diags: &mut Vec<Diagno
         J::Object(o) => {
             let range = o.range;
             let mut entries: Vec<Entry> = Vec::with_capacity(o.properties.len());
-            // Small objects (nearly all) are searched directly; an index of keys is built only
-            // for large ones, where searching would be quadratic.
-            let mut seen: Option<crate::HashMap<String, usize>> = None;
+            let mut index = None;
             for prop in o.properties {
                 let (key, key_range) = match prop.name {
                     ObjectPropName::String(s) => (s.value.into_owned(), s.range),
@@ -306,36 +309,55 @@ fn from_jsonc(v: jsonc_parser::ast::Value<'_>, file: u32, diags: &mut Vec<Diagno
                     key_span: sp(key_range),
                     value,
                 };
-                // Duplicate keys: the last one wins, as in wrangler; say so.
-                let earlier = match &seen {
-                    Some(index) => index.get(&entry.key).copied(),
-                    None => entries.iter().position(|e| e.key == entry.key),
-                };
-                if let Some(i) = earlier {
-                    diags.push(codes::duplicate_key(
-                        entry.key_span,
-                        entries[i].key_span,
-                        &entry.key,
-                    ));
-                    entries[i] = entry;
-                    continue;
-                }
-                if let Some(index) = &mut seen {
-                    index.insert(entry.key.clone(), entries.len());
-                }
-                entries.push(entry);
-                if seen.is_none() && entries.len() > SEARCHED_KEYS {
-                    seen = Some(
-                        entries
-                            .iter()
-                            .enumerate()
-                            .map(|(i, e)| (e.key.clone(), i))
-                            .collect(),
-                    );
-                }
+                push_entry(&mut entries, &mut index, entry, diags);
             }
             Node::new(Value::Object(entries), sp(range))
         }
+    }
+}
+
+/// A JSON number's value, from its text: an integer when it is one, else a float.
+fn number_value(text: &str) -> Value {
+    match text.parse::<i64>() {
+        Ok(i) => Value::Int(i),
+        Err(_) => Value::Float(text.parse::<f64>().unwrap_or(f64::NAN)),
+    }
+}
+
+/// Adds a member to an object's entries. A duplicate key: the last one wins, as in wrangler,
+/// and a diagnostic says so. Small objects (nearly all) are searched directly; an `index` of
+/// keys is built only for large ones, where searching would be quadratic.
+fn push_entry(
+    entries: &mut Vec<Entry>,
+    index: &mut Option<crate::HashMap<String, usize>>,
+    entry: Entry,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let earlier = match index {
+        Some(index) => index.get(&entry.key).copied(),
+        None => entries.iter().position(|e| e.key == entry.key),
+    };
+    if let Some(i) = earlier {
+        diags.push(codes::duplicate_key(
+            entry.key_span,
+            entries[i].key_span,
+            &entry.key,
+        ));
+        entries[i] = entry;
+        return;
+    }
+    if let Some(index) = index {
+        index.insert(entry.key.clone(), entries.len());
+    }
+    entries.push(entry);
+    if index.is_none() && entries.len() > SEARCHED_KEYS {
+        *index = Some(
+            entries
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.key.clone(), i))
+                .collect(),
+        );
     }
 }
 
