@@ -545,7 +545,8 @@ fn migrate(args: &MigrateArgs) -> i32 {
     // are printed as they are turned into text).
     let human = args.format == Format::Human;
     let color = human_color();
-    let (results, mut drawn) = rayon::join(
+    let json = args.format == Format::Json;
+    let (results, (mut drawn, graphs)) = rayon::join(
         || {
             if args.dry_run {
                 Vec::new()
@@ -554,11 +555,13 @@ fn migrate(args: &MigrateArgs) -> i32 {
             }
         },
         || {
-            if human {
+            let drawn = if human {
                 render_all_human(&diags, &m.sources, color)
             } else {
                 Vec::new()
-            }
+            };
+            let graphs = if json { String::new() } else { graphs_text(&m) };
+            (drawn, graphs)
         },
     );
     for (path, r) in results {
@@ -581,7 +584,7 @@ fn migrate(args: &MigrateArgs) -> i32 {
         m.workers,
         display_path(&options.out)
     );
-    if args.format == Format::Json {
+    if json {
         let graphs = MigrationGraphs {
             graph: &m.graph,
             stages: &m.stages,
@@ -593,7 +596,7 @@ fn migrate(args: &MigrateArgs) -> i32 {
             Some(graphs),
         );
     } else {
-        print_migration(&m, &options.out, args, &written);
+        print_migration(&m, &graphs, &options.out, args, &written);
         timings.mark("print graph and file list");
         if human {
             print_human(std::iter::once(drawn), &diags, &summary);
@@ -654,22 +657,35 @@ fn migration_json(
     map
 }
 
-/// The human and GitHub output of `migrate` on stdout: the graph of each stage, then the files
-/// written (or, with `--dry-run`, their contents).
-fn print_migration(m: &Migration, out: &Path, args: &MigrateArgs, written: &[(String, &str)]) {
+/// The graph of each stage, as `migrate` prints it.
+fn graphs_text(m: &Migration) -> String {
+    if m.stages.len() > 1 {
+        let mut out = String::new();
+        for (s, g) in &m.stages {
+            out.push_str(&format!("Stage {s}:\n"));
+            out.push_str(&crate::emit::report::graph_text(g));
+            out.push('\n');
+        }
+        out
+    } else {
+        crate::emit::report::graph_text(&m.graph)
+    }
+}
+
+/// The human and GitHub output of `migrate` on stdout: the graph of each stage (`graphs`), then
+/// the files written (or, with `--dry-run`, their contents).
+fn print_migration(
+    m: &Migration,
+    graphs: &str,
+    out: &Path,
+    args: &MigrateArgs,
+    written: &[(String, &str)],
+) {
     let mut o = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     if args.format == Format::Human {
         let _ = writeln!(o, "Analyzing service dependencies...");
     }
-    if m.stages.len() > 1 {
-        for (s, g) in &m.stages {
-            let _ = writeln!(o, "Stage {s}:");
-            let _ = write!(o, "{}", crate::emit::report::graph_text(g));
-            let _ = writeln!(o);
-        }
-    } else {
-        let _ = write!(o, "{}", crate::emit::report::graph_text(&m.graph));
-    }
+    let _ = write!(o, "{graphs}");
     let _ = writeln!(o, "Generating alchemy.run.ts with proper ordering...");
     if args.dry_run {
         for f in &m.files {
