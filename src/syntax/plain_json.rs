@@ -189,6 +189,8 @@ impl Reader<'_> {
             }
         }
         self.at += 1;
+        // (Trees of every config are held until resolved: no room to spare.)
+        items.shrink_to_fit();
         Some(Node::new(Value::Array(items), self.span(start)))
     }
 
@@ -228,6 +230,7 @@ impl Reader<'_> {
             }
         }
         self.at += 1;
+        entries.shrink_to_fit();
         Some(Node::new(Value::Object(entries), self.span(start)))
     }
 }
