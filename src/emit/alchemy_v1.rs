@@ -268,12 +268,7 @@ pub(super) fn push_named_import(out: &mut String, keyword: &str, names: &[String
     let start = out.len();
     out.push_str(keyword);
     out.push_str(" { ");
-    for (i, n) in names.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        out.push_str(n);
-    }
+    super::ts::push_joined(out, names, ", ");
     out.push_str(" } from ");
     out.push_str(from);
     out.push_str(";\n");

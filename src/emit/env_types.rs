@@ -186,12 +186,7 @@ fn push_member_line(out: &mut String, key: &str, mark: &str, types: &[String], d
     out.push_str(key);
     out.push_str(mark);
     out.push_str(": ");
-    for (i, t) in types.iter().enumerate() {
-        if i > 0 {
-            out.push_str(" | ");
-        }
-        out.push_str(t);
-    }
+    super::ts::push_joined(out, types, " | ");
     out.push_str(";\n");
     let line = &out[start..];
     let fits = line.len() <= WIDTH + 1 && !line[..line.len() - 1].contains('\n');

@@ -117,6 +117,16 @@ impl Prop {
     }
 }
 
+/// `items` appended to `out` with `sep` between them (a `join` without a string of its own).
+pub fn push_joined(out: &mut String, items: &[String], sep: &str) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(item);
+    }
+}
+
 /// Formats a number the way JavaScript prints it (integers without `.0`).
 pub fn number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 {

@@ -205,13 +205,7 @@ impl Names {
         if is_reserved(&base) || self.reserved.contains(&base) {
             base.push('_');
         }
-        let candidate = if self.idents.contains(&base) {
-            Self::numbered(&self.idents, &mut self.next, base, "")
-        } else {
-            base
-        };
-        self.idents.insert(candidate.clone());
-        candidate
+        Self::unique(&mut self.idents, &mut self.next, base, "")
     }
 
     fn id(&mut self, base: &str) -> String {
@@ -222,12 +216,22 @@ impl Names {
         if base.is_empty() {
             base = "resource".into();
         }
-        let candidate = if self.ids.contains(&base) {
-            Self::numbered(&self.ids, &mut self.next, base, "-")
+        Self::unique(&mut self.ids, &mut self.next, base, "-")
+    }
+
+    /// `base`, or the first numbered form of it not in `taken`; added to `taken`.
+    fn unique(
+        taken: &mut HashSet<String>,
+        next: &mut HashMap<String, usize>,
+        base: String,
+        sep: &str,
+    ) -> String {
+        let candidate = if taken.contains(&base) {
+            Self::numbered(taken, next, base, sep)
         } else {
             base
         };
-        self.ids.insert(candidate.clone());
+        taken.insert(candidate.clone());
         candidate
     }
 

@@ -171,6 +171,20 @@ impl Reader<'_> {
         }
     }
 
+    /// After a member of an array or object: past a comma (`false`), or at the closing
+    /// bracket (`true`); `None` on anything else.
+    fn closed_after_member(&mut self, close: u8) -> Option<bool> {
+        self.skip_blank()?;
+        match self.peek()? {
+            b',' => {
+                self.at += 1;
+                Some(false)
+            }
+            b if b == close => Some(true),
+            _ => None,
+        }
+    }
+
     fn array(&mut self) -> Option<Node> {
         let start = self.at;
         self.at += 1;
@@ -181,11 +195,8 @@ impl Reader<'_> {
                 break;
             }
             items.push(self.value()?);
-            self.skip_blank()?;
-            match self.peek()? {
-                b',' => self.at += 1,
-                b']' => break,
-                _ => return None,
+            if self.closed_after_member(b']')? {
+                break;
             }
         }
         self.at += 1;
@@ -222,11 +233,8 @@ impl Reader<'_> {
                 value,
             };
             push_entry(&mut entries, &mut index, entry, &mut self.diags);
-            self.skip_blank()?;
-            match self.peek()? {
-                b',' => self.at += 1,
-                b'}' => break,
-                _ => return None,
+            if self.closed_after_member(b'}')? {
+                break;
             }
         }
         self.at += 1;
