@@ -43,16 +43,22 @@ pub fn env_modules(programs: &[&Program]) -> Vec<OutputFile> {
 }
 
 /// Where each imported type comes from: local name → (module path relative to the output
-/// folder, exported name).
-fn type_sources(programs: &[&Program]) -> BTreeMap<String, (String, String)> {
-    let mut out = BTreeMap::new();
-    for p in programs {
+/// folder, exported name), borrowed from the programs (a program several stages share is read
+/// once).
+type TypeSources<'p> = HashMap<&'p str, (&'p str, &'p str)>;
+
+fn type_sources<'p>(programs: &[&'p Program]) -> TypeSources<'p> {
+    let mut out: TypeSources<'p> = HashMap::default();
+    for (k, p) in programs.iter().enumerate() {
+        if programs[..k].iter().any(|q| std::ptr::eq(*q, *p)) {
+            continue;
+        }
         for (path, imp) in &p.type_imports {
             if let Some(d) = &imp.default {
-                out.insert(d.clone(), (path.clone(), "default".to_string()));
+                out.insert(d, (path, "default"));
             }
             for (export, local) in &imp.named {
-                out.insert(local.clone(), (path.clone(), export.clone()));
+                out.insert(local, (path, export));
             }
         }
     }
@@ -73,11 +79,7 @@ struct Member {
     optional: bool,
 }
 
-fn env_module(
-    programs: &[&Program],
-    at: &[(usize, usize)],
-    sources: &BTreeMap<String, (String, String)>,
-) -> String {
+fn env_module(programs: &[&Program], at: &[(usize, usize)], sources: &TypeSources<'_>) -> String {
     let mut members: Vec<(String, Member)> = Vec::new();
     // Binding name → (index in `members`, in how many of the worker's stages it is bound).
     let mut index: HashMap<&str, (usize, usize)> = HashMap::default();
@@ -142,10 +144,10 @@ fn env_module(
 }
 
 /// `import type` lines for the types used, grouped by module (Prettier's layout).
-fn imports(used: &BTreeSet<String>, sources: &BTreeMap<String, (String, String)>) -> String {
+fn imports(used: &BTreeSet<String>, sources: &TypeSources<'_>) -> String {
     let mut by_path: BTreeMap<String, (Option<String>, Vec<String>)> = BTreeMap::new();
     for local in used {
-        let Some((path, export)) = sources.get(local) else {
+        let Some(&(path, export)) = sources.get(local.as_str()) else {
             continue;
         };
         let entry = by_path.entry(from_env_folder(path)).or_default();

@@ -266,18 +266,21 @@ fn rebase_origins(origins: &mut [Origin], out_abs: &Path) {
         .for_each(|o| o.path = crate::plan::relative(out_abs, Path::new(&o.path)));
 }
 
-/// Declares each resource once across stages, by the bindings that use it. Returns whether a
-/// stage adopts an existing worker (then `preflight` should run before the first deploy, which
-/// the diagnostics say).
-pub fn unify(programs: &mut Programs, diags: &mut Vec<Diagnostic>) -> bool {
-    let mut shared = std::mem::take(&mut programs.shared);
-    crate::plan::unify_resources(&mut programs.planned_mut(), &mut shared);
-    programs.shared = shared;
+/// Whether the program adopts workers that already exist (then `preflight` is advised, and a
+/// diagnostic says so).
+pub fn adopts(programs: &Programs, diags: &mut Vec<Diagnostic>) -> bool {
     let adopts = crate::preflight::adopts_existing_workers(programs.per_stage().map(|(_, p)| p));
     if adopts {
         diags.push(codes::preflight_before_deploy());
     }
     adopts
+}
+
+/// Gives a resource of several stages one identifier (see [`crate::plan::unify_resources`]).
+pub fn unify(programs: &mut Programs) {
+    let mut shared = std::mem::take(&mut programs.shared);
+    crate::plan::unify_resources(&mut programs.planned_mut(), &mut shared);
+    programs.shared = shared;
 }
 
 /// How the stages map onto the program's stages (for the report and the generated file).

@@ -302,7 +302,13 @@ pub fn migrate_observed(
     // (The workers the program deploys: not configs without code, nor a second script name.)
     let worker_count = programs.template.workers.len();
     on_stage("plan every stage");
-    let adopts = migration::unify(&mut programs, &mut diags);
+    let adopts = migration::adopts(&programs, &mut diags);
+    // (Resources are unified across stages while the diagnostics are sorted.)
+    rayon::join(
+        || migration::unify(&mut programs),
+        || diagnostics::sort(&mut diags, &inputs.sources),
+    );
+    on_stage("unify resources, sort diagnostics");
     let mapping = migration::stage_mapping(&programs, &plan);
     let stage_graphs: Vec<(String, Graph)> = plan
         .stages
@@ -310,12 +316,11 @@ pub fn migrate_observed(
         .map(|s| s.0.clone())
         .zip(graphs.stages)
         .collect();
-    // The program is emitted while the diagnostics are sorted and the report (which lists them)
-    // is written: both only read the programs.
+    // The program is emitted while the report (which lists the diagnostics) is written: both
+    // only read the programs.
     let (mut files, report) = rayon::join(
         || migration::emit_program(&programs, &plan, template_env, &mapping),
         || {
-            diagnostics::sort(&mut diags, &inputs.sources);
             let report = Report {
                 template: &programs.template,
                 mapping: &mapping,
