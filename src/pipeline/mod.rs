@@ -292,10 +292,14 @@ pub fn migrate_observed(
     }
     stages::report_absent_workers(&plan.stages, &workers.per_stage(), &mut diags);
     on_stage("resolve environments");
-    let graphs = migration::build_graphs(&workers, &plan, &env_names, &mut diags);
-    on_stage("graphs");
-    let scanned = migration::scan_mains(&workers, &*inputs.files);
-    on_stage("scan worker sources");
+    // (The graphs' union and creation order are worked out on one core while the workers'
+    // sources are scanned.)
+    let files = &*inputs.files;
+    let (graphs, scanned) = rayon::join(
+        || migration::build_graphs(&workers, &plan, &env_names, &mut diags),
+        || migration::scan_mains(&workers, files),
+    );
+    on_stage("graphs, and scan worker sources");
     let mut programs =
         migration::plan_stages(workers, &graphs, &plan, &scanned, app, options, &mut diags);
     drop(scanned);
