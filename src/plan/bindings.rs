@@ -427,12 +427,15 @@ impl Drafter<'_, '_> {
             (Target::SelfRef, _) => Some(at.i),
             _ => None,
         };
-        let ty = target.and_then(|t| self.entrypoint_type(at, t, entrypoint));
+        if let Some(t) = target {
+            self.type_entrypoint(at, t, entrypoint);
+        }
         match entrypoint {
             Some(e) => {
                 self.diags
                     .push(codes::entrypoint_local_dev(e.span, name, &e.v));
-                at.bound(Value::Entrypoint(Box::new(base), e.v.clone(), ty))
+                // (Its type, when there is one, is a blank the planner fills in.)
+                at.bound(Value::Entrypoint(Box::new(base), e.v.clone(), None))
             }
             None => at.bound(base),
         }
@@ -470,14 +473,9 @@ impl Drafter<'_, '_> {
         })
     }
 
-    /// Checks a service binding's entrypoint against the exports of target `t`; the type of a
-    /// named entrypoint of another worker.
-    fn entrypoint_type(
-        &mut self,
-        at: &At<'_>,
-        t: usize,
-        entrypoint: Option<&S<String>>,
-    ) -> Option<String> {
+    /// Checks a service binding's entrypoint against the exports of target `t`; a named
+    /// entrypoint of another worker is typed with its class (a deferred type import).
+    fn type_entrypoint(&mut self, at: &At<'_>, t: usize, entrypoint: Option<&S<String>>) {
         let (i, name) = (at.i, at.name());
         // Messages name the module as the target's config writes it (`src/index.ts`): the same
         // from the command line and from MIGRATION.md.
@@ -490,13 +488,12 @@ impl Drafter<'_, '_> {
                 self.diags
                     .push(codes::untyped_service(at.b.span, name, target, &why));
             }
-            return None;
+            return;
         };
         match entrypoint {
             Some(e) if !exports.may_export(&e.v) => {
                 self.diags
                     .push(codes::missing_entrypoint(e.span, name, &e.v, target, &main));
-                None
             }
             Some(e) if t != i => {
                 if let Some(request) = self.modules.request(t, &e.v, is_entrypoint) {
@@ -505,9 +502,8 @@ impl Drafter<'_, '_> {
                         request,
                     });
                 }
-                None
             }
-            _ => None,
+            _ => {}
         }
     }
 

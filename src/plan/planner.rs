@@ -87,6 +87,8 @@ pub(super) struct State<'a> {
     index_in_plan: HashMap<usize, usize>,
 }
 
+/// One stage's planning: the frozen context every draft reads, and the state the drafts are
+/// completed into.
 pub(super) struct Planner<'a> {
     /// The typed workers, each taken (and dropped) as soon as it is drafted: the typed models
     /// and the plans are never all in memory together.
