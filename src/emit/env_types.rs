@@ -23,8 +23,10 @@ pub fn env_modules(programs: &[&Program]) -> Vec<OutputFile> {
     let files: Vec<(String, Vec<(usize, usize)>)> = super::alchemy_v1::worker_slots(programs)
         .into_iter()
         .filter_map(|(_, in_stage)| {
-            // Where the worker is in each program that has it.
-            let at: Vec<(usize, usize)> = in_stage.into_iter().flatten().collect();
+            // Where the worker is in each program that has it (a program several stages share
+            // counted once: it types the worker's bindings the same way each time).
+            let mut at: Vec<(usize, usize)> = in_stage.into_iter().flatten().collect();
+            at.retain(|&(p, _)| !programs[..p].iter().any(|q| std::ptr::eq(*q, programs[p])));
             let (k, wi) = at[0];
             let path = format!(
                 "env/{}.ts",
