@@ -190,8 +190,13 @@ impl Drafter<'_, '_> {
 
     /// The resource this binding wants, found or declared by the planner: a blank for now.
     fn resource(&mut self, want: OwnedWanted) -> usize {
+        self.defer_resource(Place::Binding(self.next_binding), want)
+    }
+
+    /// The resource `want` asks for, to be written at `place`: a blank for now.
+    fn defer_resource(&mut self, place: Place, want: OwnedWanted) -> usize {
         self.deferred.push(Deferred::Resource {
-            place: Place::Binding(self.next_binding),
+            place,
             key: want.kind.key(),
             want,
         });
@@ -211,17 +216,13 @@ impl Drafter<'_, '_> {
             name: queue.v.clone(),
             delivery_delay,
         };
-        self.deferred.push(Deferred::Resource {
-            place,
-            key: kind.key(),
-            want: OwnedWanted {
-                kind,
-                slot,
-                binding: String::new(),
-                span: queue.span,
-            },
-        });
-        UNRESOLVED
+        let want = OwnedWanted {
+            kind,
+            slot,
+            binding: String::new(),
+            span: queue.span,
+        };
+        self.defer_resource(place, want)
     }
 
     /// A D1 database: one, whether a config names it or gives its id (looked up by both); what
@@ -481,7 +482,7 @@ impl Drafter<'_, '_> {
         // from the command line and from MIGRATION.md.
         let main = self.origins[t].main_written.clone().unwrap_or_default();
         let target = &self.graph.names[t];
-        let Some(exports) = self.exports[t] else {
+        let Some(exports) = self.modules.exports[t] else {
             // A self-binding is never typed (its type would be circular).
             if t != i {
                 let why = format!("its main module `{main}` could not be read");

@@ -212,7 +212,8 @@ impl<'c, 'a> Drafter<'c, 'a> {
             logpush: w.logpush.as_ref().map(|l| l.v),
             source_map: w.upload_source_maps.as_ref().map(|s| s.v),
             no_bundle: w.no_bundle.as_ref().map(|s| s.v),
-            service_worker: self.exports[i].is_some_and(crate::scan::Exports::is_service_worker),
+            service_worker: self.modules.exports[i]
+                .is_some_and(crate::scan::Exports::is_service_worker),
             rules: None,
             bundle: Vec::new(),
             assets_config: Vec::new(),

@@ -47,8 +47,7 @@ pub(super) struct WorkerName {
 /// What planning a worker reads and never changes, fixed before the first worker is planned.
 pub(super) struct Context<'a> {
     pub(super) origins: &'a [Origin],
-    pub(super) exports: &'a [Option<&'a crate::scan::Exports>],
-    /// The main modules types are imported from.
+    /// The main modules types are imported from, and what each worker's exports.
     pub(super) modules: Modules<'a>,
     pub(super) graph: &'a Graph,
     pub(super) opts: &'a Options<'a>,
@@ -119,7 +118,6 @@ impl<'a> Planner<'a> {
             workers,
             cx: Context {
                 origins,
-                exports: modules.exports,
                 modules,
                 graph,
                 opts,

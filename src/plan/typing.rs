@@ -149,7 +149,7 @@ impl Typing {
             .filter(|(_, locals)| !locals.is_empty())
             .map(|(m, locals)| (modules.modules[m].path.as_str(), type_import(locals)))
             .collect();
-        // (Stable: two main paths written differently for one module merge in import order.)
+        // (Stable: two main paths written differently for one module merge in module order.)
         imports.sort_by(|a, b| a.0.cmp(b.0));
         let mut merged: Vec<(String, TypeImport)> = Vec::with_capacity(imports.len());
         for (path, import) in imports {
@@ -186,4 +186,74 @@ pub(super) fn is_class(e: &Export) -> bool {
 
 pub(super) fn is_entrypoint(e: &Export) -> bool {
     e.is_entrypoint_class()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn origin(main: &str) -> Origin {
+        Origin {
+            dir: PathBuf::from("/repo"),
+            path: "wrangler.toml".into(),
+            main: Some(PathBuf::from(main)),
+            main_written: None,
+            pages: None,
+        }
+    }
+
+    /// Three workers: two TypeScript modules exporting an entrypoint class named alike, a
+    /// JavaScript one (never imported from).
+    #[test]
+    fn types_are_imported_once_per_module_and_named_apart() {
+        const TS: &str = "import { WorkerEntrypoint } from \"cloudflare:workers\";\n\
+            export default class Auth extends WorkerEntrypoint {}\n\
+            export class Counter {}\n";
+        let exports = [
+            crate::scan::scan("a.ts", TS),
+            crate::scan::scan("b.ts", TS),
+            crate::scan::scan("c.js", TS),
+        ];
+        let exports: Vec<Option<&Exports>> = exports.iter().map(Some).collect();
+        let origins = [
+            origin("/repo/a/src/index.ts"),
+            origin("/repo/b/src/index.ts"),
+            origin("/repo/c/src/index.js"),
+        ];
+        let modules = Modules::new(&origins, &exports, Path::new("/repo/out"));
+        let (mut typing, mut names) = (Typing::new(&modules), Shared::default());
+        let mut import = |w: usize, name: &str, want: fn(&Export) -> bool| {
+            let request = modules.request(w, name, want)?;
+            Some(typing.import(&modules, request, &mut names))
+        };
+        let got = [
+            import(0, "default", is_entrypoint),
+            import(0, "default", is_entrypoint),
+            import(1, "default", is_entrypoint),
+            import(0, "Counter", is_class),
+            import(0, "Counter", is_entrypoint),
+            import(0, "Missing", is_class),
+            import(2, "default", is_entrypoint),
+        ];
+        let want = [Some("Auth"), Some("Auth"), Some("Auth2"), Some("Counter")];
+        let want: Vec<Option<String>> = want
+            .into_iter()
+            .map(|n| n.map(String::from))
+            .chain([None, None, None])
+            .collect();
+        assert_eq!(got.to_vec(), want);
+        let imports = typing.into_imports(&modules);
+        let lines: Vec<String> = imports
+            .iter()
+            .map(|(path, i)| format!("{path} {:?} {:?}", i.default, i.named))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                r#"../a/src/index.ts Some("Auth") {("Counter", "Counter")}"#,
+                r#"../b/src/index.ts Some("Auth2") {}"#,
+            ]
+        );
+    }
 }
