@@ -589,25 +589,36 @@ fn type_imports<'p>(programs: &[&'p Program]) -> TypeImports<'p> {
 fn type_import_lines(programs: &[&Program]) -> String {
     let mut out = String::new();
     for (path, (default, named)) in &type_imports(programs) {
-        let from = string_literal(path);
-        if let Some(d) = default {
-            let _ = writeln!(out, "import type {d} from {from};");
-        }
-        if !named.is_empty() {
-            let parts: Vec<String> = named
-                .iter()
-                .map(|(e, l)| {
-                    if e == l {
-                        e.clone()
-                    } else {
-                        format!("{e} as {l}")
-                    }
-                })
-                .collect();
-            push_named_import(&mut out, "import type", &parts, &from);
-        }
+        let named: Vec<String> = named.iter().map(|(e, l)| import_name(e, l)).collect();
+        push_type_imports(&mut out, path, *default, &named);
     }
     out
+}
+
+/// How an import names `export` when its local name is `local`: `a`, or `a as b`.
+pub(super) fn import_name(export: &str, local: &str) -> String {
+    if export == local {
+        export.to_string()
+    } else {
+        format!("{export} as {local}")
+    }
+}
+
+/// The `import type` lines of one module (`named`: as [`import_name`] writes them), appended to
+/// `out`.
+pub(super) fn push_type_imports(
+    out: &mut String,
+    path: &str,
+    default: Option<&str>,
+    named: &[String],
+) {
+    let from = string_literal(path);
+    if let Some(d) = default {
+        let _ = writeln!(out, "import type {d} from {from};");
+    }
+    if !named.is_empty() {
+        push_named_import(out, "import type", named, &from);
+    }
 }
 
 /// The header comments and the imports (`type_imports`: the `import type` lines).

@@ -26,7 +26,7 @@ pub fn env_modules(programs: &[&Program]) -> Vec<OutputFile> {
             // Where the worker is in each program that has it (a program several stages share
             // counted once: it types the worker's bindings the same way each time).
             let mut at: Vec<(usize, usize)> = in_stage.into_iter().flatten().collect();
-            at.retain(|&(p, _)| !programs[..p].iter().any(|q| std::ptr::eq(*q, programs[p])));
+            at.retain(|&(p, _)| !shared_with_earlier(programs, p));
             let (k, wi) = at[0];
             let path = format!(
                 "env/{}.ts",
@@ -44,6 +44,12 @@ pub fn env_modules(programs: &[&Program]) -> Vec<OutputFile> {
         .collect()
 }
 
+/// Whether `programs[k]` is a program an earlier stage already has (stages that deploy the same
+/// workers share one program).
+fn shared_with_earlier(programs: &[&Program], k: usize) -> bool {
+    programs[..k].iter().any(|q| std::ptr::eq(*q, programs[k]))
+}
+
 /// Where each imported type comes from: local name → (module path relative to the output
 /// folder, exported name), borrowed from the programs (a program several stages share is read
 /// once).
@@ -52,7 +58,7 @@ type TypeSources<'p> = HashMap<&'p str, (&'p str, &'p str)>;
 fn type_sources<'p>(programs: &[&'p Program]) -> TypeSources<'p> {
     let mut out: TypeSources<'p> = HashMap::default();
     for (k, p) in programs.iter().enumerate() {
-        if programs[..k].iter().any(|q| std::ptr::eq(*q, *p)) {
+        if shared_with_earlier(programs, k) {
             continue;
         }
         for (path, imp) in &p.type_imports {
@@ -155,21 +161,13 @@ fn imports(used: &BTreeSet<String>, sources: &TypeSources<'_>) -> String {
         let entry = by_path.entry(from_env_folder(path)).or_default();
         if export == "default" {
             entry.0 = Some(local.clone());
-        } else if export == local {
-            entry.1.push(local.clone());
         } else {
-            entry.1.push(format!("{export} as {local}"));
+            entry.1.push(super::alchemy_v1::import_name(export, local));
         }
     }
     let mut out = String::new();
-    for (path, (default, named)) in by_path {
-        let from = string_literal(&path);
-        if let Some(d) = default {
-            out.push_str(&format!("import type {d} from {from};\n"));
-        }
-        if !named.is_empty() {
-            super::alchemy_v1::push_named_import(&mut out, "import type", &named, &from);
-        }
+    for (path, (default, named)) in &by_path {
+        super::alchemy_v1::push_type_imports(&mut out, path, default.as_deref(), named);
     }
     out
 }
@@ -311,7 +309,7 @@ fn json_type(v: &serde_json::Value, depth: usize) -> String {
                 };
                 push_member_line(&mut out, &key, "", &[json_type(item, depth + 1)], depth + 1);
             }
-            out.push_str(&"  ".repeat(depth));
+            push_indent(&mut out, depth);
             out.push('}');
             out
         }

@@ -209,8 +209,6 @@ pub fn comment_text(s: &str) -> String {
         .collect()
 }
 
-/// An object key: bare when it is an identifier, quoted otherwise; `__proto__` is computed so it
-/// is an own property and never the prototype.
 /// [`key`], `k` itself when it is one already.
 fn key_text(k: Text) -> Text {
     if k != "__proto__" && is_identifier(&k) {
@@ -220,6 +218,8 @@ fn key_text(k: Text) -> Text {
     }
 }
 
+/// An object key: bare when it is an identifier, quoted otherwise; `__proto__` is computed so it
+/// is an own property and never the prototype.
 pub fn key(k: &str) -> String {
     if k == "__proto__" {
         format!("[{}]", string_literal(k))
@@ -554,19 +554,15 @@ pub fn declaration(export: bool, name: &str, js: &Js) -> String {
         out.push_str(";\n");
         return out;
     }
-    if let Js::Cond(c, a, b) = js {
+    if let Js::Cond(c, _, _) = js {
         // Prettier keeps a plain identifier test on the declaration line; any other test moves,
         // with the branches, to the next lines.
-        if !matches!(&**c, Js::Raw(r) if r.split('.').all(is_identifier)) {
+        if matches!(&**c, Js::Raw(r) if r.split('.').all(is_identifier)) {
+            print_cond_broken(&mut out, js, 0, head);
+        } else {
             out.truncate(head - 1);
             out.push_str("\n  ");
             print_cond_broken(&mut out, js, 2, 2);
-        } else {
-            print_into(&mut out, c, 0, head);
-            out.push_str("\n  ? ");
-            branch(&mut out, a, 4);
-            out.push_str("\n  : ");
-            branch(&mut out, b, 4);
         }
         out.push_str(";\n");
         return out;
