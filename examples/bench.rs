@@ -328,7 +328,7 @@ fn json_print_share(bin: &Path, apps: &Path, out: &Path) -> (f64, usize) {
         .output()
         .expect("run migrate");
     let err = String::from_utf8_lossy(&o.stderr);
-    // (`timing: <stage> <time> ms   rss …`: the number before the first `ms`.)
+    // (`timing: <stage> <time> ms  cpu <cpu time> ms   rss …`: the number before the first `ms`.)
     let ms = |line: &str| -> f64 {
         let words: Vec<&str> = line.split_whitespace().collect();
         words

@@ -100,8 +100,9 @@ pub fn build_graphs(
         diags.extend(d);
         graphs.push(g);
     }
-    let mut own_graphs = graphs.split_off(1).into_iter();
-    let mut template = graphs.pop().unwrap_or_default();
+    let mut graphs = graphs.into_iter();
+    let mut template = graphs.next().unwrap_or_default();
+    let mut own_graphs = graphs;
     let union = {
         let mut all: Vec<&Graph> = vec![&template];
         all.extend(own_graphs.as_slice());
