@@ -285,7 +285,7 @@ fn library(what: &str, dir: &Path) {
                 out: dir.to_path_buf(),
                 ..MigrateOptions::default()
             };
-            let m = pipeline::migrate(inputs, &options);
+            let m = pipeline::migrate_observed(inputs, &options, &mut |_| allocator::hand_back());
             std::hint::black_box(m.files.len());
         }
         other => panic!("lib {other}: `check` or `migrate`"),

@@ -148,9 +148,15 @@ impl MigrateArgs {
 
 /// Runs the CLI; returns the exit code.
 pub fn run(cli: Cli) -> i32 {
+    run_with(cli, || {})
+}
+
+/// [`run`], calling `between_stages` at the end of each stage of a migration (the binary hands
+/// freed memory back to the system there).
+pub fn run_with(cli: Cli, between_stages: fn()) -> i32 {
     match cli.command {
         Command::Check(args) => check(&args),
-        Command::Migrate(args) => migrate(&args),
+        Command::Migrate(args) => migrate(&args, between_stages),
         Command::Graph(args) => graph(&args),
         Command::Preflight(args) => crate::preflight::run(&args),
     }
@@ -524,12 +530,15 @@ impl Timings {
     }
 }
 
-fn migrate(args: &MigrateArgs) -> i32 {
+fn migrate(args: &MigrateArgs, between_stages: fn()) -> i32 {
     let mut timings = Timings::new();
     let inputs = read_inputs(&args.input.paths());
     timings.mark("discover + read + parse");
     let options = args.options();
-    let mut m = pipeline::migrate_observed(inputs, &options, &mut |stage| timings.mark(stage));
+    let mut m = pipeline::migrate_observed(inputs, &options, &mut |stage| {
+        between_stages();
+        timings.mark(stage)
+    });
     let mut diags = std::mem::take(&mut m.diagnostics);
     if m.usage_error || (m.io_failed && m.workers == 0) {
         emit_diagnostics(&diags, &m.sources, args.format, "nothing migrated", None);
@@ -538,6 +547,7 @@ fn migrate(args: &MigrateArgs) -> i32 {
     if args.check {
         return check_outputs(&options.out, &m.files, &diags, &m.sources, args.format);
     }
+    between_stages();
     timings.mark("return from planning");
     let mut written = Vec::new();
     let mut io_failed = m.io_failed;
