@@ -547,7 +547,6 @@ fn migrate(args: &MigrateArgs, between_stages: fn()) -> i32 {
     if args.check {
         return check_outputs(&options.out, &m.files, &diags, &m.sources, args.format);
     }
-    between_stages();
     timings.mark("return from planning");
     let mut written = Vec::new();
     let mut io_failed = m.io_failed;
