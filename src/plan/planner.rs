@@ -6,7 +6,7 @@
 //! their order are those of planning every worker one after the other, whatever the threads.
 
 use super::draft::{Deferred, Draft, Drafter, OwnedWanted, Place, UNRESOLVED};
-use super::names::{Shared, worker_ident};
+use super::names::{Shared, id_base, worker_ident};
 use super::resources::{ResourceTable, Wanted};
 use super::typing::{Modules, Typing};
 use super::{
@@ -178,17 +178,30 @@ impl<'a> Planner<'a> {
         self.finish()
     }
 
-    /// Identifiers and ids of workers first, in creation order, so they read naturally.
+    /// Identifiers and ids of workers first, in creation order, so they read naturally. (What
+    /// each name derives from is worked out in parallel; giving them out is in order.)
     fn name_workers(&mut self) {
         let cx = &mut self.cx;
-        for &i in &cx.graph.order {
-            if cx.fate[i] != Fate::Emitted {
-                continue;
-            }
-            let label = &cx.opts.labels[i];
-            let slot = format!("worker:{label}");
-            let ident = self.state.names.ident(&slot, || worker_ident(label));
-            let id = self.state.names.id(&slot, || label.clone());
+        let (fate, labels) = (&cx.fate, cx.opts.labels);
+        let wanted: Vec<(usize, String, String, String)> = cx
+            .graph
+            .order
+            .par_iter()
+            .filter(|&&i| fate[i] == Fate::Emitted)
+            .map(|&i| {
+                let label = &labels[i];
+                (
+                    i,
+                    format!("worker:{label}"),
+                    worker_ident(label),
+                    id_base(label),
+                )
+            })
+            .collect();
+        cx.position.reserve(wanted.len());
+        cx.worker_names.reserve(wanted.len());
+        for (i, slot, ident, id) in wanted {
+            let (ident, id) = self.state.names.worker(slot, ident, id);
             cx.position.insert(i, cx.position.len());
             cx.worker_names.insert(i, WorkerName { ident, id });
         }
@@ -256,18 +269,16 @@ impl<'a> Planner<'a> {
             index_in_plan,
             ..
         } = self.state;
-        for pw in &mut planned {
-            for b in &mut pw.bindings {
-                if let Some(v) = &mut b.value {
-                    remap(v, &index_in_plan);
-                }
-            }
-            for t in &mut pw.tail_consumers {
-                if let TailTarget::Worker(j) = t {
-                    *j = index_in_plan[j];
-                }
-            }
-        }
+        // (The type imports are sorted while the workers' references are renumbered.)
+        let modules = &self.cx.modules;
+        let ((), type_imports) = rayon::join(
+            || {
+                planned
+                    .par_iter_mut()
+                    .for_each(|pw| renumber(pw, &index_in_plan))
+            },
+            || typing.into_imports(modules),
+        );
         let mut placeholders = self.placeholders;
         for ph in &mut placeholders {
             ph.worker = index_in_plan[&ph.worker];
@@ -282,7 +293,7 @@ impl<'a> Planner<'a> {
             secrets,
             externals: self.cx.graph.externals.clone(),
             header: Vec::new(),
-            type_imports: typing.into_imports(&self.cx.modules),
+            type_imports,
             adopt: opts.adopt,
         }
     }
@@ -458,6 +469,20 @@ fn edge_of(graph: &Graph) -> HashMap<(usize, &str), usize> {
 }
 
 /// Rewrites the worker indices inside a value with `map`.
+/// Points `pw`'s references to other workers (discovery indices) at their places in the plan.
+fn renumber(pw: &mut PlanWorker, index_in_plan: &HashMap<usize, usize>) {
+    for b in &mut pw.bindings {
+        if let Some(v) = &mut b.value {
+            remap(v, index_in_plan);
+        }
+    }
+    for t in &mut pw.tail_consumers {
+        if let TailTarget::Worker(j) = t {
+            *j = index_in_plan[j];
+        }
+    }
+}
+
 fn remap(v: &mut Value, map: &HashMap<usize, usize>) {
     match v {
         Value::Worker(j) => *j = map[j],
