@@ -282,7 +282,9 @@ pub fn migrate_observed(
     ) else {
         return Migration::empty(inputs, diags, true);
     };
-    let env_names = stages::env_script_names(&inputs);
+    // (What deprecated service `environment`s resolve to is read before the trees are dropped,
+    // and put together while the graphs are built.)
+    let env_names = stages::read_env_script_names(&inputs);
     // The template (what stages that are not wrangler environments deploy) and every stage with
     // an environment of its own, resolved together; the parsed trees are dropped on the way.
     let workers = StageWorkers::resolve_all(&mut inputs, &plan, template_env, &mut diags);
@@ -290,15 +292,24 @@ pub fn migrate_observed(
         diagnostics::sort(&mut diags, &inputs.sources);
         return Migration::empty(inputs, diags, false);
     }
-    stages::report_absent_workers(&plan.stages, &workers.per_stage(), &mut diags);
     on_stage("resolve environments");
+    let graph_diags_start = diags.len();
     // (The graphs' union and creation order are worked out on one core while the workers'
     // sources are scanned.)
     let files = &*inputs.files;
+    let mut absent = Vec::new();
     let (graphs, scanned) = rayon::join(
-        || migration::build_graphs(&workers, &plan, &env_names, &mut diags),
-        || migration::scan_mains(&workers, files),
+        || {
+            let env_names = stages::merge_env_script_names(env_names);
+            migration::build_graphs(&workers, &plan, &env_names, &mut diags)
+        },
+        || {
+            stages::report_absent_workers(&plan.stages, &workers.per_stage(), &mut absent);
+            migration::scan_mains(&workers, files)
+        },
     );
+    // (Workers absent from stages are reported before the graphs' findings.)
+    diags.splice(graph_diags_start..graph_diags_start, absent);
     on_stage("graphs, and scan worker sources");
     let mut programs =
         migration::plan_stages(workers, &graphs, &plan, &scanned, app, options, &mut diags);

@@ -245,14 +245,31 @@ fn pages_layout(config_dir: &Path, output_dir: &str, fs: &dyn FileSystem) -> Pag
 /// `(top-level name, environment) → script name` over every config, for the deprecated service
 /// `environment`s.
 pub fn env_script_names(inputs: &Inputs) -> crate::graph::EnvNames {
-    // (Read from each config in parallel; the first config to name a pair wins, in config order.)
-    let per_config: Vec<_> = inputs
+    merge_env_script_names(read_env_script_names(inputs))
+}
+
+/// Each config's `(top-level name, environment, script name)` triples, read in parallel.
+pub type ConfigEnvNames = Vec<Vec<(String, String, String)>>;
+
+/// [`env_script_names`]' first half: read from each config (before their trees are dropped).
+pub fn read_env_script_names(inputs: &Inputs) -> ConfigEnvNames {
+    inputs
         .configs
         .par_iter()
-        .map(|c| c.root.as_ref().map(config::env_script_names))
-        .collect();
+        .map(|c| {
+            c.root
+                .as_ref()
+                .map(config::env_script_names)
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// [`env_script_names`]' second half: the first config to name a pair wins, in config order.
+pub fn merge_env_script_names(per_config: ConfigEnvNames) -> crate::graph::EnvNames {
     let mut env_names = crate::graph::EnvNames::default();
-    for (top, env, name) in per_config.into_iter().flatten().flatten() {
+    env_names.reserve(per_config.iter().map(Vec::len).sum());
+    for (top, env, name) in per_config.into_iter().flatten() {
         env_names.entry((top, env)).or_insert(name);
     }
     env_names
