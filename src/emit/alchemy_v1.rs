@@ -101,7 +101,7 @@ struct Emitter<'a> {
     placeholder_targets: &'a BTreeSet<usize>,
     kind: StageKind,
     /// Resources that do not exist in every stage (referenced with `!`).
-    partial: &'a BTreeSet<String>,
+    partial: &'a crate::HashSet<String>,
     imports: BTreeSet<&'static str>,
     /// The `personalName` helper is needed.
     personal_name: bool,
@@ -165,7 +165,7 @@ impl<'a> StageContext<'a> {
         }
     }
 
-    fn emitter<'b>(&'b self, partial: &'b BTreeSet<String>) -> Emitter<'b> {
+    fn emitter<'b>(&'b self, partial: &'b crate::HashSet<String>) -> Emitter<'b> {
         Emitter {
             p: self.p,
             placeholder_targets: &self.targets,
@@ -178,7 +178,7 @@ impl<'a> StageContext<'a> {
 }
 
 /// The stage's resource declarations (`None`: the resource does not exist in this stage).
-fn stage_resources(ctx: &StageContext<'_>, partial: &BTreeSet<String>) -> StageDecls {
+fn stage_resources(ctx: &StageContext<'_>, partial: &crate::HashSet<String>) -> StageDecls {
     let mut e = ctx.emitter(partial);
     let resources = ctx
         .p
@@ -203,7 +203,7 @@ fn stage_resources(ctx: &StageContext<'_>, partial: &BTreeSet<String>) -> StageD
 /// so only one worker's trees are in memory per thread.
 fn worker_decls(
     ctx: &StageContext<'_>,
-    partial: &BTreeSet<String>,
+    partial: &crate::HashSet<String>,
     wi: usize,
 ) -> (WorkerDecls, Needs) {
     let p = ctx.p;
@@ -461,12 +461,12 @@ fn run_file(
 
 /// Resources missing from some program (or not creatable afresh), and workers some stage does
 /// not deploy: referenced with `!`.
-fn partial_idents(programs: &[&Program], slots: &[WorkerSlot]) -> BTreeSet<String> {
+fn partial_idents(programs: &[&Program], slots: &[WorkerSlot]) -> crate::HashSet<String> {
     let in_program: Vec<crate::HashSet<&str>> = programs
         .iter()
         .map(|p| p.resources.iter().map(|r| r.ident.as_str()).collect())
         .collect();
-    let mut partial = BTreeSet::new();
+    let mut partial = crate::HashSet::default();
     for p in programs {
         for r in &p.resources {
             let everywhere = in_program.iter().all(|set| set.contains(r.ident.as_str()))
@@ -536,7 +536,7 @@ fn render_resources(decls: &[StageDecls], merge: &Merge<'_>) -> String {
 fn render_workers(
     slots: &[WorkerSlot],
     contexts: &[StageContext<'_>],
-    partial: &BTreeSet<String>,
+    partial: &crate::HashSet<String>,
     merge: &Merge<'_>,
 ) -> (Vec<String>, Needs) {
     use rayon::prelude::*;
