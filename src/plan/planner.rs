@@ -114,6 +114,7 @@ impl<'a> Planner<'a> {
             .collect();
         let emitted = fate.iter().filter(|f| **f == Fate::Emitted).count();
         let typing = Typing::new(&modules);
+        let bindings = workers.iter().map(|w| w.bindings.len()).sum();
         Planner {
             workers,
             cx: Context {
@@ -132,10 +133,10 @@ impl<'a> Planner<'a> {
                 names,
                 diags,
                 typing,
-                resources: ResourceTable::default(),
+                resources: ResourceTable::with_room(bindings),
                 secrets: BTreeSet::new(),
                 planned: Vec::with_capacity(emitted),
-                index_in_plan: HashMap::default(),
+                index_in_plan: HashMap::with_capacity_and_hasher(emitted, Default::default()),
             },
             placeholders: Vec::new(),
         }
