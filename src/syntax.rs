@@ -8,6 +8,7 @@
 use crate::diagnostics::{Diagnostic, Span, codes};
 
 mod plain_json;
+mod plain_toml;
 
 /// Deepest nesting of arrays/objects accepted. Real configs stay under 8.
 pub const MAX_DEPTH: usize = 64;
@@ -361,7 +362,15 @@ fn push_entry(
     }
 }
 
+/// TOML: read directly when it is plain, else by `toml_edit`.
 fn parse_toml(text: &str, file: u32) -> (Option<Node>, Vec<Diagnostic>) {
+    match plain_toml::parse(text, file) {
+        Some(node) => (Some(node), Vec::new()),
+        None => parse_with_toml_edit(text, file),
+    }
+}
+
+fn parse_with_toml_edit(text: &str, file: u32) -> (Option<Node>, Vec<Diagnostic>) {
     match toml_edit::Document::parse(text) {
         Ok(doc) => {
             let root_span = Span::new(file, 0, text.len());
