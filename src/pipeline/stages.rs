@@ -96,9 +96,9 @@ pub fn resolve_env(inputs: &Inputs, env: Option<&str>, diags: &mut Vec<Diagnosti
     let per_file: Vec<Vec<ConfigInEnv>> = inputs
         .configs
         .par_iter()
-        .map(|c| vec![resolve_config(c, env)])
+        .map(|c| with_origins(c, vec![resolve_config(c, env)], &*inputs.files))
         .collect();
-    let mut resolved = assemble(per_file, inputs, 1, diags);
+    let mut resolved = assemble(per_file, 1, diags);
     resolved.pop().unwrap_or_default()
 }
 
@@ -110,23 +110,44 @@ pub fn resolve_envs(
     envs: &[Option<&str>],
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Resolved> {
+    let files = &*inputs.files;
     let per_file: Vec<Vec<ConfigInEnv>> = inputs
         .configs
         .par_iter_mut()
         .map(|c| {
-            let resolved = envs.iter().map(|env| resolve_config(c, *env)).collect();
+            let resolved: Vec<ConfigInEnv> =
+                envs.iter().map(|env| resolve_config(c, *env)).collect();
             c.root = None;
-            resolved
+            with_origins(c, resolved, files)
         })
         .collect();
-    assemble(per_file, inputs, envs.len(), diags)
+    assemble(per_file, envs.len(), diags)
+}
+
+/// `resolved` (a config's workers in each environment) with each worker's origin.
+fn with_origins(
+    c: &ConfigFile,
+    mut resolved: Vec<ConfigInEnv>,
+    files: &dyn FileSystem,
+) -> Vec<ConfigInEnv> {
+    if resolved.iter().all(|r| r.workers.is_empty()) {
+        return resolved;
+    }
+    let (dir, file) = c.location();
+    for r in &mut resolved {
+        r.origins = r
+            .workers
+            .iter()
+            .map(|w| origin(w, &dir, &file, files))
+            .collect();
+    }
+    resolved
 }
 
 /// Each config's workers in each of `n` environments (per config, per environment, in config
-/// order) into one `Resolved` per environment, with the workers' origins.
+/// order) into one `Resolved` per environment.
 fn assemble(
     per_file: Vec<Vec<ConfigInEnv>>,
-    inputs: &Inputs,
     n: usize,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Resolved> {
@@ -136,7 +157,7 @@ fn assemble(
             let count = per_file
                 .iter()
                 .filter_map(|envs| envs.get(k))
-                .map(|e| e.0.len())
+                .map(|e| e.workers.len())
                 .sum();
             Resolved {
                 workers: Vec::with_capacity(count),
@@ -145,30 +166,34 @@ fn assemble(
             }
         })
         .collect();
-    for (per_env, c) in per_file.into_iter().zip(&inputs.configs) {
-        let (dir, file) = c.location();
-        for ((ws, d, is_absent), r) in per_env.into_iter().zip(&mut result) {
-            diags.extend(d);
-            if is_absent {
+    for per_env in per_file {
+        for (in_env, r) in per_env.into_iter().zip(&mut result) {
+            diags.extend(in_env.diagnostics);
+            if in_env.absent {
                 r.absent.insert(r.workers.len());
             }
-            for w in ws {
-                r.origins.push(origin(&w, &dir, &file, &*inputs.files));
-                r.workers.push(w);
-            }
+            r.workers.extend(in_env.workers);
+            r.origins.extend(in_env.origins);
         }
     }
     result
 }
 
-/// One config's workers in one environment: `(workers, diagnostics, absent)`.
-type ConfigInEnv = (Vec<Worker>, Vec<Diagnostic>, bool);
+/// One config's workers in one environment, with their origins (found once resolved).
+#[derive(Default)]
+struct ConfigInEnv {
+    workers: Vec<Worker>,
+    origins: Vec<Origin>,
+    diagnostics: Vec<Diagnostic>,
+    /// The config does not take part in the environment: `workers` holds one empty worker.
+    absent: bool,
+}
 
-/// One config's workers in `env`'s stage: `(workers, diagnostics, absent)`. A config that does
-/// not take part gives one empty worker (named like its top level) so that its slot stays.
+/// One config's workers in `env`'s stage (their origins still to find). A config that does not
+/// take part gives one empty worker (named like its top level) so that its slot stays.
 fn resolve_config(c: &ConfigFile, env: Option<&str>) -> ConfigInEnv {
     if !in_scope(c) {
-        return (Vec::new(), Vec::new(), false);
+        return ConfigInEnv::default();
     }
     if env.is_none_or(|e| member_of(c, e)) {
         // (A Pages project without `[env.production]` deploys its top level there.)
@@ -178,7 +203,11 @@ fn resolve_config(c: &ConfigFile, env: Option<&str>) -> ConfigInEnv {
             _ => EnvSelection::TopLevel,
         };
         let (ws, d) = c.workers(&selection);
-        return (ws, d, false);
+        return ConfigInEnv {
+            workers: ws,
+            diagnostics: d,
+            ..ConfigInEnv::default()
+        };
     }
     let root = c.root.as_ref();
     let span = root
@@ -200,7 +229,11 @@ fn resolve_config(c: &ConfigFile, env: Option<&str>) -> ConfigInEnv {
         },
         ..Default::default()
     };
-    (vec![absent], Vec::new(), true)
+    ConfigInEnv {
+        workers: vec![absent],
+        absent: true,
+        ..ConfigInEnv::default()
+    }
 }
 
 /// Where a worker comes from: its config's folder and file, its main module (a Pages project's
