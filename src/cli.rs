@@ -7,6 +7,7 @@ use crate::pipeline::{self, CheckOptions, GraphOptions, MigrateOptions, Migratio
 use crate::read::{InputPaths, display_path, read_inputs};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
+use serde_json::value::RawValue;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -180,6 +181,8 @@ fn check(args: &CheckArgs) -> i32 {
 struct JsonReport<'a> {
     diags: &'a [Diagnostic],
     sources: &'a SourceMap,
+    /// The first diagnostics already turned into JSON.
+    rendered: &'a [Option<Box<RawValue>>],
     summary: serde_json::Value,
     extra: serde_json::Map<String, serde_json::Value>,
     /// `migrate`'s graphs (`graph`: the template's, `stages`: each stage's), streamed.
@@ -214,7 +217,12 @@ impl serde::Serialize for JsonReport<'_> {
         for key in keys {
             match key {
                 "diagnostics" => {
-                    map.serialize_entry(key, &JsonDiagnostics(self.diags, self.sources))?
+                    let diagnostics = JsonDiagnostics {
+                        diags: self.diags,
+                        sources: self.sources,
+                        rendered: self.rendered,
+                    };
+                    map.serialize_entry(key, &diagnostics)?
                 }
                 "summary" => map.serialize_entry(key, &self.summary)?,
                 "graph" | "stages" => match self.graphs {
@@ -241,13 +249,44 @@ impl serde::Serialize for JsonReport<'_> {
     }
 }
 
-/// The diagnostics as a JSON array, each converted as it is written.
-struct JsonDiagnostics<'a>(&'a [Diagnostic], &'a SourceMap);
+/// The diagnostics as a JSON array, each converted as it is written (unless it was already:
+/// `rendered`, in order, for as many as there are).
+struct JsonDiagnostics<'a> {
+    diags: &'a [Diagnostic],
+    sources: &'a SourceMap,
+    rendered: &'a [Option<Box<RawValue>>],
+}
 
 impl serde::Serialize for JsonDiagnostics<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(|d| diagnostics::to_json(d, self.1)))
+        use serde::ser::SerializeSeq as _;
+        let mut seq = s.serialize_seq(Some(self.diags.len()))?;
+        for (k, d) in self.diags.iter().enumerate() {
+            match self.rendered.get(k) {
+                Some(Some(raw)) => seq.serialize_element(raw)?,
+                _ => seq.serialize_element(&diagnostics::to_json(d, self.sources))?,
+            }
+        }
+        seq.end()
     }
+}
+
+/// `value` as pretty JSON text, indented for where it sits in [`print_json`]'s output: `indent`
+/// before each of its lines but the first.
+fn raw_json<T: serde::Serialize>(value: &T, indent: &str) -> Option<Box<RawValue>> {
+    let text = serde_json::to_string_pretty(value).ok()?;
+    // (A line break in JSON text is never inside a string.)
+    RawValue::from_string(text.replace('\n', &format!("\n{indent}"))).ok()
+}
+
+/// `diags` as [`print_json`] prints them, turned into JSON in parallel beforehand (`None`: left
+/// to be converted as it is written).
+fn render_all_json(diags: &[Diagnostic], sources: &SourceMap) -> Vec<Option<Box<RawValue>>> {
+    diags
+        .par_iter()
+        // (In an array in the top object.)
+        .map(|d| raw_json(&diagnostics::to_json(d, sources), "    "))
+        .collect()
 }
 
 /// How many errors, warnings and infos.
@@ -269,11 +308,23 @@ pub fn print_json(
     extra: serde_json::Map<String, serde_json::Value>,
     graphs: Option<MigrationGraphs<'_>>,
 ) {
+    print_json_rendered(diags, sources, &[], extra, graphs);
+}
+
+/// [`print_json`], with the first diagnostics already turned into JSON ([`render_all_json`]).
+fn print_json_rendered(
+    diags: &[Diagnostic],
+    sources: &SourceMap,
+    rendered: &[Option<Box<RawValue>>],
+    extra: serde_json::Map<String, serde_json::Value>,
+    graphs: Option<MigrationGraphs<'_>>,
+) {
     let (errors, warnings, infos) = severity_counts(diags);
     let summary = serde_json::json!({ "errors": errors, "warnings": warnings, "infos": infos });
     let report = JsonReport {
         diags,
         sources,
+        rendered,
         summary,
         extra,
         graphs,
@@ -555,7 +606,7 @@ fn migrate(args: &MigrateArgs, between_stages: fn()) -> i32 {
     let human = args.format == Format::Human;
     let color = human_color();
     let json = args.format == Format::Json;
-    let (results, (mut drawn, graphs)) = rayon::join(
+    let (results, (mut drawn, graphs, mut rendered)) = rayon::join(
         || {
             if args.dry_run {
                 Vec::new()
@@ -570,7 +621,14 @@ fn migrate(args: &MigrateArgs, between_stages: fn()) -> i32 {
                 Vec::new()
             };
             let graphs = if json { String::new() } else { graphs_text(&m) };
-            (drawn, graphs)
+            // (For JSON, the diagnostics are turned into text while the files are written, as
+            // they are drawn for a person.)
+            let rendered = if json {
+                render_all_json(&diags, &m.sources)
+            } else {
+                Vec::new()
+            };
+            (drawn, graphs, rendered)
         },
     );
     for (path, r) in results {
@@ -583,9 +641,12 @@ fn migrate(args: &MigrateArgs, between_stages: fn()) -> i32 {
             }
         }
     }
+    // (What could not be written, last.)
     if human {
-        // (What could not be written, last.)
         drawn.extend(render_all_human(&diags[drawn.len()..], &m.sources, color));
+    }
+    if json {
+        rendered.extend(render_all_json(&diags[rendered.len()..], &m.sources));
     }
     timings.mark("write files, and draw diagnostics");
     let summary = format!(
@@ -598,9 +659,10 @@ fn migrate(args: &MigrateArgs, between_stages: fn()) -> i32 {
             graph: &m.graph,
             stages: &m.stages,
         };
-        print_json(
+        print_json_rendered(
             &diags,
             &m.sources,
+            &rendered,
             migration_json(&m, &options.out, args.dry_run),
             Some(graphs),
         );
@@ -841,6 +903,42 @@ pub fn write_file(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Diagnostics turned into JSON beforehand are printed exactly as those turned into JSON as
+    /// they are written, whichever of them were (a prefix, all, none).
+    #[test]
+    fn diagnostics_rendered_beforehand_print_alike() {
+        let text = "name = \"a\"\n# the \"quoted\" line\nmain = 1\n";
+        let sources = SourceMap {
+            files: vec![diagnostics::SourceFile::new(
+                "w/wrangler.toml".into(),
+                text.into(),
+            )],
+        };
+        let span = |start, end| diagnostics::Span::new(0, start, end);
+        let diags = vec![
+            codes::duplicate_key(span(13, 20), span(0, 4), "name"),
+            codes::unreadable("elsewhere/\"x\".toml", "no such file")
+                .with_occurrence(span(30, 34), "and \\ here\n"),
+            codes::invalid_toml(span(35, 36), "line\nbreak"),
+        ];
+        let print = |rendered: &[Option<Box<RawValue>>]| {
+            let report = JsonReport {
+                diags: &diags,
+                sources: &sources,
+                rendered,
+                summary: serde_json::json!({ "errors": 1 }),
+                extra: serde_json::Map::new(),
+                graphs: None,
+            };
+            serde_json::to_string_pretty(&report).unwrap()
+        };
+        let streamed = print(&[]);
+        let all = render_all_json(&diags, &sources);
+        assert_eq!(print(&all), streamed);
+        assert_eq!(print(&all[..1]), streamed);
+        assert!(streamed.contains("\n      \"code\": \"AM0"), "{streamed}");
+    }
 
     /// `migrate ARGS → the options the pipeline gets`.
     #[test]

@@ -902,6 +902,26 @@ fn a_failed_write_says_cannot_write() {
     );
     let err = alchemy_migrator::cli::write_file(&out.join("x.ts"), "x", false).err();
     assert_eq!(err.map(|d| d.code.as_str()), Some("AM0110"));
+    // In JSON, after the diagnostics turned into JSON while the files were being written.
+    let o = run(&[
+        "migrate",
+        "--discover",
+        dir.join("app").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let codes: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert!(codes.len() > 1, "{codes:?}");
+    assert_eq!(codes.last(), Some(&"AM0110"), "{codes:?}");
 }
 
 /// Without `--app`, the app is named after the migrated folder's package.json (scope dropped),
