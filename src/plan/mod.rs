@@ -345,8 +345,6 @@ pub fn build(
     diags: &mut Vec<Diagnostic>,
 ) -> Program {
     shared.reserve(opts.reserved);
-    // (A name for each worker and about one for each binding.)
-    shared.reserve_names(workers.len() + workers.iter().map(|w| w.bindings.len()).sum::<usize>());
     let modules = Modules::new(origins, exports, opts.out_dir);
     Planner::new(workers, origins, modules, graph, opts, shared, diags).run()
 }

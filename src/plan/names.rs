@@ -169,15 +169,6 @@ impl Shared {
             .extend(words.iter().map(|w| w.to_string()));
     }
 
-    /// Makes room for about `n` more identifiers and ids (growing the maps one insertion at a
-    /// time would rehash them again and again, on the one core that gives names out).
-    pub(super) fn reserve_names(&mut self, n: usize) {
-        self.idents.reserve(n);
-        self.ids.reserve(n);
-        self.names.idents.reserve(n);
-        self.names.ids.reserve(n);
-    }
-
     pub(super) fn ident(&mut self, slot: &str, base: impl FnOnce() -> String) -> String {
         if let Some(i) = self.idents.get(slot) {
             return i.clone();

@@ -114,7 +114,6 @@ impl<'a> Planner<'a> {
             .collect();
         let emitted = fate.iter().filter(|f| **f == Fate::Emitted).count();
         let typing = Typing::new(&modules);
-        let bindings = workers.iter().map(|w| w.bindings.len()).sum();
         Planner {
             workers,
             cx: Context {
@@ -133,10 +132,10 @@ impl<'a> Planner<'a> {
                 names,
                 diags,
                 typing,
-                resources: ResourceTable::with_room(bindings),
+                resources: ResourceTable::default(),
                 secrets: BTreeSet::new(),
                 planned: Vec::with_capacity(emitted),
-                index_in_plan: HashMap::with_capacity_and_hasher(emitted, Default::default()),
+                index_in_plan: HashMap::default(),
             },
             placeholders: Vec::new(),
         }

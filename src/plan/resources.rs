@@ -171,14 +171,6 @@ pub(super) struct ResourceTable {
 }
 
 impl ResourceTable {
-    /// A table with room for the resources of about `bindings` bindings.
-    pub(super) fn with_room(bindings: usize) -> ResourceTable {
-        let mut table = ResourceTable::default();
-        table.by_key.reserve(bindings);
-        table.used_by.reserve(bindings);
-        table
-    }
-
     /// The resource known by `key`, or a new one declared from `want`; the binding's slot is
     /// added to its users. A declaration that disagrees with the first is reported (the first
     /// one wins) and fills in what the first leaves out.
@@ -277,15 +269,11 @@ pub fn unify_resources(programs: &mut [&mut Program], shared: &mut Shared) {
         slots: BTreeSet<String>,
         stages: BTreeSet<usize>,
     }
-    let count: usize = programs.iter().map(|p| p.resources.len()).sum();
-    let mut groups: Vec<Group> = Vec::with_capacity(count);
+    let mut groups: Vec<Group> = Vec::new();
     // Slot → the groups holding it (linear lookups, whatever the number of resources).
     let mut by_slot: HashMap<String, Vec<usize>> = HashMap::default();
-    by_slot.reserve(count);
     let (mut taken_idents, mut taken_ids): (HashSet<String>, HashSet<String>) =
         (HashSet::default(), HashSet::default());
-    taken_idents.reserve(count);
-    taken_ids.reserve(count);
     for (s, p) in programs.iter_mut().enumerate() {
         for r in &mut p.resources {
             let mut candidates: Vec<usize> = r
