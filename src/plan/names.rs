@@ -182,44 +182,9 @@ impl Shared {
         if let Some(i) = self.ids.get(slot) {
             return i.clone();
         }
-        let i = self.names.id(id_base(&base()));
+        let i = self.names.id(&base());
         self.ids.insert(slot.to_string(), i.clone());
         i
-    }
-
-    /// A worker's identifier and id, known by `slot`: what an earlier program gave it, else
-    /// `ident` and `id` (from [`worker_ident`] and [`id_base`]) made unique.
-    pub(super) fn worker(&mut self, slot: String, ident: String, id: String) -> (String, String) {
-        let ident = match self.idents.get(&slot) {
-            Some(i) => i.clone(),
-            None => {
-                let i = self.names.ident(ident);
-                self.idents.insert(slot.clone(), i.clone());
-                i
-            }
-        };
-        let id = match self.ids.get(&slot) {
-            Some(i) => i.clone(),
-            None => {
-                let i = self.names.id(id);
-                self.ids.insert(slot, i.clone());
-                i
-            }
-        };
-        (ident, id)
-    }
-}
-
-/// What an id derives from: `base` without colons and control characters, never empty.
-pub(super) fn id_base(base: &str) -> String {
-    let base: String = base
-        .chars()
-        .map(|c| if c == ':' || c.is_control() { '-' } else { c })
-        .collect();
-    if base.is_empty() {
-        "resource".into()
-    } else {
-        base
     }
 }
 
@@ -243,8 +208,14 @@ impl Names {
         Self::unique(&mut self.idents, &mut self.next, base, "")
     }
 
-    /// `base` (from [`id_base`]) made unique among ids.
-    fn id(&mut self, base: String) -> String {
+    fn id(&mut self, base: &str) -> String {
+        let mut base: String = base
+            .chars()
+            .map(|c| if c == ':' || c.is_control() { '-' } else { c })
+            .collect();
+        if base.is_empty() {
+            base = "resource".into();
+        }
         Self::unique(&mut self.ids, &mut self.next, base, "-")
     }
 
@@ -417,7 +388,7 @@ mod tests {
         let mut names = Names::default();
         let got: Vec<String> = ["db", "db", "a:b", "a\nb", "", ""]
             .iter()
-            .map(|b| names.id(id_base(b)))
+            .map(|b| names.id(b))
             .collect();
         assert_eq!(
             got,

@@ -6,7 +6,7 @@
 //! their order are those of planning every worker one after the other, whatever the threads.
 
 use super::draft::{Deferred, Draft, Drafter, OwnedWanted, Place, UNRESOLVED};
-use super::names::{Shared, id_base, worker_ident};
+use super::names::{Shared, worker_ident};
 use super::resources::{ResourceTable, Wanted};
 use super::typing::{Modules, Typing};
 use super::{
@@ -178,30 +178,17 @@ impl<'a> Planner<'a> {
         self.finish()
     }
 
-    /// Identifiers and ids of workers first, in creation order, so they read naturally. (What
-    /// each name derives from is worked out in parallel; giving them out is in order.)
+    /// Identifiers and ids of workers first, in creation order, so they read naturally.
     fn name_workers(&mut self) {
         let cx = &mut self.cx;
-        let (fate, labels) = (&cx.fate, cx.opts.labels);
-        let wanted: Vec<(usize, String, String, String)> = cx
-            .graph
-            .order
-            .par_iter()
-            .filter(|&&i| fate[i] == Fate::Emitted)
-            .map(|&i| {
-                let label = &labels[i];
-                (
-                    i,
-                    format!("worker:{label}"),
-                    worker_ident(label),
-                    id_base(label),
-                )
-            })
-            .collect();
-        cx.position.reserve(wanted.len());
-        cx.worker_names.reserve(wanted.len());
-        for (i, slot, ident, id) in wanted {
-            let (ident, id) = self.state.names.worker(slot, ident, id);
+        for &i in &cx.graph.order {
+            if cx.fate[i] != Fate::Emitted {
+                continue;
+            }
+            let label = &cx.opts.labels[i];
+            let slot = format!("worker:{label}");
+            let ident = self.state.names.ident(&slot, || worker_ident(label));
+            let id = self.state.names.id(&slot, || label.clone());
             cx.position.insert(i, cx.position.len());
             cx.worker_names.insert(i, WorkerName { ident, id });
         }
@@ -468,7 +455,6 @@ fn edge_of(graph: &Graph) -> HashMap<(usize, &str), usize> {
     edges
 }
 
-/// Rewrites the worker indices inside a value with `map`.
 /// Points `pw`'s references to other workers (discovery indices) at their places in the plan.
 fn renumber(pw: &mut PlanWorker, index_in_plan: &HashMap<usize, usize>) {
     for b in &mut pw.bindings {
@@ -483,6 +469,7 @@ fn renumber(pw: &mut PlanWorker, index_in_plan: &HashMap<usize, usize>) {
     }
 }
 
+/// Rewrites the worker indices inside a value with `map`.
 fn remap(v: &mut Value, map: &HashMap<usize, usize>) {
     match v {
         Value::Worker(j) => *j = map[j],
