@@ -166,7 +166,7 @@ fn config_paths(input: &InputPaths) -> (Vec<PathBuf>, Vec<Diagnostic>, bool) {
             }
         }
     }
-    paths.sort();
+    discover::sort_paths(&mut paths);
     paths.dedup();
     (paths, diags, io_failed)
 }
