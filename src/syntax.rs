@@ -10,6 +10,46 @@ use crate::diagnostics::{Diagnostic, Span, codes};
 mod plain_json;
 mod plain_toml;
 
+/// For the direct readers, after a member of an array or object (blanks skipped): `Some(true)`
+/// at `close` (left for the caller to step over), `Some(false)` past a comma, `None` on anything
+/// else.
+fn closed_after_member(bytes: &[u8], at: &mut usize, close: u8) -> Option<bool> {
+    match *bytes.get(*at)? {
+        b',' => {
+            *at += 1;
+            Some(false)
+        }
+        b if b == close => Some(true),
+        _ => None,
+    }
+}
+
+/// What the property tests of the direct readers share: texts made of pieces, and a piece put
+/// into a text.
+#[cfg(test)]
+mod reader_tests {
+    use proptest::prelude::*;
+
+    /// Texts of up to 24 `pieces`.
+    pub(super) fn texts(pieces: &'static [&'static str]) -> impl Strategy<Value = String> {
+        prop::collection::vec(prop::sample::select(pieces), 0..24).prop_map(|p| p.concat())
+    }
+
+    /// `t` with `piece` put in at the character boundary at the fraction `at` of it, where
+    /// `cut` bytes of it go.
+    pub(super) fn splice(t: &str, piece: &str, at: f64, cut: usize) -> String {
+        let mut k = ((t.len() as f64) * at) as usize;
+        while !t.is_char_boundary(k) {
+            k -= 1;
+        }
+        let mut end = (k + cut).min(t.len());
+        while !t.is_char_boundary(end) {
+            end += 1;
+        }
+        format!("{}{piece}{}", &t[..k], &t[end..])
+    }
+}
+
 /// Deepest nesting of arrays/objects accepted. Real configs stay under 8.
 pub const MAX_DEPTH: usize = 64;
 

@@ -884,13 +884,20 @@ fn a_failed_write_says_cannot_write() {
     // `--out` inside a regular file: no folder can be made there.
     write(&dir.join("blocker"), "a file, not a folder\n");
     let out = dir.join("blocker/out");
-    let o = run(&[
-        "migrate",
-        "--discover",
-        dir.join("app").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let (app, out_arg) = (dir.join("app"), out.to_str().unwrap().to_string());
+    let migrate = |format: &str| {
+        let app = app.to_str().unwrap();
+        run(&[
+            "migrate",
+            "--discover",
+            app,
+            "--out",
+            &out_arg,
+            "--format",
+            format,
+        ])
+    };
+    let o = migrate("human");
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let e = stderr(&o);
     assert!(e.contains("error[AM0110]: cannot write `"), "{e}");
@@ -903,15 +910,7 @@ fn a_failed_write_says_cannot_write() {
     let err = alchemy_migrator::cli::write_file(&out.join("x.ts"), "x", false).err();
     assert_eq!(err.map(|d| d.code.as_str()), Some("AM0110"));
     // In JSON, after the diagnostics turned into JSON while the files were being written.
-    let o = run(&[
-        "migrate",
-        "--discover",
-        dir.join("app").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    let o = migrate("json");
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let codes: Vec<&str> = v["diagnostics"]

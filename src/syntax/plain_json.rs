@@ -5,7 +5,7 @@
 //! `None` and the caller parses the text with `jsonc-parser`, which also words the errors. What
 //! it does read, it reads exactly as `jsonc-parser` does (a property test compares the two).
 
-use super::{Entry, Node, Value, push_entry};
+use super::{Entry, Node, Value, closed_after_member, push_entry};
 use crate::diagnostics::{Diagnostic, Span};
 
 /// The tree of `text`, or `None` when the text is not plain JSON with comments.
@@ -175,14 +175,7 @@ impl Reader<'_> {
     /// bracket (`true`); `None` on anything else.
     fn closed_after_member(&mut self, close: u8) -> Option<bool> {
         self.skip_blank()?;
-        match self.peek()? {
-            b',' => {
-                self.at += 1;
-                Some(false)
-            }
-            b if b == close => Some(true),
-            _ => None,
-        }
+        closed_after_member(self.bytes, &mut self.at, close)
     }
 
     fn array(&mut self) -> Option<Node> {
@@ -254,6 +247,7 @@ fn memchr_newline(bytes: &[u8], from: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::super::parse_with_jsonc_parser;
+    use super::super::reader_tests::{splice, texts};
     use proptest::prelude::*;
 
     /// Pieces texts are made of: JSON's, comments, and things only `jsonc-parser` reads or
@@ -306,10 +300,6 @@ mod tests {
         "\"open",
     ];
 
-    fn text() -> impl Strategy<Value = String> {
-        prop::collection::vec(prop::sample::select(PIECES), 0..24).prop_map(|p| p.concat())
-    }
-
     /// Objects and arrays that are plain JSON, so that most cases take the direct reader.
     fn plain() -> impl Strategy<Value = String> {
         let leaf =
@@ -344,7 +334,7 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(2000))]
 
         #[test]
-        fn the_direct_reader_reads_as_jsonc_parser_does(t in text()) {
+        fn the_direct_reader_reads_as_jsonc_parser_does(t in texts(PIECES)) {
             agrees(&t)?;
         }
 
@@ -355,17 +345,7 @@ mod tests {
             at in 0.0..1.0f64,
             cut in 0usize..3,
         ) {
-            // (At a character boundary: a piece goes in there, `cut` bytes of the text go.)
-            let mut k = ((t.len() as f64) * at) as usize;
-            while !t.is_char_boundary(k) {
-                k -= 1;
-            }
-            let mut end = (k + cut).min(t.len());
-            while !t.is_char_boundary(end) {
-                end += 1;
-            }
-            let changed = format!("{}{piece}{}", &t[..k], &t[end..]);
-            agrees(&changed)?;
+            agrees(&splice(&t, piece, at, cut))?;
         }
 
         #[test]

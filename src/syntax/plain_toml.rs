@@ -7,7 +7,7 @@
 //! What it does read, it reads exactly as `toml_edit` does, spans included (a property test and
 //! every config of the corpus compare the two).
 
-use super::{Entry, Node, Value};
+use super::{Entry, Node, Value, closed_after_member};
 use crate::HashMap;
 use crate::diagnostics::Span;
 
@@ -384,6 +384,11 @@ impl Reader<'_> {
         Some(self.text[open..end].to_string())
     }
 
+    /// After a member of an array or inline table (see [`closed_after_member`]).
+    fn closed_after_member(&mut self, close: u8) -> Option<bool> {
+        closed_after_member(self.bytes, &mut self.at, close)
+    }
+
     fn array(&mut self) -> Option<Node> {
         let start = self.at;
         self.at += 1;
@@ -395,10 +400,8 @@ impl Reader<'_> {
             }
             items.push(self.value()?);
             self.skip_blank_lines()?;
-            match self.peek()? {
-                b',' => self.at += 1,
-                b']' => break,
-                _ => return None,
+            if self.closed_after_member(b']')? {
+                break;
             }
         }
         self.at += 1;
@@ -427,10 +430,8 @@ impl Reader<'_> {
             let value = self.value()?;
             push_new(&mut entries, &key, key_span, value)?;
             self.skip_spaces();
-            match self.peek()? {
-                b',' => self.at += 1,
-                b'}' => break,
-                _ => return None,
+            if self.closed_after_member(b'}')? {
+                break;
             }
         }
         self.at += 1;
@@ -441,6 +442,7 @@ impl Reader<'_> {
 #[cfg(test)]
 mod tests {
     use super::super::parse_with_toml_edit;
+    use super::super::reader_tests::{splice, texts};
     use proptest::prelude::*;
 
     /// Whether the direct reader, when it reads `text`, reads it as `toml_edit` does.
@@ -518,10 +520,6 @@ mod tests {
         "\u{0}",
     ];
 
-    fn text() -> impl Strategy<Value = String> {
-        prop::collection::vec(prop::sample::select(PIECES), 0..24).prop_map(|p| p.concat())
-    }
-
     /// Lines of plain TOML (keys may repeat: then neither reader reads the text).
     fn plain() -> impl Strategy<Value = String> {
         let value = prop::sample::select(
@@ -549,7 +547,7 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(2000))]
 
         #[test]
-        fn the_direct_reader_reads_as_toml_edit_does(t in text()) {
+        fn the_direct_reader_reads_as_toml_edit_does(t in texts(PIECES)) {
             agrees(&t)?;
         }
 
@@ -561,16 +559,7 @@ mod tests {
             cut in 0usize..3,
         ) {
             agrees(&t)?;
-            // (At a character boundary: a piece goes in there, `cut` bytes of the text go.)
-            let mut k = ((t.len() as f64) * at) as usize;
-            while !t.is_char_boundary(k) {
-                k -= 1;
-            }
-            let mut end = (k + cut).min(t.len());
-            while !t.is_char_boundary(end) {
-                end += 1;
-            }
-            agrees(&format!("{}{piece}{}", &t[..k], &t[end..]))?;
+            agrees(&splice(&t, piece, at, cut))?;
         }
     }
 
