@@ -66,10 +66,11 @@ pub fn emit(
         .map(|s| s.program)
         .chain(std::iter::once(other))
         .collect();
+    let slots = worker_slots(&programs);
     // (One after the other: each is built in parallel inside, and together they would hold
     // more memory at once.)
-    let run = run_file(stages, other, default_stage, header);
-    let env = super::env_types::env_modules(&programs);
+    let run = run_file(stages, other, &slots, default_stage, header);
+    let env = super::env_types::env_modules(&programs, &slots);
     let mut files = Vec::with_capacity(1 + env.len());
     files.push(OutputFile {
         path: "alchemy.run.ts".into(),
@@ -335,19 +336,29 @@ fn render_worker(stages: Vec<Option<WorkerDecls>>, merge: &Merge<'_>) -> String 
 
 /// Every worker of any stage, in the shared creation order, with where it is in each program
 /// (`(program, worker index)`, `None` where that stage does not deploy it).
-pub(super) type WorkerSlot = (usize, Vec<Option<(usize, usize)>>);
+pub(super) type WorkerSlot = (usize, InPrograms);
+
+/// Where a worker is in each program (`(program, worker index)`, `None` where it is not).
+type InPrograms = Vec<Option<(usize, usize)>>;
 
 pub(super) fn worker_slots(programs: &[&Program]) -> Vec<WorkerSlot> {
-    let mut slots: std::collections::BTreeMap<usize, Vec<Option<(usize, usize)>>> =
-        std::collections::BTreeMap::new();
+    // (Places in the creation order are dense: one slot per place, by index.)
+    let places = programs
+        .iter()
+        .flat_map(|p| p.workers.iter().map(|w| w.position + 1))
+        .max()
+        .unwrap_or(0);
+    let mut slots: Vec<Option<InPrograms>> = vec![None; places];
     for (k, p) in programs.iter().enumerate() {
         for (wi, w) in p.workers.iter().enumerate() {
-            slots
-                .entry(w.position)
-                .or_insert_with(|| vec![None; programs.len()])[k] = Some((k, wi));
+            slots[w.position].get_or_insert_with(|| vec![None; programs.len()])[k] = Some((k, wi));
         }
     }
-    slots.into_iter().collect()
+    slots
+        .into_iter()
+        .enumerate()
+        .filter_map(|(place, slot)| Some((place, slot?)))
+        .collect()
 }
 
 fn comment_lines(out: &mut String, text: &str) {
@@ -377,6 +388,7 @@ type Merge<'m> = dyn Fn(Vec<Option<Js>>) -> Js + Sync + 'm;
 fn run_file(
     stages: &[StageProgram<'_>],
     other: &Program,
+    slots: &[WorkerSlot],
     default_stage: Option<&str>,
     header: &[String],
 ) -> String {
@@ -385,8 +397,7 @@ fn run_file(
         .map(|s| s.program)
         .chain(std::iter::once(other))
         .collect();
-    let slots = worker_slots(&programs);
-    let partial = partial_idents(&programs, &slots);
+    let partial = partial_idents(&programs, slots);
     let n = stages.len();
     let contexts: Vec<StageContext<'_>> = programs
         .iter()
@@ -423,7 +434,7 @@ fn run_file(
     }
     // (The type imports are written out while the workers are.)
     let ((workers, worker_needs), type_imports) = rayon::join(
-        || render_workers(&slots, &contexts, &partial, &merge),
+        || render_workers(slots, &contexts, &partial, &merge),
         || type_import_lines(&programs),
     );
     needs.add(worker_needs);

@@ -8,32 +8,41 @@
 //! missing from some of them is optional.
 
 use super::OutputFile;
+use super::alchemy_v1::WorkerSlot;
 use super::ts::{WIDTH, comment_text, is_identifier, string_literal};
-use crate::HashMap;
 use crate::plan::{Program, ResourceKind, Value};
+use crate::{HashMap, HashSet};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One `env/<worker>.ts` per worker of any stage. `programs` are every stage's programs (the
 /// order decides the order of union members).
-pub fn env_modules(programs: &[&Program]) -> Vec<OutputFile> {
+pub fn env_modules(programs: &[&Program], slots: &[WorkerSlot]) -> Vec<OutputFile> {
     use rayon::prelude::*;
-    let sources = type_sources(programs);
-    // Each file's path (the first worker of a file name wins), then the files, in parallel.
-    let mut seen = BTreeSet::new();
-    let files: Vec<(String, Vec<(usize, usize)>)> = super::alchemy_v1::worker_slots(programs)
+    // (Where types come from is gathered while each worker's file is named.)
+    let (sources, named) = rayon::join(
+        || type_sources(programs),
+        || {
+            slots
+                .par_iter()
+                .map(|(_, in_stage)| {
+                    // Where the worker is in each program that has it (a program several stages
+                    // share counted once: it types the worker's bindings the same way each time).
+                    let mut at: Vec<(usize, usize)> = in_stage.iter().flatten().copied().collect();
+                    at.retain(|&(p, _)| !shared_with_earlier(programs, p));
+                    let (k, wi) = at[0];
+                    let stem = super::alchemy_v1::file_stem(&programs[k].workers[wi].id);
+                    (format!("env/{stem}.ts"), at)
+                })
+                .collect::<Vec<_>>()
+        },
+    );
+    // The first worker of a file name has the file.
+    let mut seen: HashSet<&str> = HashSet::default();
+    let first: Vec<bool> = named.iter().map(|(path, _)| seen.insert(path)).collect();
+    let files: Vec<(String, Vec<(usize, usize)>)> = named
         .into_iter()
-        .filter_map(|(_, in_stage)| {
-            // Where the worker is in each program that has it (a program several stages share
-            // counted once: it types the worker's bindings the same way each time).
-            let mut at: Vec<(usize, usize)> = in_stage.into_iter().flatten().collect();
-            at.retain(|&(p, _)| !shared_with_earlier(programs, p));
-            let (k, wi) = at[0];
-            let path = format!(
-                "env/{}.ts",
-                super::alchemy_v1::file_stem(&programs[k].workers[wi].id)
-            );
-            seen.insert(path.clone()).then_some((path, at))
-        })
+        .zip(first)
+        .filter_map(|(file, first)| first.then_some(file))
         .collect();
     files
         .into_par_iter()
@@ -431,7 +440,11 @@ mod tests {
             0,
             vec![("MODE", Value::Str("stg".into()))],
         )]);
-        let files = env_modules(&[&production, &staging]);
+        let programs = [&production, &staging];
+        let files = env_modules(
+            &programs,
+            &super::super::alchemy_v1::worker_slots(&programs),
+        );
         assert_eq!(files.len(), 1);
         assert_eq!(files[0].path, "env/api.ts");
         assert!(
