@@ -36,7 +36,7 @@ pub struct Disk;
 
 impl FileSystem for Disk {
     fn read_to_string(&self, path: &Path) -> Option<String> {
-        std::fs::read_to_string(path).ok()
+        String::from_utf8(read_file(path).ok()?).ok()
     }
     fn is_file(&self, path: &Path) -> bool {
         path.is_file()
@@ -44,6 +44,34 @@ impl FileSystem for Disk {
     fn is_dir(&self, path: &Path) -> bool {
         path.is_dir()
     }
+}
+
+/// The bytes of a file, exactly as large as the file. Small files (configs, worker modules) are
+/// read into a buffer each thread keeps, then copied: `std::fs::read` asks the file system for
+/// each file's size first, one more system call per file.
+pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    const ROOM: usize = 64 * 1024;
+    let file = std::fs::File::open(path)?;
+    BUFFER.with(|buffer| {
+        let Ok(mut buffer) = buffer.try_borrow_mut() else {
+            return std::fs::read(path);
+        };
+        buffer.clear();
+        buffer.reserve(ROOM);
+        // (`take` reads through the generic loop, which asks for no size; a file larger than the
+        // room grows the buffer.)
+        file.take(u64::MAX).read_to_end(&mut buffer)?;
+        let bytes = buffer.to_vec();
+        buffer.truncate(0);
+        if buffer.capacity() > ROOM {
+            buffer.shrink_to(ROOM);
+        }
+        Ok(bytes)
+    })
 }
 
 /// Files held in memory (absolute paths); a folder exists when a file is under it.
@@ -174,7 +202,7 @@ fn config_paths(input: &InputPaths) -> (Vec<PathBuf>, Vec<Diagnostic>, bool) {
 fn read_one(id: u32, path: &Path) -> (SourceFile, ConfigFile, bool) {
     let shown = display_path(path);
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    match std::fs::read(path) {
+    match read_file(path) {
         Ok(bytes) => {
             let (source, mut config) = config_from_bytes(id, shown, dir.clone(), bytes);
             if config.root.is_some() {
@@ -273,6 +301,30 @@ pub fn inputs_from_memory(files: &[(String, Vec<u8>)]) -> Inputs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Small and large files, one after the other on one thread, come back whole and exact.
+    #[test]
+    fn files_are_read_whole() {
+        let dir = std::env::temp_dir().join(format!("am-read-file-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let sizes = [0usize, 1, 1000, 64 * 1024, 200_000, 3];
+        for (k, size) in sizes.iter().enumerate() {
+            let path = dir.join(format!("f{k}"));
+            let bytes: Vec<u8> = (0..*size).map(|i| (i % 251) as u8).collect();
+            std::fs::write(&path, &bytes).unwrap();
+            let read = read_file(&path).unwrap();
+            assert_eq!(read, bytes, "{size} bytes");
+            assert_eq!(read.capacity(), read.len(), "{size} bytes");
+        }
+        assert!(read_file(&dir.join("missing")).is_err());
+        assert_eq!(Disk.read_to_string(&dir.join("f2")).map(|s| s.len()), None);
+        std::fs::write(dir.join("text"), "é\n").unwrap();
+        assert_eq!(
+            Disk.read_to_string(&dir.join("text")).as_deref(),
+            Some("é\n")
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn memory_has_the_folders_of_its_files() {
