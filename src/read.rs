@@ -66,8 +66,8 @@ pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
         // room grows the buffer.)
         file.take(u64::MAX).read_to_end(&mut buffer)?;
         let bytes = buffer.to_vec();
-        buffer.truncate(0);
         if buffer.capacity() > ROOM {
+            buffer.clear();
             buffer.shrink_to(ROOM);
         }
         Ok(bytes)

@@ -9,7 +9,7 @@
 
 use super::OutputFile;
 use super::alchemy_v1::WorkerSlot;
-use super::ts::{WIDTH, comment_text, is_identifier, string_literal};
+use super::ts::{WIDTH, comment_text, is_identifier, pad, string_literal};
 use crate::plan::{Program, ResourceKind, Value};
 use crate::{HashMap, HashSet};
 use std::collections::{BTreeMap, BTreeSet};
@@ -193,7 +193,7 @@ fn member_line(key: &str, types: &[String], depth: usize) -> String {
 /// it does not fit.
 fn push_member_line(out: &mut String, key: &str, mark: &str, types: &[String], depth: usize) {
     let start = out.len();
-    push_indent(out, depth);
+    pad(out, 2 * depth);
     out.push_str(key);
     out.push_str(mark);
     out.push_str(": ");
@@ -205,17 +205,17 @@ fn push_member_line(out: &mut String, key: &str, mark: &str, types: &[String], d
         return;
     }
     out.truncate(start);
-    push_indent(out, depth);
+    pad(out, 2 * depth);
     out.push_str(key);
     out.push_str(mark);
     out.push_str(":\n");
     for (i, t) in types.iter().enumerate() {
-        push_indent(out, depth + 1);
+        pad(out, 2 * (depth + 1));
         out.push_str("| ");
         for (k, part) in t.split('\n').enumerate() {
             if k > 0 {
                 out.push('\n');
-                push_indent(out, depth + 1);
+                pad(out, 2 * (depth + 1));
             }
             out.push_str(part);
         }
@@ -223,12 +223,6 @@ fn push_member_line(out: &mut String, key: &str, mark: &str, types: &[String], d
             out.push(';');
         }
         out.push('\n');
-    }
-}
-
-fn push_indent(out: &mut String, depth: usize) {
-    for _ in 0..depth {
-        out.push_str("  ");
     }
 }
 
@@ -318,7 +312,7 @@ fn json_type(v: &serde_json::Value, depth: usize) -> String {
                 };
                 push_member_line(&mut out, &key, "", &[json_type(item, depth + 1)], depth + 1);
             }
-            push_indent(&mut out, depth);
+            pad(&mut out, 2 * depth);
             out.push('}');
             out
         }

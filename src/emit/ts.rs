@@ -295,7 +295,7 @@ fn write_flat_or_undo(js: &Js, out: &mut String, room: usize) -> bool {
 }
 
 /// `n` spaces.
-fn pad(out: &mut String, n: usize) {
+pub(super) fn pad(out: &mut String, n: usize) {
     out.extend(std::iter::repeat_n(' ', n));
 }
 

@@ -217,13 +217,19 @@ impl Reader<'_> {
         Some(())
     }
 
+    /// Skips spaces and a comment, up to the line break (or whatever else comes first).
+    fn skip_spaces_and_comment(&mut self) -> Option<()> {
+        self.skip_spaces();
+        if self.peek() == Some(b'#') {
+            self.comment()?;
+        }
+        Some(())
+    }
+
     /// Skips blank lines, spaces and comments, up to the next key, header or value (or the end).
     fn skip_blank_lines(&mut self) -> Option<()> {
         loop {
-            self.skip_spaces();
-            if self.peek() == Some(b'#') {
-                self.comment()?;
-            }
+            self.skip_spaces_and_comment()?;
             if !self.line_break() {
                 return Some(());
             }
@@ -232,10 +238,7 @@ impl Reader<'_> {
 
     /// The end of a line that held a header or a key-value: spaces, a comment, a line break.
     fn line_end(&mut self) -> Option<()> {
-        self.skip_spaces();
-        if self.peek() == Some(b'#') {
-            self.comment()?;
-        }
+        self.skip_spaces_and_comment()?;
         (self.peek().is_none() || self.line_break()).then_some(())
     }
 
