@@ -48,6 +48,35 @@ mod reader_tests {
         }
         format!("{}{piece}{}", &t[..k], &t[end..])
     }
+
+    /// The property tests every direct reader has (`agrees`: whether the reader, when it reads
+    /// a text, reads it as the parser it stands in for): texts of its `pieces`, and `plain`
+    /// texts, whole and with one of the pieces spliced in. The caller has [`texts`] and
+    /// [`splice`] in scope.
+    macro_rules! reader_properties {
+        ($agrees:ident, $pieces:expr, $plain:expr) => {
+            proptest! {
+                #![proptest_config(ProptestConfig::with_cases(2000))]
+
+                #[test]
+                fn texts_of_pieces_are_read_alike(t in texts($pieces)) {
+                    $agrees(&t)?;
+                }
+
+                #[test]
+                fn plain_texts_with_one_piece_changed_are_read_alike(
+                    t in $plain,
+                    piece in prop::sample::select($pieces),
+                    at in 0.0..1.0f64,
+                    cut in 0usize..3,
+                ) {
+                    $agrees(&t)?;
+                    $agrees(&splice(&t, piece, at, cut))?;
+                }
+            }
+        };
+    }
+    pub(super) use reader_properties;
 }
 
 /// Deepest nesting of arrays/objects accepted. Real configs stay under 8.

@@ -247,7 +247,7 @@ fn memchr_newline(bytes: &[u8], from: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::super::parse_with_jsonc_parser;
-    use super::super::reader_tests::{splice, texts};
+    use super::super::reader_tests::{reader_properties, splice, texts};
     use proptest::prelude::*;
 
     /// Pieces texts are made of: JSON's, comments, and things only `jsonc-parser` reads or
@@ -330,23 +330,10 @@ mod tests {
         Ok(())
     }
 
+    reader_properties!(agrees, PIECES, plain());
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
-
-        #[test]
-        fn the_direct_reader_reads_as_jsonc_parser_does(t in texts(PIECES)) {
-            agrees(&t)?;
-        }
-
-        #[test]
-        fn plain_json_with_one_piece_changed_is_read_alike(
-            t in plain(),
-            piece in prop::sample::select(PIECES),
-            at in 0.0..1.0f64,
-            cut in 0usize..3,
-        ) {
-            agrees(&splice(&t, piece, at, cut))?;
-        }
 
         #[test]
         fn plain_json_is_read_directly(t in plain()) {

@@ -445,7 +445,7 @@ impl Reader<'_> {
 #[cfg(test)]
 mod tests {
     use super::super::parse_with_toml_edit;
-    use super::super::reader_tests::{splice, texts};
+    use super::super::reader_tests::{reader_properties, splice, texts};
     use proptest::prelude::*;
 
     /// Whether the direct reader, when it reads `text`, reads it as `toml_edit` does.
@@ -546,25 +546,7 @@ mod tests {
         prop::collection::vec(line, 0..12).prop_map(|l| l.concat())
     }
 
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(2000))]
-
-        #[test]
-        fn the_direct_reader_reads_as_toml_edit_does(t in texts(PIECES)) {
-            agrees(&t)?;
-        }
-
-        #[test]
-        fn plain_toml_with_one_piece_changed_is_read_alike(
-            t in plain(),
-            piece in prop::sample::select(PIECES),
-            at in 0.0..1.0f64,
-            cut in 0usize..3,
-        ) {
-            agrees(&t)?;
-            agrees(&splice(&t, piece, at, cut))?;
-        }
-    }
+    reader_properties!(agrees, PIECES, plain());
 
     fn toml_files(dir: &std::path::Path, into: &mut Vec<std::path::PathBuf>) {
         for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
