@@ -910,10 +910,7 @@ mod tests {
     fn diagnostics_rendered_beforehand_print_alike() {
         let text = "name = \"a\"\n# the \"quoted\" line\nmain = 1\n";
         let sources = SourceMap {
-            files: vec![diagnostics::SourceFile::new(
-                "w/wrangler.toml".into(),
-                text.into(),
-            )],
+            files: vec![diagnostics::SourceFile::new("w/wrangler.toml".into(), text)],
         };
         let span = |start, end| diagnostics::Span::new(0, start, end);
         let diags = vec![

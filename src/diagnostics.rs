@@ -199,7 +199,8 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    pub fn new(path: String, text: String) -> SourceFile {
+    pub fn new(path: String, text: impl Into<std::sync::Arc<str>>) -> SourceFile {
+        let text: std::sync::Arc<str> = text.into();
         let mut line_starts = vec![0u32];
         for (i, b) in text.bytes().enumerate() {
             if b == b'\n' {
@@ -208,7 +209,7 @@ impl SourceFile {
         }
         SourceFile {
             path,
-            text: text.into(),
+            text,
             line_starts: line_starts.into(),
         }
     }
@@ -939,8 +940,8 @@ mod tests {
     fn sources() -> SourceMap {
         SourceMap {
             files: vec![
-                SourceFile::new("a.toml".into(), "one = 1\ntwo = 2\nthree = 3\n".into()),
-                SourceFile::new("b.toml".into(), "x = 1\n".into()),
+                SourceFile::new("a.toml".into(), "one = 1\ntwo = 2\nthree = 3\n"),
+                SourceFile::new("b.toml".into(), "x = 1\n"),
             ],
         }
     }
@@ -1124,8 +1125,8 @@ mod tests {
     fn config() -> SourceMap {
         SourceMap {
             files: vec![
-                SourceFile::new("app/wrangler.toml".into(), CONFIG.into()),
-                SourceFile::new("other.toml".into(), "name = \"api\"\n".into()),
+                SourceFile::new("app/wrangler.toml".into(), CONFIG),
+                SourceFile::new("other.toml".into(), "name = \"api\"\n"),
             ],
         }
     }
@@ -1317,7 +1318,7 @@ error[AM0710]: `CLOUDFLARE_API_TOKEN` is not set: preflight reads the live accou
     #[test]
     fn human_survives_odd_spans() {
         let sources = SourceMap {
-            files: vec![SourceFile::new("é.toml".into(), "k = \"é\"\n\nx".into())],
+            files: vec![SourceFile::new("é.toml".into(), "k = \"é\"\n\nx")],
         };
         let odd = [
             Span::new(0, 0, 10_000),

@@ -147,8 +147,9 @@ fn has_key(p: &Path) -> bool {
             let body = s.strip_prefix('/').unwrap_or(s);
             !body.is_empty()
                 && body
-                    .split('/')
-                    .all(|seg| !seg.is_empty() && seg != "." && seg != "..")
+                    .as_bytes()
+                    .split(|&b| b == b'/')
+                    .all(|seg| !seg.is_empty() && seg != b"." && seg != b"..")
         })
 }
 

@@ -46,10 +46,15 @@ impl FileSystem for Disk {
     }
 }
 
-/// The bytes of a file, exactly as large as the file. Small files (configs, worker modules) are
-/// read into a buffer each thread keeps, then copied: `std::fs::read` asks the file system for
-/// each file's size first, one more system call per file.
+/// The bytes of a file, exactly as large as the file (see [`with_file_bytes`]).
 pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    with_file_bytes(path, <[u8]>::to_vec)
+}
+
+/// Reads a file and hands its bytes to `take`. Small files (configs, worker modules) are read
+/// into a buffer each thread keeps, which `take` copies what it keeps out of: `std::fs::read`
+/// asks the file system for each file's size first, one more system call per file.
+pub fn with_file_bytes<T>(path: &Path, take: impl FnOnce(&[u8]) -> T) -> std::io::Result<T> {
     use std::io::Read as _;
     thread_local! {
         static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -58,19 +63,19 @@ pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
     let file = std::fs::File::open(path)?;
     BUFFER.with(|buffer| {
         let Ok(mut buffer) = buffer.try_borrow_mut() else {
-            return std::fs::read(path);
+            return std::fs::read(path).map(|bytes| take(&bytes));
         };
         buffer.clear();
         buffer.reserve(ROOM);
         // (`take` reads through the generic loop, which asks for no size; a file larger than the
         // room grows the buffer.)
         file.take(u64::MAX).read_to_end(&mut buffer)?;
-        let bytes = buffer.to_vec();
+        let kept = take(&buffer);
         if buffer.capacity() > ROOM {
             buffer.clear();
             buffer.shrink_to(ROOM);
         }
-        Ok(bytes)
+        Ok(kept)
     })
 }
 
@@ -194,17 +199,21 @@ fn config_paths(input: &InputPaths) -> (Vec<PathBuf>, Vec<Diagnostic>, bool) {
             }
         }
     }
-    discover::sort_paths(&mut paths);
-    paths.dedup();
+    // (A walk alone gives its configs sorted, once each.)
+    if !(input.discover.is_some() && input.paths.is_empty()) {
+        discover::sort_paths(&mut paths);
+        paths.dedup();
+    }
     (paths, diags, io_failed)
 }
 
 fn read_one(id: u32, path: &Path) -> (SourceFile, ConfigFile, bool) {
     let shown = display_path(path);
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    match read_file(path) {
-        Ok(bytes) => {
-            let (source, mut config) = config_from_bytes(id, shown, dir.clone(), bytes);
+    match with_file_bytes(path, |bytes| {
+        config_from_bytes(id, shown.clone(), dir.clone(), bytes)
+    }) {
+        Ok((source, mut config)) => {
             if config.root.is_some() {
                 config.dev_vars = read_dev_vars(&dir, &config.env_names());
             }
@@ -221,20 +230,21 @@ fn read_one(id: u32, path: &Path) -> (SourceFile, ConfigFile, bool) {
     }
 }
 
-/// Decodes and parses one config file's bytes (without `.dev.vars`).
+/// Decodes and parses one config file's bytes (without `.dev.vars`); the text is copied once,
+/// into the source map.
 fn config_from_bytes(
     id: u32,
     shown: String,
     dir: PathBuf,
-    bytes: Vec<u8>,
+    bytes: &[u8],
 ) -> (SourceFile, ConfigFile) {
-    match String::from_utf8(bytes) {
+    match std::str::from_utf8(bytes) {
         Ok(text) => {
-            let config = config::load(id, &shown, dir, &text, BTreeMap::new());
+            let config = config::load(id, &shown, dir, text, BTreeMap::new());
             (SourceFile::new(shown, text), config)
         }
         Err(e) => {
-            let d = codes::not_utf8(&shown, e.utf8_error().valid_up_to());
+            let d = codes::not_utf8(&shown, e.valid_up_to());
             (
                 SourceFile::new(shown.clone(), String::new()),
                 failed_config(id, &shown, dir, d),
@@ -285,7 +295,7 @@ pub fn inputs_from_memory(files: &[(String, Vec<u8>)]) -> Inputs {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default();
-        let (source, config) = config_from_bytes(id, path.clone(), dir, bytes.clone());
+        let (source, config) = config_from_bytes(id, path.clone(), dir, bytes);
         sources.files.push(source);
         configs.push(config);
     }

@@ -363,7 +363,9 @@ pub(super) fn worker_slots(programs: &[&Program]) -> Vec<WorkerSlot> {
 
 fn comment_lines(out: &mut String, text: &str) {
     for line in text.lines() {
-        out.push_str(&format!("// {}\n", super::ts::comment_text(line)));
+        out.push_str("// ");
+        out.push_str(&super::ts::comment_text(line));
+        out.push('\n');
     }
 }
 

@@ -150,10 +150,7 @@ pub fn string_literal(s: &str) -> String {
 /// [`string_literal`], appended to `out`.
 fn push_string_literal(out: &mut String, s: &str) {
     // (Most strings are plain ASCII with nothing to escape: written as they are.)
-    if s.bytes()
-        .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
-        && !s.contains("</")
-    {
+    if is_plain_literal(s) {
         out.reserve(s.len() + 2);
         out.push('"');
         out.push_str(s);
@@ -190,6 +187,18 @@ fn push_string_literal(out: &mut String, s: &str) {
     out.push(quote);
 }
 
+/// Whether `s` is printable ASCII without quotes, backslashes or `</`: its literal is `s` in
+/// double quotes.
+fn is_plain_literal(s: &str) -> bool {
+    let mut prev = 0u8;
+    s.bytes().all(|b| {
+        let plain =
+            (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\' && !(prev == b'<' && b == b'/');
+        prev = b;
+        plain
+    })
+}
+
 /// Characters written as `\uXXXX`: controls, line/paragraph separators, invisible direction marks.
 fn needs_escape(c: char) -> bool {
     c.is_control()
@@ -198,6 +207,9 @@ fn needs_escape(c: char) -> bool {
 
 /// Text for a `//` comment: one line, nothing that could end the comment early.
 pub fn comment_text(s: &str) -> String {
+    if s.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        return s.to_string();
+    }
     s.chars()
         .map(|c| {
             if c == '\n' || c == '\r' || needs_escape(c) {
@@ -296,7 +308,13 @@ fn write_flat_or_undo(js: &Js, out: &mut String, room: usize) -> bool {
 
 /// `n` spaces.
 pub(super) fn pad(out: &mut String, n: usize) {
-    out.extend(std::iter::repeat_n(' ', n));
+    const SPACES: &str = "                                                                ";
+    let mut left = n;
+    while left > 0 {
+        let step = left.min(SPACES.len());
+        out.push_str(&SPACES[..step]);
+        left -= step;
+    }
 }
 
 /// A call that does not fit on one line: a last object or array argument hugs the call when
@@ -353,16 +371,18 @@ fn print_obj_broken(out: &mut String, props: &[Prop], indent: usize) {
             }
             Prop::KeyValue(k, Js::Str(s)) => {
                 out.push_str(k);
-                let literal = string_literal(s);
+                let mark = out.len();
+                push_string_literal(out, s);
+                let literal = out.len() - mark;
                 // (+1: the trailing comma counts towards the width, as in Prettier.) A string
                 // that does not fit goes on the next line (Prettier's break after the colon).
-                if inner + k.len() + 2 + literal.len() + 1 > WIDTH {
-                    out.push_str(":\n");
-                    pad(out, inner + 2);
+                if inner + k.len() + 2 + literal + 1 > WIDTH {
+                    let mut gap = String::from(":\n");
+                    pad(&mut gap, inner + 2);
+                    out.insert_str(mark, &gap);
                 } else {
-                    out.push_str(": ");
+                    out.insert_str(mark, ": ");
                 }
-                out.push_str(&literal);
             }
             Prop::KeyValue(k, v) => {
                 out.push_str(k);
@@ -655,6 +675,45 @@ mod tests {
         ];
         for (text, want) in cases {
             assert_eq!(string_literal(text), want, "{text:?}");
+        }
+    }
+
+    /// The shortcut for literals with nothing to escape takes exactly the ASCII strings whose
+    /// literal is the text in double quotes (`<` and `/` apart are plain, `</` is not).
+    #[test]
+    fn plain_literals_are_the_text_in_double_quotes() {
+        let cases = [
+            "",
+            "plain",
+            "a < b / c",
+            "</",
+            "a</b",
+            "<",
+            "/<",
+            "x/",
+            "\"",
+            "\\",
+            "~",
+            "\u{7f}",
+            "\t",
+            "é",
+        ];
+        for text in cases {
+            let literal = string_literal(text);
+            assert_eq!(
+                is_plain_literal(text),
+                text.is_ascii() && literal == format!("\"{text}\""),
+                "{text:?} → {literal}"
+            );
+        }
+    }
+
+    #[test]
+    fn padding_is_spaces() {
+        for n in [0, 1, 63, 64, 65, 200] {
+            let mut out = String::from("x");
+            pad(&mut out, n);
+            assert_eq!(out, format!("x{}", " ".repeat(n)));
         }
     }
 

@@ -33,26 +33,21 @@ pub fn relative(from: &Path, to: &Path) -> String {
 /// to normalise (no empty, `.` or `..` segment, no trailing `/`). `None` otherwise.
 #[cfg(unix)]
 fn relative_plain(from: &str, to: &str) -> Option<String> {
-    let plain = |p: &str| {
-        p == "/"
-            || (p.starts_with('/')
-                && !p.ends_with('/')
-                && p[1..]
-                    .split('/')
-                    .all(|s| !s.is_empty() && s != "." && s != ".."))
-    };
-    if !plain(from) || !plain(to) {
+    if !is_plain(from) || !is_plain(to) {
         return None;
     }
-    let (from, to_segments) = (segments(from), segments(to));
-    let common = from
-        .iter()
-        .zip(&to_segments)
-        .take_while(|(a, b)| a == b)
-        .count();
-    let rest = &to_segments[common..];
-    let up = from.len() - common;
-    let mut out = String::with_capacity(3 * up + to.len() + 2);
+    // (The root has no segment; every other segment is `/` and a name.)
+    let (f, t) = (without_root(from).as_bytes(), without_root(to).as_bytes());
+    let boundary = |p: &[u8], k: usize| k == p.len() || p[k] == b'/';
+    // The end of the segments both paths share: the last place within their common bytes
+    // where a segment ends in both (0 always qualifies).
+    let mut common = f.iter().zip(t).take_while(|(a, b)| a == b).count();
+    while !(boundary(f, common) && boundary(t, common)) {
+        common -= 1;
+    }
+    let up = f[common..].iter().filter(|&&b| b == b'/').count();
+    let rest = &to[to.len() - (t.len() - common)..];
+    let mut out = String::with_capacity(3 * up + rest.len() + 1);
     if up == 0 {
         out.push('.');
     } else {
@@ -61,21 +56,29 @@ fn relative_plain(from: &str, to: &str) -> Option<String> {
             out.push_str("/..");
         }
     }
-    for r in rest {
-        out.push('/');
-        out.push_str(r);
-    }
+    out.push_str(rest);
     Some(out)
 }
 
-/// The segments of a plain absolute path.
+/// A plain path's segments, each a `/` and a name: the root alone has none.
 #[cfg(unix)]
-fn segments(p: &str) -> Vec<&str> {
+fn without_root(p: &str) -> &str {
+    if p == "/" { "" } else { p }
+}
+
+/// An absolute path with nothing to normalise: `/`, or `/`-separated segments that are
+/// neither empty nor `.` nor `..`.
+#[cfg(unix)]
+fn is_plain(p: &str) -> bool {
     if p == "/" {
-        Vec::new()
-    } else {
-        p[1..].split('/').collect()
+        return true;
     }
+    let Some(rest) = p.strip_prefix('/') else {
+        return false;
+    };
+    rest.as_bytes()
+        .split(|&b| b == b'/')
+        .all(|s| !s.is_empty() && s != b"." && s != b"..")
 }
 
 /// [`relative`] by the paths' components, whatever they hold.
