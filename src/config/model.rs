@@ -800,7 +800,8 @@ fn route(node: &Node) -> Option<Route> {
 
 /// All binding names within one worker must be unique across kinds (wrangler refuses otherwise).
 fn check_unique_bindings(w: &Worker, diags: &mut Vec<Diagnostic>) {
-    let mut seen: crate::HashMap<&str, &Binding> = crate::HashMap::default();
+    let mut seen: crate::HashMap<&str, &Binding> =
+        crate::HashMap::with_capacity_and_hasher(w.bindings.len(), Default::default());
     for b in &w.bindings {
         match seen.get(b.name.v.as_str()) {
             Some(first) => {

@@ -237,7 +237,7 @@ fn worker_decls(
         );
         placeholders.push((ph.ident.clone(), comment, js));
     }
-    let mut comments = vec![format!("From {}", w.source)];
+    let mut comments = vec![["From ", w.source.as_str()].concat()];
     comments.extend(w.todos.iter().cloned());
     let js = e.worker(wi, w);
     e.imports.insert("Worker");
@@ -613,7 +613,7 @@ pub(super) fn import_name(export: &str, local: &str) -> String {
     if export == local {
         export.to_string()
     } else {
-        format!("{export} as {local}")
+        [export, " as ", local].concat()
     }
 }
 
@@ -936,7 +936,7 @@ impl Emitter<'_> {
             return Err("not bound in stages that are not wrangler environments: it would reach an existing resource that Alchemy cannot create afresh".into());
         }
         Ok(if self.partial.contains(&r.ident) {
-            Js::raw(format!("{}!", r.ident))
+            Js::raw([r.ident.as_str(), "!"].concat())
         } else {
             Js::raw(r.ident.clone())
         })
@@ -1049,7 +1049,7 @@ impl Emitter<'_> {
     fn worker_ref(&self, wi: usize) -> String {
         let ident = &self.p.workers[wi].ident;
         if self.partial.contains(ident) {
-            format!("{ident}!")
+            [ident.as_str(), "!"].concat()
         } else {
             ident.clone()
         }
@@ -1062,7 +1062,7 @@ impl Emitter<'_> {
 
     fn script(&mut self, s: &ScriptRef) -> Js {
         match s {
-            ScriptRef::Worker(w) => Js::raw(format!("{}.name", self.worker_ref(*w))),
+            ScriptRef::Worker(w) => Js::raw(self.worker_ref(*w) + ".name"),
             ScriptRef::Name(n) => Js::str(n.clone()),
         }
     }
@@ -1109,7 +1109,10 @@ impl Emitter<'_> {
             None => props.push(Prop::kv("entrypoint", Js::str(w.entrypoint.clone()))),
         }
         if let Some(rpc) = &w.rpc {
-            props.push(Prop::kv("rpc", Js::raw(format!("type<{rpc}>"))));
+            props.push(Prop::kv(
+                "rpc",
+                Js::raw(["type<", rpc.as_str(), ">"].concat()),
+            ));
         }
         if w.service_worker {
             props.push(Prop::kv("format", Js::str("cjs")));
@@ -1174,7 +1177,7 @@ impl Emitter<'_> {
             .map(|es| {
                 let ident = &self.p.resources[es.queue].ident;
                 let q = Js::raw(if self.partial.contains(ident) {
-                    format!("{ident}!")
+                    [ident.as_str(), "!"].concat()
                 } else {
                     ident.clone()
                 });
@@ -1264,7 +1267,7 @@ fn settings_object(settings: impl Iterator<Item = (&'static str, serde_json::Val
 
 fn secret(name: &str) -> Js {
     if super::ts::is_identifier(name) {
-        Js::raw(format!("alchemy.secret.env.{name}"))
+        Js::raw(["alchemy.secret.env.", name].concat())
     } else {
         Js::raw(format!("alchemy.secret.env[{}]", string_literal(name)))
     }

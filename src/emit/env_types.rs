@@ -31,7 +31,7 @@ pub fn env_modules(programs: &[&Program], slots: &[WorkerSlot]) -> Vec<OutputFil
                     at.retain(|&(p, _)| !shared_with_earlier(programs, p));
                     let (k, wi) = at[0];
                     let stem = super::alchemy_v1::file_stem(&programs[k].workers[wi].id);
-                    (format!("env/{stem}.ts"), at)
+                    (["env/", stem.as_str(), ".ts"].concat(), at)
                 })
                 .collect::<Vec<_>>()
         },
@@ -85,8 +85,8 @@ fn type_sources<'p>(programs: &[&'p Program]) -> TypeSources<'p> {
 /// A module path relative to the output folder, seen from `env/`.
 fn from_env_folder(path: &str) -> String {
     match path.strip_prefix("./") {
-        Some(rest) => format!("../{rest}"),
-        None => format!("../{path}"),
+        Some(rest) => ["../", rest].concat(),
+        None => ["../", path].concat(),
     }
 }
 
@@ -231,7 +231,7 @@ fn binding_type(p: &Program, v: &Value, used: &mut BTreeSet<String>) -> String {
     let mut typed = |base: &str, ty: Option<&String>| match ty {
         Some(t) => {
             used.insert(t.clone());
-            format!("{base}<{t}>")
+            [base, "<", t.as_str(), ">"].concat()
         }
         None => base.to_string(),
     };
@@ -249,7 +249,12 @@ fn binding_type(p: &Program, v: &Value, used: &mut BTreeSet<String>) -> String {
         Value::Entrypoint(_, _, ty) => typed("Service", ty.as_ref()),
         Value::DurableObject { ty: Some(t), .. } => {
             used.insert(t.clone());
-            format!("DurableObjectNamespace<{t} & Rpc.DurableObjectBranded>")
+            [
+                "DurableObjectNamespace<",
+                t.as_str(),
+                " & Rpc.DurableObjectBranded>",
+            ]
+            .concat()
         }
         Value::DurableObject { ty: None, .. } => "DurableObjectNamespace".into(),
         Value::Workflow { .. } => "Workflow".into(),

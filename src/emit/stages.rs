@@ -37,7 +37,7 @@ fn undefined() -> Js {
 
 /// `stage === "s"`.
 fn is_stage(s: &str) -> Js {
-    Js::raw(format!("stage === {}", super::ts::string_literal(s)))
+    Js::raw(["stage === ", &super::ts::string_literal(s)].concat())
 }
 
 /// What stages that are not wrangler environments ("other" stages, "the rest") have of an
@@ -85,11 +85,11 @@ enum Missing {
 }
 
 /// One object's members: keys in order of first appearance, the comments before each key (key
-/// `""`: after the last one), and each stage's value per key.
+/// `""`: after the last one), and each stage's value per key (by the key's place in `keys`).
 struct Members {
-    keys: Vec<Text>,
+    keys: indexmap::IndexSet<Text, rustc_hash::FxBuildHasher>,
     comments: crate::HashMap<String, Vec<String>>,
-    tables: Vec<crate::HashMap<Text, Js>>,
+    tables: Vec<Vec<Option<Js>>>,
 }
 
 impl Stages {
@@ -236,7 +236,7 @@ impl Stages {
             mut tables,
         } = members(all);
         let mut props = Vec::new();
-        for k in keys {
+        for (place, k) in keys.into_iter().enumerate() {
             props.extend(
                 comments
                     .remove(&*k)
@@ -244,7 +244,10 @@ impl Stages {
                     .flatten()
                     .map(Prop::Comment),
             );
-            let mut per: Vec<Option<Js>> = tables.iter_mut().map(|t| t.remove(&k)).collect();
+            let mut per: Vec<Option<Js>> = tables
+                .iter_mut()
+                .map(|t| t.get_mut(place).and_then(Option::take))
+                .collect();
             if k == "bindings" {
                 // No bindings in some stage: an empty set, so the others merge binding by binding.
                 for v in per.iter_mut().filter(|v| v.is_none()) {
@@ -441,9 +444,8 @@ fn mergeable(all: &[&Js]) -> bool {
 /// The members of objects of every stage, taken out of them.
 fn members(all: Vec<Js>) -> Members {
     // Keys in order of first appearance; comments attach to the key that follows them.
-    // (Hash indexes keep this linear: a `vars` table can hold 100 000 entries.)
-    let mut keys: Vec<Text> = Vec::new();
-    let mut seen: crate::HashSet<Text> = crate::HashSet::default();
+    // (A hash index keeps this linear: a `vars` table can hold 100 000 entries.)
+    let mut keys: indexmap::IndexSet<Text, rustc_hash::FxBuildHasher> = Default::default();
     let mut comments: crate::HashMap<String, Vec<String>> = crate::HashMap::default();
     let mut add_comments = |key: &str, pending: &mut Vec<String>| {
         let list = comments.entry(key.to_string()).or_default();
@@ -456,7 +458,7 @@ fn members(all: Vec<Js>) -> Members {
     let mut tables = Vec::new();
     for j in all {
         let Js::Obj { props, .. } = j else { continue };
-        let mut table = crate::HashMap::default();
+        let mut table: Vec<Option<Js>> = Vec::new();
         let mut pending: Vec<String> = Vec::new();
         for p in props {
             let (k, v) = match p {
@@ -470,11 +472,17 @@ fn members(all: Vec<Js>) -> Members {
                     v,
                 ),
             };
-            add_comments(&k, &mut pending);
-            if seen.insert(k.clone()) {
-                keys.push(k.clone());
+            if !pending.is_empty() {
+                add_comments(&k, &mut pending);
             }
-            table.insert(k, v);
+            let place = match keys.get_index_of(&*k) {
+                Some(place) => place,
+                None => keys.insert_full(k).0,
+            };
+            if table.len() <= place {
+                table.resize_with(place + 1, || None);
+            }
+            table[place] = Some(v);
         }
         if !pending.is_empty() {
             add_comments("", &mut pending);

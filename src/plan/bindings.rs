@@ -57,7 +57,7 @@ impl At<'_> {
 fn provisioned_name(w: &Worker, binding: &str, span: Span) -> S<String> {
     let binding = kebab(binding);
     let v = match &w.name {
-        Some(n) => format!("{}-{binding}", n.v),
+        Some(n) => [n.v.as_str(), "-", &binding].concat(),
         None => binding,
     };
     S { v, span }
@@ -71,7 +71,7 @@ impl Drafter<'_, '_> {
             i,
             w,
             b,
-            slot: format!("{}/{}", self.opts.labels[i], b.name.v),
+            slot: [self.opts.labels[i].as_str(), "/", &b.name.v].concat(),
         };
         match &b.kind {
             BindingKind::Var(node) => at.bound(match node.as_str() {
@@ -131,7 +131,7 @@ impl Drafter<'_, '_> {
             }
             BindingKind::Kv { id: None } => {
                 let title = match &at.w.name {
-                    Some(n) => format!("{}-{}", n.v, kebab(name)),
+                    Some(n) => [n.v.as_str(), "-", &kebab(name)].concat(),
                     None => kebab(name),
                 };
                 let kind = ResourceKind::KvNew { title };
@@ -338,7 +338,7 @@ impl Drafter<'_, '_> {
         self.deferred.push(Deferred::Id {
             binding: self.next_binding,
             slot: at.slot.clone(),
-            base: format!("{}-{}", kebab(label), kebab(at.name())),
+            base: [kebab(label), "-".into(), kebab(at.name())].concat(),
         });
         String::new()
     }

@@ -257,7 +257,7 @@ impl<'c, 'a> Drafter<'c, 'a> {
                 )));
                 continue;
             }
-            let slot = format!("{}/consumer:{}", self.opts.labels[i], c.queue.v);
+            let slot = [self.opts.labels[i].as_str(), "/consumer:", &c.queue.v].concat();
             self.queue(
                 &c.queue,
                 None,

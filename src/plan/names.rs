@@ -246,13 +246,21 @@ impl Names {
         let key = if sep.is_empty() {
             base.clone()
         } else {
-            format!("id:{base}")
+            ["id:", &base].concat()
         };
         let mut n = next.get(&key).copied().unwrap_or(2);
-        let mut candidate = format!("{base}{sep}{n}");
+        let numbered = |n: usize| {
+            use std::fmt::Write as _;
+            let mut c = String::with_capacity(base.len() + sep.len() + 4);
+            c.push_str(&base);
+            c.push_str(sep);
+            let _ = write!(c, "{n}");
+            c
+        };
+        let mut candidate = numbered(n);
         while taken.contains(&candidate) {
             n += 1;
-            candidate = format!("{base}{sep}{n}");
+            candidate = numbered(n);
         }
         next.insert(key, n + 1);
         candidate
@@ -267,14 +275,19 @@ pub(super) fn suffixed(name: &str, suffix: &str) -> String {
     {
         c
     } else {
-        format!("{c}{suffix}")
+        c + suffix
     }
 }
 
 /// A binding or worker name as wrangler turns it into a resource name (`USER_FILES` →
 /// `user-files`).
 pub(super) fn kebab(name: &str) -> String {
-    name.to_ascii_lowercase().replace('_', "-")
+    name.chars()
+        .map(|c| match c {
+            '_' => '-',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect()
 }
 
 pub(super) fn worker_ident(script: &str) -> String {
@@ -282,7 +295,7 @@ pub(super) fn worker_ident(script: &str) -> String {
     if c.to_ascii_lowercase().contains("worker") {
         c
     } else {
-        format!("{c}Worker")
+        c + "Worker"
     }
 }
 

@@ -186,7 +186,7 @@ impl<'a> Planner<'a> {
                 continue;
             }
             let label = &cx.opts.labels[i];
-            let slot = format!("worker:{label}");
+            let slot = ["worker:", label].concat();
             let ident = self.state.names.ident(&slot, || worker_ident(label));
             let id = self.state.names.id(&slot, || label.clone());
             cx.position.insert(i, cx.position.len());
@@ -213,13 +213,16 @@ impl<'a> Planner<'a> {
                     ph.before = ph.before.min(before);
                 }
                 None => {
-                    let slot = format!("placeholder:{}", cx.opts.labels[*t]);
+                    let slot = ["placeholder:", &cx.opts.labels[*t]].concat();
                     let target = &cx.worker_names[t];
                     let ident = self
                         .state
                         .names
-                        .ident(&slot, || format!("{}Ref", target.ident));
-                    let id = self.state.names.id(&slot, || format!("{}-stub", target.id));
+                        .ident(&slot, || [target.ident.as_str(), "Ref"].concat());
+                    let id = self
+                        .state
+                        .names
+                        .id(&slot, || [target.id.as_str(), "-stub"].concat());
                     cx.placeholder_of.insert(*t, self.placeholders.len());
                     self.placeholders.push(Placeholder {
                         ident,

@@ -14,14 +14,14 @@ impl ResourceKind {
     /// What identifies the resource in Cloudflare: bindings with the same key share it.
     pub(super) fn key(&self) -> String {
         match self {
-            ResourceKind::KvById { id } => format!("kv:{id}"),
-            ResourceKind::KvNew { title } => format!("kvnew:{title}"),
-            ResourceKind::R2 { name, .. } => format!("r2:{name}"),
-            ResourceKind::D1 { name, .. } => format!("d1:{name}"),
-            ResourceKind::Queue { name, .. } => format!("queue:{name}"),
-            ResourceKind::DispatchNamespace { namespace } => format!("dispatch:{namespace}"),
-            ResourceKind::Vectorize { index_name } => format!("vectorize:{index_name}"),
-            ResourceKind::Hyperdrive { id, .. } => format!("hyperdrive:{id}"),
+            ResourceKind::KvById { id } => ["kv:", id].concat(),
+            ResourceKind::KvNew { title } => ["kvnew:", title].concat(),
+            ResourceKind::R2 { name, .. } => ["r2:", name].concat(),
+            ResourceKind::D1 { name, .. } => ["d1:", name].concat(),
+            ResourceKind::Queue { name, .. } => ["queue:", name].concat(),
+            ResourceKind::DispatchNamespace { namespace } => ["dispatch:", namespace].concat(),
+            ResourceKind::Vectorize { index_name } => ["vectorize:", index_name].concat(),
+            ResourceKind::Hyperdrive { id, .. } => ["hyperdrive:", id].concat(),
         }
     }
 

@@ -62,7 +62,7 @@ impl<'a> Modules<'a> {
             .par_iter()
             .map(|main| Module {
                 path: relative(out_dir, main),
-                slot: format!("type:{}:", main.display()),
+                slot: ["type:", &main.to_string_lossy(), ":"].concat(),
             })
             .collect();
         Modules {
@@ -133,7 +133,7 @@ impl Typing {
             return local.clone();
         }
         let slot = &modules.modules[module].slot;
-        let local = names.ident(&format!("{slot}{export}"), || base);
+        let local = names.ident(&[slot.as_str(), &export].concat(), || base);
         locals.push((export, local.clone()));
         local
     }
