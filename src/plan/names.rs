@@ -311,6 +311,19 @@ mod tests {
     }
 
     #[test]
+    fn kebab_case_as_wrangler_names_resources() {
+        check(
+            kebab,
+            &[
+                ("USER_FILES", "user-files"),
+                ("cache", "cache"),
+                ("A_b-C", "a-b-c"),
+                ("_É_", "-É-"),
+            ],
+        );
+    }
+
+    #[test]
     fn camel_case_from_wrangler_names() {
         check(
             camel,
