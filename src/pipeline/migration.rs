@@ -144,7 +144,7 @@ pub fn scan_mains(workers: &StageWorkers, fs: &dyn FileSystem) -> Scanned {
 /// Scans the main modules of `origins` in parallel (each module once).
 pub fn scan_origins<'a>(origins: impl Iterator<Item = &'a Origin>, fs: &dyn FileSystem) -> Scanned {
     let mut mains: Vec<PathBuf> = origins.filter_map(|o| o.main.clone()).collect();
-    mains.sort();
+    crate::discover::sort_paths(&mut mains);
     mains.dedup();
     mains
         .par_iter()
@@ -158,7 +158,7 @@ pub fn scan_origins<'a>(origins: impl Iterator<Item = &'a Origin>, fs: &dyn File
 /// What each worker's main module exports (`None`: not readable or not scanned).
 pub fn exports_of<'s>(origins: &[Origin], scanned: &'s Scanned) -> Vec<Option<&'s Exports>> {
     origins
-        .iter()
+        .par_iter()
         .map(|o| o.main.as_ref().and_then(|m| scanned.get(m)))
         .collect()
 }
@@ -167,7 +167,7 @@ pub fn exports_of<'s>(origins: &[Origin], scanned: &'s Scanned) -> Vec<Option<&'
 fn labels(template: &Resolved) -> Vec<String> {
     template
         .workers
-        .iter()
+        .par_iter()
         .zip(&template.origins)
         .map(|(w, o)| crate::plan::label(w, o))
         .collect()

@@ -181,12 +181,12 @@ impl<'c, 'a> Drafter<'c, 'a> {
     fn worker_shell(&self, position: usize, i: usize, w: &Worker) -> PlanWorker {
         let origin = &self.origins[i];
         let (entrypoint, script) = entry_of(w, origin, self.opts.out_dir);
-        let name = &self.worker_names[&i];
         PlanWorker {
             rpc: None,
             position,
-            ident: name.ident.clone(),
-            id: name.id.clone(),
+            // (Filled in when the draft is completed: see `State::complete`.)
+            ident: String::new(),
+            id: String::new(),
             script_name: w.name.as_ref().map(|n| n.v.clone()),
             source: origin.path.clone(),
             entrypoint,

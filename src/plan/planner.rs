@@ -53,8 +53,6 @@ pub(super) struct Context<'a> {
     pub(super) opts: &'a Options<'a>,
     /// By discovery index.
     pub(super) fate: Vec<Fate>,
-    /// Emitted workers' names, by discovery index.
-    pub(super) worker_names: HashMap<usize, WorkerName>,
     /// Emitted workers' places among the emitted workers, in creation order.
     pub(super) position: HashMap<usize, usize>,
     /// The first worker of each script name.
@@ -84,6 +82,8 @@ pub(super) struct State<'a> {
     planned: Vec<PlanWorker>,
     /// Discovery index → index among the planned workers.
     index_in_plan: HashMap<usize, usize>,
+    /// Emitted workers' names, by discovery index, until their drafts are completed.
+    worker_names: HashMap<usize, WorkerName>,
 }
 
 /// One stage's planning: the frozen context every draft reads, and the state the drafts are
@@ -122,7 +122,6 @@ impl<'a> Planner<'a> {
                 graph,
                 opts,
                 fate,
-                worker_names: HashMap::default(),
                 position: HashMap::default(),
                 index_of_name: index_of_name(graph),
                 placeholder_of: BTreeMap::new(),
@@ -136,6 +135,7 @@ impl<'a> Planner<'a> {
                 secrets: BTreeSet::new(),
                 planned: Vec::with_capacity(emitted),
                 index_in_plan: HashMap::default(),
+                worker_names: HashMap::default(),
             },
             placeholders: Vec::new(),
         }
@@ -143,19 +143,24 @@ impl<'a> Planner<'a> {
 
     /// Plans every worker and returns the program.
     pub(super) fn run(mut self) -> Program {
-        self.name_workers();
-        self.place_placeholders();
+        self.place_workers();
+        self.lay_out_placeholders();
         let mut workers = std::mem::take(&mut self.workers);
         let order: Vec<(usize, usize)> = self.cx.graph.order.iter().copied().enumerate().collect();
         let cx = &self.cx;
         let state = &mut self.state;
+        let placeholders = &mut self.placeholders;
         let mut chunks = order.chunks(CHUNK).map(|chunk| {
             chunk
                 .iter()
                 .map(|&(position, i)| (position, i, std::mem::take(&mut workers[i])))
                 .collect::<Vec<_>>()
         });
-        let mut drafts = draft_all(cx, chunks.next().unwrap_or_default());
+        let first = chunks.next().unwrap_or_default();
+        // (Workers and placeholders are named while the first chunk is drafted: a draft reads
+        // no name, its worker's is filled in when it is completed.)
+        let (mut drafts, ()) =
+            rayon::join(|| draft_all(cx, first), || state.name_all(cx, placeholders));
         loop {
             let next = chunks.next();
             let done = next.is_none();
@@ -178,26 +183,23 @@ impl<'a> Planner<'a> {
         self.finish()
     }
 
-    /// Identifiers and ids of workers first, in creation order, so they read naturally.
-    fn name_workers(&mut self) {
+    /// Each emitted worker's place among the emitted workers, in creation order.
+    fn place_workers(&mut self) {
         let cx = &mut self.cx;
         for &i in &cx.graph.order {
-            if cx.fate[i] != Fate::Emitted {
-                continue;
+            if cx.fate[i] == Fate::Emitted {
+                cx.position.insert(i, cx.position.len());
             }
-            let label = &cx.opts.labels[i];
-            let slot = ["worker:", label].concat();
-            let ident = self.state.names.ident(&slot, || worker_ident(label));
-            let id = self.state.names.id(&slot, || label.clone());
-            cx.position.insert(i, cx.position.len());
-            cx.worker_names.insert(i, WorkerName { ident, id });
         }
     }
 
     /// A placeholder for each worker that a broken service edge needs before it exists,
-    /// declared before the first worker that needs it.
-    fn place_placeholders(&mut self) {
+    /// declared before the first worker that needs it; listed in the order the edges meet
+    /// them (the order they are named in, see [`State::name_all`]), found by the place they
+    /// take in declaration order.
+    fn lay_out_placeholders(&mut self) {
         let cx = &mut self.cx;
+        let mut met: crate::HashMap<usize, usize> = crate::HashMap::default();
         for &k in &cx.graph.broken {
             let e = &cx.graph.edges[k];
             let (Target::Worker(t), EdgeKind::Service { .. }) = (&e.to, &e.kind) else {
@@ -207,26 +209,16 @@ impl<'a> Planner<'a> {
                 continue;
             }
             let before = cx.position[&e.from];
-            match cx.placeholder_of.get(t) {
+            match met.get(t) {
                 Some(&p) => {
                     let ph = &mut self.placeholders[p];
                     ph.before = ph.before.min(before);
                 }
                 None => {
-                    let slot = ["placeholder:", &cx.opts.labels[*t]].concat();
-                    let target = &cx.worker_names[t];
-                    let ident = self
-                        .state
-                        .names
-                        .ident(&slot, || [target.ident.as_str(), "Ref"].concat());
-                    let id = self
-                        .state
-                        .names
-                        .id(&slot, || [target.id.as_str(), "-stub"].concat());
-                    cx.placeholder_of.insert(*t, self.placeholders.len());
+                    met.insert(*t, self.placeholders.len());
                     self.placeholders.push(Placeholder {
-                        ident,
-                        id,
+                        ident: String::new(),
+                        id: String::new(),
                         worker: *t,
                         script_name: cx.graph.names[*t].clone(),
                         before,
@@ -236,11 +228,9 @@ impl<'a> Planner<'a> {
         }
         // In declaration order (before the first worker that needs each, then by the place of
         // the worker it stands for), before any binding refers to one by its index.
-        let position = &cx.position;
-        self.placeholders
-            .sort_by_key(|ph| (ph.before, position[&ph.worker]));
-        cx.placeholder_of = self
-            .placeholders
+        let mut declared: Vec<&Placeholder> = self.placeholders.iter().collect();
+        declared.sort_by_key(|ph| declaration_key(ph, &cx.position));
+        cx.placeholder_of = declared
             .iter()
             .enumerate()
             .map(|(p, ph)| (ph.worker, p))
@@ -289,6 +279,12 @@ impl<'a> Planner<'a> {
     }
 }
 
+/// What orders placeholders as they are declared: before the first worker that needs each,
+/// then by the place of the worker it stands for.
+fn declaration_key(ph: &Placeholder, position: &HashMap<usize, usize>) -> (usize, usize) {
+    (ph.before, position[&ph.worker])
+}
+
 /// Drafts `workers` (`(place in the creation order, discovery index, typed worker)`) in
 /// parallel, in their order.
 fn draft_all(cx: &Context<'_>, workers: Vec<(usize, usize, Worker)>) -> Vec<Draft> {
@@ -299,6 +295,33 @@ fn draft_all(cx: &Context<'_>, workers: Vec<(usize, usize, Worker)>) -> Vec<Draf
 }
 
 impl State<'_> {
+    /// Identifiers and ids of workers first, in creation order, so they read naturally; then
+    /// of the placeholders, in the order the broken edges meet them; the placeholders then put
+    /// in declaration order (the places [`Planner::lay_out_placeholders`] gave them).
+    fn name_all(&mut self, cx: &Context<'_>, placeholders: &mut [Placeholder]) {
+        for &i in &cx.graph.order {
+            if cx.fate[i] != Fate::Emitted {
+                continue;
+            }
+            let label = &cx.opts.labels[i];
+            let slot = ["worker:", label].concat();
+            let ident = self.names.ident(&slot, || worker_ident(label));
+            let id = self.names.id(&slot, || label.clone());
+            self.worker_names.insert(i, WorkerName { ident, id });
+        }
+        for ph in placeholders.iter_mut() {
+            let slot = ["placeholder:", &cx.opts.labels[ph.worker]].concat();
+            let target = &self.worker_names[&ph.worker];
+            ph.ident = self
+                .names
+                .ident(&slot, || [target.ident.as_str(), "Ref"].concat());
+            ph.id = self
+                .names
+                .id(&slot, || [target.id.as_str(), "-stub"].concat());
+        }
+        placeholders.sort_by_key(|ph| declaration_key(ph, &cx.position));
+    }
+
     /// Takes the deferred steps of draft `d` in order, fills in its blanks, and adds the worker
     /// to the program (a config that only declares resources adds only its resources).
     fn complete(&mut self, cx: &Context<'_>, d: Draft) {
@@ -310,6 +333,12 @@ impl State<'_> {
             mut diags,
             secrets,
         } = d;
+        if fate == Fate::Emitted
+            && let Some(name) = self.worker_names.remove(&i)
+        {
+            plan.ident = name.ident;
+            plan.id = name.id;
+        }
         for step in deferred {
             self.take(cx, &mut plan, step);
         }
