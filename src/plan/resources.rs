@@ -266,7 +266,6 @@ pub fn unify_resources(programs: &mut [&mut Program], shared: &mut Shared) {
     struct Group {
         ident: String,
         id: String,
-        slots: BTreeSet<String>,
         stages: BTreeSet<usize>,
     }
     let mut groups: Vec<Group> = Vec::new();
@@ -306,15 +305,19 @@ pub fn unify_resources(programs: &mut [&mut Program], shared: &mut Shared) {
                     groups.push(Group {
                         ident,
                         id,
-                        slots: BTreeSet::new(),
                         stages: BTreeSet::new(),
                     });
                     groups.len() - 1
                 }
             };
+            // (A slot's groups are few: the group is looked for among them.)
             for x in &r.slots {
-                if groups[g].slots.insert(x.clone()) {
-                    by_slot.entry(x.clone()).or_default().push(g);
+                match by_slot.get_mut(x) {
+                    Some(holders) if holders.contains(&g) => {}
+                    Some(holders) => holders.push(g),
+                    None => {
+                        by_slot.insert(x.clone(), vec![g]);
+                    }
                 }
             }
             groups[g].stages.insert(s);
