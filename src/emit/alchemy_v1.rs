@@ -108,19 +108,19 @@ struct Emitter<'a> {
     personal_name: bool,
 }
 
-struct WorkerDecls {
+struct WorkerDecls<'a> {
     /// `(ident, comment, expression)` of the placeholders declared just before the worker.
-    placeholders: Vec<(String, String, Js)>,
-    ident: String,
-    comments: Vec<String>,
-    js: Js,
+    placeholders: Vec<(&'a str, String, Js<'a>)>,
+    ident: &'a str,
+    comments: Vec<std::borrow::Cow<'a, str>>,
+    js: Js<'a>,
 }
 
 /// `(ident, notes, expression)` of a resource; `None` when it does not exist in the stage.
-type ResourceDecl = (String, Vec<String>, Option<Js>);
+type ResourceDecl<'a> = (String, Vec<String>, Option<Js<'a>>);
 
-struct StageDecls {
-    resources: Vec<ResourceDecl>,
+struct StageDecls<'a> {
+    resources: Vec<ResourceDecl<'a>>,
     imports: BTreeSet<&'static str>,
 }
 
@@ -179,7 +179,10 @@ impl<'a> StageContext<'a> {
 }
 
 /// The stage's resource declarations (`None`: the resource does not exist in this stage).
-fn stage_resources(ctx: &StageContext<'_>, partial: &crate::HashSet<String>) -> StageDecls {
+fn stage_resources<'a>(
+    ctx: &'a StageContext<'a>,
+    partial: &'a crate::HashSet<String>,
+) -> StageDecls<'a> {
     let mut e = ctx.emitter(partial);
     let resources = ctx
         .p
@@ -202,11 +205,11 @@ fn stage_resources(ctx: &StageContext<'_>, partial: &crate::HashSet<String>) -> 
 
 /// One worker of one stage (and the placeholders declared before it). Built when it is merged,
 /// so only one worker's trees are in memory per thread.
-fn worker_decls(
-    ctx: &StageContext<'_>,
-    partial: &crate::HashSet<String>,
+fn worker_decls<'a>(
+    ctx: &'a StageContext<'a>,
+    partial: &'a crate::HashSet<String>,
     wi: usize,
-) -> (WorkerDecls, Needs) {
+) -> (WorkerDecls<'a>, Needs) {
     let p = ctx.p;
     let w = &p.workers[wi];
     let mut e = ctx.emitter(partial);
@@ -220,7 +223,7 @@ fn worker_decls(
         );
         let name = e
             .worker_name(ph.worker)
-            .unwrap_or_else(|| Js::str(ph.script_name.clone()));
+            .unwrap_or_else(|| Js::str(ph.script_name.as_str()));
         let js = Js::Cond(
             Box::new(Js::raw("app.local")),
             Box::new(Js::call(
@@ -230,21 +233,21 @@ fn worker_decls(
             Box::new(Js::await_(Js::call(
                 "WorkerStub",
                 vec![
-                    Js::str(ph.id.clone()),
+                    Js::str(ph.id.as_str()),
                     Js::obj(vec![Prop::kv("name", name)]),
                 ],
             ))),
         );
-        placeholders.push((ph.ident.clone(), comment, js));
+        placeholders.push((ph.ident.as_str(), comment, js));
     }
-    let mut comments = vec![["From ", w.source.as_str()].concat()];
-    comments.extend(w.todos.iter().cloned());
+    let mut comments = vec![["From ", w.source.as_str()].concat().into()];
+    comments.extend(w.todos.iter().map(|t| t.as_str().into()));
     let js = e.worker(wi, w);
     e.imports.insert("Worker");
     (
         WorkerDecls {
             placeholders,
-            ident: w.ident.clone(),
+            ident: &w.ident,
             comments,
             js,
         },
@@ -292,13 +295,13 @@ pub(super) fn push_named_import(out: &mut String, keyword: &str, names: &[String
 /// One worker's declaration (and the placeholders declared just before it), merged over stages.
 fn render_worker(stages: Vec<Option<WorkerDecls>>, merge: &Merge<'_>) -> String {
     let mut body = String::new();
-    let Some(ident) = stages.iter().flatten().next().map(|w| w.ident.clone()) else {
+    let Some(ident) = stages.iter().flatten().next().map(|w| w.ident) else {
         return body;
     };
     let mut ph_idents: Vec<&str> = Vec::new();
     for w in stages.iter().flatten() {
         for (i, _, _) in &w.placeholders {
-            if !ph_idents.contains(&i.as_str()) {
+            if !ph_idents.contains(i) {
                 ph_idents.push(i);
             }
         }
@@ -315,22 +318,22 @@ fn render_worker(stages: Vec<Option<WorkerDecls>>, merge: &Merge<'_>) -> String 
             .collect();
         body.push('\n');
         comment_lines(&mut body, &comment);
-        body.push_str(&declaration(false, ph, &merge(vals)));
+        body.push_str(&declaration(false, ph, &merge.merge(vals)));
     }
-    let mut comments: Vec<String> = Vec::new();
+    let mut comments: Vec<&str> = Vec::new();
     for w in stages.iter().flatten() {
         for c in &w.comments {
-            if !comments.contains(c) {
-                comments.push(c.clone());
+            if !comments.contains(&&**c) {
+                comments.push(c);
             }
         }
     }
-    let vals: Vec<Option<Js>> = stages.into_iter().map(|w| w.map(|w| w.js)).collect();
     body.push('\n');
     for c in &comments {
         comment_lines(&mut body, c);
     }
-    body.push_str(&declaration(true, &ident, &merge(vals)));
+    let vals: Vec<Option<Js>> = stages.into_iter().map(|w| w.map(|w| w.js)).collect();
+    body.push_str(&declaration(true, ident, &merge.merge(vals)));
     body
 }
 
@@ -385,7 +388,18 @@ impl Needs {
 }
 
 /// Merges one declaration's per-stage expressions (the mapped stages', then other stages').
-type Merge<'m> = dyn Fn(Vec<Option<Js>>) -> Js + Sync + 'm;
+struct Merge<'m>(&'m super::stages::Stages);
+
+impl Merge<'_> {
+    fn merge<'j>(&self, mut vals: Vec<Option<Js<'j>>>) -> Js<'j> {
+        // The same in every stage (the common case): no merging, no copy.
+        if vals[0].is_some() && vals.iter().all(|v| *v == vals[0]) {
+            return vals.swap_remove(0).unwrap_or_else(|| Js::raw("undefined"));
+        }
+        let other = vals.pop().flatten();
+        self.0.merge(vals, super::stages::Rest::new(other))
+    }
+}
 
 fn run_file(
     stages: &[StageProgram<'_>],
@@ -417,14 +431,7 @@ fn run_file(
         mapped: stages.iter().map(|s| s.stage.clone()).collect(),
         default: default_stage.map(str::to_string),
     };
-    let merge = |mut vals: Vec<Option<Js>>| -> Js {
-        // The same in every stage (the common case): no merging, no copy.
-        if vals[0].is_some() && vals.iter().all(|v| *v == vals[0]) {
-            return vals.swap_remove(0).unwrap_or_else(|| Js::raw("undefined"));
-        }
-        let other = vals.pop().flatten();
-        st.merge(vals, super::stages::Rest::new(other))
-    };
+    let merge = Merge(&st);
     let decls: Vec<StageDecls> = contexts
         .iter()
         .map(|c| stage_resources(c, &partial))
@@ -539,7 +546,7 @@ fn render_resources(decls: &[StageDecls], merge: &Merge<'_>) -> String {
         for n in &notes {
             comment_lines(&mut body, n);
         }
-        body.push_str(&declaration(true, ident, &merge(vals)));
+        body.push_str(&declaration(true, ident, &merge.merge(vals)));
     }
     body
 }
@@ -670,7 +677,7 @@ fn app_declarations(app: &str, stages: &[StageProgram<'_>], personal_name: bool)
         "app",
         &Js::await_(Js::call("alchemy", vec![Js::str(app)])),
     );
-    let stage_list = Js::Arr(stages.iter().map(|s| Js::str(s.stage.clone())).collect());
+    let stage_list = Js::Arr(stages.iter().map(|s| Js::str(s.stage.as_str())).collect());
     out.push_str(&declaration(
         false,
         "STAGES",
@@ -689,7 +696,7 @@ fn app_declarations(app: &str, stages: &[StageProgram<'_>], personal_name: bool)
     out
 }
 
-impl Emitter<'_> {
+impl<'a> Emitter<'a> {
     /// Whether this is a stage that is not a wrangler environment.
     fn fresh(&self) -> bool {
         self.kind == StageKind::Fresh
@@ -697,7 +704,7 @@ impl Emitter<'_> {
 
     /// Existing resources are adopted (unless `--no-adopt`) and never deleted; fresh ones (other
     /// stages) are neither adopted nor kept.
-    fn adopt_props(&self) -> Vec<Prop> {
+    fn adopt_props(&self) -> Vec<Prop<'a>> {
         if self.fresh() {
             vec![
                 Prop::kv("adopt", Js::bool(false)),
@@ -712,7 +719,7 @@ impl Emitter<'_> {
     }
 
     /// `name`-like props: the existing name, or none (Alchemy's stage-suffixed name) when fresh.
-    fn named(&self, key: &'static str, name: &str) -> Vec<Prop> {
+    fn named(&self, key: &'static str, name: &str) -> Vec<Prop<'a>> {
         if self.fresh() {
             Vec::new()
         } else {
@@ -722,20 +729,20 @@ impl Emitter<'_> {
 
     /// The script name of worker `wi`: wrangler's, or in other stages none, except for workers a
     /// cycle's placeholder stands in for (both must agree on it).
-    fn worker_name(&mut self, wi: usize) -> Option<Js> {
+    fn worker_name(&mut self, wi: usize) -> Option<Js<'a>> {
         let w = &self.p.workers[wi];
         if !self.fresh() {
-            return w.script_name.as_ref().map(|n| Js::str(n.clone()));
+            return w.script_name.as_ref().map(|n| Js::str(n.as_str()));
         }
         if self.placeholder_targets.contains(&wi) {
             self.personal_name = true;
-            return Some(Js::call("personalName", vec![Js::str(w.id.clone())]));
+            return Some(Js::call("personalName", vec![Js::str(w.id.as_str())]));
         }
         None
     }
 
-    fn resource(&mut self, kind: &ResourceKind, id: &str) -> Js {
-        let call = |name: &'static str, props: Vec<Prop>, this: &mut Self| {
+    fn resource(&mut self, kind: &'a ResourceKind, id: &'a str) -> Js<'a> {
+        let call = |name: &'static str, props: Vec<Prop<'a>>, this: &mut Self| {
             this.imports.insert(name);
             Js::await_(Js::call(name, vec![Js::str(id), Js::expanded(props)]))
         };
@@ -746,17 +753,17 @@ impl Emitter<'_> {
             }
             ResourceKind::KvById { id } => Js::obj(vec![
                 Prop::kv("type", Js::raw("\"kv_namespace\" as const")),
-                Prop::kv("id", Js::str(id.clone())),
+                Prop::kv("id", Js::str(id.as_str())),
             ]),
             ResourceKind::KvNew { title } => {
-                let mut props = vec![Prop::kv("title", Js::str(title.clone()))];
+                let mut props = vec![Prop::kv("title", Js::str(title.as_str()))];
                 props.push(Prop::kv("delete", Js::bool(false)));
                 call("KVNamespace", props, self)
             }
             ResourceKind::R2 { name, jurisdiction } => {
                 let mut props = self.named("name", name);
                 if let Some(j) = jurisdiction {
-                    props.push(Prop::kv("jurisdiction", Js::str(j.clone())));
+                    props.push(Prop::kv("jurisdiction", Js::str(j.as_str())));
                 }
                 props.extend(self.adopt_props());
                 call("R2Bucket", props, self)
@@ -768,10 +775,10 @@ impl Emitter<'_> {
             } => {
                 let mut props = self.named("name", name);
                 if let Some(d) = migrations_dir {
-                    props.push(Prop::kv("migrationsDir", Js::str(d.clone())));
+                    props.push(Prop::kv("migrationsDir", Js::str(d.as_str())));
                 }
                 if let Some(t) = migrations_table {
-                    props.push(Prop::kv("migrationsTable", Js::str(t.clone())));
+                    props.push(Prop::kv("migrationsTable", Js::str(t.as_str())));
                 }
                 props.extend(self.adopt_props());
                 call("D1Database", props, self)
@@ -802,8 +809,8 @@ impl Emitter<'_> {
                 Js::As(
                     Box::new(Js::obj(vec![
                         Prop::kv("type", Js::str("vectorize")),
-                        Prop::kv("id", Js::str(index_name.clone())),
-                        Prop::kv("name", Js::str(index_name.clone())),
+                        Prop::kv("id", Js::str(index_name.as_str())),
+                        Prop::kv("name", Js::str(index_name.as_str())),
                     ])),
                     "VectorizeIndex".into(),
                 )
@@ -815,8 +822,8 @@ impl Emitter<'_> {
             } => {
                 let mut props = vec![
                     Prop::kv("type", Js::raw("\"hyperdrive\" as const")),
-                    Prop::kv("name", Js::str(binding.clone())),
-                    Prop::kv("hyperdriveId", Js::str(id.clone())),
+                    Prop::kv("name", Js::str(binding.as_str())),
+                    Prop::kv("hyperdriveId", Js::str(id.as_str())),
                 ];
                 if let Some(s) = local_secret {
                     props.push(Prop::kv(
@@ -830,10 +837,10 @@ impl Emitter<'_> {
     }
 
     /// The expression for a binding, or why it is left out in this stage.
-    fn value(&mut self, v: &Value) -> Result<Js, String> {
+    fn value(&mut self, v: &'a Value) -> Result<Js<'a>, String> {
         let p = self.p;
         Ok(match v {
-            Value::Str(s) => Js::str(s.clone()),
+            Value::Str(s) => Js::str(s.as_str()),
             Value::Json(j) => {
                 self.imports.insert("Json");
                 Js::call("Json", vec![Js::json(j)])
@@ -841,8 +848,8 @@ impl Emitter<'_> {
             Value::Secret(name) => secret(name),
             Value::Resource(r) => self.resource_ref(*r)?,
             Value::Worker(w) => Js::raw(self.worker_ref(*w)),
-            Value::Placeholder(ph) => Js::raw(p.placeholders[*ph].ident.clone()),
-            Value::External(name) => self.worker_by_name(Js::str(name.clone())),
+            Value::Placeholder(ph) => Js::raw(p.placeholders[*ph].ident.as_str()),
+            Value::External(name) => self.worker_by_name(Js::str(name.as_str())),
             Value::SelfRef => {
                 self.imports.insert("Self");
                 Js::raw("Self")
@@ -864,10 +871,10 @@ impl Emitter<'_> {
             } => self.workflow(id, workflow_name, class_name, script.as_ref()),
             Value::AnalyticsEngine { id, dataset } => {
                 self.imports.insert("AnalyticsEngineDataset");
-                let props = vec![Prop::kv("dataset", Js::str(dataset.clone()))];
+                let props = vec![Prop::kv("dataset", Js::str(dataset.as_str()))];
                 Js::call(
                     "AnalyticsEngineDataset",
-                    vec![Js::str(id.clone()), Js::obj(props)],
+                    vec![Js::str(id.as_str()), Js::obj(props)],
                 )
             }
             Value::Ai => self.nullary("Ai"),
@@ -907,8 +914,8 @@ impl Emitter<'_> {
                 store_id,
             } => Js::obj(vec![
                 Prop::kv("type", Js::raw("\"secrets_store_secret\" as const")),
-                Prop::kv("name", Js::str(secret_name.clone())),
-                Prop::kv("storeId", Js::str(store_id.clone())),
+                Prop::kv("name", Js::str(secret_name.as_str())),
+                Prop::kv("storeId", Js::str(store_id.as_str())),
             ]),
             Value::Pipeline { .. } if self.fresh() => return Err("not bound in stages that are not wrangler environments: it would send into the existing stream".into()),
             Value::Pipeline { stream } => {
@@ -917,20 +924,20 @@ impl Emitter<'_> {
                 self.imports.insert("Pipeline");
                 let literal = Js::obj(vec![
                     Prop::kv("type", Js::str("pipeline")),
-                    Prop::kv("name", Js::str(stream.clone())),
+                    Prop::kv("name", Js::str(stream.as_str())),
                 ]);
                 Js::As(Box::new(literal), "Pipeline".into())
             }
             Value::Assets { path } => {
                 self.imports.insert("Assets");
-                let props = vec![Prop::kv("path", Js::str(path.clone()))];
+                let props = vec![Prop::kv("path", Js::str(path.as_str()))];
                 Js::await_(Js::call("Assets", vec![Js::obj(props)]))
             }
         })
     }
 
     /// A resource's identifier (`!` where some stage lacks it), unless this stage cannot have it.
-    fn resource_ref(&self, r: usize) -> Result<Js, String> {
+    fn resource_ref(&self, r: usize) -> Result<Js<'a>, String> {
         let r = &self.p.resources[r];
         if self.fresh() && existing_only(&r.kind) {
             return Err("not bound in stages that are not wrangler environments: it would reach an existing resource that Alchemy cannot create afresh".into());
@@ -938,18 +945,23 @@ impl Emitter<'_> {
         Ok(if self.partial.contains(&r.ident) {
             Js::raw([r.ident.as_str(), "!"].concat())
         } else {
-            Js::raw(r.ident.clone())
+            Js::raw(r.ident.as_str())
         })
     }
 
     /// `WorkerRef({ service: name })`.
-    fn worker_by_name(&mut self, name: Js) -> Js {
+    fn worker_by_name(&mut self, name: Js<'a>) -> Js<'a> {
         self.imports.insert("WorkerRef");
         Js::call("WorkerRef", vec![Js::obj(vec![Prop::kv("service", name)])])
     }
 
     /// A named entrypoint of a service, typed with its class when known.
-    fn entrypoint(&mut self, target: &Value, name: &str, ty: Option<&str>) -> Result<Js, String> {
+    fn entrypoint(
+        &mut self,
+        target: &'a Value,
+        name: &'a str,
+        ty: Option<&str>,
+    ) -> Result<Js<'a>, String> {
         // A placeholder is a stub or a reference; `experimentalEntrypoint` takes only a
         // reference: bind the placeholder's script by name (the stub declared above makes sure
         // it exists).
@@ -958,7 +970,7 @@ impl Emitter<'_> {
                 let ph = &self.p.placeholders[*ph];
                 let name = self
                     .worker_name(ph.worker)
-                    .unwrap_or_else(|| Js::str(ph.script_name.clone()));
+                    .unwrap_or_else(|| Js::str(ph.script_name.as_str()));
                 self.worker_by_name(name)
             }
             other => self.value(other)?,
@@ -972,12 +984,12 @@ impl Emitter<'_> {
 
     fn durable_object(
         &mut self,
-        id: &str,
-        class_name: &str,
+        id: &'a str,
+        class_name: &'a str,
         sqlite: bool,
-        script: Option<&ScriptRef>,
+        script: Option<&'a ScriptRef>,
         ty: Option<&str>,
-    ) -> Js {
+    ) -> Js<'a> {
         self.imports.insert("DurableObjectNamespace");
         let mut props = vec![Prop::kv("className", Js::str(class_name))];
         if sqlite {
@@ -995,11 +1007,11 @@ impl Emitter<'_> {
 
     fn workflow(
         &mut self,
-        id: &str,
-        workflow_name: &str,
-        class_name: &str,
-        script: Option<&ScriptRef>,
-    ) -> Js {
+        id: &'a str,
+        workflow_name: &'a str,
+        class_name: &'a str,
+        script: Option<&'a ScriptRef>,
+    ) -> Js<'a> {
         self.imports.insert("Workflow");
         // Workflow names are not stage-scoped: other stages get their own.
         let name = if self.fresh() {
@@ -1019,12 +1031,12 @@ impl Emitter<'_> {
 
     fn email_sender(
         &mut self,
-        destination_address: Option<&str>,
-        allowed_destination_addresses: &[String],
-        allowed_sender_addresses: &[String],
-    ) -> Js {
+        destination_address: Option<&'a str>,
+        allowed_destination_addresses: &'a [String],
+        allowed_sender_addresses: &'a [String],
+    ) -> Js<'a> {
         self.imports.insert("EmailSender");
-        let strs = |v: &[String]| Js::Arr(v.iter().map(|s| Js::str(s.clone())).collect());
+        let strs = |v: &'a [String]| Js::Arr(v.iter().map(|s| Js::str(s.as_str())).collect());
         let mut props = Vec::new();
         if let Some(d) = destination_address {
             props.push(Prop::kv("destinationAddress", Js::str(d)));
@@ -1055,20 +1067,20 @@ impl Emitter<'_> {
         }
     }
 
-    fn nullary(&mut self, name: &'static str) -> Js {
+    fn nullary(&mut self, name: &'static str) -> Js<'a> {
         self.imports.insert(name);
         Js::call(name, vec![])
     }
 
-    fn script(&mut self, s: &ScriptRef) -> Js {
+    fn script(&mut self, s: &'a ScriptRef) -> Js<'a> {
         match s {
             ScriptRef::Worker(w) => Js::raw(self.worker_ref(*w) + ".name"),
-            ScriptRef::Name(n) => Js::str(n.clone()),
+            ScriptRef::Name(n) => Js::str(n.as_str()),
         }
     }
 
     /// A worker's `Worker(id, { … })` call, its props in Alchemy's order.
-    fn worker(&mut self, wi: usize, w: &PlanWorker) -> Js {
+    fn worker(&mut self, wi: usize, w: &'a PlanWorker) -> Js<'a> {
         let mut props = self.identity_props(wi, w);
         props.extend(self.bindings_prop(w));
         props.extend(self.event_sources_prop(w));
@@ -1086,7 +1098,7 @@ impl Emitter<'_> {
                 .iter()
                 .map(|t| match t {
                     TailTarget::Worker(i) => Js::raw(self.worker_ref(*i)),
-                    TailTarget::Name(n) => Js::obj(vec![Prop::kv("service", Js::str(n.clone()))]),
+                    TailTarget::Name(n) => Js::obj(vec![Prop::kv("service", Js::str(n.as_str()))]),
                 })
                 .collect();
             props.push(Prop::kv("tailConsumers", Js::Arr(items)));
@@ -1094,19 +1106,19 @@ impl Emitter<'_> {
         props.extend(settings_props(w));
         Js::await_(Js::call(
             "Worker",
-            vec![Js::str(w.id.clone()), Js::expanded(props)],
+            vec![Js::str(w.id.as_str()), Js::expanded(props)],
         ))
     }
 
     /// Name, code, adoption, account and compatibility, addresses.
-    fn identity_props(&mut self, wi: usize, w: &PlanWorker) -> Vec<Prop> {
+    fn identity_props(&mut self, wi: usize, w: &'a PlanWorker) -> Vec<Prop<'a>> {
         let mut props = Vec::new();
         if let Some(n) = self.worker_name(wi) {
             props.push(Prop::kv("name", n));
         }
         match &w.script {
-            Some(script) => props.push(Prop::kv("script", Js::str(script.clone()))),
-            None => props.push(Prop::kv("entrypoint", Js::str(w.entrypoint.clone()))),
+            Some(script) => props.push(Prop::kv("script", Js::str(script.as_str()))),
+            None => props.push(Prop::kv("entrypoint", Js::str(w.entrypoint.as_str()))),
         }
         if let Some(rpc) = &w.rpc {
             props.push(Prop::kv(
@@ -1126,10 +1138,10 @@ impl Emitter<'_> {
         props.push(Prop::kv("adopt", Js::bool(adopt)));
         props.push(Prop::kv("delete", Js::bool(self.fresh())));
         if let Some(a) = &w.account_id {
-            props.push(Prop::kv("accountId", Js::str(a.clone())));
+            props.push(Prop::kv("accountId", Js::str(a.as_str())));
         }
         if let Some(d) = &w.compatibility_date {
-            props.push(Prop::kv("compatibilityDate", Js::str(d.clone())));
+            props.push(Prop::kv("compatibilityDate", Js::str(d.as_str())));
         }
         if !w.compatibility_flags.is_empty() {
             props.push(Prop::kv(
@@ -1147,7 +1159,7 @@ impl Emitter<'_> {
     }
 
     /// `bindings`: each binding's value, or a comment saying why it is left out.
-    fn bindings_prop(&mut self, w: &PlanWorker) -> Option<Prop> {
+    fn bindings_prop(&mut self, w: &'a PlanWorker) -> Option<Prop<'a>> {
         if w.bindings.is_empty() {
             return None;
         }
@@ -1158,7 +1170,7 @@ impl Emitter<'_> {
             }
             if let Some(v) = &binding.value {
                 match self.value(v) {
-                    Ok(js) => b.push(Prop::kv(binding.name.clone(), js)),
+                    Ok(js) => b.push(Prop::kv(binding.name.as_str(), js)),
                     Err(why) => b.push(Prop::comment(format!("{}: {why}", binding.name))),
                 }
             }
@@ -1167,7 +1179,7 @@ impl Emitter<'_> {
     }
 
     /// `eventSources`: the queues it consumes, with their settings.
-    fn event_sources_prop(&self, w: &PlanWorker) -> Option<Prop> {
+    fn event_sources_prop(&self, w: &'a PlanWorker) -> Option<Prop<'a>> {
         if w.event_sources.is_empty() {
             return None;
         }
@@ -1195,13 +1207,13 @@ impl Emitter<'_> {
     }
 
     /// Routes and custom domains: only the wrangler environments' workers have them.
-    fn routing_props(&self, w: &PlanWorker) -> Vec<Prop> {
-        let zoned = |(p, z): &(String, Option<String>), key: &'static str| match z {
+    fn routing_props(&self, w: &'a PlanWorker) -> Vec<Prop<'a>> {
+        let zoned = |(p, z): &'a (String, Option<String>), key: &'static str| match z {
             Some(z) => Js::obj(vec![
-                Prop::kv(key, Js::str(p.clone())),
-                Prop::kv("zoneId", Js::str(z.clone())),
+                Prop::kv(key, Js::str(p.as_str())),
+                Prop::kv("zoneId", Js::str(z.as_str())),
             ]),
-            None => Js::str(p.clone()),
+            None => Js::str(p.as_str()),
         };
         let mut props = Vec::new();
         if self.fresh() {
@@ -1220,7 +1232,7 @@ impl Emitter<'_> {
 }
 
 /// Observability, placement, limits, cache, logpush, source maps, bundling and module rules.
-fn settings_props(w: &PlanWorker) -> Vec<Prop> {
+fn settings_props(w: &PlanWorker) -> Vec<Prop<'_>> {
     let mut props = Vec::new();
     for (key, v) in [
         ("observability", w.observability.as_ref().map(camel_keys)),
@@ -1229,7 +1241,7 @@ fn settings_props(w: &PlanWorker) -> Vec<Prop> {
         ("cache", w.cache.as_ref().map(camel_keys)),
     ] {
         if let Some(v) = v {
-            props.push(Prop::kv(key, Js::json(&v)));
+            props.push(Prop::kv(key, Js::json(&v).into_owned()));
         }
     }
     for (key, v) in [
@@ -1256,16 +1268,22 @@ fn settings_props(w: &PlanWorker) -> Vec<Prop> {
 }
 
 /// An array of string literals.
-fn strings(items: &[String]) -> Js {
-    Js::Arr(items.iter().map(|s| Js::str(s.clone())).collect())
+fn strings(items: &[String]) -> Js<'_> {
+    Js::Arr(items.iter().map(|s| Js::str(s.as_str())).collect())
 }
 
 /// An object of named settings.
-fn settings_object(settings: impl Iterator<Item = (&'static str, serde_json::Value)>) -> Js {
-    Js::obj(settings.map(|(k, v)| Prop::kv(k, Js::json(&v))).collect())
+fn settings_object(
+    settings: impl Iterator<Item = (&'static str, serde_json::Value)>,
+) -> Js<'static> {
+    Js::obj(
+        settings
+            .map(|(k, v)| Prop::kv(k, Js::json(&v).into_owned()))
+            .collect(),
+    )
 }
 
-fn secret(name: &str) -> Js {
+fn secret(name: &str) -> Js<'_> {
     if super::ts::is_identifier(name) {
         Js::raw(["alchemy.secret.env.", name].concat())
     } else {

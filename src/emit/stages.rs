@@ -16,7 +16,7 @@ pub struct Stages {
     pub default: Option<String>,
 }
 
-fn has_await(js: &Js) -> bool {
+fn has_await<'a>(js: &Js<'a>) -> bool {
     match js {
         Js::Raw(_) | Js::Str(_) => false,
         Js::Await(_) => true,
@@ -31,29 +31,29 @@ fn has_await(js: &Js) -> bool {
     }
 }
 
-fn undefined() -> Js {
+fn undefined<'a>() -> Js<'a> {
     Js::raw("undefined")
 }
 
 /// `stage === "s"`.
-fn is_stage(s: &str) -> Js {
+fn is_stage<'a>(s: &str) -> Js<'a> {
     Js::raw(["stage === ", &super::ts::string_literal(s)].concat())
 }
 
 /// What stages that are not wrangler environments ("other" stages, "the rest") have of an
 /// expression; owned, as merging takes the values apart.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Rest {
+pub enum Rest<'a> {
     /// Nothing to say: the context already knows `stage` is set (other stages never get here).
     Excluded,
     /// Other stages lack it.
     Absent,
-    Present(Js),
+    Present(Js<'a>),
 }
 
-impl Rest {
+impl<'a> Rest<'a> {
     /// What other stages have, `None` standing for "lack it".
-    pub fn new(value: Option<Js>) -> Rest {
+    pub fn new(value: Option<Js<'a>>) -> Rest<'a> {
         value.map_or(Rest::Absent, Rest::Present)
     }
 
@@ -61,14 +61,14 @@ impl Rest {
         *self != Rest::Excluded
     }
 
-    fn value(&self) -> Option<&Js> {
+    fn value(&self) -> Option<&Js<'a>> {
         match self {
             Rest::Present(v) => Some(v),
             Rest::Excluded | Rest::Absent => None,
         }
     }
 
-    fn into_value(self) -> Option<Js> {
+    fn into_value(self) -> Option<Js<'a>> {
         match self {
             Rest::Present(v) => Some(v),
             Rest::Excluded | Rest::Absent => None,
@@ -86,34 +86,39 @@ enum Missing {
 
 /// One object's members: keys in order of first appearance, the comments before each key (key
 /// `""`: after the last one), and each stage's value per key (by the key's place in `keys`).
-struct Members {
-    keys: indexmap::IndexSet<Text, rustc_hash::FxBuildHasher>,
+struct Members<'a> {
+    keys: indexmap::IndexSet<Text<'a>, rustc_hash::FxBuildHasher>,
     comments: crate::HashMap<String, Vec<String>>,
-    tables: Vec<Vec<Option<Js>>>,
+    tables: Vec<Vec<Option<Js<'a>>>>,
 }
 
 impl Stages {
     /// Merges one expression. `vals` has one entry per mapped stage (`None`: absent there);
     /// `other` is what other stages have. The values are taken apart: the parts that end up in
     /// the result are moved there, not copied.
-    pub fn merge(&self, vals: Vec<Option<Js>>, other: Rest) -> Js {
+    pub fn merge<'a>(&self, vals: Vec<Option<Js<'a>>>, other: Rest<'a>) -> Js<'a> {
         self.merge_in(vals, other, Missing::Undefined)
     }
 
     /// The values of every stage in play: the mapped stages', then other stages' when included.
-    fn all<'v>(vals: &'v [Option<Js>], other: &'v Rest) -> Vec<Option<&'v Js>> {
-        let mut all: Vec<Option<&Js>> = vals.iter().map(Option::as_ref).collect();
+    fn all<'a, 'v>(vals: &'v [Option<Js<'a>>], other: &'v Rest<'a>) -> Vec<Option<&'v Js<'a>>> {
+        let mut all: Vec<Option<&Js<'a>>> = vals.iter().map(Option::as_ref).collect();
         if other.included() {
             all.push(other.value());
         }
         all
     }
 
-    fn merge_in(&self, mut vals: Vec<Option<Js>>, other: Rest, missing: Missing) -> Js {
+    fn merge_in<'a>(
+        &self,
+        mut vals: Vec<Option<Js<'a>>>,
+        other: Rest<'a>,
+        missing: Missing,
+    ) -> Js<'a> {
         let (same_everywhere, same_shape) = {
             let all = Stages::all(&vals, &other);
             let same = matches!(all[0], Some(first) if all.iter().all(|v| *v == Some(first)));
-            let present: Option<Vec<&Js>> = all.into_iter().collect();
+            let present: Option<Vec<&Js<'a>>> = all.into_iter().collect();
             (same, present.is_some_and(|p| mergeable(&p)))
         };
         if same_everywhere {
@@ -121,7 +126,7 @@ impl Stages {
         }
         // Same shape everywhere: merge inside.
         if same_shape {
-            let mut all: Vec<Js> = vals.into_iter().flatten().collect();
+            let mut all: Vec<Js<'a>> = vals.into_iter().flatten().collect();
             let n_mapped = all.len();
             all.extend(other.into_value());
             return self.merge_shape(all, n_mapped, missing);
@@ -150,13 +155,13 @@ impl Stages {
     }
 
     /// The default stage's value, when there is a default stage that has one.
-    fn default_value<'v>(&self, vals: &'v [Option<Js>]) -> Option<&'v Js> {
+    fn default_value<'a, 'v>(&self, vals: &'v [Option<Js<'a>>]) -> Option<&'v Js<'a>> {
         vals[self.default_index()?].as_ref()
     }
 
     /// Merges one part of values of the same kind: `parts` holds each stage's (the mapped
     /// stages' first, then other stages' when there are more than `n_mapped`).
-    fn merge_parts(&self, mut parts: Vec<Js>, n_mapped: usize) -> Js {
+    fn merge_parts<'a>(&self, mut parts: Vec<Js<'a>>, n_mapped: usize) -> Js<'a> {
         let other = if parts.len() > n_mapped {
             parts.pop().map_or(Rest::Absent, Rest::Present)
         } else {
@@ -166,7 +171,7 @@ impl Stages {
     }
 
     /// Merges values of the same kind node by node (what [`mergeable`] accepts).
-    fn merge_shape(&self, all: Vec<Js>, n_mapped: usize, missing: Missing) -> Js {
+    fn merge_shape<'a>(&self, all: Vec<Js<'a>>, n_mapped: usize, missing: Missing) -> Js<'a> {
         match &all[0] {
             Js::Await(_) => {
                 let inner = all.into_iter().map(|j| match j {
@@ -178,7 +183,7 @@ impl Stages {
             Js::Call { callee, args } => {
                 let (callee, n_args) = (callee.clone(), args.len());
                 // (Every value is a call with as many arguments: checked by `mergeable`.)
-                let mut per_stage: Vec<std::vec::IntoIter<Js>> = all
+                let mut per_stage: Vec<std::vec::IntoIter<Js<'a>>> = all
                     .into_iter()
                     .map(|j| match j {
                         Js::Call { args, .. } => args.into_iter(),
@@ -203,7 +208,7 @@ impl Stages {
             }
             Js::Cond(..) => {
                 let mut test = None;
-                let (t, f): (Vec<Js>, Vec<Js>) = all
+                let (t, f): (Vec<Js<'a>>, Vec<Js<'a>>) = all
                     .into_iter()
                     .filter_map(|j| match j {
                         Js::Cond(c, t, f) => {
@@ -229,7 +234,13 @@ impl Stages {
 
     /// Merges objects key by key. A key missing in some stages is `undefined` there, except in
     /// `bindings` (expanded objects), where it is spread in only where it exists.
-    fn merge_obj(&self, all: Vec<Js>, n_mapped: usize, expand: bool, missing: Missing) -> Js {
+    fn merge_obj<'a>(
+        &self,
+        all: Vec<Js<'a>>,
+        n_mapped: usize,
+        expand: bool,
+        missing: Missing,
+    ) -> Js<'a> {
         let Members {
             keys,
             mut comments,
@@ -244,7 +255,7 @@ impl Stages {
                     .flatten()
                     .map(Prop::Comment),
             );
-            let mut per: Vec<Option<Js>> = tables
+            let mut per: Vec<Option<Js<'a>>> = tables
                 .iter_mut()
                 .map(|t| t.get_mut(place).and_then(Option::take))
                 .collect();
@@ -261,13 +272,13 @@ impl Stages {
     }
 
     /// One member of merged objects, from each stage's value (`None`: the stage lacks it).
-    fn merge_member(
+    fn merge_member<'a>(
         &self,
-        k: Text,
-        mut per: Vec<Option<Js>>,
+        k: Text<'a>,
+        mut per: Vec<Option<Js<'a>>>,
         n_mapped: usize,
         missing: Missing,
-    ) -> Prop {
+    ) -> Prop<'a> {
         if k.starts_with("...") {
             return Prop::Spread(per.into_iter().flatten().next().unwrap_or_else(undefined));
         }
@@ -290,7 +301,7 @@ impl Stages {
         let present_mapped: Vec<bool> = mapped.iter().map(Option::is_some).collect();
         let test = self.presence_test(&present_mapped, &other);
         let same = {
-            let values: Vec<&Js> = mapped.iter().flatten().chain(other.value()).collect();
+            let values: Vec<&Js<'a>> = mapped.iter().flatten().chain(other.value()).collect();
             values.iter().all(|v| *v == values[0])
         };
         let value = if same {
@@ -309,7 +320,7 @@ impl Stages {
 
     /// A test that is true in exactly the stages where something is present (`other`: whether
     /// other stages have it, when they take part).
-    fn presence_test(&self, mapped: &[bool], other: &Rest) -> Js {
+    fn presence_test<'a>(&self, mapped: &[bool], other: &Rest<'a>) -> Js<'a> {
         let stages = |present: bool| -> Vec<&str> {
             self.mapped
                 .iter()
@@ -335,9 +346,9 @@ impl Stages {
     }
 
     /// Values that differ and cannot be merged inside.
-    fn leaf(&self, vals: Vec<Option<Js>>, other: Rest) -> Js {
+    fn leaf<'a>(&self, vals: Vec<Option<Js<'a>>>, other: Rest<'a>) -> Js<'a> {
         let present: Vec<usize> = (0..vals.len()).filter(|&i| vals[i].is_some()).collect();
-        let mut mapped: Vec<Js> = vals
+        let mut mapped: Vec<Js<'a>> = vals
             .into_iter()
             .map(|v| v.unwrap_or_else(undefined))
             .collect();
@@ -383,13 +394,13 @@ impl Stages {
 
     /// Values with side effects: only the chosen stage's is evaluated, behind conditionals.
     /// `present`: the mapped stages that have a value; `absent`: other stages lack it.
-    fn chosen(
+    fn chosen<'a>(
         &self,
         present: &[usize],
         absent: bool,
-        mut mapped: Vec<Js>,
-        other_v: Option<Js>,
-    ) -> Js {
+        mut mapped: Vec<Js<'a>>,
+        other_v: Option<Js<'a>>,
+    ) -> Js<'a> {
         // Something that exists in one stage only: `stage === "s" ? value : undefined`.
         if let ([only], true) = (present, absent) {
             return cond(
@@ -417,12 +428,12 @@ impl Stages {
 /// Whether values of every stage (all present) can be merged node by node: awaits of the same
 /// call, calls of one callee with as many arguments, `as` one type, conditionals on one test,
 /// objects.
-fn mergeable(all: &[&Js]) -> bool {
+fn mergeable<'a>(all: &[&Js<'a>]) -> bool {
     match all[0] {
         Js::Await(first) => {
             // Only one call is merged inside `await`; different calls are chosen with
             // conditionals, or every stage's call would run.
-            let same_call = |e: &Js| match (e, &**first) {
+            let same_call = |e: &Js<'a>| match (e, &**first) {
                 (Js::Call { callee: c, args: a }, Js::Call { callee, args }) => {
                     c == callee && a.len() == args.len()
                 }
@@ -442,10 +453,10 @@ fn mergeable(all: &[&Js]) -> bool {
 }
 
 /// The members of objects of every stage, taken out of them.
-fn members(all: Vec<Js>) -> Members {
+fn members<'a>(all: Vec<Js<'a>>) -> Members<'a> {
     // Keys in order of first appearance; comments attach to the key that follows them.
     // (A hash index keeps this linear: a `vars` table can hold 100 000 entries.)
-    let mut keys: indexmap::IndexSet<Text, rustc_hash::FxBuildHasher> = Default::default();
+    let mut keys: indexmap::IndexSet<Text<'a>, rustc_hash::FxBuildHasher> = Default::default();
     let mut comments: crate::HashMap<String, Vec<String>> = crate::HashMap::default();
     let mut add_comments = |key: &str, pending: &mut Vec<String>| {
         let list = comments.entry(key.to_string()).or_default();
@@ -458,7 +469,7 @@ fn members(all: Vec<Js>) -> Members {
     let mut tables = Vec::new();
     for j in all {
         let Js::Obj { props, .. } = j else { continue };
-        let mut table: Vec<Option<Js>> = Vec::new();
+        let mut table: Vec<Option<Js<'a>>> = Vec::new();
         let mut pending: Vec<String> = Vec::new();
         for p in props {
             let (k, v) = match p {
@@ -497,7 +508,7 @@ fn members(all: Vec<Js>) -> Members {
 }
 
 /// `stage ? a : b`, with booleans written as the test itself.
-fn stage_cond(a: Js, b: Js) -> Js {
+fn stage_cond<'a>(a: Js<'a>, b: Js<'a>) -> Js<'a> {
     match (&a, &b) {
         (Js::Raw(x), Js::Raw(y)) if x == "true" && y == "false" => Js::raw("stage !== undefined"),
         (Js::Raw(x), Js::Raw(y)) if x == "false" && y == "true" => Js::raw("stage === undefined"),
@@ -505,7 +516,7 @@ fn stage_cond(a: Js, b: Js) -> Js {
     }
 }
 
-fn cond(c: Js, a: Js, b: Js) -> Js {
+fn cond<'a>(c: Js<'a>, a: Js<'a>, b: Js<'a>) -> Js<'a> {
     Js::Cond(Box::new(c), Box::new(a), Box::new(b))
 }
 
@@ -523,7 +534,7 @@ mod tests {
 
     /// A value written as `s` (a string literal when quoted, an awaited call when `await f`,
     /// code otherwise; `-` when absent).
-    fn js(s: &str) -> Option<Js> {
+    fn js(s: &str) -> Option<Js<'_>> {
         if s == "-" {
             return None;
         }
@@ -643,7 +654,7 @@ mod tests {
     #[test]
     fn calls_and_objects_merge_inside() {
         let st = stages(None);
-        let worker = |name: Option<&str>, bindings: Vec<Prop>| {
+        let worker = |name: Option<&'static str>, bindings: Vec<Prop<'static>>| {
             let mut props = Vec::new();
             if let Some(n) = name {
                 props.push(Prop::kv("name", Js::str(n)));
@@ -680,7 +691,7 @@ mod tests {
             default: None,
         };
         let there = Js::raw("x");
-        let cases: &[(&[bool], Rest, &str)] = &[
+        let cases: &[(&[bool], Rest<'_>, &str)] = &[
             (&[true, false, false], Rest::Excluded, "stage === \"a\""),
             (
                 &[true, true, false],

@@ -8,83 +8,107 @@ use std::borrow::Cow;
 /// Print width, as Prettier's default.
 pub const WIDTH: usize = 80;
 
-/// Text of the program: a word the generator writes (borrowed) or one made from the input.
-pub type Text = Cow<'static, str>;
+/// Text of the program: borrowed (a word the generator writes, or the plan's own text, which
+/// the program's trees point into instead of copying) or made for it.
+pub type Text<'a> = Cow<'a, str>;
 
 /// An expression.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Js {
+pub enum Js<'a> {
     /// Code written as it is (identifiers, member access, numbers).
-    Raw(Text),
+    Raw(Text<'a>),
     /// A string literal (escaped when printed).
-    Str(String),
+    Str(Text<'a>),
     /// An object literal; `expand` keeps it multi-line even when it would fit.
     Obj {
-        props: Vec<Prop>,
+        props: Vec<Prop<'a>>,
         expand: bool,
     },
-    Arr(Vec<Js>),
+    Arr(Vec<Js<'a>>),
     /// `callee<type_args>(args)`.
     Call {
-        callee: Text,
-        args: Vec<Js>,
+        callee: Text<'a>,
+        args: Vec<Js<'a>>,
     },
-    Await(Box<Js>),
+    Await(Box<Js<'a>>),
     /// `cond ? a : b`.
-    Cond(Box<Js>, Box<Js>, Box<Js>),
+    Cond(Box<Js<'a>>, Box<Js<'a>>, Box<Js<'a>>),
     /// `expr as Type`.
-    As(Box<Js>, String),
+    As(Box<Js<'a>>, String),
     /// `expr[key]` (the key is written as it is).
-    Index(Box<Js>, String),
+    Index(Box<Js<'a>>, String),
     /// `expr!`.
-    NonNull(Box<Js>),
+    NonNull(Box<Js<'a>>),
 }
 
 /// An object member, or a comment line between members.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Prop {
-    KeyValue(Text, Js),
+pub enum Prop<'a> {
+    KeyValue(Text<'a>, Js<'a>),
     /// `...expr`.
-    Spread(Js),
+    Spread(Js<'a>),
     Comment(String),
 }
 
-impl Js {
-    pub fn raw(s: impl Into<Text>) -> Js {
+impl<'a> Js<'a> {
+    pub fn raw(s: impl Into<Text<'a>>) -> Js<'a> {
         Js::Raw(s.into())
     }
-    pub fn str(s: impl Into<String>) -> Js {
+    pub fn str(s: impl Into<Text<'a>>) -> Js<'a> {
         Js::Str(s.into())
     }
-    pub fn call(callee: impl Into<Text>, args: Vec<Js>) -> Js {
+    pub fn call(callee: impl Into<Text<'a>>, args: Vec<Js<'a>>) -> Js<'a> {
         Js::Call {
             callee: callee.into(),
             args,
         }
     }
-    pub fn await_(inner: Js) -> Js {
+    pub fn await_(inner: Js<'a>) -> Js<'a> {
         Js::Await(Box::new(inner))
     }
-    pub fn obj(props: Vec<Prop>) -> Js {
+    pub fn obj(props: Vec<Prop<'a>>) -> Js<'a> {
         Js::Obj {
             props,
             expand: false,
         }
     }
-    pub fn expanded(props: Vec<Prop>) -> Js {
+    pub fn expanded(props: Vec<Prop<'a>>) -> Js<'a> {
         Js::Obj {
             props,
             expand: true,
         }
     }
-    pub fn num(n: f64) -> Js {
+    pub fn num(n: f64) -> Js<'a> {
         Js::Raw(number(n).into())
     }
-    pub fn bool(b: bool) -> Js {
+    pub fn bool(b: bool) -> Js<'a> {
         Js::raw(if b { "true" } else { "false" })
     }
+    /// The same expression, owning all its text (for one made from a value about to go).
+    pub fn into_owned(self) -> Js<'static> {
+        let own = |t: Text<'_>| -> Text<'static> { Cow::Owned(t.into_owned()) };
+        let boxed = |e: Box<Js<'_>>| Box::new(e.into_owned());
+        match self {
+            Js::Raw(t) => Js::Raw(own(t)),
+            Js::Str(t) => Js::Str(own(t)),
+            Js::Obj { props, expand } => Js::Obj {
+                props: props.into_iter().map(Prop::into_owned).collect(),
+                expand,
+            },
+            Js::Arr(items) => Js::Arr(items.into_iter().map(Js::into_owned).collect()),
+            Js::Call { callee, args } => Js::Call {
+                callee: own(callee),
+                args: args.into_iter().map(Js::into_owned).collect(),
+            },
+            Js::Await(e) => Js::Await(boxed(e)),
+            Js::Cond(c, a, b) => Js::Cond(boxed(c), boxed(a), boxed(b)),
+            Js::As(e, t) => Js::As(boxed(e), t),
+            Js::Index(e, k) => Js::Index(boxed(e), k),
+            Js::NonNull(e) => Js::NonNull(boxed(e)),
+        }
+    }
     /// A JSON value as a TypeScript literal.
-    pub fn json(v: &serde_json::Value) -> Js {
+    pub fn json(v: &'a serde_json::Value) -> Js<'a> {
         use serde_json::Value as J;
         match v {
             J::Null => Js::raw("null"),
@@ -95,7 +119,7 @@ impl Js {
                     .unwrap_or_else(|| number(n.as_f64().unwrap_or(0.0)))
                     .into(),
             ),
-            J::String(s) => Js::str(s.clone()),
+            J::String(s) => Js::str(s),
             J::Array(a) => Js::Arr(a.iter().map(Js::json).collect()),
             J::Object(m) => Js::obj(
                 m.iter()
@@ -106,14 +130,22 @@ impl Js {
     }
 }
 
-impl Prop {
+impl<'a> Prop<'a> {
     /// `k: v`; a key the program writes (`&'static str`) is kept as it is when it needs no
     /// quotes.
-    pub fn kv(k: impl Into<Text>, v: Js) -> Prop {
+    pub fn kv(k: impl Into<Text<'a>>, v: Js<'a>) -> Prop<'a> {
         Prop::KeyValue(key_text(k.into()), v)
     }
-    pub fn comment(text: impl Into<String>) -> Prop {
+    pub fn comment(text: impl Into<String>) -> Prop<'a> {
         Prop::Comment(text.into())
+    }
+    /// The same member, owning all its text.
+    pub fn into_owned(self) -> Prop<'static> {
+        match self {
+            Prop::KeyValue(k, v) => Prop::KeyValue(Cow::Owned(k.into_owned()), v.into_owned()),
+            Prop::Spread(v) => Prop::Spread(v.into_owned()),
+            Prop::Comment(c) => Prop::Comment(c),
+        }
     }
 }
 
@@ -222,7 +254,7 @@ pub fn comment_text(s: &str) -> String {
 }
 
 /// [`key`], `k` itself when it is one already.
-fn key_text(k: Text) -> Text {
+fn key_text(k: Text<'_>) -> Text<'_> {
     if k != "__proto__" && is_identifier(&k) {
         k
     } else {
@@ -654,7 +686,7 @@ mod tests {
         }
     }
 
-    fn kv(k: &'static str, v: &str) -> Prop {
+    fn kv<'a>(k: &'static str, v: &'a str) -> Prop<'a> {
         Prop::kv(k, Js::str(v))
     }
 
@@ -813,9 +845,9 @@ mod tests {
     #[test]
     fn conditionals() {
         let long = "c".repeat(60);
-        let cond = |c: &str, a: Js, b: Js| {
+        fn cond<'a>(c: &str, a: Js<'a>, b: Js<'a>) -> Js<'a> {
             Js::Cond(Box::new(Js::raw(c.to_string())), Box::new(a), Box::new(b))
-        };
+        }
         check(&[
             (
                 cond("stage", Js::str("a"), Js::str("b")),
@@ -854,6 +886,16 @@ mod tests {
                 "const x = await (s ? a() : b());\n",
             ),
         ]);
+    }
+
+    /// A tree made to own its text prints and compares as the borrowing one.
+    #[test]
+    fn trees_that_own_their_text_are_the_same() {
+        let v = serde_json::json!({"a": [1, "two", null], "b": {"c": "d"}});
+        let borrowed = Js::call("f", vec![Js::json(&v), Js::str("e")]);
+        let owned = borrowed.clone().into_owned();
+        assert_eq!(owned, borrowed);
+        assert_eq!(flat(&owned), flat(&borrowed));
     }
 
     #[test]
