@@ -147,36 +147,103 @@ fn with_origins(
 /// Each config's workers in each of `n` environments (per config, per environment, in config
 /// order) into one `Resolved` per environment.
 fn assemble(
-    per_file: Vec<Vec<ConfigInEnv>>,
+    mut per_file: Vec<Vec<ConfigInEnv>>,
     n: usize,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Resolved> {
-    // (Exact capacities: a worker's slot is large, and doubling would leave a third unused.)
-    let mut result: Vec<Resolved> = (0..n)
-        .map(|k| {
-            let count = per_file
-                .iter()
-                .filter_map(|envs| envs.get(k))
-                .map(|e| e.workers.len())
-                .sum();
-            Resolved {
-                workers: Vec::with_capacity(count),
-                origins: Vec::with_capacity(count),
-                absent: BTreeSet::new(),
-            }
-        })
-        .collect();
-    for per_env in per_file {
-        for (in_env, r) in per_env.into_iter().zip(&mut result) {
-            diags.extend(in_env.diagnostics);
-            if in_env.absent {
-                r.absent.insert(r.workers.len());
-            }
-            r.workers.extend(in_env.workers);
-            r.origins.extend(in_env.origins);
+    let result = (0..n).map(|k| gather_env(&mut per_file, k)).collect();
+    for per_env in &mut per_file {
+        for in_env in per_env {
+            diags.append(&mut in_env.diagnostics);
         }
     }
+    // (The emptied lists are let go of by the threads that made them.)
+    per_file.into_par_iter().for_each(drop);
     result
+}
+
+/// Every config's workers and origins in environment `k`, in config order: each config's are
+/// moved into their own stretch of the lists, in parallel (a worker's slot is large: moved one
+/// after the other, ten thousand of them cost more than resolving them on one core).
+fn gather_env(per_file: &mut [Vec<ConfigInEnv>], k: usize) -> Resolved {
+    let counts: Vec<usize> = per_file
+        .iter()
+        .map(|envs| envs.get(k).map_or(0, |e| e.workers.len()))
+        .collect();
+    let origin_counts: Vec<usize> = per_file
+        .iter()
+        .map(|envs| envs.get(k).map_or(0, |e| e.origins.len()))
+        .collect();
+    let mut absent = BTreeSet::new();
+    let mut start = 0;
+    for (envs, count) in per_file.iter().zip(&counts) {
+        if envs.get(k).is_some_and(|e| e.absent) {
+            absent.insert(start);
+        }
+        start += count;
+    }
+    if counts.iter().chain(&origin_counts).all(|&c| c == 1) {
+        // (One worker per config, the common case: each goes straight to its place.)
+        let mut workers = Vec::with_capacity(per_file.len());
+        let mut origins = Vec::with_capacity(per_file.len());
+        per_file
+            .par_iter_mut()
+            .map(|envs| {
+                let e = &mut envs[k];
+                (
+                    e.workers.pop().unwrap_or_default(),
+                    e.origins.pop().unwrap_or_default(),
+                )
+            })
+            .unzip_into_vecs(&mut workers, &mut origins);
+        return Resolved {
+            workers,
+            origins,
+            absent,
+        };
+    }
+    let mut workers: Vec<Worker> = filled(counts.iter().sum());
+    let mut origins: Vec<Origin> = filled(origin_counts.iter().sum());
+    let stretches = split_by_counts(&mut workers, &counts)
+        .into_par_iter()
+        .zip(split_by_counts(&mut origins, &origin_counts));
+    per_file
+        .par_iter_mut()
+        .zip(stretches)
+        .for_each(|(envs, (w_to, o_to))| {
+            if let Some(e) = envs.get_mut(k) {
+                for (slot, w) in w_to.iter_mut().zip(e.workers.drain(..)) {
+                    *slot = w;
+                }
+                for (slot, o) in o_to.iter_mut().zip(e.origins.drain(..)) {
+                    *slot = o;
+                }
+            }
+        });
+    Resolved {
+        workers,
+        origins,
+        absent,
+    }
+}
+
+/// `n` default items, written in parallel.
+fn filled<T: Default + Send>(n: usize) -> Vec<T> {
+    let mut items = Vec::with_capacity(n);
+    items.par_extend((0..n).into_par_iter().map(|_| T::default()));
+    items
+}
+
+/// `items` cut into consecutive stretches of `counts[i]` items each.
+fn split_by_counts<'v, T>(items: &'v mut [T], counts: &[usize]) -> Vec<&'v mut [T]> {
+    let mut parts = Vec::with_capacity(counts.len());
+    let mut rest = items;
+    for &count in counts {
+        let (part, after) = rest.split_at_mut(count.min(rest.len()));
+        parts.push(part);
+        rest = after;
+    }
+    parts
 }
 
 /// One config's workers in one environment, with their origins (found once resolved).
@@ -427,6 +494,70 @@ mod tests {
     use super::*;
     use crate::pipeline::{codes, fixture};
     use crate::read::Memory;
+
+    /// One config's part in two environments: a worker named `name` in each (`None`: none),
+    /// the second one absent, and a diagnostic per environment.
+    fn config_in_envs(name: &str, first: bool, second: bool) -> Vec<ConfigInEnv> {
+        let part = |env: &str, present: bool, absent: bool| {
+            let worker = Worker {
+                name: Some(crate::config::model::S {
+                    v: format!("{name}-{env}"),
+                    span: Span::default(),
+                }),
+                ..Worker::default()
+            };
+            let origin = Origin {
+                path: format!("{name}/wrangler.toml"),
+                ..Origin::default()
+            };
+            ConfigInEnv {
+                workers: if present { vec![worker] } else { Vec::new() },
+                origins: if present { vec![origin] } else { Vec::new() },
+                diagnostics: vec![Diagnostic::warning(
+                    codes::Code::NotInherited,
+                    format!("{name} {env}"),
+                )],
+                absent,
+            }
+        };
+        vec![part("a", first, false), part("b", second, second)]
+    }
+
+    /// Workers and origins keep config order in every environment, whether every config has a
+    /// worker there (each moved straight to its place) or some have none; the absent ones are
+    /// found by their places, the diagnostics stay in config order, environment by environment.
+    #[test]
+    fn environments_are_assembled_in_config_order() {
+        let names = |r: &Resolved| -> Vec<String> {
+            r.workers
+                .iter()
+                .zip(&r.origins)
+                .map(|(w, o)| format!("{} {}", w.name.as_ref().map_or("-", |n| &n.v), o.path))
+                .collect()
+        };
+        let mut diags = Vec::new();
+        let per_file = vec![
+            config_in_envs("x", true, true),
+            config_in_envs("y", true, false),
+            config_in_envs("z", true, true),
+        ];
+        let envs = assemble(per_file, 2, &mut diags);
+        assert_eq!(
+            names(&envs[0]),
+            [
+                "x-a x/wrangler.toml",
+                "y-a y/wrangler.toml",
+                "z-a z/wrangler.toml"
+            ]
+        );
+        assert_eq!(
+            names(&envs[1]),
+            ["x-b x/wrangler.toml", "z-b z/wrangler.toml"]
+        );
+        assert_eq!(envs[1].absent, BTreeSet::from([0, 1]));
+        let messages: Vec<&str> = diags.iter().map(|d| d.message.as_ref()).collect();
+        assert_eq!(messages, ["x a", "x b", "y a", "y b", "z a", "z b"]);
+    }
 
     /// `api` and `auth` in `staging` and `dev`, `admin` in `staging` only, `cron` in none.
     const THREE_ENVS: &str = r#"

@@ -16,13 +16,19 @@ pub(super) struct At<'b> {
     i: usize,
     w: &'b Worker,
     b: &'b model::Binding,
-    /// `<worker label>/<binding>`: the binding's names are the same in every stage.
-    slot: String,
+    /// The worker's label (see [`At::slot`]).
+    label: &'b str,
 }
 
 impl At<'_> {
     fn name(&self) -> &str {
         &self.b.name.v
+    }
+
+    /// `<worker label>/<binding>`: the binding's names are the same in every stage (made when
+    /// a binding needs a name of its own: most bindings do not).
+    fn slot(&self) -> String {
+        [self.label, "/", self.name()].concat()
     }
 
     fn bound(&self, value: Value) -> Option<Binding> {
@@ -45,7 +51,7 @@ impl At<'_> {
     fn wants(&self, kind: ResourceKind, span: Span) -> OwnedWanted {
         OwnedWanted {
             kind,
-            slot: self.slot.clone(),
+            slot: self.slot(),
             binding: self.name().to_string(),
             span,
         }
@@ -71,7 +77,7 @@ impl Drafter<'_, '_> {
             i,
             w,
             b,
-            slot: [self.opts.labels[i].as_str(), "/", &b.name.v].concat(),
+            label: &self.opts.labels[i],
         };
         match &b.kind {
             BindingKind::Var(node) => at.bound(match node.as_str() {
@@ -155,7 +161,7 @@ impl Drafter<'_, '_> {
             } => self.queue(
                 queue,
                 delivery_delay.as_ref().map(|d| d.v),
-                at.slot.clone(),
+                at.slot(),
                 Place::Binding(self.next_binding),
             ),
             BindingKind::DispatchNamespace {
@@ -337,7 +343,7 @@ impl Drafter<'_, '_> {
         let label = &self.opts.labels[at.i];
         self.deferred.push(Deferred::Id {
             binding: self.next_binding,
-            slot: at.slot.clone(),
+            slot: at.slot(),
             base: [kebab(label), "-".into(), kebab(at.name())].concat(),
         });
         String::new()

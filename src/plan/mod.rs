@@ -312,7 +312,7 @@ pub struct Options<'a> {
 }
 
 /// Per worker: the folder of its config (absolute) and the config's display path.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Origin {
     pub dir: PathBuf,
     pub path: String,
