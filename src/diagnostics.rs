@@ -325,7 +325,8 @@ pub fn sort(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
             )
         })
         .collect();
-    keyed.sort_unstable();
+    // (Every key holds the diagnostic's index: the order is total, whichever way it is sorted.)
+    rayon::slice::ParallelSliceMut::par_sort_unstable(&mut keyed[..]);
     let order: Vec<usize> = keyed.into_iter().map(|k| k.4).collect();
     let mut slots: Vec<Option<Diagnostic>> = std::mem::take(diags).into_iter().map(Some).collect();
     *diags = order.into_iter().filter_map(|i| slots[i].take()).collect();
