@@ -12,6 +12,7 @@ use super::alchemy_v1::WorkerSlot;
 use super::ts::{WIDTH, comment_text, is_identifier, pad, string_literal};
 use crate::plan::{Program, ResourceKind, Value};
 use crate::{HashMap, HashSet};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One `env/<worker>.ts` per worker of any stage. `programs` are every stage's programs (the
@@ -90,17 +91,22 @@ fn from_env_folder(path: &str) -> String {
     }
 }
 
-/// One binding's types across the stages, and whether some stage lacks it.
-struct Member {
-    types: Vec<String>,
+/// One binding's types across the stages (mostly words of their own, borrowed), and whether
+/// some stage lacks it.
+struct Member<'p> {
+    types: Vec<Cow<'p, str>>,
     optional: bool,
 }
 
-fn env_module(programs: &[&Program], at: &[(usize, usize)], sources: &TypeSources<'_>) -> String {
-    let mut members: Vec<(String, Member)> = Vec::new();
+fn env_module<'p>(
+    programs: &[&'p Program],
+    at: &[(usize, usize)],
+    sources: &TypeSources<'_>,
+) -> String {
+    let mut members: Vec<(&'p str, Member<'p>)> = Vec::new();
     // Binding name → (index in `members`, in how many of the worker's stages it is bound).
     let mut index: HashMap<&str, (usize, usize)> = HashMap::default();
-    let mut used: BTreeSet<String> = BTreeSet::new();
+    let mut used: BTreeSet<&'p str> = BTreeSet::new();
     for &(k, wi) in at {
         let p = programs[k];
         for b in &p.workers[wi].bindings {
@@ -117,7 +123,7 @@ fn env_module(programs: &[&Program], at: &[(usize, usize)], sources: &TypeSource
                 None => {
                     index.insert(&b.name, (members.len(), 1));
                     members.push((
-                        b.name.clone(),
+                        &b.name,
                         Member {
                             types: vec![ty],
                             optional: false,
@@ -128,9 +134,7 @@ fn env_module(programs: &[&Program], at: &[(usize, usize)], sources: &TypeSource
         }
     }
     for (name, m) in &mut members {
-        m.optional = index
-            .get(name.as_str())
-            .is_some_and(|(_, seen)| *seen < at.len());
+        m.optional = index.get(*name).is_some_and(|(_, seen)| *seen < at.len());
     }
     let (k, wi) = at[0];
     let w = &programs[k].workers[wi];
@@ -148,7 +152,7 @@ fn env_module(programs: &[&Program], at: &[(usize, usize)], sources: &TypeSource
     for (name, m) in &members {
         let quoted;
         let key = if is_identifier(name) {
-            name.as_str()
+            *name
         } else {
             quoted = string_literal(name);
             quoted.as_str()
@@ -161,15 +165,15 @@ fn env_module(programs: &[&Program], at: &[(usize, usize)], sources: &TypeSource
 }
 
 /// `import type` lines for the types used, grouped by module (Prettier's layout).
-fn imports(used: &BTreeSet<String>, sources: &TypeSources<'_>) -> String {
+fn imports(used: &BTreeSet<&str>, sources: &TypeSources<'_>) -> String {
     let mut by_path: BTreeMap<String, (Option<String>, Vec<String>)> = BTreeMap::new();
-    for local in used {
-        let Some(&(path, export)) = sources.get(local.as_str()) else {
+    for &local in used {
+        let Some(&(path, export)) = sources.get(local) else {
             continue;
         };
         let entry = by_path.entry(from_env_folder(path)).or_default();
         if export == "default" {
-            entry.0 = Some(local.clone());
+            entry.0 = Some(local.to_string());
         } else {
             entry.1.push(super::alchemy_v1::import_name(export, local));
         }
@@ -191,13 +195,24 @@ fn member_line(key: &str, types: &[String], depth: usize) -> String {
 
 /// `  KEY?: A | B;` (`mark`: `?` or nothing) appended to `out`, or Prettier's broken union when
 /// it does not fit.
-fn push_member_line(out: &mut String, key: &str, mark: &str, types: &[String], depth: usize) {
+fn push_member_line<T: AsRef<str>>(
+    out: &mut String,
+    key: &str,
+    mark: &str,
+    types: &[T],
+    depth: usize,
+) {
     let start = out.len();
     pad(out, 2 * depth);
     out.push_str(key);
     out.push_str(mark);
     out.push_str(": ");
-    super::ts::push_joined(out, types, " | ");
+    for (i, t) in types.iter().enumerate() {
+        if i > 0 {
+            out.push_str(" | ");
+        }
+        out.push_str(t.as_ref());
+    }
     out.push_str(";\n");
     let line = &out[start..];
     let fits = line.len() <= WIDTH + 1 && !line[..line.len() - 1].contains('\n');
@@ -212,7 +227,7 @@ fn push_member_line(out: &mut String, key: &str, mark: &str, types: &[String], d
     for (i, t) in types.iter().enumerate() {
         pad(out, 2 * (depth + 1));
         out.push_str("| ");
-        for (k, part) in t.split('\n').enumerate() {
+        for (k, part) in t.as_ref().split('\n').enumerate() {
             if k > 0 {
                 out.push('\n');
                 pad(out, 2 * (depth + 1));
@@ -227,17 +242,17 @@ fn push_member_line(out: &mut String, key: &str, mark: &str, types: &[String], d
 }
 
 /// The TypeScript type the worker's code sees for a binding (workers-types globals).
-fn binding_type(p: &Program, v: &Value, used: &mut BTreeSet<String>) -> String {
-    let mut typed = |base: &str, ty: Option<&String>| match ty {
+fn binding_type<'p>(p: &'p Program, v: &'p Value, used: &mut BTreeSet<&'p str>) -> Cow<'p, str> {
+    let mut typed = |base: &'static str, ty: Option<&'p String>| match ty {
         Some(t) => {
-            used.insert(t.clone());
-            [base, "<", t.as_str(), ">"].concat()
+            used.insert(t);
+            Cow::Owned([base, "<", t.as_str(), ">"].concat())
         }
-        None => base.to_string(),
+        None => Cow::Borrowed(base),
     };
     match v {
-        Value::Str(s) => string_literal(s),
-        Value::Json(j) => json_type(j, 1),
+        Value::Str(s) => string_literal(s).into(),
+        Value::Json(j) => json_type(j, 1).into(),
         Value::Secret(_) => "string".into(),
         Value::Resource(r) => resource_type(&p.resources[*r].kind).into(),
         Value::Worker(t) => typed("Service", p.workers[*t].rpc.as_ref()),
@@ -248,13 +263,15 @@ fn binding_type(p: &Program, v: &Value, used: &mut BTreeSet<String>) -> String {
         Value::External(_) | Value::SelfRef => "Service".into(),
         Value::Entrypoint(_, _, ty) => typed("Service", ty.as_ref()),
         Value::DurableObject { ty: Some(t), .. } => {
-            used.insert(t.clone());
-            [
-                "DurableObjectNamespace<",
-                t.as_str(),
-                " & Rpc.DurableObjectBranded>",
-            ]
-            .concat()
+            used.insert(t);
+            Cow::Owned(
+                [
+                    "DurableObjectNamespace<",
+                    t.as_str(),
+                    " & Rpc.DurableObjectBranded>",
+                ]
+                .concat(),
+            )
         }
         Value::DurableObject { ty: None, .. } => "DurableObjectNamespace".into(),
         Value::Workflow { .. } => "Workflow".into(),
