@@ -688,7 +688,7 @@ fn migrate(args: &MigrateArgs, between_stages: fn()) -> i32 {
     code
 }
 
-/// Writes the files into `out`: folders first, then the files in parallel (each one
+/// Writes the files into `out`: folders first, then the files one after the other (each one
 /// atomically); the results in order.
 fn write_files(
     out: &Path,

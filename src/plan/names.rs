@@ -93,7 +93,10 @@ const RESERVED: &[&str] = &[
 ];
 
 pub fn is_reserved(s: &str) -> bool {
-    RESERVED.contains(&s)
+    // (Looked up for every name given out: hashed once, not compared word by word.)
+    static WORDS: std::sync::LazyLock<HashSet<&'static str>> =
+        std::sync::LazyLock::new(|| RESERVED.iter().copied().collect());
+    WORDS.contains(s)
 }
 
 /// Whether `s` is a plain ASCII identifier.
