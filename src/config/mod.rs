@@ -131,6 +131,19 @@ impl ConfigFile {
             .unwrap_or_default()
     }
 
+    /// Whether the config defines `[env.<name>]` (one of [`ConfigFile::env_names`], without
+    /// listing them).
+    pub fn has_env(&self, name: &str) -> bool {
+        self.root
+            .as_ref()
+            .and_then(|r| r.get("env"))
+            .is_some_and(|e| {
+                e.entries()
+                    .iter()
+                    .any(|x| x.key == name && x.value.is_object())
+            })
+    }
+
     /// The config's folder, absolute, and the config file in it (paths in the config are
     /// relative to that folder).
     pub fn location(&self) -> (std::path::PathBuf, std::path::PathBuf) {
@@ -211,6 +224,24 @@ mod tests {
 
     fn loaded(path: &str, text: &str) -> ConfigFile {
         load(0, path, std::path::PathBuf::new(), text, Default::default())
+    }
+
+    /// `has_env` says what `env_names` lists: tables under `env`, not other values.
+    #[test]
+    fn environments_are_found_without_listing_them() {
+        let c = loaded(
+            "w/wrangler.json",
+            r#"{ "name": "w", "env": { "staging": { "name": "s" }, "odd": 1, "dev": {} } }"#,
+        );
+        for name in ["staging", "odd", "dev", "prod", "env", "name"] {
+            assert_eq!(
+                c.has_env(name),
+                c.env_names().iter().any(|n| n == name),
+                "{name}"
+            );
+        }
+        assert!(c.has_env("staging") && c.has_env("dev") && !c.has_env("odd"));
+        assert!(!loaded("w/wrangler.toml", "").has_env("staging"));
     }
 
     #[test]

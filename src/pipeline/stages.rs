@@ -78,7 +78,7 @@ pub(crate) fn in_scope(c: &ConfigFile) -> bool {
 /// Whether a config takes part in environment `env`'s stage: it defines `[env.X]`. A Pages
 /// project's top level is its production configuration, so it also takes part in `production`.
 fn member_of(c: &ConfigFile, env: &str) -> bool {
-    c.env_names().iter().any(|n| n == env) || (c.is_pages() && env == "production")
+    c.has_env(env) || (c.is_pages() && env == "production")
 }
 
 /// One environment's workers (one per config in scope, aligned across environments).
@@ -264,7 +264,7 @@ fn resolve_config(c: &ConfigFile, env: Option<&str>) -> ConfigInEnv {
     }
     if env.is_none_or(|e| member_of(c, e)) {
         // (A Pages project without `[env.production]` deploys its top level there.)
-        let own_env = env.is_none_or(|e| c.env_names().iter().any(|n| n == e));
+        let own_env = env.is_none_or(|e| c.has_env(e));
         let selection = match env {
             Some(e) if own_env => EnvSelection::Named(e.to_string()),
             _ => EnvSelection::TopLevel,
