@@ -12,7 +12,7 @@ use crate::read::FileSystem;
 use crate::{HashMap, HashSet};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The Alchemy stages of a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,14 +134,44 @@ fn with_origins(
         return resolved;
     }
     let (dir, file) = c.location();
+    let at = ConfigAt {
+        plain: crate::plan::normalize(&dir).as_os_str() == dir.as_os_str(),
+        dir,
+        file,
+    };
     for r in &mut resolved {
-        r.origins = r
-            .workers
-            .iter()
-            .map(|w| origin(w, &dir, &file, files))
-            .collect();
+        r.origins = r.workers.iter().map(|w| origin(w, &at, files)).collect();
     }
     resolved
+}
+
+/// Where a config is: its folder (absolute), the file, and whether the folder has nothing to
+/// normalise (then a plain relative path joined to it needs no normalising either).
+struct ConfigAt {
+    dir: PathBuf,
+    file: PathBuf,
+    plain: bool,
+}
+
+impl ConfigAt {
+    /// `rel` (as a config writes it) from the config's folder, normalised.
+    fn join(&self, rel: &str) -> PathBuf {
+        if self.plain && is_plain_relative(rel) {
+            self.dir.join(rel)
+        } else {
+            crate::plan::normalize(&self.dir.join(rel))
+        }
+    }
+}
+
+/// A relative path with nothing to normalise: `/`-separated names, none empty, `.` or `..`
+/// (Unix; elsewhere every path is normalised).
+fn is_plain_relative(rel: &str) -> bool {
+    cfg!(unix)
+        && !rel.is_empty()
+        && rel
+            .split('/')
+            .all(|s| !s.is_empty() && s != "." && s != "..")
 }
 
 /// Each config's workers in each of `n` environments (per config, per environment, in config
@@ -305,19 +335,16 @@ fn resolve_config(c: &ConfigFile, env: Option<&str>) -> ConfigInEnv {
 
 /// Where a worker comes from: its config's folder and file, its main module (a Pages project's
 /// is its `_worker.js`), and what a Pages project's folders hold.
-fn origin(w: &Worker, dir: &Path, file: &Path, fs: &dyn FileSystem) -> Origin {
-    let main = w
-        .main
-        .as_ref()
-        .map(|m| crate::plan::normalize(&dir.join(&m.v)));
+fn origin(w: &Worker, at: &ConfigAt, fs: &dyn FileSystem) -> Origin {
+    let main = w.main.as_ref().map(|m| at.join(&m.v));
     let pages = w
         .pages_build_output_dir
         .as_ref()
-        .map(|p| pages_layout(dir, &p.v, fs));
+        .map(|p| pages_layout(&at.dir, &p.v, fs));
     let main = main.or_else(|| pages.as_ref().and_then(|p| p.worker.clone()));
     Origin {
-        dir: dir.to_path_buf(),
-        path: file.to_string_lossy().to_string(),
+        dir: at.dir.clone(),
+        path: at.file.to_string_lossy().to_string(),
         main,
         main_written: w.main.as_ref().map(|m| m.v.clone()),
         pages,
@@ -557,6 +584,48 @@ mod tests {
         assert_eq!(envs[1].absent, BTreeSet::from([0, 1]));
         let messages: Vec<&str> = diags.iter().map(|d| d.message.as_ref()).collect();
         assert_eq!(messages, ["x a", "x b", "y a", "y b", "z a", "z b"]);
+    }
+
+    /// A path joined to a config's folder is what normalising the joined path gives, whether
+    /// the shortcut for plain paths applies or not.
+    #[test]
+    fn paths_from_a_config_folder_are_normalised() {
+        let dirs = [
+            "/repo/app",
+            "/repo/app/",
+            "/repo/./app",
+            "/repo/x/../app",
+            "//repo/app",
+            "/",
+        ];
+        let rels = [
+            "src/index.ts",
+            "./src/index.ts",
+            "../shared/index.ts",
+            "src//index.ts",
+            "src/",
+            "/abs/index.ts",
+            "a/./b.ts",
+            "index.ts",
+            "",
+        ];
+        for dir in dirs {
+            let dir = PathBuf::from(dir);
+            let at = ConfigAt {
+                plain: crate::plan::normalize(&dir).as_os_str() == dir.as_os_str(),
+                file: dir.join("wrangler.toml"),
+                dir,
+            };
+            for rel in rels {
+                let want = crate::plan::normalize(&at.dir.join(rel));
+                assert_eq!(
+                    at.join(rel).as_os_str(),
+                    want.as_os_str(),
+                    "{} + {rel}",
+                    at.dir.display()
+                );
+            }
+        }
     }
 
     /// `api` and `auth` in `staging` and `dev`, `admin` in `staging` only, `cron` in none.
