@@ -210,8 +210,7 @@ pub fn env_script_names(root: &Node) -> Vec<(String, String, String)> {
     };
     let mut out = Vec::new();
     for env in resolve::env_names(root) {
-        let mut sink = Vec::new();
-        if let Some((name, _)) = resolve::resolve(root, Some(&env), &mut sink).name {
+        if let Some(name) = resolve::script_name_in_env(root, &env) {
             out.push((top.to_string(), env, name));
         }
     }

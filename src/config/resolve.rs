@@ -132,16 +132,39 @@ pub fn resolve<'a>(
             _ => {}
         }
     }
-    let name = match table.entry("name") {
-        Some(n) => n.value.as_str().map(|s| (s.to_string(), n.value.span)),
-        None => top_name.map(|(n, s)| (format!("{n}-{env_name}"), s)),
-    };
+    let name = name_in_env(table, top_name, env_name);
     Effective {
         env: Some(env_name.to_string()),
         name,
         entries,
         span: table.span,
     }
+}
+
+/// The script name of environment `env_name`, whose table is `table`: the table's own `name`,
+/// else the top level's (`top_name`) followed by `-<env_name>`, as wrangler names it.
+fn name_in_env(
+    table: &Node,
+    top_name: Option<(String, Span)>,
+    env_name: &str,
+) -> Option<(String, Span)> {
+    match table.entry("name") {
+        Some(n) => n.value.as_str().map(|s| (s.to_string(), n.value.span)),
+        None => top_name.map(|(n, s)| ([n.as_str(), "-", env_name].concat(), s)),
+    }
+}
+
+/// The script name [`resolve`] gives environment `env_name` when the config defines it (`None`
+/// when it does not, or when no name follows), without resolving the rest of it.
+pub fn script_name_in_env(root: &Node, env_name: &str) -> Option<String> {
+    let table = root
+        .get("env")
+        .and_then(|e| e.get(env_name))
+        .filter(|t| t.is_object())?;
+    let top_name = root
+        .entry("name")
+        .and_then(|e| e.value.as_str().map(|s| (s.to_string(), e.value.span)));
+    name_in_env(table, top_name, env_name).map(|(name, _)| name)
 }
 
 /// The span of the `staging` in `[env.staging]` (or the table itself).
@@ -201,6 +224,39 @@ fn missing_named_entries(top: &Entry, env_entry: &Entry, out: &mut Vec<(String, 
 mod tests {
     use super::*;
     use crate::syntax::{Format, parse};
+
+    /// The script name of each environment is the one resolving it gives: its own name, the
+    /// top level's with `-<env>`, none (no top-level name, or a name that is not a string).
+    #[test]
+    fn environment_script_names_are_those_resolution_gives() {
+        let configs = [
+            "name = \"app\"\n[env.staging]\nmain = \"s.ts\"\n[env.prod]\nname = \"app-live\"\n",
+            "[env.staging]\nname = \"solo\"\n[env.dev]\nmain = \"d.ts\"\n",
+            "name = \"app\"\n[env.odd]\nname = 1\n",
+            "name = \"app\"\nenv = { a = { }, b = 2 }\n",
+        ];
+        for text in configs {
+            let (root, _) = parse(text, Format::Toml, 0);
+            let root = root.expect("parses");
+            for env in env_names(&root) {
+                let resolved = resolve(&root, Some(&env), &mut Vec::new())
+                    .name
+                    .map(|n| n.0);
+                assert_eq!(script_name_in_env(&root, &env), resolved, "{env} in {text}");
+            }
+        }
+        let (root, _) = parse(configs[0], Format::Toml, 0);
+        let root = root.expect("parses");
+        assert_eq!(
+            script_name_in_env(&root, "staging").as_deref(),
+            Some("app-staging")
+        );
+        assert_eq!(
+            script_name_in_env(&root, "prod").as_deref(),
+            Some("app-live")
+        );
+        assert_eq!(script_name_in_env(&root, "missing"), None);
+    }
 
     const CONFIG: &str = r#"
 name = "app"
