@@ -708,7 +708,7 @@ fn write_files(
         .iter()
         .map(|f| {
             let path = out.join(&f.path);
-            let r = write_file(&path, &f.contents, force);
+            let r = write_pieces(&path, f.contents.as_pieces(), force);
             (path, r)
         })
         .collect()
@@ -789,9 +789,10 @@ fn check_outputs(
         let path = out.join(&f.path);
         let shown = display_path(&path);
         match std::fs::read_to_string(&path) {
-            Ok(existing) if existing == f.contents => {}
+            Ok(existing) if f.contents.is(existing.as_bytes()) => {}
             Ok(existing) => {
-                let diff = similar::TextDiff::from_lines(&existing, &f.contents);
+                let now = f.contents.text();
+                let diff = similar::TextDiff::from_lines(existing.as_str(), &*now);
                 let _ = write!(
                     o,
                     "{}",
@@ -836,6 +837,28 @@ pub fn write_file(
     contents: &str,
     force: bool,
 ) -> Result<WriteOutcome, Box<Diagnostic>> {
+    write_pieces(path, &[contents], force)
+}
+
+/// Writes `pieces` one after the other: one alone as it is, several through a buffer (a
+/// program of ten thousand declarations in a few system calls).
+fn write_all_pieces<S: AsRef<str>>(f: &mut std::fs::File, pieces: &[S]) -> std::io::Result<()> {
+    if let [one] = pieces {
+        return f.write_all(one.as_ref().as_bytes());
+    }
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, f);
+    for piece in pieces {
+        out.write_all(piece.as_ref().as_bytes())?;
+    }
+    out.flush()
+}
+
+/// [`write_file`] for a text made of `pieces`, written one after the other.
+fn write_pieces<S: AsRef<str>>(
+    path: &Path,
+    pieces: &[S],
+    force: bool,
+) -> Result<WriteOutcome, Box<Diagnostic>> {
     let shown = display_path(path);
     // A new file replaces nothing: create it in place. (`create_new` first: it never clobbers a
     // file, and it saves a failed lookup per file, which is what costs most in a large output.)
@@ -856,7 +879,7 @@ pub fn write_file(
     };
     match opened {
         Ok(mut f) => {
-            return match f.write_all(contents.as_bytes()) {
+            return match write_all_pieces(&mut f, pieces) {
                 Ok(()) => Ok(WriteOutcome::Written),
                 Err(e) => {
                     // Never leave half a new file behind.
@@ -872,7 +895,9 @@ pub fn write_file(
         Err(_) => {}
     }
     match std::fs::read(path) {
-        Ok(existing) if existing == contents.as_bytes() => return Ok(WriteOutcome::Unchanged),
+        Ok(existing) if crate::emit::pieces_are(&existing, pieces) => {
+            return Ok(WriteOutcome::Unchanged);
+        }
         Ok(_) if !force => return Err(Box::new(codes::output_exists(&shown))),
         _ => {}
     }
@@ -890,7 +915,7 @@ pub fn write_file(
         // file or the new one, never half of either. (No fsync: ext4 and others flush renamed-over
         // files on their own, and 10 000 fsyncs would dominate a large migration.)
         let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(contents.as_bytes())?;
+        write_all_pieces(&mut f, pieces)?;
         drop(f);
         std::fs::rename(&tmp, path)
     })();

@@ -309,7 +309,7 @@ fn migrate_fixture(name: &str) {
     let mut generated: Vec<String> = Vec::new();
     for f in &m.files {
         generated.push(f.path.clone());
-        outcome.compare(&expected.join(&f.path), &f.contents);
+        outcome.compare(&expected.join(&f.path), &f.contents.text());
     }
     let text = diagnostics_text(
         &m.diagnostics,

@@ -14,12 +14,13 @@ fn migrate(files: &[(String, Vec<u8>)]) -> Migration {
 }
 
 /// The migration's `alchemy.run.ts`.
-fn run_file(m: &Migration) -> &str {
-    &m.files
+fn run_file(m: &Migration) -> String {
+    m.files
         .iter()
         .find(|f| f.path == "alchemy.run.ts")
         .expect("alchemy.run.ts is emitted")
         .contents
+        .to_string()
 }
 
 /// Runs on a thread with the default 2 MiB stack, like a test thread, to prove no deep recursion.

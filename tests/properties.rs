@@ -269,7 +269,7 @@ proptest! {
         let n = workers.len();
         let files: Vec<(String, Vec<u8>)> = workers.iter().enumerate().map(|(i, w)| render(i, w, n)).collect();
         let out = migrate(&files);
-        let program = &out.iter().find(|f| f.path == "alchemy.run.ts").expect("alchemy.run.ts").contents;
+        let program = &out.iter().find(|f| f.path == "alchemy.run.ts").expect("alchemy.run.ts").contents.text();
         let strings = check_program(program);
         // Every string value of the input is a literal with exactly that value.
         for w in &workers {
@@ -278,7 +278,7 @@ proptest! {
             }
         }
         for f in out.iter().filter(|f| f.path.ends_with(".ts")) {
-            check_program(&f.contents);
+            check_program(&f.contents.text());
         }
         // Another discovery order gives the same bytes.
         let mut shuffled = files.clone();

@@ -1,8 +1,8 @@
 //! The Alchemy v1 (npm `alchemy@0.94.0`) emitter: `alchemy.run.ts`, one program for every stage,
 //! in which a service binding is the other worker itself, typed by that worker's `rpc` class.
 
-use super::OutputFile;
 use super::ts::{Js, Prop, declaration, string_literal};
+use super::{Contents, OutputFile};
 use crate::plan::{
     AssetsSetting, BundleOption, ConsumerSetting, PlanWorker, Program, ResourceKind, ScriptRef,
     TailTarget, Value,
@@ -407,7 +407,7 @@ fn run_file(
     slots: &[WorkerSlot],
     default_stage: Option<&str>,
     header: &[String],
-) -> String {
+) -> Contents {
     let programs: Vec<&Program> = stages
         .iter()
         .map(|s| s.program)
@@ -449,34 +449,30 @@ fn run_file(
     needs.add(worker_needs);
     let head = file_head(header, &programs, &needs.imports, &type_imports);
     let declarations = app_declarations(&other.app, stages, needs.personal_name);
-    // The file is assembled once, each worker's text dropped as it is copied in.
-    let size = head.len()
-        + declarations.len()
-        + resources.len()
-        + workers.iter().map(String::len).sum::<usize>()
-        + 64;
-    let mut out = String::with_capacity(size);
-    out.push_str(&head);
-    out.push('\n');
-    out.push_str(&declarations);
-    out.push('\n');
+    // The file is kept in its pieces (the head, then each declaration's text): written out one
+    // after the other, it is never copied into one string.
+    let mut first = head;
+    first.push('\n');
+    first.push_str(&declarations);
+    first.push('\n');
+    let mut pieces = Vec::with_capacity(workers.len() + 3);
+    pieces.push(first);
     let mut body_started = false;
-    for text in std::iter::once(resources).chain(workers) {
+    for mut text in std::iter::once(resources).chain(workers) {
         // (The body starts without the blank line its first declaration brings.)
-        let text = if body_started {
-            text.as_str()
-        } else {
-            text.trim_start_matches('\n')
-        };
+        if !body_started {
+            let blank = text.len() - text.trim_start_matches('\n').len();
+            text.drain(..blank);
+        }
         body_started |= !text.is_empty();
-        out.push_str(text);
+        if !text.is_empty() {
+            pieces.push(text);
+        }
     }
-    if body_started {
-        // (A program with no resource and no worker has one blank line before the end.)
-        out.push('\n');
-    }
-    out.push_str("await app.finalize();\n");
-    out
+    // (A program with no resource and no worker has one blank line before the end.)
+    let end = if body_started { "\n" } else { "" };
+    pieces.push([end, "await app.finalize();\n"].concat());
+    Contents::pieces(pieces)
 }
 
 /// Resources missing from some program (or not creatable afresh), and workers some stage does

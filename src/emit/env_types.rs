@@ -49,7 +49,7 @@ pub fn env_modules(programs: &[&Program], slots: &[WorkerSlot]) -> Vec<OutputFil
         .into_par_iter()
         .map(|(path, at)| OutputFile {
             path,
-            contents: env_module(programs, &at, &sources),
+            contents: env_module(programs, &at, &sources).into(),
         })
         .collect()
 }
@@ -464,7 +464,7 @@ mod tests {
         assert_eq!(files.len(), 1);
         assert_eq!(files[0].path, "env/api.ts");
         assert!(
-            files[0].contents.ends_with(
+            files[0].contents.text().ends_with(
                 "export type Env = {\n  MODE: \"prod\" | \"stg\";\n  CACHE?: KVNamespace;\n};\n"
             ),
             "{}",

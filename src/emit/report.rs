@@ -273,7 +273,7 @@ pub fn env_example<'a>(
     }
     Some(OutputFile {
         path: ".env.example".into(),
-        contents: s,
+        contents: s.into(),
     })
 }
 
@@ -404,7 +404,7 @@ pub fn migration_md(
     }
     OutputFile {
         path: "MIGRATION.md".into(),
-        contents: s,
+        contents: s.into(),
     }
 }
 
