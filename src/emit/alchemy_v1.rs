@@ -1,7 +1,7 @@
 //! The Alchemy v1 (npm `alchemy@0.94.0`) emitter: `alchemy.run.ts`, one program for every stage,
 //! in which a service binding is the other worker itself, typed by that worker's `rpc` class.
 
-use super::ts::{Js, Prop, declaration, string_literal};
+use super::ts::{Js, Prop, Text, declaration, string_literal};
 use super::{Contents, OutputFile};
 use crate::plan::{
     AssetsSetting, BundleOption, ConsumerSetting, PlanWorker, Program, ResourceKind, ScriptRef,
@@ -938,11 +938,7 @@ impl<'a> Emitter<'a> {
         if self.fresh() && existing_only(&r.kind) {
             return Err("not bound in stages that are not wrangler environments: it would reach an existing resource that Alchemy cannot create afresh".into());
         }
-        Ok(if self.partial.contains(&r.ident) {
-            Js::raw([r.ident.as_str(), "!"].concat())
-        } else {
-            Js::raw(r.ident.as_str())
-        })
+        Ok(Js::raw(self.reference(&r.ident)))
     }
 
     /// `WorkerRef({ service: name })`.
@@ -1054,12 +1050,17 @@ impl<'a> Emitter<'a> {
 
     /// A reference to worker `wi`: its identifier, with `!` when some stage does not deploy it
     /// (there the constant is `undefined`; this stage does).
-    fn worker_ref(&self, wi: usize) -> String {
-        let ident = &self.p.workers[wi].ident;
+    fn worker_ref(&self, wi: usize) -> Text<'a> {
+        self.reference(&self.p.workers[wi].ident)
+    }
+
+    /// A reference to the constant `ident` (a worker's or a resource's): `ident!` when it is
+    /// partial (`undefined` in some stage), else the identifier itself, borrowed.
+    fn reference(&self, ident: &'a str) -> Text<'a> {
         if self.partial.contains(ident) {
-            [ident.as_str(), "!"].concat()
+            [ident, "!"].concat().into()
         } else {
-            ident.clone()
+            ident.into()
         }
     }
 
@@ -1070,7 +1071,7 @@ impl<'a> Emitter<'a> {
 
     fn script(&mut self, s: &'a ScriptRef) -> Js<'a> {
         match s {
-            ScriptRef::Worker(w) => Js::raw(self.worker_ref(*w) + ".name"),
+            ScriptRef::Worker(w) => Js::raw([&*self.worker_ref(*w), ".name"].concat()),
             ScriptRef::Name(n) => Js::str(n.as_str()),
         }
     }
@@ -1183,12 +1184,7 @@ impl<'a> Emitter<'a> {
             .event_sources
             .iter()
             .map(|es| {
-                let ident = &self.p.resources[es.queue].ident;
-                let q = Js::raw(if self.partial.contains(ident) {
-                    [ident.as_str(), "!"].concat()
-                } else {
-                    ident.clone()
-                });
+                let q = Js::raw(self.reference(&self.p.resources[es.queue].ident));
                 if es.settings.is_empty() {
                     return q;
                 }
