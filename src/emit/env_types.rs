@@ -207,12 +207,7 @@ fn push_member_line<T: AsRef<str>>(
     out.push_str(key);
     out.push_str(mark);
     out.push_str(": ");
-    for (i, t) in types.iter().enumerate() {
-        if i > 0 {
-            out.push_str(" | ");
-        }
-        out.push_str(t.as_ref());
-    }
+    super::ts::push_joined(out, types, " | ");
     out.push_str(";\n");
     let line = &out[start..];
     let fits = line.len() <= WIDTH + 1 && !line[..line.len() - 1].contains('\n');

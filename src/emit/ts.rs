@@ -150,12 +150,12 @@ impl<'a> Prop<'a> {
 }
 
 /// `items` appended to `out` with `sep` between them (a `join` without a string of its own).
-pub fn push_joined(out: &mut String, items: &[String], sep: &str) {
+pub fn push_joined<S: AsRef<str>>(out: &mut String, items: &[S], sep: &str) {
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
             out.push_str(sep);
         }
-        out.push_str(item);
+        out.push_str(item.as_ref());
     }
 }
 
