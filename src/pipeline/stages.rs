@@ -192,30 +192,24 @@ fn assemble(
     result
 }
 
-/// Every config's workers and origins in environment `k`, in config order: each config's are
-/// moved into their own stretch of the lists, in parallel (a worker's slot is large: moved one
-/// after the other, ten thousand of them cost more than resolving them on one core).
+/// Every config's workers and origins in environment `k`, in config order, moved in parallel
+/// (a worker's slot is large: moved one after the other, ten thousand of them cost more than
+/// resolving them on one core). `with_origins` gives each worker its origin: the two lists go
+/// together.
 fn gather_env(per_file: &mut [Vec<ConfigInEnv>], k: usize) -> Resolved {
-    let counts: Vec<usize> = per_file
-        .iter()
-        .map(|envs| envs.get(k).map_or(0, |e| e.workers.len()))
-        .collect();
-    let origin_counts: Vec<usize> = per_file
-        .iter()
-        .map(|envs| envs.get(k).map_or(0, |e| e.origins.len()))
-        .collect();
     let mut absent = BTreeSet::new();
+    let mut one_each = true;
     let mut start = 0;
-    for (envs, count) in per_file.iter().zip(&counts) {
-        if envs.get(k).is_some_and(|e| e.absent) {
+    for e in per_file.iter().filter_map(|envs| envs.get(k)) {
+        if e.absent {
             absent.insert(start);
         }
-        start += count;
+        start += e.workers.len();
+        one_each &= e.workers.len() == 1;
     }
-    if counts.iter().chain(&origin_counts).all(|&c| c == 1) {
+    let (mut workers, mut origins) = (Vec::new(), Vec::new());
+    if one_each && per_file.iter().all(|envs| envs.len() > k) {
         // (One worker per config, the common case: each goes straight to its place.)
-        let mut workers = Vec::with_capacity(per_file.len());
-        let mut origins = Vec::with_capacity(per_file.len());
         per_file
             .par_iter_mut()
             .map(|envs| {
@@ -226,54 +220,28 @@ fn gather_env(per_file: &mut [Vec<ConfigInEnv>], k: usize) -> Resolved {
                 )
             })
             .unzip_into_vecs(&mut workers, &mut origins);
-        return Resolved {
-            workers,
-            origins,
-            absent,
-        };
+    } else {
+        (workers, origins) = per_file
+            .par_iter_mut()
+            .flat_map_iter(|envs| {
+                let (ws, os) = envs
+                    .get_mut(k)
+                    .map(|e| {
+                        (
+                            std::mem::take(&mut e.workers),
+                            std::mem::take(&mut e.origins),
+                        )
+                    })
+                    .unwrap_or_default();
+                ws.into_iter().zip(os)
+            })
+            .unzip();
     }
-    let mut workers: Vec<Worker> = filled(counts.iter().sum());
-    let mut origins: Vec<Origin> = filled(origin_counts.iter().sum());
-    let stretches = split_by_counts(&mut workers, &counts)
-        .into_par_iter()
-        .zip(split_by_counts(&mut origins, &origin_counts));
-    per_file
-        .par_iter_mut()
-        .zip(stretches)
-        .for_each(|(envs, (w_to, o_to))| {
-            if let Some(e) = envs.get_mut(k) {
-                for (slot, w) in w_to.iter_mut().zip(e.workers.drain(..)) {
-                    *slot = w;
-                }
-                for (slot, o) in o_to.iter_mut().zip(e.origins.drain(..)) {
-                    *slot = o;
-                }
-            }
-        });
     Resolved {
         workers,
         origins,
         absent,
     }
-}
-
-/// `n` default items, written in parallel.
-fn filled<T: Default + Send>(n: usize) -> Vec<T> {
-    let mut items = Vec::with_capacity(n);
-    items.par_extend((0..n).into_par_iter().map(|_| T::default()));
-    items
-}
-
-/// `items` cut into consecutive stretches of `counts[i]` items each.
-fn split_by_counts<'v, T>(items: &'v mut [T], counts: &[usize]) -> Vec<&'v mut [T]> {
-    let mut parts = Vec::with_capacity(counts.len());
-    let mut rest = items;
-    for &count in counts {
-        let (part, after) = rest.split_at_mut(count.min(rest.len()));
-        parts.push(part);
-        rest = after;
-    }
-    parts
 }
 
 /// One config's workers in one environment, with their origins (found once resolved).
