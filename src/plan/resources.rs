@@ -310,7 +310,7 @@ pub fn unify_resources(programs: &mut [&mut Program], shared: &mut Shared) {
                     groups.len() - 1
                 }
             };
-            // (A slot's groups are few: the group is looked for among them.)
+            // (A slot is in at most one group per stage: its groups are looked through.)
             for x in &r.slots {
                 match by_slot.get_mut(x) {
                     Some(holders) if holders.contains(&g) => {}
