@@ -7,7 +7,10 @@
 //! the shadowed files are reported. The result is sorted by path, whatever the file-system order.
 
 use crate::diagnostics::{Diagnostic, codes};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+
+mod walk;
 
 /// Config file names in wrangler's order of precedence.
 pub const CONFIG_NAMES: [&str; 3] = ["wrangler.json", "wrangler.jsonc", "wrangler.toml"];
@@ -19,6 +22,8 @@ const SKIPPED_DIRS: [&str; 4] = ["node_modules", ".wrangler", ".alchemy", "dist"
 pub struct Discovered {
     /// The configs chosen, one per folder, sorted by path.
     pub files: Vec<PathBuf>,
+    /// For each folder of a config: the names of the `.dev.vars` files in it.
+    pub dev_vars: HashMap<PathBuf, Vec<String>>,
     pub diagnostics: Vec<Diagnostic>,
     /// The folder, or something under it, could not be read.
     pub failed: bool,
@@ -33,12 +38,16 @@ pub fn discover(dir: &Path) -> Discovered {
             "not a directory",
         ));
         return Discovered {
-            files: Vec::new(),
             diagnostics: diags,
             failed: true,
+            ..Discovered::default()
         };
     }
-    let (mut found, mut errors) = walk(dir);
+    let walk::Walked {
+        configs: mut found,
+        dev_vars,
+        mut errors,
+    } = walk::walk(dir, &CONFIG_NAMES, &SKIPPED_DIRS);
     // (Threads meet the folders in any order: sorted, the result does not depend on it.)
     errors.sort();
     let failed = !errors.is_empty();
@@ -51,52 +60,10 @@ pub fn discover(dir: &Path) -> Discovered {
     let files = apply_precedence(found, &mut diags);
     Discovered {
         files,
+        dev_vars,
         diagnostics: diags,
         failed,
     }
-}
-
-/// The config files under `dir` and the errors met on the way, walking folders in parallel
-/// (`.gitignore`d and hidden entries skipped, and build folders such as `node_modules`).
-fn walk(dir: &Path) -> (Vec<PathBuf>, Vec<String>) {
-    let found = std::sync::Mutex::new((Vec::new(), Vec::new()));
-    ignore::WalkBuilder::new(dir)
-        .hidden(true)
-        .git_ignore(true)
-        .git_exclude(false)
-        .git_global(false)
-        .require_git(false)
-        .follow_links(false)
-        .filter_entry(|e| {
-            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-            !(is_dir && e.depth() > 0 && SKIPPED_DIRS.iter().any(|s| e.file_name() == *s))
-        })
-        .build_parallel()
-        .run(|| {
-            Box::new(|entry| {
-                let item = match entry {
-                    Ok(e)
-                        if e.file_type().is_some_and(|t| t.is_file())
-                            && CONFIG_NAMES.iter().any(|n| e.file_name() == *n) =>
-                    {
-                        Ok(e.into_path())
-                    }
-                    Ok(_) => return ignore::WalkState::Continue,
-                    Err(err) => Err(err.to_string()),
-                };
-                let mut found = found
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                match item {
-                    Ok(path) => found.0.push(path),
-                    Err(e) => found.1.push(e),
-                }
-                ignore::WalkState::Continue
-            })
-        });
-    found
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Keeps one config per folder, in wrangler's precedence, reporting the others.

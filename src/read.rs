@@ -144,13 +144,16 @@ pub fn display_path(p: &Path) -> String {
 
 /// Finds, reads and parses the configs, in parallel; the pipeline then reads from the disk.
 pub fn read_inputs(input: &InputPaths) -> Inputs {
-    let (paths, diagnostics, mut io_failed) = config_paths(input);
+    let (paths, listed, diagnostics, mut io_failed) = config_paths(input);
     // Read and parse in parallel; file ids follow the sorted order, so output is identical to a
     // single-threaded run.
     let results: Vec<(SourceFile, ConfigFile, bool)> = paths
         .par_iter()
         .enumerate()
-        .map(|(i, path)| read_one(u32::try_from(i).unwrap_or(u32::MAX), path))
+        .map(|(i, path)| {
+            let dev_vars = path.parent().and_then(|d| listed.get(d));
+            read_one(u32::try_from(i).unwrap_or(u32::MAX), path, dev_vars)
+        })
         .collect();
     let mut sources = SourceMap::default();
     let mut configs = Vec::new();
@@ -168,14 +171,17 @@ pub fn read_inputs(input: &InputPaths) -> Inputs {
     }
 }
 
-/// The config files named by `input`, sorted and without duplicates; the diagnostics of finding
-/// them; whether something could not be read (or nothing was found).
-fn config_paths(input: &InputPaths) -> (Vec<PathBuf>, Vec<Diagnostic>, bool) {
+/// The config files named by `input`, sorted and without duplicates; the `.dev.vars` files in
+/// the folders the walk listed; the diagnostics of finding them; whether something could not be
+/// read (or nothing was found).
+fn config_paths(input: &InputPaths) -> (Vec<PathBuf>, Listed, Vec<Diagnostic>, bool) {
     let mut diags = Vec::new();
     let mut io_failed = false;
     let mut paths: Vec<PathBuf> = Vec::new();
+    let mut listed = Listed::default();
     if let Some(dir) = &input.discover {
         let found = discover::discover(dir);
+        listed = found.dev_vars;
         io_failed |= found.failed;
         if found.files.is_empty() && !io_failed {
             diags.push(codes::no_configs(&display_path(dir)));
@@ -204,10 +210,15 @@ fn config_paths(input: &InputPaths) -> (Vec<PathBuf>, Vec<Diagnostic>, bool) {
         discover::sort_paths(&mut paths);
         paths.dedup();
     }
-    (paths, diags, io_failed)
+    (paths, listed, diags, io_failed)
 }
 
-fn read_one(id: u32, path: &Path) -> (SourceFile, ConfigFile, bool) {
+/// For each folder a walk listed: the names of the `.dev.vars` files in it.
+type Listed = std::collections::HashMap<PathBuf, Vec<String>>;
+
+/// Reads and parses the config at `path`, and the names in the `.dev.vars` files beside it
+/// (`listed`: the names of those in its folder, when the walk listed it).
+fn read_one(id: u32, path: &Path, listed: Option<&Vec<String>>) -> (SourceFile, ConfigFile, bool) {
     let shown = display_path(path);
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     match with_file_bytes(path, |bytes| {
@@ -215,7 +226,7 @@ fn read_one(id: u32, path: &Path) -> (SourceFile, ConfigFile, bool) {
     }) {
         Ok((source, mut config)) => {
             if config.root.is_some() {
-                config.dev_vars = read_dev_vars(&dir, &config.env_names());
+                config.dev_vars = read_dev_vars(&dir, &config.env_names(), listed);
             }
             (source, config, false)
         }
@@ -261,9 +272,14 @@ fn failed_config(id: u32, shown: &str, dir: PathBuf, diagnostic: Diagnostic) -> 
     c
 }
 
-/// Secret names from `.dev.vars` and `.dev.vars.<env>` beside a config (one `stat` per
-/// candidate file: no directory listing).
-fn read_dev_vars(dir: &Path, envs: &[String]) -> BTreeMap<Option<String>, Vec<String>> {
+/// Secret names from `.dev.vars` and `.dev.vars.<env>` beside a config: of those `listed` in its
+/// folder, when the walk listed it; else each is looked for. (Looking for a file that is not
+/// there costs about what reading a config costs.)
+fn read_dev_vars(
+    dir: &Path,
+    envs: &[String],
+    listed: Option<&Vec<String>>,
+) -> BTreeMap<Option<String>, Vec<String>> {
     let dir = if dir.as_os_str().is_empty() {
         Path::new(".")
     } else {
@@ -271,11 +287,16 @@ fn read_dev_vars(dir: &Path, envs: &[String]) -> BTreeMap<Option<String>, Vec<St
     };
     let mut out = BTreeMap::new();
     for env in std::iter::once(None).chain(envs.iter().map(Some)) {
-        let file = match env {
-            None => dir.join(".dev.vars"),
-            Some(e) => dir.join(format!(".dev.vars.{e}")),
+        let name = match env {
+            None => ".dev.vars".to_string(),
+            Some(e) => [".dev.vars.", e].concat(),
         };
-        if let Ok(text) = std::fs::read_to_string(file) {
+        // (A name with a separator is not in the folder's own listing.)
+        let in_folder = !name.contains(['/', '\\']);
+        if in_folder && listed.is_some_and(|names| !names.contains(&name)) {
+            continue;
+        }
+        if let Ok(text) = std::fs::read_to_string(dir.join(&name)) {
             out.insert(env.cloned(), discover::dotenv_names(&text));
         }
     }

@@ -1,0 +1,509 @@
+//! The walk of a folder: every folder under it listed once, in parallel, honouring the ignore
+//! files as ripgrep's `ignore` crate does with the options discovery uses (its `WalkBuilder`
+//! with hidden entries skipped, `.ignore` and `.gitignore` files read in the folder and above
+//! it, no git repository needed, symlinks not followed); a unit test walks random trees with
+//! both and compares.
+//!
+//! Walking the folders itself, rather than through that crate, lets the listing answer what
+//! else discovery needs: which `.dev.vars` files sit beside each config (gitignored as they
+//! usually are, the crate never shows them, and looking each one up costs as much as reading
+//! the config).
+
+use ignore::Match;
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use std::collections::HashMap;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// What a walk found.
+#[derive(Debug, Default)]
+pub(super) struct Walked {
+    /// Files with a config's name, in no particular order.
+    pub configs: Vec<PathBuf>,
+    /// For each folder holding such a file: the names of the `.dev.vars` files in it (any entry
+    /// whose name starts with `.dev.vars`).
+    pub dev_vars: HashMap<PathBuf, Vec<String>>,
+    /// Folders and ignore files that could not be read, in no particular order.
+    pub errors: Vec<String>,
+}
+
+/// The rules of the ignore files in force in a folder: its own, then its parent's.
+struct Rules {
+    /// From `.ignore`: a match here wins over every `.gitignore`.
+    ignore: Option<Gitignore>,
+    gitignore: Option<Gitignore>,
+    /// Whether the folder is above the walked one (matched with absolute paths).
+    above: bool,
+    parent: Option<Arc<Rules>>,
+}
+
+/// The walked folder as the rules above it see it.
+struct Base {
+    /// The walked folder as given, without a leading `./`.
+    given: PathBuf,
+    /// The same folder made absolute, when some folder above it has rules.
+    absolute: Option<PathBuf>,
+}
+
+/// Walks `root` (a folder), collecting the files named one of `names`, never descending into a
+/// folder named one of `skipped` below the root.
+pub(super) fn walk(root: &Path, names: &[&str], skipped: &[&str]) -> Walked {
+    let mut errors = Vec::new();
+    let (above, absolute) = rules_above(root, &mut errors);
+    let base = Base {
+        given: strip_dot_slash(root).to_path_buf(),
+        absolute,
+    };
+    let walk = Walk {
+        names,
+        skipped,
+        base,
+        found: Mutex::new(Walked {
+            errors,
+            ..Walked::default()
+        }),
+    };
+    rayon::scope(|s| walk.visit(s, root.to_path_buf(), above));
+    walk.found
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
+}
+
+/// One walk's settings and findings, shared by the folders' tasks.
+struct Walk<'w> {
+    names: &'w [&'w str],
+    skipped: &'w [&'w str],
+    base: Base,
+    found: Mutex<Walked>,
+}
+
+impl<'w> Walk<'w> {
+    /// Lists `dir`, keeps its configs and `.dev.vars` names, and walks its folders in tasks of
+    /// their own.
+    fn visit<'s>(&'s self, s: &rayon::Scope<'s>, dir: PathBuf, parent: Option<Arc<Rules>>) {
+        let mut errors = Vec::new();
+        let entries = list(&dir, &mut errors);
+        let rules = folder_rules(&dir, &entries, parent, &mut errors);
+        let mut configs = Vec::new();
+        let mut dev_vars = Vec::new();
+        for e in entries {
+            let name = e.file_name();
+            if name.as_encoded_bytes().starts_with(b".dev.vars") {
+                dev_vars.push(name.to_string_lossy().into_owned());
+            }
+            let Ok(kind) = e.file_type() else {
+                errors.push(format!("{}: cannot tell what it is", e.path().display()));
+                continue;
+            };
+            let path = e.path();
+            if self.ignored(rules.as_deref(), &path, &e, kind.is_dir()) {
+                continue;
+            }
+            if kind.is_dir() {
+                if !self.skipped.iter().any(|n| name == OsStr::new(n)) {
+                    let rules = rules.clone();
+                    s.spawn(move |s| self.visit(s, path, rules));
+                }
+            } else if kind.is_file() && self.names.iter().any(|n| name == OsStr::new(n)) {
+                configs.push(path);
+            }
+        }
+        if configs.is_empty() && errors.is_empty() {
+            return;
+        }
+        let mut found = self.found.lock().unwrap_or_else(PoisonError::into_inner);
+        found.errors.append(&mut errors);
+        if !configs.is_empty() {
+            found.configs.append(&mut configs);
+            found.dev_vars.insert(dir, dev_vars);
+        }
+    }
+
+    /// Whether the entry at `path` is left out: ignored by a rule, or hidden and not
+    /// whitelisted by one.
+    fn ignored(
+        &self,
+        rules: Option<&Rules>,
+        path: &Path,
+        e: &std::fs::DirEntry,
+        is_dir: bool,
+    ) -> bool {
+        match rules.map_or(Match::None, |r| self.matched(r, path, is_dir)) {
+            Match::Ignore(()) => true,
+            Match::Whitelist(()) => false,
+            Match::None => is_hidden(e),
+        }
+    }
+
+    /// The rules' verdict on `path`: the deepest `.ignore` that matches, else the deepest
+    /// `.gitignore`.
+    fn matched(&self, rules: &Rules, path: &Path, is_dir: bool) -> Match<()> {
+        let path = strip_dot_slash(path);
+        let mut absolute = None;
+        let mut from_gitignore = Match::None;
+        let mut at = Some(rules);
+        while let Some(r) = at {
+            let path = if r.above {
+                absolute
+                    .get_or_insert_with(|| self.absolute(path))
+                    .as_path()
+            } else {
+                path
+            };
+            let verdict = |m: &Option<Gitignore>| {
+                m.as_ref()
+                    .map_or(Match::None, |m| m.matched(path, is_dir).map(|_| ()))
+            };
+            let m = verdict(&r.ignore);
+            if !m.is_none() {
+                return m;
+            }
+            if from_gitignore.is_none() {
+                from_gitignore = verdict(&r.gitignore);
+            }
+            at = r.parent.as_deref();
+        }
+        from_gitignore
+    }
+
+    /// `path` (under the walked folder) as the rules above the walked folder see it.
+    fn absolute(&self, path: &Path) -> PathBuf {
+        let Some(absolute) = &self.base.absolute else {
+            return path.to_path_buf();
+        };
+        if self.base.given == Path::new(".") {
+            return absolute.join(path);
+        }
+        let under = path.strip_prefix(&self.base.given).unwrap_or(path);
+        absolute.join(under)
+    }
+}
+
+/// The entries of `dir`; what cannot be read is reported as the walk reports it.
+fn list(dir: &Path, errors: &mut Vec<String>) -> Vec<std::fs::DirEntry> {
+    let listing = match std::fs::read_dir(dir) {
+        Ok(listing) => listing,
+        Err(e) => {
+            errors.push(format!("{}: {e}", dir.display()));
+            return Vec::new();
+        }
+    };
+    let mut entries = Vec::new();
+    for e in listing {
+        match e {
+            Ok(e) => entries.push(e),
+            Err(e) => errors.push(format!("{}: {e}", dir.display())),
+        }
+    }
+    entries
+}
+
+/// The rules in force in `dir`: those of the ignore files among its `entries`, then `parent`.
+fn folder_rules(
+    dir: &Path,
+    entries: &[std::fs::DirEntry],
+    parent: Option<Arc<Rules>>,
+    errors: &mut Vec<String>,
+) -> Option<Arc<Rules>> {
+    let has = |name: &str| entries.iter().any(|e| e.file_name() == OsStr::new(name));
+    let (has_ignore, has_gitignore) = (has(".ignore"), has(".gitignore"));
+    if !has_ignore && !has_gitignore {
+        return parent;
+    }
+    let mut problems = Vec::new();
+    let mut read = |present: bool, name: &str| {
+        present
+            .then(|| rules_file(dir, name, &mut problems))
+            .flatten()
+    };
+    let rules = Rules {
+        ignore: read(has_ignore, ".ignore"),
+        gitignore: read(has_gitignore, ".gitignore"),
+        above: false,
+        parent: parent.clone(),
+    };
+    if !problems.is_empty() {
+        errors.push(problems.join("\n"));
+    }
+    if rules.ignore.is_none() && rules.gitignore.is_none() {
+        return parent;
+    }
+    Some(Arc::new(rules))
+}
+
+/// The rules of the ignore files in the folders above `root` (outermost first, each the parent
+/// of the next), and `root` made absolute, if there are any.
+fn rules_above(root: &Path, errors: &mut Vec<String>) -> (Option<Arc<Rules>>, Option<PathBuf>) {
+    let Ok(absolute) = root.canonicalize() else {
+        return (None, None);
+    };
+    let mut rules: Option<Arc<Rules>> = None;
+    let mut problems = Vec::new();
+    let folders: Vec<&Path> = absolute.ancestors().skip(1).collect();
+    for dir in folders.into_iter().rev() {
+        let mut read = |name: &str| {
+            dir.join(name)
+                .metadata()
+                .is_ok()
+                .then(|| rules_file(dir, name, &mut problems))
+                .flatten()
+        };
+        let (ignore, gitignore) = (read(".ignore"), read(".gitignore"));
+        if ignore.is_some() || gitignore.is_some() {
+            rules = Some(Arc::new(Rules {
+                ignore,
+                gitignore,
+                above: true,
+                parent: rules,
+            }));
+        }
+    }
+    if !problems.is_empty() {
+        errors.push(problems.join("\n"));
+    }
+    let absolute = rules.is_some().then_some(absolute);
+    (rules, absolute)
+}
+
+/// The rules of the ignore file `name` in `dir`, if it has any; a file that cannot be read has
+/// none, a line that is not a valid pattern is reported.
+fn rules_file(dir: &Path, name: &str, problems: &mut Vec<String>) -> Option<Gitignore> {
+    let mut builder = GitignoreBuilder::new(dir);
+    if let Some(e) = builder.add(dir.join(name))
+        && !e.is_io()
+    {
+        problems.push(e.to_string());
+    }
+    match builder.build() {
+        Ok(rules) => (!rules.is_empty()).then_some(rules),
+        Err(e) => {
+            problems.push(e.to_string());
+            None
+        }
+    }
+}
+
+fn strip_dot_slash(path: &Path) -> &Path {
+    match path.as_os_str().as_encoded_bytes().strip_prefix(b"./") {
+        Some(_) => path.strip_prefix(".").unwrap_or(path),
+        None => path,
+    }
+}
+
+/// A name starting with `.` (and on Windows, an entry marked hidden).
+fn is_hidden(e: &std::fs::DirEntry) -> bool {
+    #[cfg(windows)]
+    {
+        use std::os::windows::fs::MetadataExt as _;
+        const FILE_ATTRIBUTE_HIDDEN: u32 = 0x2;
+        if e.metadata()
+            .is_ok_and(|m| m.file_attributes() & FILE_ATTRIBUTE_HIDDEN != 0)
+        {
+            return true;
+        }
+    }
+    e.file_name().as_encoded_bytes().starts_with(b".")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const SKIPPED: [&str; 2] = ["node_modules", "dist"];
+    const NAMES: [&str; 2] = ["wrangler.toml", "wrangler.json"];
+
+    /// Folder and file names a tree is made of: configs, hidden, skipped and ignore files.
+    const ENTRIES: &[&str] = &[
+        "a",
+        "b",
+        ".h",
+        "dist",
+        "node_modules",
+        "wrangler.toml",
+        "wrangler.json",
+        ".dev.vars",
+        ".dev.vars.staging",
+    ];
+    /// Lines of the ignore files: names, anchored and folder-only patterns, negations (some
+    /// unhiding hidden entries), globs, and a line that is not a valid pattern.
+    const LINES: &[&str] = &[
+        "a",
+        "b/",
+        "/a",
+        "!a",
+        "!b",
+        ".h",
+        "!.h",
+        "!.h/",
+        "*.toml",
+        "!wrangler.toml",
+        "wrangler.json",
+        "**/b/wrangler.json",
+        "a/**",
+        "dist",
+        "#comment",
+        "[",
+    ];
+
+    /// A tree: each path (folders from `ENTRIES`) is a file with a config's name, a
+    /// `.dev.vars`, or an ignore file with some `LINES`.
+    fn tree() -> impl Strategy<Value = Vec<(Vec<&'static str>, &'static str, Vec<&'static str>)>> {
+        let folder = prop::collection::vec(prop::sample::select(ENTRIES), 0..4);
+        let leaf = prop::sample::select(
+            &[
+                "wrangler.toml",
+                "wrangler.json",
+                ".dev.vars",
+                ".gitignore",
+                ".ignore",
+            ][..],
+        );
+        let lines = prop::collection::vec(prop::sample::select(LINES), 0..4);
+        prop::collection::vec((folder, leaf, lines), 1..14)
+    }
+
+    /// Writes `tree` under a new folder `root`/`inner`, the first entry's ignore file (if it is
+    /// one) also put in `root`, above the walked folder.
+    fn write_tree(
+        root: &Path,
+        tree: &[(Vec<&'static str>, &'static str, Vec<&'static str>)],
+    ) -> PathBuf {
+        let _ = std::fs::remove_dir_all(root);
+        let inner = root.join("inner");
+        std::fs::create_dir_all(&inner).unwrap();
+        for (k, (folders, leaf, lines)) in tree.iter().enumerate() {
+            let dir = folders.iter().fold(inner.clone(), |d, f| d.join(f));
+            // (A name already taken by a file stays a file.)
+            if std::fs::create_dir_all(&dir).is_err() || dir.join(leaf).is_dir() {
+                continue;
+            }
+            let text = lines.join("\n");
+            std::fs::write(dir.join(leaf), &text).unwrap();
+            if k == 0 && leaf.starts_with(".") && *leaf != ".dev.vars" {
+                std::fs::write(root.join(leaf), &text).unwrap();
+            }
+        }
+        inner
+    }
+
+    /// The configs and errors the `ignore` crate's walker finds with discovery's options.
+    fn crate_walk(root: &Path) -> (Vec<PathBuf>, usize) {
+        let found = Mutex::new((Vec::new(), 0));
+        ignore::WalkBuilder::new(root)
+            .hidden(true)
+            .git_ignore(true)
+            .git_exclude(false)
+            .git_global(false)
+            .require_git(false)
+            .follow_links(false)
+            .filter_entry(|e| {
+                let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+                !(is_dir && e.depth() > 0 && SKIPPED.iter().any(|s| e.file_name() == *s))
+            })
+            .build_parallel()
+            .run(|| {
+                Box::new(|entry| {
+                    let mut found = found.lock().unwrap();
+                    match entry {
+                        Ok(e)
+                            if e.file_type().is_some_and(|t| t.is_file())
+                                && NAMES.iter().any(|n| e.file_name() == *n) =>
+                        {
+                            found.0.push(e.into_path())
+                        }
+                        Ok(_) => {}
+                        Err(_) => found.1 += 1,
+                    }
+                    ignore::WalkState::Continue
+                })
+            });
+        let (mut configs, errors) = found.into_inner().unwrap();
+        configs.sort();
+        (configs, errors)
+    }
+
+    fn scratch(name: &str) -> PathBuf {
+        std::env::temp_dir().join(format!("am-walk-{}-{name}", std::process::id()))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// The walk keeps the configs the `ignore` crate's walker keeps, and fails where it
+        /// fails, on trees of ignore files, hidden and skipped folders.
+        #[test]
+        fn walks_as_the_ignore_crate_does(tree in tree()) {
+            let root = scratch("prop");
+            let inner = write_tree(&root, &tree);
+            let (expected, errors) = crate_walk(&inner);
+            let mut walked = walk(&inner, &NAMES, &SKIPPED);
+            walked.configs.sort();
+            let _ = std::fs::remove_dir_all(&root);
+            prop_assert_eq!(walked.configs, expected);
+            prop_assert_eq!(walked.errors.is_empty(), errors == 0);
+        }
+    }
+
+    #[test]
+    fn a_config_folder_lists_its_dev_vars_files_even_ignored_ones() {
+        let root = scratch("dev-vars");
+        let inner = write_tree(
+            &root,
+            &[
+                (vec![], ".gitignore", vec![".dev.vars*"]),
+                (vec!["a"], "wrangler.toml", vec![]),
+                (vec!["a"], ".dev.vars", vec![]),
+                (vec!["a"], ".dev.vars.staging", vec![]),
+                (vec!["b"], ".dev.vars", vec![]),
+            ],
+        );
+        let walked = walk(&inner, &NAMES, &SKIPPED);
+        let _ = std::fs::remove_dir_all(&root);
+        assert_eq!(walked.configs, [inner.join("a/wrangler.toml")]);
+        let mut names = walked.dev_vars[&inner.join("a")].clone();
+        names.sort();
+        assert_eq!(names, [".dev.vars", ".dev.vars.staging"]);
+        assert_eq!(walked.dev_vars.len(), 1, "only folders with a config");
+    }
+
+    #[test]
+    fn an_ignore_file_above_the_walked_folder_applies() {
+        let root = scratch("above");
+        let inner = write_tree(
+            &root,
+            &[
+                (vec![], ".gitignore", vec!["b/"]),
+                (vec!["a"], "wrangler.toml", vec![]),
+                (vec!["b"], "wrangler.toml", vec![]),
+            ],
+        );
+        let walked = walk(&inner, &NAMES, &SKIPPED);
+        let _ = std::fs::remove_dir_all(&root);
+        assert_eq!(walked.configs, [inner.join("a/wrangler.toml")]);
+    }
+
+    /// Rules above the walked folder see its entries by their absolute paths (anchored
+    /// patterns match through a link to the folder).
+    #[cfg(unix)]
+    #[test]
+    fn rules_above_match_absolute_paths() {
+        let root = scratch("anchored");
+        let inner = write_tree(
+            &root,
+            &[
+                (vec![], ".gitignore", vec!["/inner/b/"]),
+                (vec!["a"], "wrangler.toml", vec![]),
+                (vec!["b"], "wrangler.toml", vec![]),
+            ],
+        );
+        let link = root.join("link");
+        std::os::unix::fs::symlink(&inner, &link).unwrap();
+        let (expected, _) = crate_walk(&link);
+        let walked = walk(&link, &NAMES, &SKIPPED);
+        let _ = std::fs::remove_dir_all(&root);
+        assert_eq!(expected, [link.join("a/wrangler.toml")]);
+        assert_eq!(walked.configs, expected);
+    }
+}
