@@ -7,6 +7,7 @@
 //! the shadowed files are reported. The result is sorted by path, whatever the file-system order.
 
 use crate::diagnostics::{Diagnostic, codes};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -44,7 +45,7 @@ pub fn discover(dir: &Path) -> Discovered {
         };
     }
     let walk::Walked {
-        configs: mut found,
+        configs: found,
         dev_vars,
         mut errors,
     } = walk::walk(dir, &CONFIG_NAMES, &SKIPPED_DIRS);
@@ -56,7 +57,6 @@ pub fn discover(dir: &Path) -> Discovered {
             .iter()
             .map(|e| codes::unreadable(&dir.display().to_string(), e)),
     );
-    sort_paths(&mut found);
     let files = apply_precedence(found, &mut diags);
     Discovered {
         files,
@@ -70,9 +70,9 @@ pub fn discover(dir: &Path) -> Discovered {
 pub fn apply_precedence(mut files: Vec<PathBuf>, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     // (By folder, then wrangler's precedence: the folders' keys sort as the folders do.)
     if all_keyed(&files) {
-        files.sort_by_cached_key(|f| (path_key(f.parent().unwrap_or(f)), rank(f)));
+        files.par_sort_by_cached_key(|f| (path_key(f.parent().unwrap_or(f)), rank(f)));
     } else {
-        files.sort_by(|a, b| a.parent().cmp(&b.parent()).then(rank(a).cmp(&rank(b))));
+        files.par_sort_by(|a, b| a.parent().cmp(&b.parent()).then(rank(a).cmp(&rank(b))));
     }
     let mut out: Vec<PathBuf> = Vec::new();
     for f in files {
@@ -94,15 +94,15 @@ pub fn apply_precedence(mut files: Vec<PathBuf>, diags: &mut Vec<Diagnostic>) ->
 /// ([`path_key`]): ten thousand paths compared component by component cost milliseconds.
 pub fn sort_paths(paths: &mut [PathBuf]) {
     if all_keyed(paths) {
-        paths.sort_by_cached_key(|p| path_key(p));
+        paths.par_sort_by_cached_key(|p| path_key(p));
     } else {
-        paths.sort();
+        paths.par_sort();
     }
 }
 
 /// Whether every path is plain enough for [`path_key`] to order it as `Path` does.
 fn all_keyed(paths: &[PathBuf]) -> bool {
-    paths.iter().all(|p| has_key(p))
+    paths.par_iter().all(|p| has_key(p))
 }
 
 /// Whether `p` is a path [`path_key`] orders as `Path` does: valid UTF-8 on Unix, with no

@@ -147,21 +147,18 @@ pub fn read_inputs(input: &InputPaths) -> Inputs {
     let (paths, listed, diagnostics, mut io_failed) = config_paths(input);
     // Read and parse in parallel; file ids follow the sorted order, so output is identical to a
     // single-threaded run.
-    let results: Vec<(SourceFile, ConfigFile, bool)> = paths
+    let (files, (configs, failed)): (Vec<SourceFile>, (Vec<ConfigFile>, Vec<bool>)) = paths
         .par_iter()
         .enumerate()
         .map(|(i, path)| {
             let dev_vars = path.parent().and_then(|d| listed.get(d));
-            read_one(u32::try_from(i).unwrap_or(u32::MAX), path, dev_vars)
+            let (source, config, failed) =
+                read_one(u32::try_from(i).unwrap_or(u32::MAX), path, dev_vars);
+            (source, (config, failed))
         })
-        .collect();
-    let mut sources = SourceMap::default();
-    let mut configs = Vec::new();
-    for (source, config, failed) in results {
-        io_failed |= failed;
-        sources.files.push(source);
-        configs.push(config);
-    }
+        .unzip();
+    io_failed |= failed.contains(&true);
+    let sources = SourceMap { files };
     Inputs {
         sources,
         configs,

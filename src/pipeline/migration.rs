@@ -228,7 +228,7 @@ pub fn plan_stages(
     let mut plan_one = |mut r: Resolved, g: &Graph, diags: &mut Vec<Diagnostic>| {
         let exports = exports_of(&r.origins, scanned);
         rebase_origins(&mut r.origins, &out_abs);
-        crate::plan::build(
+        let program = crate::plan::build(
             r.workers,
             &r.origins,
             &exports,
@@ -236,7 +236,10 @@ pub fn plan_stages(
             &opts,
             &mut shared,
             diags,
-        )
+        );
+        // (Let go of on every core: ten thousand origins are many small paths.)
+        r.origins.into_par_iter().for_each(drop);
+        program
     };
     let StageWorkers {
         template: template_workers,

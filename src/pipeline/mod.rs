@@ -313,7 +313,7 @@ pub fn migrate_observed(
     on_stage("graphs, and scan worker sources");
     let mut programs =
         migration::plan_stages(workers, &graphs, &plan, &scanned, app, options, &mut diags);
-    drop(scanned);
+    scanned.into_par_iter().for_each(drop);
     // (The workers the program deploys: not configs without code, nor a second script name.)
     let worker_count = programs.template.workers.len();
     on_stage("plan every stage");

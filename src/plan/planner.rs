@@ -107,11 +107,22 @@ impl<'a> Planner<'a> {
         names: &'a mut Shared,
         diags: &'a mut Vec<Diagnostic>,
     ) -> Planner<'a> {
-        let fate: Vec<Fate> = workers
-            .iter()
-            .enumerate()
-            .map(|(i, w)| fate_of(graph, i, w, &origins[i]))
-            .collect();
+        // (The workers' fates and the graph's two indexes are made side by side.)
+        let ((fate, index_of_name), edge_of) = rayon::join(
+            || {
+                rayon::join(
+                    || {
+                        workers
+                            .par_iter()
+                            .enumerate()
+                            .map(|(i, w)| fate_of(graph, i, w, &origins[i]))
+                            .collect::<Vec<Fate>>()
+                    },
+                    || index_of_name(graph),
+                )
+            },
+            || edge_of(graph),
+        );
         let emitted = fate.iter().filter(|f| **f == Fate::Emitted).count();
         let typing = Typing::new(&modules);
         Planner {
@@ -123,9 +134,9 @@ impl<'a> Planner<'a> {
                 opts,
                 fate,
                 position: HashMap::default(),
-                index_of_name: index_of_name(graph),
+                index_of_name,
                 placeholder_of: BTreeMap::new(),
-                edge_of: edge_of(graph),
+                edge_of,
             },
             state: State {
                 names,
@@ -467,7 +478,8 @@ fn fate_of(graph: &Graph, i: usize, w: &Worker, origin: &Origin) -> Fate {
 }
 
 fn index_of_name(graph: &Graph) -> HashMap<&str, usize> {
-    let mut index: HashMap<&str, usize> = HashMap::default();
+    let mut index: HashMap<&str, usize> =
+        HashMap::with_capacity_and_hasher(graph.names.len(), Default::default());
     for (i, n) in graph.names.iter().enumerate() {
         index.entry(n.as_str()).or_insert(i);
     }
@@ -476,7 +488,8 @@ fn index_of_name(graph: &Graph) -> HashMap<&str, usize> {
 
 /// Edges by (from worker, binding name), for service, Durable Object and workflow bindings.
 fn edge_of(graph: &Graph) -> HashMap<(usize, &str), usize> {
-    let mut edges: HashMap<(usize, &str), usize> = HashMap::default();
+    let mut edges: HashMap<(usize, &str), usize> =
+        HashMap::with_capacity_and_hasher(graph.edges.len(), Default::default());
     for (k, e) in graph.edges.iter().enumerate() {
         if let Some(b) = &e.binding
             && !matches!(e.kind, EdgeKind::Queue { .. })

@@ -46,7 +46,8 @@ impl<'a> Modules<'a> {
         exports: &'a [Option<&'a Exports>],
         out_dir: &Path,
     ) -> Modules<'a> {
-        let mut index: HashMap<&OsStr, usize> = HashMap::default();
+        let mut index: HashMap<&OsStr, usize> =
+            HashMap::with_capacity_and_hasher(origins.len(), Default::default());
         let mut mains: Vec<&Path> = Vec::new();
         let of_worker = origins
             .iter()
