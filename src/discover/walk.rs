@@ -92,9 +92,12 @@ impl<'w> Walk<'w> {
             if name.as_encoded_bytes().starts_with(b".dev.vars") {
                 dev_vars.push(name.to_string_lossy().into_owned());
             }
-            let Ok(kind) = e.file_type() else {
-                errors.push(format!("{}: cannot tell what it is", e.path().display()));
-                continue;
+            let kind = match e.file_type() {
+                Ok(kind) => kind,
+                Err(err) => {
+                    errors.push(format!("{}: {err}", e.path().display()));
+                    continue;
+                }
             };
             let path = e.path();
             if self.ignored(rules.as_deref(), &path, &e, kind.is_dir()) {
@@ -428,6 +431,19 @@ mod tests {
         std::env::temp_dir().join(format!("am-walk-{}-{name}", std::process::id()))
     }
 
+    /// What the walk finds in `tree` (written under a scratch folder `name`, removed after),
+    /// and the walked folder.
+    fn walk_tree(
+        name: &str,
+        tree: &[(Vec<&'static str>, &'static str, Vec<&'static str>)],
+    ) -> (PathBuf, Walked) {
+        let root = scratch(name);
+        let inner = write_tree(&root, tree);
+        let walked = walk(&inner, &NAMES, &SKIPPED);
+        let _ = std::fs::remove_dir_all(&root);
+        (inner, walked)
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(300))]
 
@@ -448,9 +464,8 @@ mod tests {
 
     #[test]
     fn a_config_folder_lists_its_dev_vars_files_even_ignored_ones() {
-        let root = scratch("dev-vars");
-        let inner = write_tree(
-            &root,
+        let (inner, walked) = walk_tree(
+            "dev-vars",
             &[
                 (vec![], ".gitignore", vec![".dev.vars*"]),
                 (vec!["a"], "wrangler.toml", vec![]),
@@ -459,8 +474,6 @@ mod tests {
                 (vec!["b"], ".dev.vars", vec![]),
             ],
         );
-        let walked = walk(&inner, &NAMES, &SKIPPED);
-        let _ = std::fs::remove_dir_all(&root);
         assert_eq!(walked.configs, [inner.join("a/wrangler.toml")]);
         let mut names = walked.dev_vars[&inner.join("a")].clone();
         names.sort();
@@ -470,17 +483,14 @@ mod tests {
 
     #[test]
     fn an_ignore_file_above_the_walked_folder_applies() {
-        let root = scratch("above");
-        let inner = write_tree(
-            &root,
+        let (inner, walked) = walk_tree(
+            "above",
             &[
                 (vec![], ".gitignore", vec!["b/"]),
                 (vec!["a"], "wrangler.toml", vec![]),
                 (vec!["b"], "wrangler.toml", vec![]),
             ],
         );
-        let walked = walk(&inner, &NAMES, &SKIPPED);
-        let _ = std::fs::remove_dir_all(&root);
         assert_eq!(walked.configs, [inner.join("a/wrangler.toml")]);
     }
 
