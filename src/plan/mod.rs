@@ -345,6 +345,9 @@ pub fn build(
     diags: &mut Vec<Diagnostic>,
 ) -> Program {
     shared.reserve(opts.reserved);
+    // (Each worker takes a few names: the tables are sized once rather than grown and rehashed
+    // on the one core that completes the workers in order.)
+    shared.make_room(workers.len());
     let modules = Modules::new(origins, exports, opts.out_dir);
     Planner::new(workers, origins, modules, graph, opts, shared, diags).run()
 }

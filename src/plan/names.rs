@@ -172,6 +172,22 @@ impl Shared {
             .extend(words.iter().map(|w| w.to_string()));
     }
 
+    /// Room for the names of a program of `workers` workers: about three identifiers and two
+    /// ids each (the worker's and its resources'). Stages share most names: a later stage's
+    /// program adds room only where it is larger.
+    pub(super) fn make_room(&mut self, workers: usize) {
+        let (idents, ids) = (3 * workers, 2 * workers);
+        self.idents
+            .reserve(idents.saturating_sub(self.idents.len()));
+        self.names
+            .idents
+            .reserve(idents.saturating_sub(self.names.idents.len()));
+        self.ids.reserve(ids.saturating_sub(self.ids.len()));
+        self.names
+            .ids
+            .reserve(ids.saturating_sub(self.names.ids.len()));
+    }
+
     pub(super) fn ident(&mut self, slot: &str, base: impl FnOnce() -> String) -> String {
         if let Some(i) = self.idents.get(slot) {
             return i.clone();
