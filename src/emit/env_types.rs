@@ -66,7 +66,8 @@ fn shared_with_earlier(programs: &[&Program], k: usize) -> bool {
 type TypeSources<'p> = HashMap<&'p str, (&'p str, &'p str)>;
 
 fn type_sources<'p>(programs: &[&'p Program]) -> TypeSources<'p> {
-    let mut out: TypeSources<'p> = HashMap::default();
+    let imports = programs.iter().map(|p| p.type_imports.len()).sum();
+    let mut out: TypeSources<'p> = HashMap::with_capacity_and_hasher(imports, Default::default());
     for (k, p) in programs.iter().enumerate() {
         if shared_with_earlier(programs, k) {
             continue;
