@@ -167,26 +167,25 @@ impl<'a> Planner<'a> {
                 .map(|&(position, i)| (position, i, std::mem::take(&mut workers[i])))
                 .collect::<Vec<_>>()
         });
-        let first = chunks.next().unwrap_or_default();
         // (Workers and placeholders are named while the first chunk is drafted: a draft reads
         // no name, its worker's is filled in when it is completed.)
-        let (mut drafts, ()) =
-            rayon::join(|| draft_all(cx, first), || state.name_all(cx, placeholders));
+        let (mut drafts, ()) = rayon::join(
+            || draft_all(cx, chunks.next().unwrap_or_default()),
+            || state.name_all(cx, placeholders),
+        );
         loop {
-            let next = chunks.next();
-            let done = next.is_none();
-            // (The next chunk is drafted while this one is completed.)
-            let (next_drafts, ()) = rayon::join(
-                || draft_all(cx, next.unwrap_or_default()),
+            // (The next chunk is taken out and drafted while this one is completed.)
+            let (next, ()) = rayon::join(
+                || chunks.next().map(|chunk| draft_all(cx, chunk)),
                 || {
                     for d in drafts {
                         state.complete(cx, d);
                     }
                 },
             );
-            drafts = next_drafts;
-            if done {
-                break;
+            match next {
+                Some(next) => drafts = next,
+                None => break,
             }
         }
         // (The emptied slots go before the program is assembled.)
