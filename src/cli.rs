@@ -390,11 +390,15 @@ fn render_all_human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> V
 
 /// Prints drawn diagnostics on stderr (`rendered`: the drawings of `diags`, in batches), then
 /// the summary line with the counts of `diags` and the number per code.
-fn print_human(rendered: impl Iterator<Item = Vec<String>>, diags: &[Diagnostic], summary: &str) {
+fn print_human<B: AsRef<[String]>>(
+    rendered: impl Iterator<Item = B>,
+    diags: &[Diagnostic],
+    summary: &str,
+) {
     let (errors, warnings, infos) = severity_counts(diags);
     let mut err = std::io::BufWriter::with_capacity(1 << 16, std::io::stderr().lock());
     for batch in rendered {
-        let _ = write_lines(err.get_mut(), &batch);
+        let _ = write_lines(err.get_mut(), batch.as_ref());
     }
     let _ = writeln!(
         err,
@@ -692,7 +696,7 @@ fn migrate(args: &MigrateArgs, between_stages: fn()) -> i32 {
         print_migration(&m, &graphs, &options.out, args, &written);
         timings.mark("print graph and file list");
         if human {
-            print_human(std::iter::once(drawn), &diags, &summary);
+            print_human(std::iter::once(&drawn), &diags, &summary);
         } else {
             emit_diagnostics(&diags, &m.sources, args.format, &summary, None);
         }
@@ -706,7 +710,7 @@ fn migrate(args: &MigrateArgs, between_stages: fn()) -> i32 {
     };
     // The process ends here: its memory goes back to the system whole, without taking ten
     // thousand workers' files and diagnostics apart one by one first.
-    std::mem::forget((m, diags));
+    std::mem::forget((m, diags, drawn, rendered, written));
     code
 }
 
