@@ -330,6 +330,31 @@ pub fn inputs_from_memory(files: &[(String, Vec<u8>)]) -> Inputs {
 mod tests {
     use super::*;
 
+    /// `.dev.vars` files are read when the folder's listing has them, or when there was no
+    /// listing (each is looked for); a name the listing lacks is not looked for.
+    #[test]
+    fn dev_vars_are_read_as_the_listing_says() {
+        let dir = std::env::temp_dir().join(format!("am-dev-vars-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(".dev.vars"), "A=1\n").unwrap();
+        std::fs::write(dir.join(".dev.vars.staging"), "B=2\n").unwrap();
+        let envs = ["staging".to_string()];
+        let read = |listed: Option<&[&str]>| {
+            let listed: Option<Vec<String>> =
+                listed.map(|l| l.iter().map(|n| n.to_string()).collect());
+            read_dev_vars(&dir, &envs, listed.as_ref())
+                .into_iter()
+                .map(|(env, names)| format!("{env:?}={}", names.join(",")))
+                .collect::<Vec<_>>()
+        };
+        let both = ["None=A", "Some(\"staging\")=B"];
+        assert_eq!(read(None), both);
+        assert_eq!(read(Some(&[".dev.vars", ".dev.vars.staging"])), both);
+        assert_eq!(read(Some(&[".dev.vars"])), ["None=A"]);
+        assert!(read(Some(&[])).is_empty());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     /// Small and large files, one after the other on one thread, come back whole and exact.
     #[test]
     fn files_are_read_whole() {
