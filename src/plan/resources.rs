@@ -269,10 +269,19 @@ pub fn unify_resources(programs: &mut [&mut Program], shared: &mut Shared) {
         stages: BTreeSet<usize>,
     }
     let mut groups: Vec<Group> = Vec::new();
+    // (Sized once: at most every resource and every slot of every stage.)
+    let resources: usize = programs.iter().map(|p| p.resources.len()).sum();
+    let slots: usize = programs
+        .iter()
+        .flat_map(|p| &p.resources)
+        .map(|r| r.slots.len())
+        .sum();
+    let sized = |n: usize| HashSet::with_capacity_and_hasher(n, Default::default());
     // Slot → the groups holding it (linear lookups, whatever the number of resources).
-    let mut by_slot: HashMap<String, Vec<usize>> = HashMap::default();
+    let mut by_slot: HashMap<String, Vec<usize>> =
+        HashMap::with_capacity_and_hasher(slots, Default::default());
     let (mut taken_idents, mut taken_ids): (HashSet<String>, HashSet<String>) =
-        (HashSet::default(), HashSet::default());
+        (sized(resources), sized(resources));
     for (s, p) in programs.iter_mut().enumerate() {
         for r in &mut p.resources {
             let mut candidates: Vec<usize> = r
