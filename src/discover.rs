@@ -110,14 +110,8 @@ fn all_keyed(paths: &[PathBuf]) -> bool {
 /// apart).
 fn has_key(p: &Path) -> bool {
     cfg!(unix)
-        && p.to_str().is_some_and(|s| {
-            let body = s.strip_prefix('/').unwrap_or(s);
-            !body.is_empty()
-                && body
-                    .as_bytes()
-                    .split(|&b| b == b'/')
-                    .all(|seg| !seg.is_empty() && seg != b"." && seg != b"..")
-        })
+        && p.to_str()
+            .is_some_and(|s| crate::plan::plain_names(s.strip_prefix('/').unwrap_or(s)))
 }
 
 /// The bytes of `p` with each separator made the lowest byte: for paths with a key

@@ -172,11 +172,7 @@ impl ConfigAt {
 /// A relative path with nothing to normalise: `/`-separated names, none empty, `.` or `..`
 /// (Unix; elsewhere every path is normalised).
 fn is_plain_relative(rel: &str) -> bool {
-    cfg!(unix)
-        && !rel.is_empty()
-        && rel
-            .split('/')
-            .all(|s| !s.is_empty() && s != "." && s != "..")
+    cfg!(unix) && crate::plan::plain_names(rel)
 }
 
 /// Each config's workers in each of `n` environments (per config, per environment, in config

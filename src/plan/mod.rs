@@ -27,7 +27,7 @@ mod settings;
 mod typing;
 
 pub use names::Shared;
-pub use paths::{normalize, relative};
+pub use paths::{normalize, plain_names, relative};
 use planner::Planner;
 pub use resources::unify_resources;
 use typing::Modules;

@@ -66,19 +66,18 @@ fn without_root(p: &str) -> &str {
     if p == "/" { "" } else { p }
 }
 
-/// An absolute path with nothing to normalise: `/`, or `/`-separated segments that are
-/// neither empty nor `.` nor `..`.
+/// An absolute path with nothing to normalise: `/`, or `/` and [`plain_names`].
 #[cfg(unix)]
 fn is_plain(p: &str) -> bool {
-    if p == "/" {
-        return true;
-    }
-    let Some(rest) = p.strip_prefix('/') else {
-        return false;
-    };
-    rest.as_bytes()
+    p == "/" || p.strip_prefix('/').is_some_and(plain_names)
+}
+
+/// Whether `s` is one or more `/`-separated names, none empty, `.` or `..`: a relative path
+/// with nothing to normalise, whose segments compare as its bytes do.
+pub fn plain_names(s: &str) -> bool {
+    s.as_bytes()
         .split(|&b| b == b'/')
-        .all(|s| !s.is_empty() && s != b"." && s != b"..")
+        .all(|name| !name.is_empty() && name != b"." && name != b"..")
 }
 
 /// [`relative`] by the paths' components, whatever they hold.
@@ -125,6 +124,17 @@ fn lexical_parts(p: &Path) -> Vec<&OsStr> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Plain names: no empty, `.` or `..` segment, no leading or trailing separator.
+    #[test]
+    fn plain_names_are_relative_paths_with_nothing_to_normalise() {
+        for plain in ["a", "a/b", "..a/b.", "é/x.ts", "src/index.ts"] {
+            assert!(plain_names(plain), "{plain}");
+        }
+        for not in ["", "/a", "a/", "a//b", "./a", "a/./b", "a/..", ".", ".."] {
+            assert!(!plain_names(not), "{not}");
+        }
+    }
 
     /// `(from, to) → relative path`; the same as going through [`normalize`].
     #[test]
