@@ -202,7 +202,37 @@ fn list(dir: &Path, errors: &mut Vec<String>) -> Vec<std::fs::DirEntry> {
     entries
 }
 
-/// The rules in force in `dir`: those of the ignore files among its `entries`, then `parent`.
+impl Rules {
+    /// The rules of the ignore files in `dir` that `present` says are there (`.ignore`, then
+    /// `.gitignore`), then `parent`'s: `parent` itself when `dir` has none. Lines that are not
+    /// valid patterns are added to `problems`.
+    fn of_folder(
+        dir: &Path,
+        present: impl Fn(&str) -> bool,
+        above: bool,
+        parent: Option<Arc<Rules>>,
+        problems: &mut Vec<String>,
+    ) -> Option<Arc<Rules>> {
+        let mut read = |name: &str| {
+            present(name)
+                .then(|| rules_file(dir, name, problems))
+                .flatten()
+        };
+        let (ignore, gitignore) = (read(".ignore"), read(".gitignore"));
+        if ignore.is_none() && gitignore.is_none() {
+            return parent;
+        }
+        Some(Arc::new(Rules {
+            ignore,
+            gitignore,
+            above,
+            parent,
+        }))
+    }
+}
+
+/// The rules in force in `dir`: those of the ignore files among its `entries`, then `parent`;
+/// the folder's problems with them reported as one error.
 fn folder_rules(
     dir: &Path,
     entries: &[std::fs::DirEntry],
@@ -210,33 +240,17 @@ fn folder_rules(
     errors: &mut Vec<String>,
 ) -> Option<Arc<Rules>> {
     let has = |name: &str| entries.iter().any(|e| e.file_name() == OsStr::new(name));
-    let (has_ignore, has_gitignore) = (has(".ignore"), has(".gitignore"));
-    if !has_ignore && !has_gitignore {
-        return parent;
-    }
     let mut problems = Vec::new();
-    let mut read = |present: bool, name: &str| {
-        present
-            .then(|| rules_file(dir, name, &mut problems))
-            .flatten()
-    };
-    let rules = Rules {
-        ignore: read(has_ignore, ".ignore"),
-        gitignore: read(has_gitignore, ".gitignore"),
-        above: false,
-        parent: parent.clone(),
-    };
+    let rules = Rules::of_folder(dir, has, false, parent, &mut problems);
     if !problems.is_empty() {
         errors.push(problems.join("\n"));
     }
-    if rules.ignore.is_none() && rules.gitignore.is_none() {
-        return parent;
-    }
-    Some(Arc::new(rules))
+    rules
 }
 
 /// The rules of the ignore files in the folders above `root` (outermost first, each the parent
-/// of the next), and `root` made absolute, if there are any.
+/// of the next), and `root` made absolute, if there are any; their problems reported as one
+/// error.
 fn rules_above(root: &Path, errors: &mut Vec<String>) -> (Option<Arc<Rules>>, Option<PathBuf>) {
     let Ok(absolute) = root.canonicalize() else {
         return (None, None);
@@ -245,22 +259,8 @@ fn rules_above(root: &Path, errors: &mut Vec<String>) -> (Option<Arc<Rules>>, Op
     let mut problems = Vec::new();
     let folders: Vec<&Path> = absolute.ancestors().skip(1).collect();
     for dir in folders.into_iter().rev() {
-        let mut read = |name: &str| {
-            dir.join(name)
-                .metadata()
-                .is_ok()
-                .then(|| rules_file(dir, name, &mut problems))
-                .flatten()
-        };
-        let (ignore, gitignore) = (read(".ignore"), read(".gitignore"));
-        if ignore.is_some() || gitignore.is_some() {
-            rules = Some(Arc::new(Rules {
-                ignore,
-                gitignore,
-                above: true,
-                parent: rules,
-            }));
-        }
+        let present = |name: &str| dir.join(name).metadata().is_ok();
+        rules = Rules::of_folder(dir, present, true, rules, &mut problems);
     }
     if !problems.is_empty() {
         errors.push(problems.join("\n"));
