@@ -6,6 +6,7 @@
 //! (100 000 nested brackets) gets a diagnostic instead of a stack overflow.
 
 use crate::diagnostics::{Diagnostic, Span, codes};
+use compact_str::CompactString;
 
 mod plain_json;
 mod plain_toml;
@@ -89,7 +90,8 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(String),
+    /// (Short strings, most of a config's, are kept inline, without an allocation.)
+    Str(CompactString),
     /// A TOML date or datetime, kept as written. Wrangler rejects these almost everywhere.
     Date(String),
     Array(Vec<Node>),
@@ -106,7 +108,7 @@ pub struct Node {
 /// One `key = value` / `"key": value` pair.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
-    pub key: String,
+    pub key: CompactString,
     pub key_span: Span,
     pub value: Node,
 }
@@ -189,12 +191,13 @@ impl Node {
             Value::Float(f) => serde_json::Number::from_f64(*f)
                 .map(J::Number)
                 .unwrap_or(J::Null),
-            Value::Str(s) | Value::Date(s) => J::String(s.clone()),
+            Value::Str(s) => J::String(s.to_string()),
+            Value::Date(s) => J::String(s.clone()),
             Value::Array(a) => J::Array(a.iter().map(Node::to_json).collect()),
             Value::Object(e) => {
                 let mut m = serde_json::Map::new();
                 for entry in e {
-                    m.insert(entry.key.clone(), entry.value.to_json());
+                    m.insert(entry.key.to_string(), entry.value.to_json());
                 }
                 J::Object(m)
             }
@@ -351,7 +354,7 @@ fn from_jsonc(v: jsonc_parser::ast::Value<'_>, file: u32, diags: &mut Vec<Diagno
     use jsonc_parser::ast::{ObjectPropName, Value as J};
     let sp = |r: jsonc_parser::common::Range| Span::new(file, r.start, r.end);
     match v {
-        J::StringLit(s) => Node::new(Value::Str(s.value.into_owned()), sp(s.range)),
+        J::StringLit(s) => Node::new(Value::Str(s.value.into()), sp(s.range)),
         J::NumberLit(n) => Node::new(number_value(n.value), sp(n.range)),
         J::BooleanLit(b) => Node::new(Value::Bool(b.value), sp(b.range)),
         J::NullKeyword(n) => Node::new(Value::Null, sp(n.range)),
@@ -370,8 +373,8 @@ fn from_jsonc(v: jsonc_parser::ast::Value<'_>, file: u32, diags: &mut Vec<Diagno
             let mut index = None;
             for prop in o.properties {
                 let (key, key_range) = match prop.name {
-                    ObjectPropName::String(s) => (s.value.into_owned(), s.range),
-                    ObjectPropName::Word(w) => (w.value.to_string(), w.range),
+                    ObjectPropName::String(s) => (s.value.into(), s.range),
+                    ObjectPropName::Word(w) => (w.value.into(), w.range),
                 };
                 let value = from_jsonc(prop.value, file, diags);
                 let entry = Entry {
@@ -399,7 +402,7 @@ fn number_value(text: &str) -> Value {
 /// keys is built only for large ones, where searching would be quadratic.
 fn push_entry(
     entries: &mut Vec<Entry>,
-    index: &mut Option<crate::HashMap<String, usize>>,
+    index: &mut Option<crate::HashMap<CompactString, usize>>,
     entry: Entry,
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -473,7 +476,7 @@ fn from_toml_table(t: &toml_edit::Table, fallback: Span, file: u32) -> Node {
         let key_span = span_of(k.span(), span, file);
         if let Some(value) = from_toml_item(item, key_span, file) {
             entries.push(Entry {
-                key: key.to_string(),
+                key: key.into(),
                 key_span,
                 value,
             });
@@ -500,7 +503,7 @@ fn from_toml_value(v: &toml_edit::Value, fallback: Span, file: u32) -> Node {
     use toml_edit::Value as T;
     let span = span_of(v.span(), fallback, file);
     let value = match v {
-        T::String(s) => Value::Str(s.value().clone()),
+        T::String(s) => Value::Str(s.value().into()),
         T::Integer(i) => Value::Int(*i.value()),
         T::Float(f) => Value::Float(*f.value()),
         T::Boolean(b) => Value::Bool(*b.value()),
@@ -514,7 +517,7 @@ fn from_toml_value(v: &toml_edit::Value, fallback: Span, file: u32) -> Node {
                     .map(|k| span_of(k.span(), span, file))
                     .unwrap_or(span);
                 entries.push(Entry {
-                    key: key.to_string(),
+                    key: key.into(),
                     key_span,
                     value: from_toml_value(value, key_span, file),
                 });

@@ -428,15 +428,17 @@ fn read_section(w: &mut Worker, e: &Entry) {
     }
     if UNSUPPORTED_LISTS.contains(&key) {
         for b in items(e) {
-            let kind = BindingKind::Unsupported { key: e.key.clone() };
+            let kind = BindingKind::Unsupported {
+                key: e.key.to_string(),
+            };
             bind(w, field(b, "binding"), b.span, kind);
         }
         return;
     }
     if let Some((_, kind)) = SINGLE_BINDINGS.iter().find(|(k, _)| *k == key) {
-        let kind = kind
-            .clone()
-            .unwrap_or_else(|| BindingKind::Unsupported { key: e.key.clone() });
+        let kind = kind.clone().unwrap_or_else(|| BindingKind::Unsupported {
+            key: e.key.to_string(),
+        });
         bind(w, field(&e.value, "binding"), e.value.span, kind);
         return;
     }
@@ -448,7 +450,7 @@ fn read_section(w: &mut Worker, e: &Entry) {
         "vars" => {
             for var in e.value.entries() {
                 let name = S {
-                    v: var.key.clone(),
+                    v: var.key.to_string(),
                     span: var.key_span,
                 };
                 bind(
@@ -496,7 +498,7 @@ fn bind(w: &mut Worker, name: Option<S<String>>, span: Span, kind: BindingKind) 
 fn keep(w: &mut Worker, node: &Node, prefix: &str, key: &str) {
     if let Some(x) = node.entry(key) {
         w.extra.push(Entry {
-            key: format!("{prefix}.{key}"),
+            key: compact_str::format_compact!("{prefix}.{key}"),
             key_span: x.key_span,
             value: x.value.clone(),
         });

@@ -7,6 +7,7 @@
 
 use super::{Entry, Node, Value, closed_after_member, push_entry};
 use crate::diagnostics::{Diagnostic, Span};
+use compact_str::CompactString;
 
 /// The tree of `text`, or `None` when the text is not plain JSON with comments.
 pub(super) fn parse(text: &str, file: u32, diags: &mut Vec<Diagnostic>) -> Option<Node> {
@@ -127,9 +128,9 @@ impl Reader<'_> {
 
     /// A double-quoted string, unescaped; `None` on a raw control character, an escape JSON
     /// does not have, or a `\u` escape of a surrogate.
-    fn string(&mut self) -> Option<String> {
+    fn string(&mut self) -> Option<CompactString> {
         self.at += 1;
-        let mut out = String::new();
+        let mut out = CompactString::default();
         let mut run = self.at;
         loop {
             let b = self.peek()?;

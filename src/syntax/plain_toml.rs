@@ -10,6 +10,7 @@
 use super::{Entry, Node, Value, closed_after_member};
 use crate::HashMap;
 use crate::diagnostics::Span;
+use compact_str::CompactString;
 
 /// The most entries a table read directly may have: each new key is looked for among them.
 const MAX_ENTRIES: usize = 512;
@@ -54,7 +55,7 @@ enum Kind {
 
 /// A `[a.b]` (or, `double`, `[[a.b]]`) line: its keys and their spans, and its span.
 struct Header {
-    keys: Vec<(String, Span)>,
+    keys: Vec<(CompactString, Span)>,
     double: bool,
     span: Span,
 }
@@ -137,7 +138,7 @@ fn push_new(table: &mut Vec<Entry>, key: &str, key_span: Span, value: Node) -> O
         return None;
     }
     table.push(Entry {
-        key: key.to_string(),
+        key: CompactString::new(key),
         key_span,
         value,
     });
@@ -268,7 +269,7 @@ impl Reader<'_> {
     }
 
     /// A key (bare, or quoted without escapes) and its span (quotes included).
-    fn key(&mut self) -> Option<(String, Span)> {
+    fn key(&mut self) -> Option<(CompactString, Span)> {
         let start = self.at;
         let key = match self.peek()? {
             b'"' => self.basic_string()?,
@@ -283,7 +284,7 @@ impl Reader<'_> {
                 if self.at == start {
                     return None;
                 }
-                self.text[start..self.at].to_string()
+                CompactString::new(&self.text[start..self.at])
             }
         };
         Some((key, self.span(start)))
@@ -356,18 +357,18 @@ impl Reader<'_> {
     }
 
     /// A one-line `"…"` string without escapes (its content).
-    fn basic_string(&mut self) -> Option<String> {
+    fn basic_string(&mut self) -> Option<CompactString> {
         self.quoted(b'"', b'\\')
     }
 
     /// A one-line `'…'` string (its content).
-    fn literal_string(&mut self) -> Option<String> {
+    fn literal_string(&mut self) -> Option<CompactString> {
         // (A literal string has no escapes: a backslash is a character like the others.)
         self.quoted(b'\'', b'\'')
     }
 
     /// A one-line string between `quote`s, refusing `refused` and control characters but tabs.
-    fn quoted(&mut self, quote: u8, refused: u8) -> Option<String> {
+    fn quoted(&mut self, quote: u8, refused: u8) -> Option<CompactString> {
         let open = self.at + 1;
         if self.bytes.get(open) == Some(&quote) && self.bytes.get(open + 1) == Some(&quote) {
             return None;
@@ -384,7 +385,7 @@ impl Reader<'_> {
             end += 1;
         }
         self.at = end + 1;
-        Some(self.text[open..end].to_string())
+        Some(CompactString::new(&self.text[open..end]))
     }
 
     /// After a member of an array or inline table (see [`closed_after_member`]).
