@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+mod folder;
 mod walk;
 
 /// Config file names in wrangler's order of precedence.
@@ -18,11 +19,32 @@ pub const CONFIG_NAMES: [&str; 3] = ["wrangler.json", "wrangler.jsonc", "wrangle
 
 const SKIPPED_DIRS: [&str; 4] = ["node_modules", ".wrangler", ".alchemy", "dist"];
 
+/// A config file found, with its bytes when the walk read them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub path: PathBuf,
+    /// `None`: to be read (by path).
+    pub bytes: Option<Vec<u8>>,
+}
+
+impl Found {
+    /// A file named on the command line, not read yet.
+    pub fn unread(path: PathBuf) -> Found {
+        Found { path, bytes: None }
+    }
+}
+
+impl AsRef<Path> for Found {
+    fn as_ref(&self) -> &Path {
+        &self.path
+    }
+}
+
 /// What a walk of a folder found.
 #[derive(Debug, Default)]
 pub struct Discovered {
     /// The configs chosen, one per folder, sorted by path.
-    pub files: Vec<PathBuf>,
+    pub files: Vec<Found>,
     /// For each folder of a config: the names of the `.dev.vars` files in it.
     pub dev_vars: HashMap<PathBuf, Vec<String>>,
     pub diagnostics: Vec<Diagnostic>,
@@ -57,6 +79,10 @@ pub fn discover(dir: &Path) -> Discovered {
             .iter()
             .map(|e| codes::unreadable(&dir.display().to_string(), e)),
     );
+    let found = found
+        .into_iter()
+        .map(|(path, bytes)| Found { path, bytes })
+        .collect();
     let files = apply_precedence(found, &mut diags);
     Discovered {
         files,
@@ -67,20 +93,29 @@ pub fn discover(dir: &Path) -> Discovered {
 }
 
 /// Keeps one config per folder, in wrangler's precedence, reporting the others.
-pub fn apply_precedence(mut files: Vec<PathBuf>, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+pub fn apply_precedence<T: AsRef<Path> + Send>(
+    mut files: Vec<T>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<T> {
     // (By folder, then wrangler's precedence: the folders' keys sort as the folders do.)
     if all_keyed(&files) {
-        files.par_sort_by_cached_key(|f| (path_key(f.parent().unwrap_or(f)), rank(f)));
+        files.par_sort_by_cached_key(|f| {
+            let f = f.as_ref();
+            (path_key(f.parent().unwrap_or(f)), rank(f))
+        });
     } else {
-        files.par_sort_by(|a, b| a.parent().cmp(&b.parent()).then(rank(a).cmp(&rank(b))));
+        files.par_sort_by(|a, b| {
+            let (a, b) = (a.as_ref(), b.as_ref());
+            a.parent().cmp(&b.parent()).then(rank(a).cmp(&rank(b)))
+        });
     }
-    let mut out: Vec<PathBuf> = Vec::new();
+    let mut out: Vec<T> = Vec::new();
     for f in files {
         match out.last() {
-            Some(prev) if prev.parent() == f.parent() => {
+            Some(prev) if prev.as_ref().parent() == f.as_ref().parent() => {
                 diags.push(codes::shadowed_config(
-                    &f.display().to_string(),
-                    &prev.display().to_string(),
+                    &f.as_ref().display().to_string(),
+                    &prev.as_ref().display().to_string(),
                 ));
             }
             _ => out.push(f),
@@ -92,17 +127,17 @@ pub fn apply_precedence(mut files: Vec<PathBuf>, diags: &mut Vec<Diagnostic>) ->
 
 /// Sorts paths in `Path`'s order (component by component), by keys when every path has one
 /// ([`path_key`]): ten thousand paths compared component by component cost milliseconds.
-pub fn sort_paths(paths: &mut [PathBuf]) {
+pub fn sort_paths<T: AsRef<Path> + Send>(paths: &mut [T]) {
     if all_keyed(paths) {
-        paths.par_sort_by_cached_key(|p| path_key(p));
+        paths.par_sort_by_cached_key(|p| path_key(p.as_ref()));
     } else {
-        paths.par_sort();
+        paths.par_sort_by(|a, b| a.as_ref().cmp(b.as_ref()));
     }
 }
 
 /// Whether every path is plain enough for [`path_key`] to order it as `Path` does.
-fn all_keyed(paths: &[PathBuf]) -> bool {
-    paths.par_iter().all(|p| has_key(p))
+fn all_keyed<T: AsRef<Path> + Send>(paths: &[T]) -> bool {
+    paths.iter().all(|p| has_key(p.as_ref()))
 }
 
 /// Whether `p` is a path [`path_key`] orders as `Path` does: valid UTF-8 on Unix, with no

@@ -6,7 +6,7 @@
 
 use crate::config::{self, ConfigFile};
 use crate::diagnostics::{Diagnostic, SourceFile, SourceMap, codes};
-use crate::discover;
+use crate::discover::{self, Found};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -148,12 +148,12 @@ pub fn read_inputs(input: &InputPaths) -> Inputs {
     // Read and parse in parallel; file ids follow the sorted order, so output is identical to a
     // single-threaded run.
     let (files, (configs, failed)): (Vec<SourceFile>, (Vec<ConfigFile>, Vec<bool>)) = paths
-        .par_iter()
+        .into_par_iter()
         .enumerate()
-        .map(|(i, path)| {
-            let dev_vars = path.parent().and_then(|d| listed.get(d));
+        .map(|(i, found)| {
+            let dev_vars = found.path.parent().and_then(|d| listed.get(d));
             let (source, config, failed) =
-                read_one(u32::try_from(i).unwrap_or(u32::MAX), path, dev_vars);
+                read_one(u32::try_from(i).unwrap_or(u32::MAX), found, dev_vars);
             (source, (config, failed))
         })
         .unzip();
@@ -171,10 +171,10 @@ pub fn read_inputs(input: &InputPaths) -> Inputs {
 /// The config files named by `input`, sorted and without duplicates; the `.dev.vars` files in
 /// the folders the walk listed; the diagnostics of finding them; whether something could not be
 /// read (or nothing was found).
-fn config_paths(input: &InputPaths) -> (Vec<PathBuf>, Listed, Vec<Diagnostic>, bool) {
+fn config_paths(input: &InputPaths) -> (Vec<Found>, Listed, Vec<Diagnostic>, bool) {
     let mut diags = Vec::new();
     let mut io_failed = false;
-    let mut paths: Vec<PathBuf> = Vec::new();
+    let mut paths: Vec<Found> = Vec::new();
     let mut listed = Listed::default();
     if let Some(dir) = &input.discover {
         let found = discover::discover(dir);
@@ -195,7 +195,7 @@ fn config_paths(input: &InputPaths) -> (Vec<PathBuf>, Listed, Vec<Diagnostic>, b
     };
     for p in explicit {
         match discover::explicit(p) {
-            Ok(f) => paths.push(f),
+            Ok(f) => paths.push(Found::unread(f)),
             Err(d) => {
                 io_failed = true;
                 diags.push(*d);
@@ -205,7 +205,7 @@ fn config_paths(input: &InputPaths) -> (Vec<PathBuf>, Listed, Vec<Diagnostic>, b
     // (A walk alone gives its configs sorted, once each.)
     if !(input.discover.is_some() && input.paths.is_empty()) {
         discover::sort_paths(&mut paths);
-        paths.dedup();
+        paths.dedup_by(|a, b| a.path == b.path);
     }
     (paths, listed, diags, io_failed)
 }
@@ -215,12 +215,17 @@ type Listed = std::collections::HashMap<PathBuf, Vec<String>>;
 
 /// Reads and parses the config at `path`, and the names in the `.dev.vars` files beside it
 /// (`listed`: the names of those in its folder, when the walk listed it).
-fn read_one(id: u32, path: &Path, listed: Option<&Vec<String>>) -> (SourceFile, ConfigFile, bool) {
+fn read_one(id: u32, found: Found, listed: Option<&Vec<String>>) -> (SourceFile, ConfigFile, bool) {
+    let path = &found.path;
     let shown = display_path(path);
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    match with_file_bytes(path, |bytes| {
-        config_from_bytes(id, shown.clone(), dir.clone(), bytes)
-    }) {
+    let read = match found.bytes {
+        Some(bytes) => Ok(config_from_bytes(id, shown.clone(), dir.clone(), &bytes)),
+        None => with_file_bytes(path, |bytes| {
+            config_from_bytes(id, shown.clone(), dir.clone(), bytes)
+        }),
+    };
+    match read {
         Ok((source, mut config)) => {
             if config.root.is_some() {
                 config.dev_vars = read_dev_vars(&dir, &config.env_names(), listed);

@@ -9,18 +9,19 @@
 //! usually are, the crate never shows them, and looking each one up costs as much as reading
 //! the config).
 
+use super::folder::{Entry, Folder, Kind};
 use ignore::Match;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use std::collections::HashMap;
-use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// What a walk found.
 #[derive(Debug, Default)]
 pub(super) struct Walked {
-    /// Files with a config's name, in no particular order.
-    pub configs: Vec<PathBuf>,
+    /// Files with a config's name, in no particular order, with their bytes when the walk could
+    /// read them.
+    pub configs: Vec<(PathBuf, Option<Vec<u8>>)>,
     /// For each folder holding such a file: the names of the `.dev.vars` files in it (any entry
     /// whose name starts with `.dev.vars`).
     pub dev_vars: HashMap<PathBuf, Vec<String>>,
@@ -64,7 +65,7 @@ pub(super) fn walk(root: &Path, names: &[&str], skipped: &[&str]) -> Walked {
             ..Walked::default()
         }),
     };
-    rayon::scope(|s| walk.visit(s, root.to_path_buf(), above));
+    rayon::scope(|s| walk.visit(s, root.to_path_buf(), None, above));
     walk.found
         .into_inner()
         .unwrap_or_else(PoisonError::into_inner)
@@ -79,63 +80,82 @@ struct Walk<'w> {
 }
 
 impl<'w> Walk<'w> {
-    /// Lists `dir`, keeps its configs and `.dev.vars` names, and walks its folders in tasks of
-    /// their own.
-    fn visit<'s>(&'s self, s: &rayon::Scope<'s>, dir: PathBuf, parent: Option<Arc<Rules>>) {
+    /// Lists `dir` (opened through `parent`, its parent folder, when there is one), reads its
+    /// configs, keeps its `.dev.vars` names, and walks its folders in tasks of their own.
+    fn visit<'s>(
+        &'s self,
+        s: &rayon::Scope<'s>,
+        dir: PathBuf,
+        parent: Option<Arc<Folder>>,
+        rules: Option<Arc<Rules>>,
+    ) {
         let mut errors = Vec::new();
-        let entries = list(&dir, &mut errors);
-        let rules = folder_rules(&dir, &entries, parent, &mut errors);
+        let folder = match Folder::open(dir, parent.as_deref()) {
+            Ok(folder) => Arc::new(folder),
+            Err((dir, e)) => {
+                errors.push(format!("{}: {e}", dir.display()));
+                self.found(errors, Vec::new(), None);
+                return;
+            }
+        };
+        drop(parent);
+        let entries = folder.entries(&mut errors);
+        let rules = folder_rules(&folder.path, &entries, rules, &mut errors);
         let mut configs = Vec::new();
         let mut dev_vars = Vec::new();
         for e in entries {
-            let name = e.file_name();
-            if name.as_encoded_bytes().starts_with(b".dev.vars") {
-                dev_vars.push(name.to_string_lossy().into_owned());
+            if e.name.as_encoded_bytes().starts_with(b".dev.vars") {
+                dev_vars.push(e.name.to_string_lossy().into_owned());
             }
-            let kind = match e.file_type() {
-                Ok(kind) => kind,
-                Err(err) => {
-                    errors.push(format!("{}: {err}", e.path().display()));
-                    continue;
-                }
-            };
-            let path = e.path();
-            if self.ignored(rules.as_deref(), &path, &e, kind.is_dir()) {
+            let is_dir = e.kind == Kind::Dir;
+            let is_config = e.kind == Kind::File && self.names.iter().any(|n| e.name == **n);
+            if !is_dir && !is_config {
+                // (Neither walked nor kept: no path is made for it.)
                 continue;
             }
-            if kind.is_dir() {
-                if !self.skipped.iter().any(|n| name == OsStr::new(n)) {
-                    let rules = rules.clone();
-                    s.spawn(move |s| self.visit(s, path, rules));
-                }
-            } else if kind.is_file() && self.names.iter().any(|n| name == OsStr::new(n)) {
-                configs.push(path);
+            let path = folder.path.join(&e.name);
+            if self.ignored(rules.as_deref(), &path, e.hidden, is_dir) {
+                continue;
+            }
+            if !is_dir {
+                // (Read here, by name in the open folder; what cannot be is read again later,
+                // by path, and reported then.)
+                let bytes = folder.read(&e.name).ok();
+                configs.push((path, bytes));
+            } else if !self.skipped.iter().any(|n| e.name == **n) {
+                let (folder, rules) = (folder.clone(), rules.clone());
+                s.spawn(move |s| self.visit(s, path, Some(folder), rules));
             }
         }
+        let dir = (!configs.is_empty()).then(|| folder.path.clone());
+        self.found(errors, configs, dir.map(|d| (d, dev_vars)));
+    }
+
+    /// Adds what one folder's listing found.
+    fn found(
+        &self,
+        mut errors: Vec<String>,
+        mut configs: Vec<(PathBuf, Option<Vec<u8>>)>,
+        dev_vars: Option<(PathBuf, Vec<String>)>,
+    ) {
         if configs.is_empty() && errors.is_empty() {
             return;
         }
         let mut found = self.found.lock().unwrap_or_else(PoisonError::into_inner);
         found.errors.append(&mut errors);
-        if !configs.is_empty() {
-            found.configs.append(&mut configs);
-            found.dev_vars.insert(dir, dev_vars);
+        found.configs.append(&mut configs);
+        if let Some((dir, names)) = dev_vars {
+            found.dev_vars.insert(dir, names);
         }
     }
 
     /// Whether the entry at `path` is left out: ignored by a rule, or hidden and not
     /// whitelisted by one.
-    fn ignored(
-        &self,
-        rules: Option<&Rules>,
-        path: &Path,
-        e: &std::fs::DirEntry,
-        is_dir: bool,
-    ) -> bool {
+    fn ignored(&self, rules: Option<&Rules>, path: &Path, hidden: bool, is_dir: bool) -> bool {
         match rules.map_or(Match::None, |r| self.matched(r, path, is_dir)) {
             Match::Ignore(()) => true,
             Match::Whitelist(()) => false,
-            Match::None => is_hidden(e),
+            Match::None => hidden,
         }
     }
 
@@ -183,25 +203,6 @@ impl<'w> Walk<'w> {
     }
 }
 
-/// The entries of `dir`; what cannot be read is reported as the walk reports it.
-fn list(dir: &Path, errors: &mut Vec<String>) -> Vec<std::fs::DirEntry> {
-    let listing = match std::fs::read_dir(dir) {
-        Ok(listing) => listing,
-        Err(e) => {
-            errors.push(format!("{}: {e}", dir.display()));
-            return Vec::new();
-        }
-    };
-    let mut entries = Vec::new();
-    for e in listing {
-        match e {
-            Ok(e) => entries.push(e),
-            Err(e) => errors.push(format!("{}: {e}", dir.display())),
-        }
-    }
-    entries
-}
-
 impl Rules {
     /// The rules of the ignore files in `dir` that `present` says are there (`.ignore`, then
     /// `.gitignore`), then `parent`'s: `parent` itself when `dir` has none. Lines that are not
@@ -235,11 +236,11 @@ impl Rules {
 /// the folder's problems with them reported as one error.
 fn folder_rules(
     dir: &Path,
-    entries: &[std::fs::DirEntry],
+    entries: &[Entry],
     parent: Option<Arc<Rules>>,
     errors: &mut Vec<String>,
 ) -> Option<Arc<Rules>> {
-    let has = |name: &str| entries.iter().any(|e| e.file_name() == OsStr::new(name));
+    let has = |name: &str| entries.iter().any(|e| e.name == name);
     let mut problems = Vec::new();
     let rules = Rules::of_folder(dir, has, false, parent, &mut problems);
     if !problems.is_empty() {
@@ -292,21 +293,6 @@ fn strip_dot_slash(path: &Path) -> &Path {
         Some(_) => path.strip_prefix(".").unwrap_or(path),
         None => path,
     }
-}
-
-/// A name starting with `.` (and on Windows, an entry marked hidden).
-fn is_hidden(e: &std::fs::DirEntry) -> bool {
-    #[cfg(windows)]
-    {
-        use std::os::windows::fs::MetadataExt as _;
-        const FILE_ATTRIBUTE_HIDDEN: u32 = 0x2;
-        if e.metadata()
-            .is_ok_and(|m| m.file_attributes() & FILE_ATTRIBUTE_HIDDEN != 0)
-        {
-            return true;
-        }
-    }
-    e.file_name().as_encoded_bytes().starts_with(b".")
 }
 
 #[cfg(test)]
@@ -454,10 +440,9 @@ mod tests {
             let root = scratch("prop");
             let inner = write_tree(&root, &tree);
             let (expected, errors) = crate_walk(&inner);
-            let mut walked = walk(&inner, &NAMES, &SKIPPED);
-            walked.configs.sort();
+            let walked = walk(&inner, &NAMES, &SKIPPED);
             let _ = std::fs::remove_dir_all(&root);
-            prop_assert_eq!(walked.configs, expected);
+            prop_assert_eq!(paths(&walked), expected);
             prop_assert_eq!(walked.errors.is_empty(), errors == 0);
         }
     }
@@ -474,7 +459,7 @@ mod tests {
                 (vec!["b"], ".dev.vars", vec![]),
             ],
         );
-        assert_eq!(walked.configs, [inner.join("a/wrangler.toml")]);
+        assert_eq!(paths(&walked), [inner.join("a/wrangler.toml")]);
         let mut names = walked.dev_vars[&inner.join("a")].clone();
         names.sort();
         assert_eq!(names, [".dev.vars", ".dev.vars.staging"]);
@@ -491,7 +476,7 @@ mod tests {
                 (vec!["b"], "wrangler.toml", vec![]),
             ],
         );
-        assert_eq!(walked.configs, [inner.join("a/wrangler.toml")]);
+        assert_eq!(paths(&walked), [inner.join("a/wrangler.toml")]);
     }
 
     /// Rules above the walked folder see its entries by their absolute paths (anchored
@@ -514,6 +499,40 @@ mod tests {
         let walked = walk(&link, &NAMES, &SKIPPED);
         let _ = std::fs::remove_dir_all(&root);
         assert_eq!(expected, [link.join("a/wrangler.toml")]);
-        assert_eq!(walked.configs, expected);
+        assert_eq!(paths(&walked), expected);
+    }
+
+    /// The configs' paths, sorted.
+    fn paths(walked: &Walked) -> Vec<PathBuf> {
+        let mut paths: Vec<PathBuf> = walked.configs.iter().map(|(p, _)| p.clone()).collect();
+        paths.sort();
+        paths
+    }
+
+    /// The walk reads each config it keeps (by name in its open folder).
+    #[test]
+    fn the_walk_reads_the_configs_it_keeps() {
+        let root = scratch("reads");
+        let inner = write_tree(
+            &root,
+            &[
+                (vec!["a"], "wrangler.toml", vec!["a"]),
+                (vec!["b", "c"], "wrangler.json", vec!["b", "b"]),
+            ],
+        );
+        let walked = walk(&inner, &NAMES, &SKIPPED);
+        let read: Vec<(PathBuf, Option<Vec<u8>>)> = walked
+            .configs
+            .iter()
+            .map(|(p, _)| (p.clone(), std::fs::read(p).ok()))
+            .collect();
+        let _ = std::fs::remove_dir_all(&root);
+        assert_eq!(walked.configs.len(), 2);
+        let mut configs = walked.configs;
+        configs.sort();
+        let mut expected = read;
+        expected.sort();
+        assert_eq!(configs, expected);
+        assert!(walked.errors.is_empty(), "{:?}", walked.errors);
     }
 }
