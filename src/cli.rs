@@ -738,11 +738,17 @@ fn write_files(
         .enumerate()
         .partition(|(_, f)| !f.path.contains('/'));
     let write = |group: Vec<(usize, &crate::emit::OutputFile)>| {
+        let mut folder: Option<(PathBuf, OutFolder)> = None;
         group
             .into_iter()
             .map(|(k, f)| {
                 let path = out.join(&f.path);
-                let r = write_pieces(&path, f.contents.as_pieces(), force);
+                let dir = path.parent().unwrap_or(Path::new("."));
+                if folder.as_ref().is_none_or(|(d, _)| d != dir) {
+                    folder = Some((dir.to_path_buf(), OutFolder::open(dir)));
+                }
+                let within = folder.as_ref().map(|(_, o)| o);
+                let r = write_pieces(&path, f.contents.as_pieces(), force, within);
                 (k, (path, r))
             })
             .collect::<Vec<_>>()
@@ -876,7 +882,7 @@ pub fn write_file(
     contents: &str,
     force: bool,
 ) -> Result<WriteOutcome, Box<Diagnostic>> {
-    write_pieces(path, &[contents], force)
+    write_pieces(path, &[contents], force, None)
 }
 
 /// Writes `pieces` one after the other: one alone as it is, several through a buffer (a
@@ -892,20 +898,65 @@ fn write_all_pieces<S: AsRef<str>>(f: &mut std::fs::File, pieces: &[S]) -> std::
     out.flush()
 }
 
-/// [`write_file`] for a text made of `pieces`, written one after the other.
-fn write_pieces<S: AsRef<str>>(
-    path: &Path,
-    pieces: &[S],
-    force: bool,
-) -> Result<WriteOutcome, Box<Diagnostic>> {
-    let shown = display_path(path);
-    // A new file replaces nothing: create it in place. (`create_new` first: it never clobbers a
-    // file, and it saves a failed lookup per file, which is what costs most in a large output.)
-    let create = || {
+/// The folder new files are created in: on Linux held open, and each file created by name in
+/// it (the system does not look up every folder of the path again: a tenth of the time it takes
+/// to create 10,000 env modules).
+struct OutFolder {
+    #[cfg(target_os = "linux")]
+    fd: Option<rustix::fd::OwnedFd>,
+}
+
+impl OutFolder {
+    /// `dir` opened (when it cannot be, files are created by path).
+    fn open(dir: &Path) -> OutFolder {
+        #[cfg(target_os = "linux")]
+        {
+            use rustix::fs::{Mode, OFlags};
+            let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+            OutFolder {
+                fd: rustix::fs::open(dir, flags, Mode::empty()).ok(),
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            let _ = dir;
+            OutFolder {}
+        }
+    }
+
+    /// Creates the file at `path` (in this folder), failing if it exists.
+    fn create_new(&self, path: &Path) -> std::io::Result<std::fs::File> {
+        #[cfg(target_os = "linux")]
+        if let (Some(fd), Some(name)) = (&self.fd, path.file_name()) {
+            use rustix::fs::{Mode, OFlags};
+            let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::CLOEXEC;
+            let mode = Mode::from_raw_mode(0o666);
+            return Ok(rustix::fs::openat(fd, name, flags, mode)?.into());
+        }
         std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(path)
+    }
+}
+
+/// [`write_file`] for a text made of `pieces`, written one after the other (a new file created
+/// in `folder`, when it is open: the folder of `path`).
+fn write_pieces<S: AsRef<str>>(
+    path: &Path,
+    pieces: &[S],
+    force: bool,
+    folder: Option<&OutFolder>,
+) -> Result<WriteOutcome, Box<Diagnostic>> {
+    let shown = display_path(path);
+    // A new file replaces nothing: create it in place. (`create_new` first: it never clobbers a
+    // file, and it saves a failed lookup per file, which is what costs most in a large output.)
+    let create = || match folder {
+        Some(folder) => folder.create_new(path),
+        None => std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path),
     };
     let opened = match create() {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
