@@ -138,6 +138,7 @@ mod linux {
     use rustix::buffer::spare_capacity;
     use rustix::fd::OwnedFd;
     use rustix::fs::{AtFlags, FileType, Mode, OFlags, RawDir};
+    use std::cell::RefCell;
     use std::ffi::OsStr;
     use std::io;
     use std::mem::MaybeUninit;
@@ -230,17 +231,29 @@ mod linux {
                 OFlags::RDONLY | OFlags::CLOEXEC,
                 Mode::empty(),
             )?;
-            let mut bytes = Vec::with_capacity(4096);
-            loop {
-                if bytes.len() == bytes.capacity() {
-                    bytes.reserve(bytes.capacity());
-                }
-                match rustix::io::read(&fd, spare_capacity(&mut bytes)) {
-                    Ok(0) => return Ok(bytes),
-                    Ok(_) | Err(rustix::io::Errno::INTR) => {}
-                    Err(e) => return Err(e.into()),
-                }
+            // (Read into the thread's buffer and copied out at their size: most configs are a
+            // kilobyte or two, and ten thousand buffers of a page each would be 40 MB.)
+            thread_local! {
+                static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
             }
+            BUFFER.with_borrow_mut(|buffer| {
+                buffer.clear();
+                loop {
+                    if buffer.len() == buffer.capacity() {
+                        buffer.reserve(buffer.capacity().max(64 * 1024));
+                    }
+                    match rustix::io::read(&fd, spare_capacity(buffer)) {
+                        Ok(0) => break,
+                        Ok(_) | Err(rustix::io::Errno::INTR) => {}
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                let bytes = buffer.to_vec();
+                if buffer.capacity() > 64 * 1024 {
+                    *buffer = Vec::new();
+                }
+                Ok(bytes)
+            })
         }
     }
 }
