@@ -328,9 +328,26 @@ pub fn sort(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
     // (Every key holds the diagnostic's index: the order is total, whichever way it is sorted.)
     rayon::slice::ParallelSliceMut::par_sort_unstable(&mut keyed[..]);
     let order: Vec<usize> = keyed.into_iter().map(|k| k.4).collect();
-    let mut slots: Vec<Option<Diagnostic>> = std::mem::take(diags).into_iter().map(Some).collect();
-    *diags = order.into_iter().filter_map(|i| slots[i].take()).collect();
+    permute(diags, order);
     diags.dedup();
+}
+
+/// Reorders `items` in place so that `items[k]` becomes what was at `order[k]` (`order`: a
+/// permutation of the indices), cycle by cycle: no copy of the list (tens of thousands of
+/// diagnostics, megabytes).
+fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
+    for start in 0..items.len() {
+        // Follow the cycle through `start`, moving each item into place; a done place points
+        // to itself.
+        let mut at = start;
+        while order[at] != start {
+            let from = order[at];
+            items.swap(at, from);
+            order[at] = at;
+            at = from;
+        }
+        order[at] = at;
+    }
 }
 
 /// How many lines apart two marked places of one file may be and still share a snippet (the
@@ -936,6 +953,32 @@ pub fn count_by_code(diags: &[Diagnostic]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every permutation of five items (and a longer one) puts each item where the order says.
+    #[test]
+    fn permute_moves_each_item_where_the_order_says() {
+        fn permutations(n: usize) -> Vec<Vec<usize>> {
+            if n == 0 {
+                return vec![vec![]];
+            }
+            let mut out = Vec::new();
+            for p in permutations(n - 1) {
+                for k in 0..n {
+                    let mut q = p.clone();
+                    q.insert(k, n - 1);
+                    out.push(q);
+                }
+            }
+            out
+        }
+        let long: Vec<usize> = (0..1000).map(|i| (i * 7919) % 1000).collect();
+        for order in permutations(5).into_iter().chain([long]) {
+            let mut items: Vec<String> = (0..order.len()).map(|i| format!("item {i}")).collect();
+            let expected: Vec<String> = order.iter().map(|&i| items[i].clone()).collect();
+            permute(&mut items, order);
+            assert_eq!(items, expected);
+        }
+    }
 
     /// One file `a.toml` with three lines and one `b.toml`.
     fn sources() -> SourceMap {
