@@ -384,9 +384,9 @@ pub fn render_human(d: &Diagnostic, sources: &SourceMap, color: bool) -> String 
 
 /// The common cases, drawn directly, exactly as annotate-snippets draws them (which costs far
 /// more when thousands of diagnostics are printed): no colours; the primary span, any secondary
-/// labels and the occurrences (all of them shown) each on a line of its own, in one file, close
-/// enough to share one snippet; lines of plain ASCII; texts the renderer prints as they are.
-/// `None` for anything else.
+/// labels and the occurrences (all of them shown), in one file, close enough to share one
+/// snippet, the primary on a line of its own, labels sharing a line apart from one another;
+/// lines of plain ASCII; texts the renderer prints as they are. `None` for anything else.
 fn render_plain_snippets(d: &Diagnostic, sources: &SourceMap) -> Option<String> {
     use std::fmt::Write as _;
     if d.occurrences.len() > SHOWN_OCCURRENCES {
@@ -430,8 +430,8 @@ fn render_plain_snippets(d: &Diagnostic, sources: &SourceMap) -> Option<String> 
             note,
         });
     }
-    marks.sort_by_key(|m| m.line);
-    if marks.windows(2).any(|w| w[0].line == w[1].line) {
+    marks.sort_by_key(|m| (m.line, m.at));
+    if !marks.chunk_by(|a, b| a.line == b.line).all(shares_its_line) {
         return None;
     }
     // Snippets: runs of marks at most SNIPPET_GAP lines apart, the primary's first.
@@ -476,6 +476,14 @@ fn render_plain_snippets(d: &Diagnostic, sources: &SourceMap) -> Option<String> 
     Some(out)
 }
 
+/// Whether marks on one line (in order) are drawn directly: one alone, or several that do not
+/// overlap, each with a label (not the primary span, which has none).
+fn shares_its_line(on_line: &[PlainMark<'_>]) -> bool {
+    on_line.len() == 1
+        || (on_line.iter().all(|m| !m.primary && !m.note.is_empty())
+            && on_line.windows(2).all(|w| w[0].at + w[0].len <= w[1].at))
+}
+
 /// A place [`render_plain_snippets`] marks: its line, where it starts in the line and how long
 /// it is, whether it is the primary one, and its label.
 struct PlainMark<'a> {
@@ -497,30 +505,93 @@ fn draw_plain_snippet(
     use std::fmt::Write as _;
     let window = Window::of(marks, file, digits)?;
     let pad = " ".repeat(digits);
-    for (k, m) in marks.iter().enumerate() {
+    let lines: Vec<&[PlainMark<'_>]> = marks.chunk_by(|a, b| a.line == b.line).collect();
+    for (k, on_line) in lines.iter().enumerate() {
+        let line = on_line[0].line;
         // (Marked lines were checked to be plain when the marks were made.)
-        let (shown, from) = window.cut(file.line_text(m.line))?;
-        let mark = if m.primary { "^" } else { "-" };
-        let _ = write!(
-            out,
-            "\n{:>digits$} | {shown}\n{pad} | {}{}",
-            m.line,
-            " ".repeat(m.at - from),
-            mark.repeat(m.len)
-        );
-        if !m.note.is_empty() {
-            let _ = write!(out, " {}", m.note);
+        let (shown, from) = window.cut(file.line_text(line))?;
+        let _ = write!(out, "\n{line:>digits$} | {shown}");
+        match on_line {
+            [m] => {
+                let mark = if m.primary { "^" } else { "-" };
+                let _ = write!(
+                    out,
+                    "\n{pad} | {}{}",
+                    " ".repeat(m.at - from),
+                    mark.repeat(m.len)
+                );
+                if !m.note.is_empty() {
+                    let _ = write!(out, " {}", m.note);
+                }
+            }
+            _ => draw_labels_of_one_line(out, on_line, from, &pad),
         }
-        match marks.get(k + 1).map(|next| next.line - m.line) {
+        match lines.get(k + 1).map(|next| next[0].line - line) {
             Some(2) => {
-                let (shown, _) = window.cut(plain_line(file, m.line + 1)?)?;
-                let _ = write!(out, "\n{:>digits$} | {shown}", m.line + 1);
+                let (shown, _) = window.cut(plain_line(file, line + 1)?)?;
+                let _ = write!(out, "\n{:>digits$} | {shown}", line + 1);
             }
             Some(gap) if gap > 2 => out.push_str("\n..."),
             _ => {}
         }
     }
     Some(())
+}
+
+/// The rows under a line holding several labelled marks (`on_line`, apart from one another, in
+/// order; `from`: the first column shown), laid out as annotate-snippets lays them out (rustc's
+/// layout): the underlines on one row; from the rightmost mark leftwards, each label beside its
+/// underline while it does not run into the next mark's label, else on a row of its own below
+/// the previous ones, hung from its mark by `|`.
+fn draw_labels_of_one_line(out: &mut String, on_line: &[PlainMark<'_>], from: usize, pad: &str) {
+    // Each mark's row of labels, 0 for the underlines' own row, from the rightmost mark.
+    let mut placed: Vec<(usize, &PlainMark<'_>)> = Vec::with_capacity(on_line.len());
+    let mut row = 0;
+    for (i, m) in on_line.iter().enumerate().rev() {
+        placed.push((row, m));
+        // (A label further left, two columns of room after it, would reach this mark.)
+        if on_line[..i]
+            .iter()
+            .any(|left| left.at + left.len + left.note.len() + 2 > m.at)
+        {
+            row += 1;
+        }
+    }
+    let rows = if row == 0 { 1 } else { row + 2 };
+    let mut grid: Vec<Vec<u8>> = vec![Vec::new(); rows];
+    let mut put = |row: usize, col: usize, text: &[u8]| {
+        let line = &mut grid[row];
+        if line.len() < col + text.len() {
+            line.resize(col + text.len(), b' ');
+        }
+        line[col..col + text.len()].copy_from_slice(text);
+    };
+    for &(row, m) in &placed {
+        for r in 1..=row {
+            put(r, m.at - from, b"|");
+        }
+    }
+    for &(row, m) in &placed {
+        match row {
+            0 => put(0, m.at + m.len + 1 - from, m.note.as_bytes()),
+            _ => put(row + 1, m.at - from, m.note.as_bytes()),
+        }
+    }
+    for &(_, m) in &placed {
+        let mark = if m.primary { b'^' } else { b'-' };
+        put(0, m.at - from, &vec![mark; m.len]);
+    }
+    for line in &grid {
+        let end = line.iter().rposition(|b| *b != b' ').map_or(0, |e| e + 1);
+        out.push('\n');
+        out.push_str(pad);
+        out.push_str(" |");
+        if end > 0 {
+            out.push(' ');
+            // (Marks and labels are plain text: the rows are too.)
+            out.push_str(std::str::from_utf8(&line[..end]).unwrap_or_default());
+        }
+    }
 }
 
 /// Line `line` of `file` when it is plain ASCII, not empty and not ending in a space (what the
@@ -1110,6 +1181,74 @@ mod tests {
                 proptest::prop_assert_eq!(fast, render_with_snippets(&d, &sources, false));
             }
         }
+    }
+
+    proptest::proptest! {
+        // (Most random layouts overlap and are left to annotate-snippets: enough cases for a
+        // few hundred drawn directly.)
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        /// Labels sharing a line with others (what AM0300 draws for the `vars` of a JSON
+        /// config): drawn directly as annotate-snippets draws them.
+        #[test]
+        fn labels_sharing_a_line_are_drawn_as_annotate_snippets_draws_them(
+            lines in proptest::collection::vec(proptest::prop_oneof![
+                3 => "[ -~]{20,100}[!-~]",
+                1 => "[ -~]{140,300}[!-~]",
+                1 => " {20,40}[ -~]{40,200}[!-~]",
+            ], 1..4),
+            places in proptest::collection::vec(
+                (0usize..4, 0usize..300, 1usize..12, "[ -~]{0,50}[!-~]"),
+                2..6,
+            ),
+            primary_line in 0usize..4,
+        ) {
+            let text = lines.join("\n");
+            let line_start = |n: usize| -> usize { lines[..n].iter().map(|l| l.len() + 1).sum() };
+            let primary = {
+                let n = primary_line % lines.len();
+                Span::new(0, line_start(n), line_start(n) + 1)
+            };
+            let mut d = Diagnostic::warning(Code::NotInherited, "vars are not inherited").at(primary);
+            for (k, (pick, start, len, note)) in places.iter().enumerate() {
+                let n = pick % lines.len();
+                let at = start % lines[n].len();
+                let end = (at + len).min(lines[n].len());
+                let place = Span::new(0, line_start(n) + at, line_start(n) + end);
+                d = if k % 3 == 2 {
+                    d.with_occurrence(place, note.trim())
+                } else {
+                    d.with_label(place, note.trim())
+                };
+            }
+            let sources = SourceMap {
+                files: vec![SourceFile::new("app/wrangler.json".into(), text)],
+            };
+            if let Some(fast) = render_plain_snippets(&d, &sources) {
+                proptest::prop_assert_eq!(fast, render_with_snippets(&d, &sources, false));
+            }
+        }
+    }
+
+    /// The case the property test above stands for: three labels on one line, one beside its
+    /// underline, two hung below it.
+    #[test]
+    fn labels_sharing_a_line_hang_below_it() {
+        let text = "vars = { A = 1, B = 2, C = 3 }\nenv = 1\n";
+        let sources = SourceMap {
+            files: vec![SourceFile::new("w.toml".into(), text)],
+        };
+        let d = Diagnostic::warning(Code::NotInherited, "not inherited")
+            .at(Span::new(0, 31, 34))
+            .with_label(Span::new(0, 9, 10), "A here")
+            .with_label(Span::new(0, 16, 17), "B here")
+            .with_occurrence(Span::new(0, 23, 24), "C here");
+        let fast = render_plain_snippets(&d, &sources).expect("labels sharing a line");
+        assert_eq!(fast, render_with_snippets(&d, &sources, false));
+        assert_eq!(
+            fast,
+            "warning[AM0300]: not inherited\n --> w.toml:2:1\n  |\n1 | vars = { A = 1, B = 2, C = 3 }\n  |          -      -      - C here\n  |          |      |\n  |          |      B here\n  |          A here\n2 | env = 1\n  | ^^^\n"
+        );
     }
 
     #[test]
