@@ -389,15 +389,29 @@ pub fn render_human(d: &Diagnostic, sources: &SourceMap, color: bool) -> String 
 /// lines of plain ASCII; texts the renderer prints as they are. `None` for anything else.
 fn render_plain_snippets(d: &Diagnostic, sources: &SourceMap) -> Option<String> {
     use std::fmt::Write as _;
-    if d.occurrences.len() > SHOWN_OCCURRENCES {
-        return None;
-    }
     let span = d.span?;
     let file = sources.file(span)?;
+    // (Printable ASCII, nearly every text, is checked byte by byte.)
     let printed_as_is = |t: &str| {
-        !t.chars()
-            .any(|c| c.is_control() || ('\u{2000}'..='\u{206f}').contains(&c) || c == '\u{feff}')
+        t.bytes().all(|b| (b' '..=b'~').contains(&b))
+            || !t.chars().any(|c| {
+                c.is_control() || ('\u{2000}'..='\u{206f}').contains(&c) || c == '\u{feff}'
+            })
     };
+    // (Past the first occurrences, the others are listed by place, after the snippets.)
+    let (shown_places, rest) = d
+        .occurrences
+        .split_at(d.occurrences.len().min(SHOWN_OCCURRENCES));
+    let more = (!rest.is_empty()).then(|| {
+        format!(
+            "and {} more place(s): {}",
+            rest.len(),
+            sources.positions(rest, LISTED_OCCURRENCES)
+        )
+    });
+    if more.as_deref().is_some_and(|m| !printed_as_is(m)) {
+        return None;
+    }
     if !printed_as_is(&d.message)
         || !printed_as_is(&file.path)
         || d.help.as_deref().is_some_and(|h| !printed_as_is(h))
@@ -407,7 +421,7 @@ fn render_plain_snippets(d: &Diagnostic, sources: &SourceMap) -> Option<String> 
     let marked = std::iter::once((span, "", true)).chain(
         d.secondary
             .iter()
-            .chain(&d.occurrences)
+            .chain(shown_places)
             .map(|l| (l.span, l.note.as_str(), false)),
     );
     let mut marks: Vec<PlainMark<'_>> = Vec::new();
@@ -469,8 +483,14 @@ fn render_plain_snippets(d: &Diagnostic, sources: &SourceMap) -> Option<String> 
         }
         draw_plain_snippet(&mut out, file, snippet, digits)?;
     }
+    if let Some(more) = &more {
+        let _ = write!(out, "\n{pad} |\n{pad} = {more}");
+    }
     if let Some(help) = &d.help {
-        let _ = write!(out, "\n{pad} |\n{pad} = help: {help}");
+        if more.is_none() {
+            let _ = write!(out, "\n{pad} |");
+        }
+        let _ = write!(out, "\n{pad} = help: {help}");
     }
     out.push('\n');
     Some(out)
@@ -1132,8 +1152,8 @@ mod tests {
             }
         }
 
-        /// A primary span, labels and occurrences on other lines, in one snippet or several
-        /// (what AM0300 draws).
+        /// A primary span, labels and occurrences on other lines, in one snippet or several,
+        /// occurrences past the shown ones listed by place (what AM0300 draws).
         #[test]
         fn the_direct_drawing_of_labels_matches_annotate_snippets(
             lines in proptest::collection::vec(proptest::prop_oneof![
@@ -1144,7 +1164,7 @@ mod tests {
             ], 2..30),
             places in proptest::collection::vec(
                 (0usize..30, 0usize..200, 0usize..30, "[ -~]{0,60}"),
-                1..5,
+                1..10,
             ),
             help in proptest::option::of("[ -~]{0,40}"),
         ) {
@@ -1199,9 +1219,10 @@ mod tests {
             ], 1..4),
             places in proptest::collection::vec(
                 (0usize..4, 0usize..300, 1usize..12, "[ -~]{0,50}[!-~]"),
-                2..6,
+                2..9,
             ),
             primary_line in 0usize..4,
+            help in proptest::option::of("[ -~]{0,40}"),
         ) {
             let text = lines.join("\n");
             let line_start = |n: usize| -> usize { lines[..n].iter().map(|l| l.len() + 1).sum() };
@@ -1215,14 +1236,44 @@ mod tests {
                 let at = start % lines[n].len();
                 let end = (at + len).min(lines[n].len());
                 let place = Span::new(0, line_start(n) + at, line_start(n) + end);
-                d = if k % 3 == 2 {
-                    d.with_occurrence(place, note.trim())
-                } else {
+                d = if k % 3 == 0 {
                     d.with_label(place, note.trim())
+                } else {
+                    d.with_occurrence(place, note.trim())
                 };
             }
+            d.help = help.map(std::borrow::Cow::Owned);
             let sources = SourceMap {
                 files: vec![SourceFile::new("app/wrangler.json".into(), text)],
+            };
+            if let Some(fast) = render_plain_snippets(&d, &sources) {
+                proptest::prop_assert_eq!(fast, render_with_snippets(&d, &sources, false));
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// More occurrences than are shown, each on a line of its own: the first ones drawn,
+        /// the others listed by place, as annotate-snippets lists them.
+        #[test]
+        fn occurrences_past_the_shown_ones_are_listed_as_annotate_snippets_lists_them(
+            lines in proptest::collection::vec("[ -~]{0,100}[!-~]", 14..40),
+            places in proptest::collection::vec((0usize..100, 1usize..8, "[ -~]{0,30}"), 4..14),
+            help in proptest::option::of("[ -~]{0,40}"),
+        ) {
+            let text = lines.join("\n");
+            let line_start = |n: usize| -> usize { lines[..n].iter().map(|l| l.len() + 1).sum() };
+            let mut d = Diagnostic::info(Code::NotInherited, "var is not inherited")
+                .at(Span::new(0, line_start(0), line_start(0) + 1));
+            for (k, (start, len, note)) in places.iter().enumerate() {
+                let n = (1 + k * 3) % lines.len();
+                let at = start % lines[n].len();
+                let end = (at + len).min(lines[n].len());
+                d = d.with_occurrence(Span::new(0, line_start(n) + at, line_start(n) + end), note.trim());
+            }
+            d.help = help.map(std::borrow::Cow::Owned);
+            let sources = SourceMap {
+                files: vec![SourceFile::new("app/wrangler.toml".into(), text)],
             };
             if let Some(fast) = render_plain_snippets(&d, &sources) {
                 proptest::prop_assert_eq!(fast, render_with_snippets(&d, &sources, false));
