@@ -393,7 +393,7 @@ struct Merge<'m>(&'m super::stages::Stages);
 impl Merge<'_> {
     fn merge<'j>(&self, mut vals: Vec<Option<Js<'j>>>) -> Js<'j> {
         // The same in every stage (the common case): no merging, no copy.
-        if vals[0].is_some() && vals.iter().all(|v| *v == vals[0]) {
+        if vals[0].is_some() && vals[1..].iter().all(|v| *v == vals[0]) {
             return vals.swap_remove(0).unwrap_or_else(|| Js::raw("undefined"));
         }
         let other = vals.pop().flatten();

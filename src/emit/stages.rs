@@ -117,7 +117,8 @@ impl Stages {
     ) -> Js<'a> {
         let (same_everywhere, same_shape) = {
             let all = Stages::all(&vals, &other);
-            let same = matches!(all[0], Some(first) if all.iter().all(|v| *v == Some(first)));
+            // (Each compared with the first: a tree compared with itself is walked whole.)
+            let same = matches!(all[0], Some(first) if all[1..].iter().all(|v| *v == Some(first)));
             let present: Option<Vec<&Js<'a>>> = all.into_iter().collect();
             (same, present.is_some_and(|p| mergeable(&p)))
         };
@@ -302,7 +303,9 @@ impl Stages {
         let test = self.presence_test(&present_mapped, &other);
         let same = {
             let values: Vec<&Js<'a>> = mapped.iter().flatten().chain(other.value()).collect();
-            values.iter().all(|v| *v == values[0])
+            values
+                .split_first()
+                .is_none_or(|(first, rest)| rest.iter().all(|v| v == first))
         };
         let value = if same {
             mapped
@@ -357,7 +360,7 @@ impl Stages {
             .included()
             .then(|| other.into_value().unwrap_or_else(undefined));
         // Booleans that only tell wrangler environments from other stages.
-        if mapped.iter().all(|v| *v == mapped[0]) {
+        if mapped[1..].iter().all(|v| *v == mapped[0]) {
             let first = mapped.swap_remove(0);
             return match other_v {
                 Some(o) => stage_cond(first, o),
