@@ -778,7 +778,22 @@ const REMOVED: &[(&str, bool, &str)] = &[
 ];
 
 pub fn lookup(key: &str) -> Option<&'static (F, Scope)> {
-    KEYS.iter().find(|(f, _)| f.name == key)
+    key_index(key).map(|i| &KEYS[i])
+}
+
+/// The place of `key` in [`KEYS`] (the first one of that name). Looked up for every key of
+/// every config: by a table of the names, not a search.
+fn key_index(key: &str) -> Option<usize> {
+    static INDEX: std::sync::OnceLock<crate::HashMap<&'static str, usize>> =
+        std::sync::OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        let mut index = crate::HashMap::default();
+        for (i, (f, _)) in KEYS.iter().enumerate() {
+            index.entry(f.name).or_insert(i);
+        }
+        index
+    });
+    index.get(key).copied()
 }
 
 /// Checks a whole config file: the top level and every environment.
@@ -1208,6 +1223,21 @@ mod tests {
 
     const NUMBERS: Ty = Ty::Arr(&Ty::Num);
     const NAMES: Ty = Ty::Map(&Ty::Name);
+
+    /// The table of names finds what a search of the keys finds, for every key and a few that
+    /// are not keys.
+    #[test]
+    fn lookup_finds_what_a_search_finds() {
+        let names = KEYS
+            .iter()
+            .map(|(f, _)| f.name)
+            .chain(["", "nam", "names", "NAME", "env"]);
+        for name in names {
+            let searched = KEYS.iter().position(|(f, _)| f.name == name);
+            assert_eq!(key_index(name), searched, "{name}");
+        }
+    }
+
     const ROUTE_OR_PATTERN: Ty = ROUTE;
     const SERVICE: Ty = Ty::Obj(&[req("service", Ty::Str), f("remote", Ty::Bool), EXP_REMOTE]);
     const OPEN: Ty = Ty::Open(&[f("enabled", Ty::Bool)]);
