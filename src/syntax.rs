@@ -191,13 +191,13 @@ impl Node {
             Value::Float(f) => serde_json::Number::from_f64(*f)
                 .map(J::Number)
                 .unwrap_or(J::Null),
-            Value::Str(s) => J::String(s.to_string()),
+            Value::Str(s) => J::String(s.as_str().to_owned()),
             Value::Date(s) => J::String(s.clone()),
             Value::Array(a) => J::Array(a.iter().map(Node::to_json).collect()),
             Value::Object(e) => {
                 let mut m = serde_json::Map::new();
                 for entry in e {
-                    m.insert(entry.key.to_string(), entry.value.to_json());
+                    m.insert(entry.key.as_str().to_owned(), entry.value.to_json());
                 }
                 J::Object(m)
             }

@@ -429,7 +429,7 @@ fn read_section(w: &mut Worker, e: &Entry) {
     if UNSUPPORTED_LISTS.contains(&key) {
         for b in items(e) {
             let kind = BindingKind::Unsupported {
-                key: e.key.to_string(),
+                key: e.key.as_str().to_owned(),
             };
             bind(w, field(b, "binding"), b.span, kind);
         }
@@ -437,7 +437,7 @@ fn read_section(w: &mut Worker, e: &Entry) {
     }
     if let Some((_, kind)) = SINGLE_BINDINGS.iter().find(|(k, _)| *k == key) {
         let kind = kind.clone().unwrap_or_else(|| BindingKind::Unsupported {
-            key: e.key.to_string(),
+            key: e.key.as_str().to_owned(),
         });
         bind(w, field(&e.value, "binding"), e.value.span, kind);
         return;
@@ -450,7 +450,7 @@ fn read_section(w: &mut Worker, e: &Entry) {
         "vars" => {
             for var in e.value.entries() {
                 let name = S {
-                    v: var.key.to_string(),
+                    v: var.key.as_str().to_owned(),
                     span: var.key_span,
                 };
                 bind(

@@ -32,7 +32,7 @@ pub fn env_names(root: &Node) -> Vec<String> {
             e.entries()
                 .iter()
                 .filter(|x| x.value.is_object())
-                .map(|x| x.key.to_string())
+                .map(|x| x.key.as_str().to_owned())
                 .collect()
         })
         .unwrap_or_default()
