@@ -382,7 +382,7 @@ fn from_jsonc(v: jsonc_parser::ast::Value<'_>, file: u32, diags: &mut Vec<Diagno
                     key_span: sp(key_range),
                     value,
                 };
-                push_entry(&mut entries, &mut index, entry, diags);
+                push_entry(&mut entries, 0, &mut index, entry, diags);
             }
             Node::new(Value::Object(entries), sp(range))
         }
@@ -397,15 +397,18 @@ fn number_value(text: &str) -> Value {
     }
 }
 
-/// Adds a member to an object's entries. A duplicate key: the last one wins, as in wrangler,
-/// and a diagnostic says so. Small objects (nearly all) are searched directly; an `index` of
-/// keys is built only for large ones, where searching would be quadratic.
+/// Adds a member to an object's entries (`stack[base..]`: the entries of enclosing objects
+/// may come before them). A duplicate key: the last one wins, as in wrangler, and a diagnostic
+/// says so. Small objects (nearly all) are searched directly; an `index` of keys (their places
+/// from `base`) is built only for large ones, where searching would be quadratic.
 fn push_entry(
-    entries: &mut Vec<Entry>,
+    stack: &mut Vec<Entry>,
+    base: usize,
     index: &mut Option<crate::HashMap<CompactString, usize>>,
     entry: Entry,
     diags: &mut Vec<Diagnostic>,
 ) {
+    let entries = &mut stack[base..];
     let earlier = match index {
         Some(index) => index.get(&entry.key).copied(),
         None => entries.iter().position(|e| e.key == entry.key),
@@ -419,13 +422,14 @@ fn push_entry(
         entries[i] = entry;
         return;
     }
+    let place = entries.len();
     if let Some(index) = index {
-        index.insert(entry.key.clone(), entries.len());
+        index.insert(entry.key.clone(), place);
     }
-    entries.push(entry);
-    if index.is_none() && entries.len() > SEARCHED_KEYS {
+    stack.push(entry);
+    if index.is_none() && place + 1 > SEARCHED_KEYS {
         *index = Some(
-            entries
+            stack[base..]
                 .iter()
                 .enumerate()
                 .map(|(i, e)| (e.key.clone(), i))

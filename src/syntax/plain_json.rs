@@ -17,6 +17,8 @@ pub(super) fn parse(text: &str, file: u32, diags: &mut Vec<Diagnostic>) -> Optio
         at: 0,
         file,
         diags: Vec::new(),
+        entries: Vec::new(),
+        items: Vec::new(),
     };
     r.skip_blank()?;
     let node = r.value()?;
@@ -35,6 +37,11 @@ struct Reader<'t> {
     file: u32,
     /// The duplicate keys met (handed over only when the whole text is read).
     diags: Vec<Diagnostic>,
+    /// The members of the objects being read, innermost last (each object's are moved out at
+    /// its end, into a list of their exact size: no list grown one member at a time).
+    entries: Vec<Entry>,
+    /// The same for the items of arrays.
+    items: Vec<Node>,
 }
 
 impl Reader<'_> {
@@ -182,27 +189,28 @@ impl Reader<'_> {
     fn array(&mut self) -> Option<Node> {
         let start = self.at;
         self.at += 1;
-        let mut items = Vec::new();
+        let base = self.items.len();
         loop {
             self.skip_blank()?;
             if self.peek()? == b']' {
                 break;
             }
-            items.push(self.value()?);
+            let item = self.value()?;
+            self.items.push(item);
             if self.closed_after_member(b']')? {
                 break;
             }
         }
         self.at += 1;
         // (Trees of every config are held until resolved: no room to spare.)
-        items.shrink_to_fit();
+        let items: Vec<Node> = self.items.drain(base..).collect();
         Some(Node::new(Value::Array(items), self.span(start)))
     }
 
     fn object(&mut self) -> Option<Node> {
         let start = self.at;
         self.at += 1;
-        let mut entries: Vec<Entry> = Vec::new();
+        let base = self.entries.len();
         let mut index = None;
         loop {
             self.skip_blank()?;
@@ -226,13 +234,13 @@ impl Reader<'_> {
                 key_span,
                 value,
             };
-            push_entry(&mut entries, &mut index, entry, &mut self.diags);
+            push_entry(&mut self.entries, base, &mut index, entry, &mut self.diags);
             if self.closed_after_member(b'}')? {
                 break;
             }
         }
         self.at += 1;
-        entries.shrink_to_fit();
+        let entries: Vec<Entry> = self.entries.drain(base..).collect();
         Some(Node::new(Value::Object(entries), self.span(start)))
     }
 }
