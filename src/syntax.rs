@@ -238,6 +238,15 @@ pub fn parse(text: &str, format: Format, file: u32) -> (Option<Node>, Vec<Diagno
 /// comments. A cheap linear pre-pass that makes every later recursion safe.
 fn too_deep(text: &str, format: Format) -> Option<usize> {
     let bytes = text.as_bytes();
+    // (No deeper than its opening brackets, in strings or not: most texts have too few to need
+    // the scan, and counting them is a vector search.)
+    if memchr::memchr2_iter(b'[', b'{', bytes)
+        .take(MAX_DEPTH + 1)
+        .count()
+        <= MAX_DEPTH
+    {
+        return None;
+    }
     let mut depth = 0usize;
     let mut i = 0;
     while i < bytes.len() {
@@ -530,4 +539,24 @@ fn from_toml_value(v: &toml_edit::Value, fallback: Span, file: u32) -> Node {
         }
     };
     Node::new(value, span)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Nesting past the limit is found where it starts, and only then: not for many brackets
+    /// side by side, nor for brackets in strings.
+    #[test]
+    fn too_deep_finds_the_first_bracket_past_the_limit() {
+        let nested = |n: usize| "[".repeat(n) + &"]".repeat(n);
+        assert_eq!(too_deep(&nested(MAX_DEPTH), Format::Jsonc), None);
+        assert_eq!(too_deep(&nested(MAX_DEPTH + 1), Format::Jsonc), Some(MAX_DEPTH));
+        let side_by_side = format!("[{}]", vec!["[]"; 200].join(","));
+        assert_eq!(too_deep(&side_by_side, Format::Jsonc), None);
+        let in_strings = format!("{{\"a\": \"{}\", \"b\": []}}", "[".repeat(200));
+        assert_eq!(too_deep(&in_strings, Format::Jsonc), None);
+        let toml = format!("a = '{}'\n[t]\nb = [[1], [2]]\n", "{".repeat(100));
+        assert_eq!(too_deep(&toml, Format::Toml), None);
+    }
 }
