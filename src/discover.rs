@@ -8,7 +8,6 @@
 
 use crate::diagnostics::{Diagnostic, codes};
 use rayon::prelude::*;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 mod folder;
@@ -19,18 +18,26 @@ pub const CONFIG_NAMES: [&str; 3] = ["wrangler.json", "wrangler.jsonc", "wrangle
 
 const SKIPPED_DIRS: [&str; 4] = ["node_modules", ".wrangler", ".alchemy", "dist"];
 
-/// A config file found, with its bytes when the walk read them.
+/// A config file found, with its bytes when the walk read them and the `.dev.vars` files
+/// beside it when the walk listed its folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
     pub path: PathBuf,
     /// `None`: to be read (by path).
     pub bytes: Option<Vec<u8>>,
+    /// The names in its folder that start with `.dev.vars`; `None`: not listed (each one is
+    /// then looked for).
+    pub dev_vars: Option<Vec<String>>,
 }
 
 impl Found {
     /// A file named on the command line, not read yet.
     pub fn unread(path: PathBuf) -> Found {
-        Found { path, bytes: None }
+        Found {
+            path,
+            bytes: None,
+            dev_vars: None,
+        }
     }
 }
 
@@ -45,8 +52,6 @@ impl AsRef<Path> for Found {
 pub struct Discovered {
     /// The configs chosen, one per folder, sorted by path.
     pub files: Vec<Found>,
-    /// For each folder of a config: the names of the `.dev.vars` files in it.
-    pub dev_vars: HashMap<PathBuf, Vec<String>>,
     pub diagnostics: Vec<Diagnostic>,
     /// The folder, or something under it, could not be read.
     pub failed: bool,
@@ -68,7 +73,6 @@ pub fn discover(dir: &Path) -> Discovered {
     }
     let walk::Walked {
         configs: found,
-        dev_vars,
         mut errors,
     } = walk::walk(dir, &CONFIG_NAMES, &SKIPPED_DIRS);
     // (Threads meet the folders in any order: sorted, the result does not depend on it.)
@@ -79,14 +83,9 @@ pub fn discover(dir: &Path) -> Discovered {
             .iter()
             .map(|e| codes::unreadable(&dir.display().to_string(), e)),
     );
-    let found = found
-        .into_iter()
-        .map(|(path, bytes)| Found { path, bytes })
-        .collect();
     let files = apply_precedence(found, &mut diags);
     Discovered {
         files,
-        dev_vars,
         diagnostics: diags,
         failed,
     }

@@ -144,16 +144,14 @@ pub fn display_path(p: &Path) -> String {
 
 /// Finds, reads and parses the configs, in parallel; the pipeline then reads from the disk.
 pub fn read_inputs(input: &InputPaths) -> Inputs {
-    let (paths, listed, diagnostics, mut io_failed) = config_paths(input);
+    let (paths, diagnostics, mut io_failed) = config_paths(input);
     // Read and parse in parallel; file ids follow the sorted order, so output is identical to a
     // single-threaded run.
     let (files, (configs, failed)): (Vec<SourceFile>, (Vec<ConfigFile>, Vec<bool>)) = paths
         .into_par_iter()
         .enumerate()
         .map(|(i, found)| {
-            let dev_vars = found.path.parent().and_then(|d| listed.get(d));
-            let (source, config, failed) =
-                read_one(u32::try_from(i).unwrap_or(u32::MAX), found, dev_vars);
+            let (source, config, failed) = read_one(u32::try_from(i).unwrap_or(u32::MAX), found);
             (source, (config, failed))
         })
         .unzip();
@@ -168,17 +166,15 @@ pub fn read_inputs(input: &InputPaths) -> Inputs {
     }
 }
 
-/// The config files named by `input`, sorted and without duplicates; the `.dev.vars` files in
-/// the folders the walk listed; the diagnostics of finding them; whether something could not be
+/// The config files named by `input`, sorted and without duplicates (with what the walk read and
+/// listed of those it found); the diagnostics of finding them; whether something could not be
 /// read (or nothing was found).
-fn config_paths(input: &InputPaths) -> (Vec<Found>, Listed, Vec<Diagnostic>, bool) {
+fn config_paths(input: &InputPaths) -> (Vec<Found>, Vec<Diagnostic>, bool) {
     let mut diags = Vec::new();
     let mut io_failed = false;
     let mut paths: Vec<Found> = Vec::new();
-    let mut listed = Listed::default();
     if let Some(dir) = &input.discover {
         let found = discover::discover(dir);
-        listed = found.dev_vars;
         io_failed |= found.failed;
         if found.files.is_empty() && !io_failed {
             diags.push(codes::no_configs(&display_path(dir)));
@@ -207,15 +203,13 @@ fn config_paths(input: &InputPaths) -> (Vec<Found>, Listed, Vec<Diagnostic>, boo
         discover::sort_paths(&mut paths);
         paths.dedup_by(|a, b| a.path == b.path);
     }
-    (paths, listed, diags, io_failed)
+    (paths, diags, io_failed)
 }
 
-/// For each folder a walk listed: the names of the `.dev.vars` files in it.
-type Listed = std::collections::HashMap<PathBuf, Vec<String>>;
-
-/// Reads and parses the config at `path`, and the names in the `.dev.vars` files beside it
-/// (`listed`: the names of those in its folder, when the walk listed it).
-fn read_one(id: u32, found: Found, listed: Option<&Vec<String>>) -> (SourceFile, ConfigFile, bool) {
+/// Reads (unless the walk did) and parses the config `found`, and the names in the `.dev.vars`
+/// files beside it (those the walk listed in its folder, when it did).
+fn read_one(id: u32, found: Found) -> (SourceFile, ConfigFile, bool) {
+    let listed = found.dev_vars.as_ref();
     let path = &found.path;
     let shown = display_path(path);
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();

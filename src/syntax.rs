@@ -551,7 +551,10 @@ mod tests {
     fn too_deep_finds_the_first_bracket_past_the_limit() {
         let nested = |n: usize| "[".repeat(n) + &"]".repeat(n);
         assert_eq!(too_deep(&nested(MAX_DEPTH), Format::Jsonc), None);
-        assert_eq!(too_deep(&nested(MAX_DEPTH + 1), Format::Jsonc), Some(MAX_DEPTH));
+        assert_eq!(
+            too_deep(&nested(MAX_DEPTH + 1), Format::Jsonc),
+            Some(MAX_DEPTH)
+        );
         let side_by_side = format!("[{}]", vec!["[]"; 200].join(","));
         assert_eq!(too_deep(&side_by_side, Format::Jsonc), None);
         let in_strings = format!("{{\"a\": \"{}\", \"b\": []}}", "[".repeat(200));

@@ -9,10 +9,10 @@
 //! usually are, the crate never shows them, and looking each one up costs as much as reading
 //! the config).
 
+use super::Found;
 use super::folder::{Entry, Folder, Kind};
 use ignore::Match;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -20,11 +20,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 #[derive(Debug, Default)]
 pub(super) struct Walked {
     /// Files with a config's name, in no particular order, with their bytes when the walk could
-    /// read them.
-    pub configs: Vec<(PathBuf, Option<Vec<u8>>)>,
-    /// For each folder holding such a file: the names of the `.dev.vars` files in it (any entry
-    /// whose name starts with `.dev.vars`).
-    pub dev_vars: HashMap<PathBuf, Vec<String>>,
+    /// read them and the names of the `.dev.vars` files beside them (any entry whose name starts
+    /// with `.dev.vars`).
+    pub configs: Vec<Found>,
     /// Folders and ignore files that could not be read, in no particular order.
     pub errors: Vec<String>,
 }
@@ -94,7 +92,7 @@ impl<'w> Walk<'w> {
             Ok(folder) => Arc::new(folder),
             Err((dir, e)) => {
                 errors.push(format!("{}: {e}", dir.display()));
-                self.found(errors, Vec::new(), None);
+                self.found(errors, Vec::new());
                 return;
             }
         };
@@ -121,32 +119,34 @@ impl<'w> Walk<'w> {
                 // (Read here, by name in the open folder; what cannot be is read again later,
                 // by path, and reported then.)
                 let bytes = folder.read(&e.name).ok();
-                configs.push((path, bytes));
+                configs.push(Found {
+                    path,
+                    bytes,
+                    dev_vars: None,
+                });
             } else if !self.skipped.iter().any(|n| e.name == **n) {
                 let (folder, rules) = (folder.clone(), rules.clone());
                 s.spawn(move |s| self.visit(s, path, Some(folder), rules));
             }
         }
-        let dir = (!configs.is_empty()).then(|| folder.path.clone());
-        self.found(errors, configs, dir.map(|d| (d, dev_vars)));
+        // (Each config of the folder knows the `.dev.vars` files beside it.)
+        if let Some((last, others)) = configs.split_last_mut() {
+            for c in others {
+                c.dev_vars = Some(dev_vars.clone());
+            }
+            last.dev_vars = Some(dev_vars);
+        }
+        self.found(errors, configs);
     }
 
     /// Adds what one folder's listing found.
-    fn found(
-        &self,
-        mut errors: Vec<String>,
-        mut configs: Vec<(PathBuf, Option<Vec<u8>>)>,
-        dev_vars: Option<(PathBuf, Vec<String>)>,
-    ) {
+    fn found(&self, mut errors: Vec<String>, mut configs: Vec<Found>) {
         if configs.is_empty() && errors.is_empty() {
             return;
         }
         let mut found = self.found.lock().unwrap_or_else(PoisonError::into_inner);
         found.errors.append(&mut errors);
         found.configs.append(&mut configs);
-        if let Some((dir, names)) = dev_vars {
-            found.dev_vars.insert(dir, names);
-        }
     }
 
     /// Whether the entry at `path` is left out: ignored by a rule, or hidden and not
@@ -460,10 +460,12 @@ mod tests {
             ],
         );
         assert_eq!(paths(&walked), [inner.join("a/wrangler.toml")]);
-        let mut names = walked.dev_vars[&inner.join("a")].clone();
+        let mut names = walked.configs[0]
+            .dev_vars
+            .clone()
+            .expect("the folder was listed");
         names.sort();
         assert_eq!(names, [".dev.vars", ".dev.vars.staging"]);
-        assert_eq!(walked.dev_vars.len(), 1, "only folders with a config");
     }
 
     #[test]
@@ -504,7 +506,7 @@ mod tests {
 
     /// The configs' paths, sorted.
     fn paths(walked: &Walked) -> Vec<PathBuf> {
-        let mut paths: Vec<PathBuf> = walked.configs.iter().map(|(p, _)| p.clone()).collect();
+        let mut paths: Vec<PathBuf> = walked.configs.iter().map(|c| c.path.clone()).collect();
         paths.sort();
         paths
     }
@@ -521,18 +523,21 @@ mod tests {
             ],
         );
         let walked = walk(&inner, &NAMES, &SKIPPED);
-        let read: Vec<(PathBuf, Option<Vec<u8>>)> = walked
+        let mut read: Vec<(PathBuf, Option<Vec<u8>>)> = walked
             .configs
             .iter()
-            .map(|(p, _)| (p.clone(), std::fs::read(p).ok()))
+            .map(|c| (c.path.clone(), std::fs::read(&c.path).ok()))
             .collect();
         let _ = std::fs::remove_dir_all(&root);
         assert_eq!(walked.configs.len(), 2);
-        let mut configs = walked.configs;
+        let mut configs: Vec<(PathBuf, Option<Vec<u8>>)> = walked
+            .configs
+            .iter()
+            .map(|c| (c.path.clone(), c.bytes.clone()))
+            .collect();
         configs.sort();
-        let mut expected = read;
-        expected.sort();
-        assert_eq!(configs, expected);
+        read.sort();
+        assert_eq!(configs, read);
         assert!(walked.errors.is_empty(), "{:?}", walked.errors);
     }
 }
