@@ -444,7 +444,8 @@ fn render_plain_snippets(d: &Diagnostic, sources: &SourceMap) -> Option<String> 
             note,
         });
     }
-    marks.sort_by_key(|m| (m.line, m.at));
+    // (By line only, in their order within a line: a snippet's `:::` names its first mark.)
+    marks.sort_by_key(|m| m.line);
     if !marks.chunk_by(|a, b| a.line == b.line).all(shares_its_line) {
         return None;
     }
@@ -496,12 +497,21 @@ fn render_plain_snippets(d: &Diagnostic, sources: &SourceMap) -> Option<String> 
     Some(out)
 }
 
-/// Whether marks on one line (in order) are drawn directly: one alone, or several that do not
-/// overlap, each with a label (not the primary span, which has none).
+/// Whether marks on one line are drawn directly: one alone, or several that do not overlap,
+/// each with a label (not the primary span, which has none).
 fn shares_its_line(on_line: &[PlainMark<'_>]) -> bool {
     on_line.len() == 1
         || (on_line.iter().all(|m| !m.primary && !m.note.is_empty())
-            && on_line.windows(2).all(|w| w[0].at + w[0].len <= w[1].at))
+            && by_column(on_line)
+                .windows(2)
+                .all(|w| w[0].at + w[0].len <= w[1].at))
+}
+
+/// Marks of one line from left to right.
+fn by_column<'m, 'a>(on_line: &'m [PlainMark<'a>]) -> Vec<&'m PlainMark<'a>> {
+    let mut sorted: Vec<&PlainMark<'a>> = on_line.iter().collect();
+    sorted.sort_by_key(|m| m.at);
+    sorted
 }
 
 /// A place [`render_plain_snippets`] marks: its line, where it starts in the line and how long
@@ -558,12 +568,13 @@ fn draw_plain_snippet(
     Some(())
 }
 
-/// The rows under a line holding several labelled marks (`on_line`, apart from one another, in
-/// order; `from`: the first column shown), laid out as annotate-snippets lays them out (rustc's
+/// The rows under a line holding several labelled marks (`on_line`, apart from one another;
+/// `from`: the first column shown), laid out as annotate-snippets lays them out (rustc's
 /// layout): the underlines on one row; from the rightmost mark leftwards, each label beside its
 /// underline while it does not run into the next mark's label, else on a row of its own below
 /// the previous ones, hung from its mark by `|`.
 fn draw_labels_of_one_line(out: &mut String, on_line: &[PlainMark<'_>], from: usize, pad: &str) {
+    let on_line = by_column(on_line);
     // Each mark's row of labels, 0 for the underlines' own row, from the rightmost mark.
     let mut placed: Vec<(usize, &PlainMark<'_>)> = Vec::with_capacity(on_line.len());
     let mut row = 0;
