@@ -1109,6 +1109,22 @@ mod tests {
         }
     }
 
+    /// Draws `d` in a file `path` of `text` directly and with annotate-snippets: the same
+    /// text, when the direct drawing takes it.
+    fn drawn_alike(
+        d: &Diagnostic,
+        path: impl Into<String>,
+        text: String,
+    ) -> Result<(), proptest::test_runner::TestCaseError> {
+        let sources = SourceMap {
+            files: vec![SourceFile::new(path.into(), text)],
+        };
+        if let Some(fast) = render_plain_snippets(d, &sources) {
+            proptest::prop_assert_eq!(fast, render_with_snippets(d, &sources, false));
+        }
+        Ok(())
+    }
+
     fn line(file: u32, n: usize) -> Span {
         let starts = [0, 8, 16];
         Span::new(file, starts[n - 1], starts[n - 1] + 3)
@@ -1172,12 +1188,7 @@ mod tests {
             }
             .at(span);
             d.help = help.map(std::borrow::Cow::Owned);
-            let sources = SourceMap {
-                files: vec![SourceFile::new(path, text)],
-            };
-            if let Some(fast) = render_plain_snippets(&d, &sources) {
-                proptest::prop_assert_eq!(fast, render_with_snippets(&d, &sources, false));
-            }
+            drawn_alike(&d, path, text)?;
         }
 
         /// A primary span, labels and occurrences on other lines, in one snippet or several,
@@ -1222,12 +1233,7 @@ mod tests {
                 };
             }
             d.help = help.map(std::borrow::Cow::Owned);
-            let sources = SourceMap {
-                files: vec![SourceFile::new("app/wrangler.json".into(), text)],
-            };
-            if let Some(fast) = render_plain_snippets(&d, &sources) {
-                proptest::prop_assert_eq!(fast, render_with_snippets(&d, &sources, false));
-            }
+            drawn_alike(&d, "app/wrangler.json", text)?;
         }
     }
 
@@ -1271,12 +1277,7 @@ mod tests {
                 };
             }
             d.help = help.map(std::borrow::Cow::Owned);
-            let sources = SourceMap {
-                files: vec![SourceFile::new("app/wrangler.json".into(), text)],
-            };
-            if let Some(fast) = render_plain_snippets(&d, &sources) {
-                proptest::prop_assert_eq!(fast, render_with_snippets(&d, &sources, false));
-            }
+            drawn_alike(&d, "app/wrangler.json", text)?;
         }
     }
 
@@ -1300,12 +1301,7 @@ mod tests {
                 d = d.with_occurrence(Span::new(0, line_start(n) + at, line_start(n) + end), note.trim());
             }
             d.help = help.map(std::borrow::Cow::Owned);
-            let sources = SourceMap {
-                files: vec![SourceFile::new("app/wrangler.toml".into(), text)],
-            };
-            if let Some(fast) = render_plain_snippets(&d, &sources) {
-                proptest::prop_assert_eq!(fast, render_with_snippets(&d, &sources, false));
-            }
+            drawn_alike(&d, "app/wrangler.toml", text)?;
         }
     }
 
