@@ -1125,6 +1125,15 @@ mod tests {
         Ok(())
     }
 
+    /// `d` with a label (`label`) or an occurrence at `place`, its note trimmed.
+    fn with_place(d: Diagnostic, label: bool, place: Span, note: &str) -> Diagnostic {
+        if label {
+            d.with_label(place, note.trim())
+        } else {
+            d.with_occurrence(place, note.trim())
+        }
+    }
+
     fn line(file: u32, n: usize) -> Span {
         let starts = [0, 8, 16];
         Span::new(file, starts[n - 1], starts[n - 1] + 3)
@@ -1226,11 +1235,7 @@ mod tests {
                 .at(span_at((first.0, first.1, first.2)));
             for (k, (pick, start, len, note)) in rest.iter().enumerate() {
                 let place = span_at((*pick, *start, *len));
-                d = if k % 2 == 0 {
-                    d.with_label(place, note.trim())
-                } else {
-                    d.with_occurrence(place, note.trim())
-                };
+                d = with_place(d, k % 2 == 0, place, note);
             }
             d.help = help.map(std::borrow::Cow::Owned);
             drawn_alike(&d, "app/wrangler.json", text)?;
@@ -1270,11 +1275,7 @@ mod tests {
                 let at = start % lines[n].len();
                 let end = (at + len).min(lines[n].len());
                 let place = Span::new(0, line_start(n) + at, line_start(n) + end);
-                d = if k % 3 == 0 {
-                    d.with_label(place, note.trim())
-                } else {
-                    d.with_occurrence(place, note.trim())
-                };
+                d = with_place(d, k % 3 == 0, place, note);
             }
             d.help = help.map(std::borrow::Cow::Owned);
             drawn_alike(&d, "app/wrangler.json", text)?;
