@@ -39,6 +39,7 @@ pub(super) struct Folder {
 /// At most this many folders are held open at once (each one until its last subfolder is opened
 /// through it); past it, folders are listed by path. Far below the usual limit of 1,024 open
 /// files: a walk goes about as deep as the tree, and its threads hold a few each.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub(super) const OPEN_BUDGET: usize = 256;
 
 impl Folder {
