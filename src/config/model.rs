@@ -744,6 +744,9 @@ fn assets(w: &mut Worker, v: &Node) {
 /// Secrets: `secrets.required` when present (wrangler then loads only those), else the names in
 /// `.dev.vars` that are not plain vars.
 fn add_secrets(w: &mut Worker, required: Option<Vec<S<String>>>, dev_vars: &[String]) {
+    if required.is_none() && dev_vars.is_empty() {
+        return;
+    }
     let var_names: BTreeSet<&str> = w
         .bindings
         .iter()
@@ -802,10 +805,19 @@ fn route(node: &Node) -> Option<Route> {
 
 /// All binding names within one worker must be unique across kinds (wrangler refuses otherwise).
 fn check_unique_bindings(w: &Worker, diags: &mut Vec<Diagnostic>) {
-    let mut seen: crate::HashMap<&str, &Binding> =
-        crate::HashMap::with_capacity_and_hasher(w.bindings.len(), Default::default());
-    for b in &w.bindings {
-        match seen.get(b.name.v.as_str()) {
+    // (A worker's few bindings are searched directly; a table only for many.)
+    const SEARCHED: usize = 16;
+    let mut seen: crate::HashMap<&str, &Binding> = crate::HashMap::default();
+    if w.bindings.len() > SEARCHED {
+        seen.reserve(w.bindings.len());
+    }
+    for (k, b) in w.bindings.iter().enumerate() {
+        let earlier = if w.bindings.len() > SEARCHED {
+            seen.get(b.name.v.as_str()).copied()
+        } else {
+            w.bindings[..k].iter().find(|e| e.name.v == b.name.v)
+        };
+        match earlier {
             Some(first) => {
                 let kinds = format!("{} and {}", first.kind.section(), b.kind.section());
                 diags.push(codes::duplicate_binding(
@@ -815,9 +827,10 @@ fn check_unique_bindings(w: &Worker, diags: &mut Vec<Diagnostic>) {
                     &kinds,
                 ));
             }
-            None => {
+            None if w.bindings.len() > SEARCHED => {
                 seen.insert(&b.name.v, b);
             }
+            None => {}
         }
     }
 }
@@ -839,6 +852,29 @@ mod tests {
         let dev_vars: Vec<String> = dev_vars.iter().map(|s| s.to_string()).collect();
         let w = build(0, &eff, &dev_vars, &mut diags);
         (w, diags)
+    }
+
+    /// A binding name used twice is reported at its second use, pointing at the first, whether
+    /// the worker's bindings are few (searched) or many (a table).
+    #[test]
+    fn a_binding_name_used_twice_points_at_its_first_use() {
+        for extra in [0, 20] {
+            let mut toml = String::from("name = \"w\"\n[vars]\nA = \"1\"\n");
+            for k in 0..extra {
+                let _ = writeln!(toml, "V{k} = \"x\"");
+            }
+            toml.push_str("[[kv_namespaces]]\nbinding = \"A\"\nid = \"abc\"\n");
+            toml.push_str("[[d1_databases]]\nbinding = \"A\"\ndatabase_id = \"d\"\n");
+            let (w, diags) = worker(&toml, &[]);
+            let dups: Vec<&Diagnostic> = diags
+                .iter()
+                .filter(|d| d.code == crate::diagnostics::Code::DuplicateBinding)
+                .collect();
+            assert_eq!(dups.len(), 2, "{extra}: {diags:?}");
+            let first = w.bindings[0].name.span;
+            assert!(dups.iter().all(|d| d.secondary[0].span == first), "{extra}");
+            assert_eq!(w.bindings.len(), 3 + extra);
+        }
     }
 
     /// What the model read: bindings (name and section), consumers, tail consumers, routes,
