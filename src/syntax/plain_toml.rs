@@ -86,7 +86,7 @@ impl Doc {
                 }
                 None => {
                     let table_node = Node::new(Value::Object(Vec::new()), *key_span);
-                    path.push(push_new(table, key, *key_span, table_node)?);
+                    path.push(push_new(table, key.clone(), *key_span, table_node)?);
                     self.kinds.insert(path.clone(), Kind::Implicit);
                 }
             }
@@ -113,7 +113,7 @@ impl Doc {
                 } else {
                     (empty, Kind::Explicit)
                 };
-                path.push(push_new(table, key, *key_span, value)?);
+                path.push(push_new(table, key.clone(), *key_span, value)?);
                 self.kinds.insert(path.clone(), kind);
             }
         }
@@ -127,18 +127,23 @@ impl Doc {
         if table.iter().any(|e| e.key == entry.key) {
             return None;
         }
-        push_new(table, &entry.key, entry.key_span, entry.value).map(drop)
+        push_new(table, entry.key, entry.key_span, entry.value).map(drop)
     }
 }
 
 /// Adds a new entry to `table`, and gives its index (`None`: the table is too large to read
 /// directly).
-fn push_new(table: &mut Vec<Entry>, key: &str, key_span: Span, value: Node) -> Option<usize> {
+fn push_new(
+    table: &mut Vec<Entry>,
+    key: CompactString,
+    key_span: Span,
+    value: Node,
+) -> Option<usize> {
     if table.len() >= MAX_ENTRIES {
         return None;
     }
     table.push(Entry {
-        key: CompactString::new(key),
+        key,
         key_span,
         value,
     });
@@ -432,7 +437,7 @@ impl Reader<'_> {
             self.at += 1;
             self.skip_spaces();
             let value = self.value()?;
-            push_new(&mut entries, &key, key_span, value)?;
+            push_new(&mut entries, key, key_span, value)?;
             self.skip_spaces();
             if self.closed_after_member(b'}')? {
                 break;
