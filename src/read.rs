@@ -55,15 +55,25 @@ pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
 /// into a buffer each thread keeps, which `take` copies what it keeps out of: `std::fs::read`
 /// asks the file system for each file's size first, one more system call per file.
 pub fn with_file_bytes<T>(path: &Path, take: impl FnOnce(&[u8]) -> T) -> std::io::Result<T> {
+    with_open_file_bytes(std::fs::File::open(path)?, take)
+}
+
+/// [`with_file_bytes`] for a file already open (discovery opens configs by name in their
+/// folder).
+pub fn with_open_file_bytes<T>(
+    mut file: std::fs::File,
+    take: impl FnOnce(&[u8]) -> T,
+) -> std::io::Result<T> {
     use std::io::Read as _;
     thread_local! {
         static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
     const ROOM: usize = 64 * 1024;
-    let file = std::fs::File::open(path)?;
     BUFFER.with(|buffer| {
         let Ok(mut buffer) = buffer.try_borrow_mut() else {
-            return std::fs::read(path).map(|bytes| take(&bytes));
+            let mut bytes = Vec::new();
+            file.read_to_end(&mut bytes)?;
+            return Ok(take(&bytes));
         };
         buffer.clear();
         buffer.reserve(ROOM);

@@ -3,7 +3,7 @@
 //! the system then looks up one name instead of every folder of the path again, and a listing
 //! allocates nothing per entry (at 10,000 workers, the walk and the reading of the configs take a
 //! third less time). Elsewhere, and past [`OPEN_BUDGET`] folders held open at once, by path
-//! through `std::fs`.
+//! through `std::fs`. Files are read as `read` reads every file (`read::with_open_file_bytes`).
 
 use std::ffi::{OsStr, OsString};
 use std::io;
@@ -76,7 +76,7 @@ impl Folder {
         if let Some(held) = &self.held {
             return held.read(name);
         }
-        std::fs::read(self.path.join(name))
+        crate::read::read_file(&self.path.join(name))
     }
 }
 
@@ -136,10 +136,8 @@ mod by_path {
 #[cfg(target_os = "linux")]
 mod linux {
     use super::{Entry, Kind, OPEN_BUDGET, dotted};
-    use rustix::buffer::spare_capacity;
     use rustix::fd::OwnedFd;
     use rustix::fs::{AtFlags, FileType, Mode, OFlags, RawDir};
-    use std::cell::RefCell;
     use std::ffi::OsStr;
     use std::io;
     use std::mem::MaybeUninit;
@@ -232,29 +230,7 @@ mod linux {
                 OFlags::RDONLY | OFlags::CLOEXEC,
                 Mode::empty(),
             )?;
-            // (Read into the thread's buffer and copied out at their size: most configs are a
-            // kilobyte or two, and ten thousand buffers of a page each would be 40 MB.)
-            thread_local! {
-                static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-            }
-            BUFFER.with_borrow_mut(|buffer| {
-                buffer.clear();
-                loop {
-                    if buffer.len() == buffer.capacity() {
-                        buffer.reserve(buffer.capacity().max(64 * 1024));
-                    }
-                    match rustix::io::read(&fd, spare_capacity(buffer)) {
-                        Ok(0) => break,
-                        Ok(_) | Err(rustix::io::Errno::INTR) => {}
-                        Err(e) => return Err(e.into()),
-                    }
-                }
-                let bytes = buffer.to_vec();
-                if buffer.capacity() > 64 * 1024 {
-                    *buffer = Vec::new();
-                }
-                Ok(bytes)
-            })
+            crate::read::with_open_file_bytes(fd.into(), <[u8]>::to_vec)
         }
     }
 }
