@@ -807,30 +807,25 @@ fn route(node: &Node) -> Option<Route> {
 fn check_unique_bindings(w: &Worker, diags: &mut Vec<Diagnostic>) {
     // (A worker's few bindings are searched directly; a table only for many.)
     const SEARCHED: usize = 16;
-    let mut seen: crate::HashMap<&str, &Binding> = crate::HashMap::default();
-    if w.bindings.len() > SEARCHED {
-        seen.reserve(w.bindings.len());
-    }
+    let mut seen: Option<crate::HashMap<&str, &Binding>> = (w.bindings.len() > SEARCHED)
+        .then(|| crate::HashMap::with_capacity_and_hasher(w.bindings.len(), Default::default()));
     for (k, b) in w.bindings.iter().enumerate() {
-        let earlier = if w.bindings.len() > SEARCHED {
-            seen.get(b.name.v.as_str()).copied()
-        } else {
-            w.bindings[..k].iter().find(|e| e.name.v == b.name.v)
+        let first = match &mut seen {
+            Some(seen) => {
+                let first = seen.get(b.name.v.as_str()).copied();
+                seen.entry(&b.name.v).or_insert(b);
+                first
+            }
+            None => w.bindings[..k].iter().find(|e| e.name.v == b.name.v),
         };
-        match earlier {
-            Some(first) => {
-                let kinds = format!("{} and {}", first.kind.section(), b.kind.section());
-                diags.push(codes::duplicate_binding(
-                    b.name.span,
-                    first.name.span,
-                    &b.name.v,
-                    &kinds,
-                ));
-            }
-            None if w.bindings.len() > SEARCHED => {
-                seen.insert(&b.name.v, b);
-            }
-            None => {}
+        if let Some(first) = first {
+            let kinds = format!("{} and {}", first.kind.section(), b.kind.section());
+            diags.push(codes::duplicate_binding(
+                b.name.span,
+                first.name.span,
+                &b.name.v,
+                &kinds,
+            ));
         }
     }
 }
