@@ -398,17 +398,7 @@ fn render_plain_snippets(d: &Diagnostic, sources: &SourceMap) -> Option<String> 
                 c.is_control() || ('\u{2000}'..='\u{206f}').contains(&c) || c == '\u{feff}'
             })
     };
-    // (Past the first occurrences, the others are listed by place, after the snippets.)
-    let (shown_places, rest) = d
-        .occurrences
-        .split_at(d.occurrences.len().min(SHOWN_OCCURRENCES));
-    let more = (!rest.is_empty()).then(|| {
-        format!(
-            "and {} more place(s): {}",
-            rest.len(),
-            sources.positions(rest, LISTED_OCCURRENCES)
-        )
-    });
+    let (shown_places, more) = shown_occurrences(d, sources);
     if more.as_deref().is_some_and(|m| !printed_as_is(m)) {
         return None;
     }
@@ -495,6 +485,22 @@ fn render_plain_snippets(d: &Diagnostic, sources: &SourceMap) -> Option<String> 
     }
     out.push('\n');
     Some(out)
+}
+
+/// The occurrences drawn as snippets (the first [`SHOWN_OCCURRENCES`]), and the line that lists
+/// the others by place, when there are others.
+fn shown_occurrences<'d>(d: &'d Diagnostic, sources: &SourceMap) -> (&'d [Label], Option<String>) {
+    let (shown, rest) = d
+        .occurrences
+        .split_at(d.occurrences.len().min(SHOWN_OCCURRENCES));
+    let more = (!rest.is_empty()).then(|| {
+        format!(
+            "and {} more place(s): {}",
+            rest.len(),
+            sources.positions(rest, LISTED_OCCURRENCES)
+        )
+    });
+    (shown, more)
 }
 
 /// Whether marks on one line are drawn directly: one alone, or several that do not overlap,
@@ -727,9 +733,7 @@ fn render_with_snippets(d: &Diagnostic, sources: &SourceMap, color: bool) -> Str
         Severity::Warning => Level::WARNING,
         Severity::Info => Level::INFO,
     };
-    let (shown, rest) = d
-        .occurrences
-        .split_at(d.occurrences.len().min(SHOWN_OCCURRENCES));
+    let (shown, more) = shown_occurrences(d, sources);
     let marks: Vec<Mark> = d
         .span
         .map(|span| Mark {
@@ -781,12 +785,8 @@ fn render_with_snippets(d: &Diagnostic, sources: &SourceMap, color: bool) -> Str
                 .annotations(annotations),
         );
     }
-    if !rest.is_empty() {
-        group = group.element(Level::NOTE.no_name().message(format!(
-            "and {} more place(s): {}",
-            rest.len(),
-            sources.positions(rest, LISTED_OCCURRENCES)
-        )));
+    if let Some(more) = more {
+        group = group.element(Level::NOTE.no_name().message(more));
     }
     if let Some(help) = &d.help {
         group = group.element(Level::HELP.message(help.as_ref()));
